@@ -1,0 +1,467 @@
+package mlflow
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/user"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Defaults used when the matching Options field is zero. They follow the
+// Python client (mlflow/environment_variables.py in MLflow 3.17).
+const (
+	DefaultMaxRetries     = 7
+	DefaultTimeout        = 120 * time.Second
+	DefaultRetryBaseDelay = 1 * time.Second
+	DefaultRetryMaxDelay  = 60 * time.Second
+)
+
+// Options configure a Client. The zero value is usable; OptionsFromEnv
+// fills it from the environment the way the Python client does.
+type Options struct {
+	// Username and Password select HTTP basic auth
+	// (MLFLOW_TRACKING_USERNAME, MLFLOW_TRACKING_PASSWORD).
+	Username, Password string
+	// Token selects bearer auth (MLFLOW_TRACKING_TOKEN). Basic auth wins
+	// when both are set, as in the Python client.
+	Token string
+	// InsecureTLS skips server certificate verification
+	// (MLFLOW_TRACKING_INSECURE_TLS=true).
+	InsecureTLS bool
+	// MaxRetries is the number of retries after the first attempt of a
+	// request that may be repeated. 0 means DefaultMaxRetries (7, like
+	// MLFLOW_HTTP_REQUEST_MAX_RETRIES); a negative value disables retries.
+	MaxRetries int
+	// Timeout bounds one HTTP attempt (MLFLOW_HTTP_REQUEST_TIMEOUT).
+	// 0 means DefaultTimeout (120 s). Artifact transfers are bounded by
+	// the caller's context only.
+	Timeout time.Duration
+	// RetryBaseDelay and RetryMaxDelay shape the exponential backoff:
+	// attempt n sleeps min(max, base*2^n) scaled by a random factor in
+	// [0.5, 1). Zero means the defaults (1 s, 60 s).
+	RetryBaseDelay, RetryMaxDelay time.Duration
+	// Transport carries the requests; nil means a clone of
+	// http.DefaultTransport (with InsecureTLS applied).
+	Transport http.RoundTripper
+	// S3 configures direct access to s3:// artifact URIs.
+	S3 S3Options
+	// MultipartThreshold is the file size from which uploads to a proxied
+	// (mlflow-artifacts:) location use the server's mpu endpoints
+	// (presigned S3 part uploads) when its destination supports them.
+	// 0 means 500 MiB (MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE);
+	// negative disables multipart.
+	MultipartThreshold int64
+	// MultipartChunkSize is the part size, at least 5 MiB. 0 means
+	// 10 MiB (MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE).
+	MultipartChunkSize int64
+	// User is the value of the mlflow.user tag on new runs; "" means the
+	// basic-auth Username, else the OS user (as the Python client does).
+	User string
+}
+
+// S3Options configure direct access to s3:// artifact locations with
+// minio-go. OptionsFromEnv reads MLFLOW_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID,
+// AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_DEFAULT_REGION and
+// MLFLOW_S3_IGNORE_TLS.
+type S3Options struct {
+	EndpointURL                        string // e.g. http://127.0.0.1:9000; "" means AWS S3
+	AccessKey, SecretKey, SessionToken string
+	Region                             string
+	InsecureTLS                        bool
+}
+
+// OptionsFromEnv returns Options read from the variables the Python client
+// reads: MLFLOW_TRACKING_USERNAME, MLFLOW_TRACKING_PASSWORD,
+// MLFLOW_TRACKING_TOKEN, MLFLOW_TRACKING_INSECURE_TLS,
+// MLFLOW_HTTP_REQUEST_MAX_RETRIES, MLFLOW_HTTP_REQUEST_TIMEOUT (seconds)
+// and the S3 variables of S3Options. Malformed numbers are an error.
+func OptionsFromEnv() (*Options, error) {
+	o := &Options{
+		Username:    os.Getenv("MLFLOW_TRACKING_USERNAME"),
+		Password:    os.Getenv("MLFLOW_TRACKING_PASSWORD"),
+		Token:       os.Getenv("MLFLOW_TRACKING_TOKEN"),
+		InsecureTLS: envBool("MLFLOW_TRACKING_INSECURE_TLS"),
+		S3: S3Options{
+			EndpointURL:  os.Getenv("MLFLOW_S3_ENDPOINT_URL"),
+			AccessKey:    os.Getenv("AWS_ACCESS_KEY_ID"),
+			SecretKey:    os.Getenv("AWS_SECRET_ACCESS_KEY"),
+			SessionToken: os.Getenv("AWS_SESSION_TOKEN"),
+			Region:       os.Getenv("AWS_DEFAULT_REGION"),
+			InsecureTLS:  envBool("MLFLOW_S3_IGNORE_TLS"),
+		},
+	}
+	if v := os.Getenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("%w: MLFLOW_HTTP_REQUEST_MAX_RETRIES=%q is not a non-negative integer", ErrInvalid, v)
+		}
+		o.MaxRetries = n
+		if n == 0 {
+			o.MaxRetries = -1
+		}
+	}
+	for name, dst := range map[string]*int64{
+		"MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE": &o.MultipartThreshold,
+		"MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE":        &o.MultipartChunkSize,
+	} {
+		if v := os.Getenv(name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				return nil, fmt.Errorf("%w: %s=%q is not a positive integer", ErrInvalid, name, v)
+			}
+			*dst = n
+		}
+	}
+	if v := os.Getenv("MLFLOW_HTTP_REQUEST_TIMEOUT"); v != "" {
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("%w: MLFLOW_HTTP_REQUEST_TIMEOUT=%q is not a positive number of seconds", ErrInvalid, v)
+		}
+		o.Timeout = time.Duration(n * float64(time.Second))
+	}
+	return o, nil
+}
+
+func envBool(name string) bool {
+	v := strings.ToLower(strings.TrimSpace(os.Getenv(name)))
+	return v == "true" || v == "1"
+}
+
+// Client talks to one MLflow tracking server over its REST API. It is
+// safe for concurrent use.
+type Client struct {
+	base   *url.URL // tracking URI, no trailing slash
+	opts   Options
+	hc     *http.Client
+	random func() float64 // in [0,1), for jitter
+
+	mu       sync.Mutex
+	runURIs  map[string]string // run id -> artifact_uri cache
+	s3client any               // *minio.Client, built lazily
+}
+
+// New returns a Client for the tracking server at trackingURI, which must
+// be an http:// or https:// URL (for example http://127.0.0.1:5000). Other
+// schemes, such as databricks or a file path, are rejected with an error
+// wrapping ErrUnsupportedURI. opts may be nil.
+func New(trackingURI string, opts *Options) (*Client, error) {
+	u, err := parseTrackingURI(trackingURI)
+	if err != nil {
+		return nil, err
+	}
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.MaxRetries == 0 {
+		o.MaxRetries = DefaultMaxRetries
+	} else if o.MaxRetries < 0 {
+		o.MaxRetries = 0
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.RetryBaseDelay <= 0 {
+		o.RetryBaseDelay = DefaultRetryBaseDelay
+	}
+	if o.MultipartThreshold == 0 {
+		o.MultipartThreshold = 500 << 20
+	}
+	if o.MultipartChunkSize == 0 {
+		o.MultipartChunkSize = 10 << 20
+	}
+	if o.MultipartChunkSize < 5<<20 {
+		o.MultipartChunkSize = 5 << 20
+	}
+	if o.RetryMaxDelay <= 0 {
+		o.RetryMaxDelay = DefaultRetryMaxDelay
+	}
+	tr := o.Transport
+	if tr == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 16
+		if o.InsecureTLS {
+			t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // asked for by MLFLOW_TRACKING_INSECURE_TLS
+		}
+		tr = t
+	}
+	return &Client{
+		base:    u,
+		opts:    o,
+		hc:      &http.Client{Transport: tr},
+		random:  rand.Float64,
+		runURIs: map[string]string{},
+	}, nil
+}
+
+// NewFromEnv returns a Client for MLFLOW_TRACKING_URI with OptionsFromEnv.
+func NewFromEnv() (*Client, error) {
+	o, err := OptionsFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	uri := os.Getenv("MLFLOW_TRACKING_URI")
+	if uri == "" {
+		return nil, fmt.Errorf("%w: MLFLOW_TRACKING_URI is not set", ErrUnsupportedURI)
+	}
+	return New(uri, o)
+}
+
+func parseTrackingURI(s string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil {
+		return nil, fmt.Errorf("%w: tracking URI %q: %v", ErrUnsupportedURI, s, err)
+	}
+	switch u.Scheme {
+	case "http", "https":
+	case "":
+		return nil, fmt.Errorf("%w: tracking URI %q has no scheme: want http:// or https:// (an empty URI selects the local spool in Open)", ErrUnsupportedURI, s)
+	default:
+		return nil, fmt.Errorf("%w: tracking URI scheme %q in %q: this client speaks REST only, want http:// or https://", ErrUnsupportedURI, u.Scheme, s)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("%w: tracking URI %q has no host", ErrUnsupportedURI, s)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawQuery, u.Fragment = "", ""
+	return u, nil
+}
+
+// TrackingURI returns the server URL the client talks to.
+func (c *Client) TrackingURI() string { return c.base.String() }
+
+// user returns the value for the mlflow.user tag.
+func (c *Client) user() string {
+	if c.opts.User != "" {
+		return c.opts.User
+	}
+	if c.opts.Username != "" {
+		return c.opts.Username
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "unknown"
+}
+
+// request describes one REST call.
+type request struct {
+	method string
+	path   string                    // below the tracking URI, e.g. /api/2.0/mlflow/runs/get
+	query  url.Values                // for GET
+	body   any                       // JSON-encoded unless rawBody is set
+	raw    []byte                    // raw body (artifact PUT)
+	stream func() (io.Reader, error) // raw body opened anew for each attempt
+	size   int64                     // length of stream
+	ctype  string                    // content type of raw
+	// idempotent requests are retried on any transient failure; others
+	// only when the request surely did not reach the server (dial
+	// errors) or was refused with 429.
+	idempotent bool
+	noTimeout  bool // artifact transfers: bounded by ctx only
+	absURL     string
+}
+
+// call performs req and decodes a JSON answer into out (may be nil).
+func (c *Client) call(ctx context.Context, req request, out any) error {
+	resp, err := c.do(ctx, req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		return &unavailableError{fmt.Errorf("%s %s: reading answer: %w", req.method, req.path, err)}
+	}
+	if out == nil {
+		if len(bytes.TrimSpace(data)) > 0 && !json.Valid(data) {
+			return fmt.Errorf("%w: %s %s: %q", ErrBadResponse, req.method, req.path, snippet(data))
+		}
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		ct := resp.Header.Get("Content-Type")
+		return fmt.Errorf("%w: %s %s answered %s: %v: %q (is the tracking URI an MLflow server?)", ErrBadResponse, req.method, req.path, ct, err, snippet(data))
+	}
+	return nil
+}
+
+func snippet(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+// do sends req with retries and returns a 2xx response whose body the
+// caller must close. Non-2xx answers become *APIError.
+func (c *Client) do(ctx context.Context, req request) (*http.Response, error) {
+	var body []byte
+	ctype := req.ctype
+	if req.raw != nil {
+		body = req.raw
+	} else if req.body != nil {
+		b, err := json.Marshal(req.body)
+		if err != nil {
+			return nil, fmt.Errorf("mlflow: encoding %s: %w", req.path, err)
+		}
+		body = b
+		ctype = "application/json"
+	}
+	target := req.absURL
+	if target == "" {
+		u := *c.base
+		u.Path = c.base.Path + req.path
+		if len(req.query) > 0 {
+			u.RawQuery = req.query.Encode()
+		}
+		target = u.String()
+	}
+	var lastErr error
+	for attempt := range c.retries(ctx) {
+		_ = attempt
+		var rd io.Reader
+		if req.stream != nil {
+			r, err := req.stream()
+			if err != nil {
+				return nil, err
+			}
+			rd = r
+		} else if body != nil {
+			rd = bytes.NewReader(body)
+		}
+		resp, err := c.attempt(ctx, req, target, rd, ctype)
+		if err == nil {
+			if resp.StatusCode/100 == 2 {
+				return resp, nil
+			}
+			apiErr := decodeAPIError(resp, req)
+			lastErr = apiErr
+			if !retryableStatus(resp.StatusCode) || (!req.idempotent && resp.StatusCode != 429) {
+				return nil, apiErr
+			}
+			continue
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		lastErr = err
+		if !req.idempotent && !isDialError(err) {
+			break
+		}
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	var apiErr *APIError
+	if errors.As(lastErr, &apiErr) {
+		return nil, apiErr
+	}
+	return nil, &unavailableError{fmt.Errorf("%s %s: %w", req.method, req.path, lastErr)}
+}
+
+func (c *Client) attempt(ctx context.Context, req request, target string, rd io.Reader, ctype string) (*http.Response, error) {
+	actx, cancel := ctx, context.CancelFunc(func() {})
+	if !req.noTimeout {
+		actx, cancel = context.WithTimeout(ctx, c.opts.Timeout)
+	}
+	hr, err := http.NewRequestWithContext(actx, req.method, target, rd)
+	if req.stream != nil {
+		hr.ContentLength = req.size
+		if req.size == 0 {
+			hr.Body = http.NoBody
+		}
+	}
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	if ctype != "" {
+		hr.Header.Set("Content-Type", ctype)
+	}
+	hr.Header.Set("User-Agent", "mlstack-mlflow-go")
+	c.authorize(hr)
+	resp, err := c.hc.Do(hr)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+func (c *Client) authorize(hr *http.Request) {
+	switch {
+	case c.opts.Username != "" || c.opts.Password != "":
+		hr.SetBasicAuth(c.opts.Username, c.opts.Password)
+	case c.opts.Token != "":
+		hr.Header.Set("Authorization", "Bearer "+c.opts.Token)
+	}
+}
+
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelBody) Close() error { err := b.ReadCloser.Close(); b.cancel(); return err }
+
+func decodeAPIError(resp *http.Response, req request) *APIError {
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	e := &APIError{StatusCode: resp.StatusCode, Method: req.method, Path: req.path}
+	var body struct {
+		ErrorCode string `json:"error_code"`
+		Message   string `json:"message"`
+	}
+	if json.Unmarshal(data, &body) == nil && (body.ErrorCode != "" || body.Message != "") {
+		e.Code, e.Message = body.ErrorCode, body.Message
+		return e
+	}
+	ct := resp.Header.Get("Content-Type")
+	if len(bytes.TrimSpace(data)) == 0 {
+		e.Message = http.StatusText(resp.StatusCode)
+		if resp.StatusCode == 404 {
+			e.Message += " (endpoint unknown to this server: is it MLflow 3.x, and the URI its root?)"
+		}
+		return e
+	}
+	e.Message = fmt.Sprintf("answer is not MLflow JSON (Content-Type %q)", ct)
+	e.Body = snippet(data)
+	return e
+}
+
+// retryableStatus lists the statuses the Python client retries
+// (mlflow/utils/request_utils.py) plus 499 and 520, as minio-go does.
+func retryableStatus(code int) bool {
+	switch code {
+	case 408, 429, 499, 500, 502, 503, 504, 520:
+		return true
+	}
+	return false
+}
+
+// isDialError reports whether err happened before the request could reach
+// the server, so that repeating even a non-idempotent request is safe.
+func isDialError(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
+}
