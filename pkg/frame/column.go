@@ -1,0 +1,256 @@
+package frame
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+)
+
+// Kind is the type of a column.
+type Kind uint8
+
+const (
+	// Numeric columns hold float64 values; NaN is missing.
+	Numeric Kind = iota + 1
+	// Categorical columns hold strings from a finite set of levels.
+	Categorical
+	// Boolean columns hold false (0) or true (1) and remember the two
+	// tokens they were read from (for example "No" and "Yes").
+	Boolean
+)
+
+var kindNames = [...]string{Numeric: "numeric", Categorical: "categorical", Boolean: "boolean"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) && kindNames[k] != "" {
+		return kindNames[k]
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// MarshalText encodes k as its name.
+func (k Kind) MarshalText() ([]byte, error) {
+	if int(k) >= len(kindNames) || kindNames[k] == "" {
+		return nil, fmt.Errorf("frame: invalid kind %d", k)
+	}
+	return []byte(kindNames[k]), nil
+}
+
+// UnmarshalText decodes a kind name ("numeric", "categorical", "boolean").
+func (k *Kind) UnmarshalText(b []byte) error {
+	for i, n := range kindNames {
+		if n != "" && n == string(b) {
+			*k = Kind(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("frame: unknown kind %q (want numeric, categorical or boolean)", b)
+}
+
+// Column is a named, typed column. Columns are immutable once built; the
+// accessors that return slices return copies.
+type Column struct {
+	name   string
+	kind   Kind
+	num    []float64 // Numeric and Boolean (0, 1, NaN)
+	str    []string  // Categorical
+	na     []bool    // Categorical: missing flags, nil when none is missing
+	tokens [2]string // Boolean: false and true tokens
+}
+
+// NewNumeric returns a numeric column that uses v as its storage (the
+// caller must not modify v afterwards). NaN marks a missing value.
+func NewNumeric(name string, v []float64) *Column {
+	return &Column{name: name, kind: Numeric, num: v}
+}
+
+// NewCategorical returns a categorical column that uses v as its storage.
+// If na is not nil, na[i] marks v[i] as missing; NewCategorical panics if
+// na is not nil and len(na) != len(v).
+func NewCategorical(name string, v []string, na []bool) *Column {
+	if na != nil && len(na) != len(v) {
+		panic("frame: slice length mismatch")
+	}
+	if !slices.Contains(na, true) {
+		na = nil
+	}
+	return &Column{name: name, kind: Categorical, str: v, na: na}
+}
+
+// NewBoolean returns a boolean column that uses v as its storage: 0 is
+// false, 1 is true and NaN is missing. falseTok and trueTok are the text
+// of the two values ("false" and "true" if empty). NewBoolean panics if v
+// holds any other value.
+func NewBoolean(name string, v []float64, falseTok, trueTok string) *Column {
+	for _, x := range v {
+		if x != 0 && x != 1 && !math.IsNaN(x) {
+			panic("frame: boolean value not 0, 1 or NaN")
+		}
+	}
+	if falseTok == "" && trueTok == "" {
+		falseTok, trueTok = "false", "true"
+	}
+	return &Column{name: name, kind: Boolean, num: v, tokens: [2]string{falseTok, trueTok}}
+}
+
+// Name returns the column name.
+func (c *Column) Name() string { return c.name }
+
+// Kind returns the column type.
+func (c *Column) Kind() Kind { return c.kind }
+
+// Len returns the number of values.
+func (c *Column) Len() int {
+	if c.kind == Categorical {
+		return len(c.str)
+	}
+	return len(c.num)
+}
+
+// Renamed returns a copy of c called name; the copy shares storage.
+func (c *Column) Renamed(name string) *Column {
+	d := *c
+	d.name = name
+	return &d
+}
+
+// IsNA reports whether value i is missing. It panics if i is out of range.
+func (c *Column) IsNA(i int) bool {
+	if c.kind == Categorical {
+		_ = c.str[i]
+		return c.na != nil && c.na[i]
+	}
+	return math.IsNaN(c.num[i])
+}
+
+// Missing returns the number of missing values.
+func (c *Column) Missing() int {
+	n := 0
+	for i := range c.Len() {
+		if c.IsNA(i) {
+			n++
+		}
+	}
+	return n
+}
+
+// Float returns value i of a numeric or boolean column (0 or 1), NaN if
+// missing. It panics for a categorical column: check Kind first.
+func (c *Column) Float(i int) float64 {
+	if c.kind == Categorical {
+		panic("frame: Float of categorical column " + strconv.Quote(c.name))
+	}
+	return c.num[i]
+}
+
+// Floats returns a copy of the values of a numeric or boolean column (0
+// or 1), NaN for missing. It panics for a categorical column: check Kind
+// first.
+func (c *Column) Floats() []float64 {
+	if c.kind == Categorical {
+		panic("frame: Floats of categorical column " + strconv.Quote(c.name))
+	}
+	return slices.Clone(c.num)
+}
+
+// String returns value i as text: the level of a categorical value, the
+// token of a boolean value, the shortest exact decimal of a number, and
+// "" for a missing value.
+func (c *Column) String(i int) string {
+	switch c.kind {
+	case Categorical:
+		if c.na != nil && c.na[i] {
+			return ""
+		}
+		return c.str[i]
+	case Boolean:
+		switch c.num[i] {
+		case 0:
+			return c.tokens[0]
+		case 1:
+			return c.tokens[1]
+		}
+		return ""
+	}
+	if math.IsNaN(c.num[i]) {
+		return ""
+	}
+	return strconv.FormatFloat(c.num[i], 'g', -1, 64)
+}
+
+// Strings returns all values as text, as String does.
+func (c *Column) Strings() []string {
+	s := make([]string, c.Len())
+	for i := range s {
+		s[i] = c.String(i)
+	}
+	return s
+}
+
+// Tokens returns the false and true tokens of a boolean column, and two
+// empty strings for other kinds.
+func (c *Column) Tokens() (falseTok, trueTok string) { return c.tokens[0], c.tokens[1] }
+
+// Levels returns the distinct non-missing values of a categorical column
+// in sorted (byte-wise) order, the two tokens (false first) of a boolean
+// column, and nil for a numeric column.
+func (c *Column) Levels() []string {
+	switch c.kind {
+	case Boolean:
+		return []string{c.tokens[0], c.tokens[1]}
+	case Categorical:
+		seen := make(map[string]struct{})
+		var lv []string
+		for i, s := range c.str {
+			if c.na != nil && c.na[i] {
+				continue
+			}
+			if _, ok := seen[s]; !ok {
+				seen[s] = struct{}{}
+				lv = append(lv, s)
+			}
+		}
+		slices.Sort(lv)
+		return lv
+	}
+	return nil
+}
+
+// take returns a new column holding the rows idx of c.
+func (c *Column) take(idx []int) *Column {
+	d := *c
+	if c.kind == Categorical {
+		d.str = make([]string, len(idx))
+		for k, i := range idx {
+			d.str[k] = c.str[i]
+		}
+		if c.na != nil {
+			na := make([]bool, len(idx))
+			has := false
+			for k, i := range idx {
+				na[k] = c.na[i]
+				has = has || na[k]
+			}
+			d.na = nil
+			if has {
+				d.na = na
+			}
+		}
+		return &d
+	}
+	d.num = make([]float64, len(idx))
+	for k, i := range idx {
+		d.num[k] = c.num[i]
+	}
+	return &d
+}
+
+// key returns a string identifying value i, equal for equal values
+// (missing values are equal to each other).
+func (c *Column) key(i int) string {
+	if c.IsNA(i) {
+		return "\x00"
+	}
+	return c.String(i)
+}
