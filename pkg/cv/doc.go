@@ -1,0 +1,45 @@
+// Package cv splits data into stratified cross-validation folds and runs a
+// model over them.
+//
+// # Splitters
+//
+// StratifiedKFold and RepeatedStratifiedKFold follow scikit-learn's
+// algorithm (sklearn/model_selection/_split.py, StratifiedKFold since 0.22):
+//   - classes are taken in order of first appearance in y;
+//   - the class-sorted labels are dealt round-robin to the folds, so each
+//     fold holds, for every class, the same number of samples as
+//     scikit-learn's (per-class counts differ by at most one between folds,
+//     fold sizes by at most one);
+//   - within a class, fold membership is assigned in row order (no shuffle)
+//     or by a random permutation (shuffle);
+//   - every sample is in exactly one test fold per repeat; train and test
+//     indices are sorted ascending;
+//   - each repeat draws a fresh permutation from one random stream seeded by
+//     Seed, so a seed fixes every split. The stream is math/rand/v2's PCG,
+//     not NumPy's, so the permutations (not the counts) differ from
+//     scikit-learn's.
+//
+// Unlike scikit-learn, which only warns when some class has fewer members
+// than the number of folds, Split returns an error naming that class and its
+// count: such a class would be missing from some folds' training data.
+// NSplits < 2 is an error too. Zero fields take scikit-learn's defaults.
+//
+// # Running a model
+//
+// Run fits a fresh Model on the training part of every split and predicts
+// the test part, giving out-of-fold predictions and per-fold scores
+// (metrics.BinaryScores or metrics.MulticlassScores). The rules:
+//   - An optional Resampler (e.g. SMOTE) is applied to the training part of
+//     each fold only, never to the test part, so synthetic rows never reach a
+//     test fold and test folds keep their size.
+//   - Folds run in parallel on at most Options.Workers goroutines. Every
+//     fold derives its own seed from Options.Seed and its position, and
+//     results are stored by position, so the output is identical for any
+//     number of workers.
+//   - Options.Progress, if set, is called once per finished fold with
+//     (done, total); calls are serialised and done increases by one.
+//   - A cancelled context stops the run: no new fold starts, the running
+//     ones see ctx in Fit/Resample, and Run returns ctx.Err().
+//   - Sample weights and a Resampler together are an error (the resampler
+//     would have to invent weights for synthetic rows).
+package cv // import "github.com/mlstack/mlstack/pkg/cv"

@@ -1,0 +1,164 @@
+package cv_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"math"
+	"strconv"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlstack/mlstack/pkg/cv"
+	"github.com/mlstack/mlstack/pkg/dataset"
+)
+
+// loadSample reads a numeric built-in sample; the label column is mapped to
+// class ids with pos as class 1.
+func loadSample(t testing.TB, name, label, pos string) (*mat.Dense, []float64) {
+	t.Helper()
+	b, err := dataset.Sample(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, recs := recs[0], recs[1:]
+	li := -1
+	for j, h := range head {
+		if h == label {
+			li = j
+		}
+	}
+	X := mat.NewDense(len(recs), len(head)-1, nil)
+	y := make([]float64, len(recs))
+	for i, r := range recs {
+		c := 0
+		for j, v := range r {
+			if j == li {
+				if v == pos {
+					y[i] = 1
+				}
+				continue
+			}
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("%s row %d col %d: %v", name, i, j, err)
+			}
+			X.Set(i, c, f)
+			c++
+		}
+	}
+	return X, y
+}
+
+// gaussianNB is Gaussian naive Bayes (scikit-learn's GaussianNB with
+// var_smoothing=1e-9), weighted, for any number of classes.
+type gaussianNB struct {
+	prior      []float64
+	mean, vari [][]float64
+}
+
+var _ cv.ClassProbaModel = (*gaussianNB)(nil)
+
+func (m *gaussianNB) Fit(ctx context.Context, X mat.Matrix, y, w []float64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	n, d := X.Dims()
+	k := 0
+	for _, v := range y {
+		k = max(k, int(v)+1)
+	}
+	m.prior = make([]float64, k)
+	m.mean, m.vari = make([][]float64, k), make([][]float64, k)
+	for c := range k {
+		m.mean[c], m.vari[c] = make([]float64, d), make([]float64, d)
+	}
+	wt := func(i int) float64 {
+		if w == nil {
+			return 1
+		}
+		return w[i]
+	}
+	var total float64
+	for i := range n {
+		c := int(y[i])
+		m.prior[c] += wt(i)
+		total += wt(i)
+		for j := range d {
+			m.mean[c][j] += wt(i) * X.At(i, j)
+		}
+	}
+	for c := range k {
+		if m.prior[c] == 0 {
+			return errors.New("gaussianNB: a class has no training sample")
+		}
+		for j := range d {
+			m.mean[c][j] /= m.prior[c]
+		}
+	}
+	maxVar := 0.0
+	for i := range n {
+		c := int(y[i])
+		for j := range d {
+			dv := X.At(i, j) - m.mean[c][j]
+			m.vari[c][j] += wt(i) * dv * dv
+		}
+	}
+	for c := range k {
+		for j := range d {
+			m.vari[c][j] /= m.prior[c]
+			maxVar = max(maxVar, m.vari[c][j])
+		}
+		m.prior[c] /= total
+	}
+	for c := range k {
+		for j := range d {
+			m.vari[c][j] += 1e-9 * maxVar
+		}
+	}
+	return nil
+}
+
+func (m *gaussianNB) PredictClassProba(X mat.Matrix) (*mat.Dense, error) {
+	n, d := X.Dims()
+	k := len(m.prior)
+	out := mat.NewDense(n, k, nil)
+	ll := make([]float64, k)
+	for i := range n {
+		best := math.Inf(-1)
+		for c := range k {
+			l := math.Log(m.prior[c])
+			for j := range d {
+				dv := X.At(i, j) - m.mean[c][j]
+				l -= 0.5*math.Log(2*math.Pi*m.vari[c][j]) + dv*dv/(2*m.vari[c][j])
+			}
+			ll[c] = l
+			best = max(best, l)
+		}
+		var s float64
+		for c := range k {
+			ll[c] = math.Exp(ll[c] - best)
+			s += ll[c]
+		}
+		for c := range k {
+			out.Set(i, c, ll[c]/s)
+		}
+	}
+	return out, nil
+}
+
+func (m *gaussianNB) PredictProba(X mat.Matrix) ([]float64, error) {
+	p, err := m.PredictClassProba(X)
+	if err != nil {
+		return nil, err
+	}
+	return mat.Col(nil, 1, p), nil
+}
+
+func newNB(uint64) cv.Model { return &gaussianNB{} }

@@ -1,0 +1,301 @@
+package cv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlstack/mlstack/pkg/metrics"
+)
+
+// Model is a binary classifier trained on one fold.
+type Model interface {
+	// Fit trains on X (rows = samples) with class ids y and optional
+	// weights w (nil = unweighted).
+	Fit(ctx context.Context, X mat.Matrix, y, w []float64) error
+	// PredictProba returns P(class 1) for every row of X.
+	PredictProba(X mat.Matrix) ([]float64, error)
+}
+
+// ClassProbaModel is a Model that can also give every class's probability;
+// Run requires it when y has more than two classes.
+type ClassProbaModel interface {
+	Model
+	// PredictClassProba returns one row per sample and one column per
+	// class id 0..k-1.
+	PredictClassProba(X mat.Matrix) (*mat.Dense, error)
+}
+
+// Resampler rebalances a training set. The returned rows must start with X's
+// rows, unchanged and in order, followed by any new rows; y likewise.
+type Resampler interface {
+	Resample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand) (*mat.Dense, []float64, error)
+}
+
+// Options configures Run. A nil *Options means the zero value.
+type Options struct {
+	// Resampler, if not nil, resamples the training part of each fold.
+	Resampler Resampler
+	// Weights are per-row sample weights (nil = unweighted); they cannot be
+	// combined with a Resampler.
+	Weights []float64
+	// Workers is the number of folds run at once; 0 means GOMAXPROCS.
+	Workers int
+	// Seed is the seed from which every fold's seed is derived.
+	Seed uint64
+	// Threshold turns binary probabilities into labels (p > Threshold ⇒ 1)
+	// for the threshold metrics; 0 means 0.5.
+	Threshold float64
+	// Progress, if not nil, is called after each fold with the number of
+	// finished folds and the total.
+	Progress func(done, total int)
+}
+
+// Prediction is one out-of-fold prediction.
+type Prediction struct {
+	Row    int       // row index in X
+	Repeat int       // repeat of the split
+	Fold   int       // fold of the split
+	YTrue  float64   // label
+	YScore float64   // P(class 1) (binary); NaN for more than two classes
+	YPred  float64   // predicted label (threshold or argmax)
+	Proba  []float64 // class probabilities; nil for binary
+}
+
+// FoldResult describes one fold of a run.
+type FoldResult struct {
+	Repeat, Fold int
+	// Seed is the fold's derived seed: the model was built with
+	// newModel(Seed) and the resampler drew from a PCG seeded with it.
+	Seed uint64
+	// NTrain and NTest count the rows of the split; NResampled counts the
+	// training rows after resampling (NTrain without a Resampler).
+	NTrain, NTest, NResampled int
+	// Scores are the fold's metrics on its test rows.
+	Scores map[string]float64
+}
+
+// Result is the outcome of Run; Folds and Predictions are in split order
+// (and Predictions in row order within a split).
+type Result struct {
+	Classes     int
+	Folds       []FoldResult
+	Predictions []Prediction
+}
+
+// Summary aggregates the fold scores (see metrics.Summarize).
+func (r *Result) Summary(opts *metrics.AggregateOptions) *metrics.Summary {
+	folds := make([]metrics.FoldScores, len(r.Folds))
+	for i, f := range r.Folds {
+		folds[i] = metrics.FoldScores{Repeat: f.Repeat, Fold: f.Fold, NTrain: f.NTrain, NTest: f.NTest, Scores: f.Scores}
+	}
+	return metrics.Summarize(folds, opts)
+}
+
+// FoldSeed returns the seed of the fold at position index (in split order)
+// of a run with the given seed.
+func FoldSeed(seed uint64, index int) uint64 {
+	return splitmix64(seed ^ splitmix64(uint64(index)+0x9e3779b97f4a7c15))
+}
+
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// Run cross-validates the models made by newModel on X and y over the splits
+// of s. X must have len(y) rows, and y must hold class ids 0..k-1; otherwise
+// Run panics.
+func Run(ctx context.Context, X mat.Matrix, y []float64, s Splitter, newModel func(seed uint64) Model, opts *Options) (*Result, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	n, _ := X.Dims()
+	if n != len(y) || (o.Weights != nil && len(o.Weights) != n) {
+		panic("cv: slice length mismatch")
+	}
+	if o.Weights != nil && o.Resampler != nil {
+		return nil, errors.New("cv: sample weights cannot be combined with a resampler")
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.Threshold == 0 {
+		o.Threshold = 0.5
+	}
+	k := 0
+	for _, v := range y {
+		if !(v >= 0) || v != math.Trunc(v) {
+			panic(fmt.Sprintf("cv: label %v is not a class id", v))
+		}
+		k = max(k, int(v)+1)
+	}
+	k = max(k, 2)
+	splits, err := s.Split(y)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Classes: k, Folds: make([]FoldResult, len(splits))}
+	preds := make([][]Prediction, len(splits))
+	errs := make([]error, len(splits))
+
+	parent := ctx
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		done int
+		sem  = make(chan struct{}, o.Workers)
+	)
+loop:
+	for i := range splits {
+		select {
+		case <-ctx.Done():
+			break loop
+		case sem <- struct{}{}:
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if ctx.Err() != nil {
+				return
+			}
+			fr, p, err := runFold(ctx, X, y, splits[i], FoldSeed(o.Seed, i), k, newModel, &o)
+			if err != nil {
+				errs[i] = fmt.Errorf("cv: repeat %d fold %d: %w", splits[i].Repeat, splits[i].Fold, err)
+				cancel()
+				return
+			}
+			res.Folds[i], preds[i] = fr, p
+			if o.Progress != nil {
+				mu.Lock()
+				done++
+				o.Progress(done, len(splits))
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	var first error
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+			return nil, err
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	if err := parent.Err(); err != nil {
+		return nil, err
+	}
+	if first != nil {
+		return nil, first
+	}
+	for _, p := range preds {
+		res.Predictions = append(res.Predictions, p...)
+	}
+	return res, nil
+}
+
+func rows(X mat.Matrix, idx []int) *mat.Dense {
+	_, c := X.Dims()
+	if len(idx) == 0 {
+		return &mat.Dense{}
+	}
+	out := mat.NewDense(len(idx), c, nil)
+	if d, ok := X.(mat.RawRowViewer); ok {
+		for i, r := range idx {
+			out.SetRow(i, d.RawRowView(r))
+		}
+		return out
+	}
+	for i, r := range idx {
+		for j := 0; j < c; j++ {
+			out.Set(i, j, X.At(r, j))
+		}
+	}
+	return out
+}
+
+func pick(v []float64, idx []int) []float64 {
+	if v == nil {
+		return nil
+	}
+	out := make([]float64, len(idx))
+	for i, r := range idx {
+		out[i] = v[r]
+	}
+	return out
+}
+
+func runFold(ctx context.Context, X mat.Matrix, y []float64, sp Split, seed uint64, k int, newModel func(uint64) Model, o *Options) (FoldResult, []Prediction, error) {
+	fr := FoldResult{Repeat: sp.Repeat, Fold: sp.Fold, Seed: seed, NTrain: len(sp.Train), NTest: len(sp.Test)}
+	xTrain, yTrain, wTrain := rows(X, sp.Train), pick(y, sp.Train), pick(o.Weights, sp.Train)
+	if o.Resampler != nil {
+		var err error
+		xTrain, yTrain, err = o.Resampler.Resample(ctx, xTrain, yTrain, rand.New(rand.NewPCG(seed, 0x726573616d706c65))) // "resample"
+		if err != nil {
+			return fr, nil, fmt.Errorf("resample: %w", err)
+		}
+	}
+	fr.NResampled = len(yTrain)
+	m := newModel(splitmix64(seed))
+	if err := m.Fit(ctx, xTrain, yTrain, wTrain); err != nil {
+		return fr, nil, fmt.Errorf("fit: %w", err)
+	}
+	xTest, yTest, wTest := rows(X, sp.Test), pick(y, sp.Test), pick(o.Weights, sp.Test)
+	preds := make([]Prediction, len(sp.Test))
+	for i, r := range sp.Test {
+		preds[i] = Prediction{Row: r, Repeat: sp.Repeat, Fold: sp.Fold, YTrue: y[r]}
+	}
+	if k == 2 {
+		p, err := m.PredictProba(xTest)
+		if err != nil {
+			return fr, nil, fmt.Errorf("predict: %w", err)
+		}
+		if len(p) != len(sp.Test) {
+			return fr, nil, fmt.Errorf("predict: %d probabilities for %d rows", len(p), len(sp.Test))
+		}
+		for i := range preds {
+			preds[i].YScore = p[i]
+			if p[i] > o.Threshold {
+				preds[i].YPred = 1
+			}
+		}
+		fr.Scores = metrics.BinaryScores(yTest, p, wTest, o.Threshold)
+		return fr, preds, nil
+	}
+	cm, ok := m.(ClassProbaModel)
+	if !ok {
+		return fr, nil, fmt.Errorf("%d classes need a ClassProbaModel, have %T", k, m)
+	}
+	proba, err := cm.PredictClassProba(xTest)
+	if err != nil {
+		return fr, nil, fmt.Errorf("predict: %w", err)
+	}
+	if r, c := proba.Dims(); r != len(sp.Test) || c != k {
+		return fr, nil, fmt.Errorf("predict: %d×%d probabilities for %d rows and %d classes", r, c, len(sp.Test), k)
+	}
+	pred := metrics.Argmax(proba)
+	for i := range preds {
+		preds[i].YScore = math.NaN()
+		preds[i].YPred = pred[i]
+		preds[i].Proba = mat.Row(nil, i, proba)
+	}
+	fr.Scores = metrics.MulticlassScores(yTest, proba, wTest)
+	return fr, preds, nil
+}
