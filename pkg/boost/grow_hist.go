@@ -1,0 +1,336 @@
+package boost
+
+// histBlock is the number of rows per partial histogram. Partial
+// histograms are summed in block order, so results do not depend on the
+// number of goroutines.
+const histBlock = 16384
+
+// partBlock is the number of rows per partition task.
+const partBlock = 16384
+
+// histGrower grows trees with the hist method (depthwise, like XGBoost's
+// grow_quantile_histmaker).
+type histGrower struct {
+	c       *resolved
+	b       *binned
+	threads int
+	rows    []int32 // row indices; each node owns a segment
+	tmp     []int32
+	free    [][]hbin
+	nbins   int
+}
+
+func newHistGrower(c *resolved, b *binned, threads int) *histGrower {
+	return &histGrower{c: c, b: b, threads: threads, rows: make([]int32, b.nrow), tmp: make([]int32, b.nrow), nbins: int(b.ptr[b.ncol])}
+}
+
+func (g *histGrower) alloc() []hbin {
+	if n := len(g.free); n > 0 {
+		h := g.free[n-1]
+		g.free = g.free[:n-1]
+		clear(h)
+		return h
+	}
+	return make([]hbin, g.nbins)
+}
+
+func (g *histGrower) release(h []hbin) {
+	if h != nil {
+		g.free = append(g.free, h)
+	}
+}
+
+type hnode struct {
+	nid        int32
+	begin, end int32
+	G, H       float64
+	rootGain   float32
+	hist       []hbin
+	best       split
+	nl         int32 // rows going left, set by partition
+}
+
+// buildHists fills the histograms of nodes (hist must be allocated and
+// zeroed) from their row segments, in parallel over fixed row blocks.
+func (g *histGrower) buildHists(nodes []*hnode, gp []gpair) {
+	type task struct {
+		n      *hnode
+		lo, hi int32
+		out    []hbin
+	}
+	var tasks []task
+	var partial [][]*[]hbin // per node: partial buffers (block order)
+	for _, n := range nodes {
+		var ps []*[]hbin
+		for lo := n.begin; lo < n.end; lo += histBlock {
+			t := task{n: n, lo: lo, hi: min(n.end, lo+histBlock)}
+			if lo == n.begin {
+				t.out = n.hist
+			} else {
+				t.out = g.alloc()
+				ps = append(ps, &t.out)
+			}
+			tasks = append(tasks, t)
+		}
+		partial = append(partial, ps)
+	}
+	parallelFor(len(tasks), g.threads, func(i int) {
+		t := tasks[i]
+		g.b.buildHist(g.rows[t.lo:t.hi], gp, t.out)
+	})
+	// Reduce partial histograms in block order, in parallel over bin ranges.
+	const chunk = 4096
+	type red struct {
+		n      int
+		lo, hi int
+	}
+	var reds []red
+	for i, ps := range partial {
+		if len(ps) == 0 {
+			continue
+		}
+		for lo := 0; lo < g.nbins; lo += chunk {
+			reds = append(reds, red{i, lo, min(g.nbins, lo+chunk)})
+		}
+	}
+	parallelFor(len(reds), g.threads, func(i int) {
+		r := reds[i]
+		dst := nodes[r.n].hist[r.lo:r.hi]
+		for _, p := range partial[r.n] {
+			src := (*p)[r.lo:r.hi]
+			for j := range dst {
+				dst[j].g += src[j].g
+				dst[j].h += src[j].h
+			}
+		}
+	})
+	for _, ps := range partial {
+		for _, p := range ps {
+			g.release(*p)
+		}
+	}
+}
+
+// evaluate finds the best split of every node, in parallel over (node,
+// feature); features not in feats are skipped.
+func (g *histGrower) evaluate(nodes []*hnode, feats []int32) {
+	nf := len(feats)
+	bests := make([]split, len(nodes)*nf)
+	parallelFor(len(bests), g.threads, func(i int) {
+		n := nodes[i/nf]
+		f := feats[i%nf]
+		g.evalFeature(n, f, &bests[i])
+	})
+	for i, n := range nodes {
+		n.best = split{}
+		for j := range nf {
+			n.best.merge(&bests[i*nf+j])
+		}
+	}
+}
+
+// evalFeature is XGBoost's EnumerateSplit: a forward scan (missing right)
+// and, when the node has missing values of f, a backward scan (missing
+// left).
+func (g *histGrower) evalFeature(n *hnode, f int32, best *split) {
+	c := g.c
+	b := g.b
+	lo := b.ptr[f]
+	cuts := b.cuts[f]
+	nb := int32(len(cuts))
+	hist := n.hist[lo : lo+nb]
+	mcw := float64(c.minChildWeight)
+	var lG, lH float64
+	for i := int32(0); i < nb; i++ {
+		lG += hist[i].g
+		lH += hist[i].h
+		rG, rH := n.G-lG, n.H-lH
+		if lH >= mcw && rH >= mcw {
+			loss := c.splitGain(lG, lH, rG, rH) - n.rootGain
+			best.update(loss, f, cuts[i], i, false, lG, lH, rG, rH)
+		}
+	}
+	if lG == n.G && lH == n.H {
+		return
+	}
+	var aG, aH float64 // right side, accumulated backwards
+	for i := nb - 1; i >= 0; i-- {
+		aG += hist[i].g
+		aH += hist[i].h
+		lG, lH := n.G-aG, n.H-aH
+		if lH >= mcw && aH >= mcw {
+			loss := c.splitGain(lG, lH, aG, aH) - n.rootGain
+			cond := b.mins[f]
+			if i > 0 {
+				cond = cuts[i-1]
+			}
+			best.update(loss, f, cond, i-1, true, lG, lH, aG, aH)
+		}
+	}
+}
+
+// valid is XGBoost's ExpandEntry::IsValid (max_leaves unused).
+func (c *resolved) valid(s *split, depth int) bool {
+	return s.loss > rtEps && s.lH != 0 && s.rH != 0 && s.loss >= c.gamma && depth < c.maxDepth
+}
+
+// partition splits the row segments of the nodes (stable: left rows then
+// right rows, each in their previous order).
+func (g *histGrower) partition(nodes []*hnode, tree []Node) {
+	type task struct {
+		n      *hnode
+		lo, hi int32
+		nl     int32
+	}
+	var tasks []task
+	first := make([]int, len(nodes))
+	for i, n := range nodes {
+		first[i] = len(tasks)
+		for lo := n.begin; lo < n.end; lo += partBlock {
+			tasks = append(tasks, task{n: n, lo: lo, hi: min(n.end, lo+partBlock)})
+		}
+	}
+	b := g.b
+	parallelFor(len(tasks), g.threads, func(i int) {
+		t := &tasks[i]
+		nd := &tree[t.n.nid]
+		f := int(nd.Feature)
+		sb := t.n.best.bin
+		miss := b.miss[f]
+		defLeft := nd.DefaultLeft
+		l, r := t.lo, t.hi
+		// Lefts forward from lo, rights backward from hi (reversed, fixed
+		// below).
+		for _, row := range g.rows[t.lo:t.hi] {
+			bin := b.bin(row, f)
+			var left bool
+			if bin == miss {
+				left = defLeft
+			} else {
+				left = bin <= sb
+			}
+			if left {
+				g.tmp[l] = row
+				l++
+			} else {
+				r--
+				g.tmp[r] = row
+			}
+		}
+		t.nl = l - t.lo
+		// Restore the order of rights.
+		s := g.tmp[l:t.hi]
+		for i, j := 0, len(s)-1; i < j; i, j = i+1, j-1 {
+			s[i], s[j] = s[j], s[i]
+		}
+	})
+	parallelFor(len(nodes), g.threads, func(i int) {
+		n := nodes[i]
+		end := len(tasks)
+		if i+1 < len(nodes) {
+			end = first[i+1]
+		}
+		pos := n.begin
+		for _, t := range tasks[first[i]:end] {
+			pos += int32(copy(g.rows[pos:], g.tmp[t.lo:t.lo+t.nl]))
+		}
+		n.nl = pos - n.begin
+		for _, t := range tasks[first[i]:end] {
+			pos += int32(copy(g.rows[pos:], g.tmp[t.lo+t.nl:t.hi]))
+		}
+	})
+}
+
+// grow builds one tree from the gradient pairs gp (len nrow) using the
+// features feats. It returns the tree and, for every leaf, its row segment
+// (for updating the training margins).
+func (g *histGrower) grow(gp []gpair, feats []int32) ([]Node, []leafRows) {
+	c := g.c
+	for i := range g.rows {
+		g.rows[i] = int32(i)
+	}
+	root := &hnode{nid: 0, begin: 0, end: int32(len(g.rows)), hist: g.alloc()}
+	for _, p := range gp {
+		root.G += float64(p.g)
+		root.H += float64(p.h)
+	}
+	root.rootGain = c.gain(root.G, root.H)
+	tree := []Node{{Left: -1, Right: -1, Parent: -1, Hess: float32(root.H), Weight: c.weight(root.G, root.H)}}
+	g.buildHists([]*hnode{root}, gp)
+	level := []*hnode{root}
+	var leaves []leafRows
+	for depth := 0; len(level) > 0; depth++ {
+		if depth < c.maxDepth {
+			g.evaluate(level, feats)
+		}
+		var splitNodes, small, next []*hnode
+		var large []*hnode
+		for _, n := range level {
+			s := &n.best
+			if depth >= c.maxDepth || !c.valid(s, depth) {
+				nd := &tree[n.nid]
+				nd.Value = nd.Weight * c.eta
+				leaves = append(leaves, leafRows{n.nid, n.begin, n.end})
+				g.release(n.hist)
+				continue
+			}
+			l := int32(len(tree))
+			nd := &tree[n.nid]
+			nd.Left, nd.Right = l, l+1
+			nd.Feature = s.feature
+			nd.Cond = s.cond
+			nd.DefaultLeft = s.defaultLeft
+			nd.Gain = s.loss
+			tree = append(tree,
+				Node{Left: -1, Right: -1, Parent: n.nid, Hess: float32(s.lH), Weight: c.weight(s.lG, s.lH)},
+				Node{Left: -1, Right: -1, Parent: n.nid, Hess: float32(s.rH), Weight: c.weight(s.rG, s.rH)})
+			splitNodes = append(splitNodes, n)
+		}
+		if len(splitNodes) == 0 {
+			break
+		}
+		g.partition(splitNodes, tree)
+		for _, n := range splitNodes {
+			s := &n.best
+			nd := &tree[n.nid]
+			nl := n.nl
+			left := &hnode{nid: nd.Left, begin: n.begin, end: n.begin + nl, G: s.lG, H: s.lH}
+			right := &hnode{nid: nd.Right, begin: n.begin + nl, end: n.end, G: s.rG, H: s.rH}
+			left.rootGain = c.gain(left.G, left.H)
+			right.rootGain = c.gain(right.G, right.H)
+			next = append(next, left, right)
+			if depth+1 >= c.maxDepth {
+				// Children will be leaves: no histograms needed.
+				g.release(n.hist)
+				continue
+			}
+			sm, lg := left, right
+			if right.end-right.begin < left.end-left.begin {
+				sm, lg = right, left
+			}
+			sm.hist = g.alloc()
+			lg.hist = n.hist
+			small = append(small, sm)
+			large = append(large, lg)
+		}
+		if len(small) > 0 {
+			g.buildHists(small, gp)
+			parallelFor(len(small), g.threads, func(i int) {
+				dst, src := large[i].hist, small[i].hist
+				for j := range dst {
+					dst[j].g -= src[j].g
+					dst[j].h -= src[j].h
+				}
+			})
+		}
+		level = next
+	}
+	return tree, leaves
+}
+
+// leafRows is the row segment [begin, end) of the grower's rows that
+// ended in leaf nid.
+type leafRows struct {
+	nid        int32
+	begin, end int32
+}

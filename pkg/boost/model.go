@@ -1,0 +1,331 @@
+package boost
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Node is one node of a tree, with XGBoost's fields. For a leaf, Left and
+// Right are -1 and Value is the leaf output (learning rate applied).
+type Node struct {
+	Left, Right int32   // children, -1 for a leaf
+	Parent      int32   // -1 for the root
+	Feature     int32   // split feature
+	Cond        float32 // split condition: x < Cond goes left
+	DefaultLeft bool    // where NaN goes
+	Value       float32 // leaf value (leaves only)
+	Gain        float32 // loss_chg of the split (0 for leaves)
+	Hess        float32 // sum of hessians (cover)
+	Weight      float32 // unshrunk weight (base_weights)
+}
+
+// IsLeaf reports whether n is a leaf.
+func (n *Node) IsLeaf() bool { return n.Left < 0 }
+
+// Tree is a regression tree; Nodes[0] is the root.
+type Tree struct {
+	Nodes []Node
+	Group int // output group (class for multi:softprob)
+}
+
+// Model is a trained ensemble. It is safe for concurrent prediction.
+type Model struct {
+	Objective  string  // binary:logistic, multi:softprob or reg:squarederror
+	NumClass   int     // output groups: 1, or the number of classes
+	NumFeature int     // features the model expects
+	BaseScore  float32 // XGBoost base_score (output space)
+	Trees      []Tree  // in boosting order; Trees[i].Group is its class
+	// BestIteration is the 0-based round kept by early stopping (the last
+	// round without early stopping). Trees after it are dropped.
+	BestIteration int
+	// BestScore is the value of the early-stopping metric at
+	// BestIteration (NaN without evaluation sets).
+	BestScore float64
+	// History holds the evaluation results of every round, in the order
+	// of the evaluation sets and metrics.
+	History []EvalHistory
+	// NJobs is the number of goroutines Predict uses; 0 means
+	// runtime.GOMAXPROCS(0). Train sets it from Params.NJobs.
+	NJobs int
+
+	once  sync.Once
+	flat  []flatNode // all trees, packed for prediction
+	roots []int32    // offset of each tree in flat
+}
+
+// EvalHistory is the per-round value of one metric on one evaluation set.
+type EvalHistory struct {
+	Set    string    // EvalSet.Name
+	Metric string    // e.g. "logloss"
+	Values []float64 // one per round
+}
+
+// flatNode is a 16-byte node for prediction. Leaves have left == -1 and
+// cond = leaf value. Children indices are absolute in Model.flat.
+type flatNode struct {
+	cond        float32
+	feature     int32 // bit 31: default left
+	left, right int32
+}
+
+const defaultLeftBit = int32(-1 << 31)
+
+// baseMargin is the margin all rows start from: XGBoost's ProbToMargin of
+// base_score, in float32.
+func (m *Model) baseMargin() float32 {
+	return probToMargin(m.Objective, m.BaseScore)
+}
+
+func probToMargin(objective string, p float32) float32 {
+	if objective == BinaryLogistic {
+		return float32(-math.Log(float64(float32(1)/p - 1)))
+	}
+	return p
+}
+
+func (m *Model) compile() {
+	m.once.Do(func() {
+		n := 0
+		for i := range m.Trees {
+			n += len(m.Trees[i].Nodes)
+		}
+		m.flat = make([]flatNode, 0, n)
+		m.roots = make([]int32, len(m.Trees))
+		for i := range m.Trees {
+			off := int32(len(m.flat))
+			m.roots[i] = off
+			for _, nd := range m.Trees[i].Nodes {
+				f := flatNode{left: -1, right: -1}
+				if nd.IsLeaf() {
+					f.cond = nd.Value
+				} else {
+					f.cond = nd.Cond
+					f.feature = nd.Feature
+					if nd.DefaultLeft {
+						f.feature |= defaultLeftBit
+					}
+					f.left = off + nd.Left
+					f.right = off + nd.Right
+				}
+				m.flat = append(m.flat, f)
+			}
+		}
+	})
+}
+
+// leaf returns the leaf value reached by row x (float32 features) in the
+// tree rooted at flat[root].
+func leaf[F float32 | float64](flat []flatNode, root int32, x []F) float32 {
+	n := &flat[root]
+	for n.left >= 0 {
+		f := n.feature &^ defaultLeftBit
+		v := float32(x[f])
+		var next int32
+		switch {
+		case v < n.cond:
+			next = n.left
+		case v != v: // NaN
+			if n.feature < 0 {
+				next = n.left
+			} else {
+				next = n.right
+			}
+		default:
+			next = n.right
+		}
+		n = &flat[next]
+	}
+	return n.cond
+}
+
+// predictBlock is the number of rows walked together through each tree.
+const predictBlock = 64
+
+// margins computes raw margins (float32, summed in tree order like
+// XGBoost) of the rows of x (row-major, row stride stride) into out
+// (len rows*NumClass).
+func margins[F float32 | float64](m *Model, x []F, rows, stride int, out []float32, threads int) {
+	m.compile()
+	k := m.NumClass
+	base := m.baseMargin()
+	blocks := (rows + predictBlock - 1) / predictBlock
+	parallelFor(blocks, threads, func(b int) {
+		lo := b * predictBlock
+		hi := min(lo+predictBlock, rows)
+		o := out[lo*k : hi*k]
+		for i := range o {
+			o[i] = base
+		}
+		for t, root := range m.roots {
+			g := m.Trees[t].Group
+			for r := lo; r < hi; r++ {
+				o[(r-lo)*k+g] += leaf(m.flat, root, x[r*stride:r*stride+m.NumFeature])
+			}
+		}
+	})
+}
+
+// Predict returns the predictions for the rows of X in output space:
+// P(y=1) for binary:logistic, the value for reg:squarederror, and for
+// multi:softprob NumClass class probabilities per row (row-major,
+// len = rows*NumClass). X must have NumFeature columns; NaN is missing.
+func (m *Model) Predict(X mat.Matrix) ([]float64, error) {
+	out, err := m.rawMargins(X)
+	if err != nil {
+		return nil, err
+	}
+	res := make([]float64, len(out))
+	transform(m.Objective, m.NumClass, out, res)
+	return res, nil
+}
+
+// PredictMargin returns the raw (untransformed) margins, laid out like
+// Predict's output.
+func (m *Model) PredictMargin(X mat.Matrix) ([]float64, error) {
+	out, err := m.rawMargins(X)
+	if err != nil {
+		return nil, err
+	}
+	res := make([]float64, len(out))
+	for i, v := range out {
+		res[i] = float64(v)
+	}
+	return res, nil
+}
+
+func (m *Model) rawMargins(X mat.Matrix) ([]float32, error) {
+	if X == nil {
+		return nil, fmt.Errorf("%w: nil matrix", ErrEmpty)
+	}
+	r, c := X.Dims()
+	if c != m.NumFeature {
+		return nil, fmt.Errorf("%w: X has %d columns, the model %d features", ErrShape, c, m.NumFeature)
+	}
+	out := make([]float32, r*m.NumClass)
+	if d, ok := X.(mat.RawMatrixer); ok {
+		raw := d.RawMatrix()
+		margins(m, raw.Data, r, raw.Stride, out, threadsOr(m.NJobs))
+		return out, nil
+	}
+	margins(m, mat.DenseCopyOf(X).RawMatrix().Data, r, c, out, threadsOr(m.NJobs))
+	return out, nil
+}
+
+// PredictDense is Predict for a row-major matrix x with rows rows and
+// NumFeature columns, writing into out (len rows*NumClass). It panics if
+// the lengths disagree.
+func (m *Model) PredictDense(x []float64, rows int, out []float64) {
+	if len(x) != rows*m.NumFeature || len(out) != rows*m.NumClass {
+		panic("boost: PredictDense slice length mismatch")
+	}
+	o := make([]float32, len(out))
+	margins(m, x, rows, m.NumFeature, o, threadsOr(m.NJobs))
+	transform(m.Objective, m.NumClass, o, out)
+}
+
+func threadsOr(n int) int {
+	if n <= 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return n
+}
+
+// transform maps margins to output space like XGBoost (float32 maths).
+func transform(objective string, k int, margin []float32, out []float64) {
+	switch objective {
+	case BinaryLogistic:
+		for i, v := range margin {
+			out[i] = float64(sigmoid32(v))
+		}
+	case MultiSoftprob:
+		for r := 0; r < len(margin)/k; r++ {
+			softmax32(margin[r*k:r*k+k], out[r*k:r*k+k])
+		}
+	default:
+		for i, v := range margin {
+			out[i] = float64(v)
+		}
+	}
+}
+
+func sigmoid32(x float32) float32 {
+	return float32(1) / (float32(1) + float32(math.Exp(float64(-x))))
+}
+
+func softmax32(m []float32, out []float64) {
+	mx := m[0]
+	for _, v := range m[1:] {
+		mx = max(mx, v)
+	}
+	var sum float32
+	for i, v := range m {
+		e := float32(math.Exp(float64(v - mx)))
+		out[i] = float64(e)
+		sum += e
+	}
+	for i := range out {
+		out[i] = float64(float32(out[i]) / sum)
+	}
+}
+
+// toFloat32 copies X into a row-major float32 slice.
+func toFloat32(X mat.Matrix, threads int) []float32 {
+	r, c := X.Dims()
+	x := make([]float32, r*c)
+	if d, ok := X.(mat.RawMatrixer); ok {
+		raw := d.RawMatrix()
+		parallelFor((r+1023)/1024, threads, func(b int) {
+			for i := b * 1024; i < min(r, b*1024+1024); i++ {
+				src := raw.Data[i*raw.Stride : i*raw.Stride+c]
+				dst := x[i*c : i*c+c]
+				for j, v := range src {
+					dst[j] = float32(v)
+				}
+			}
+		})
+		return x
+	}
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			x[i*c+j] = float32(X.At(i, j))
+		}
+	}
+	return x
+}
+
+// parallelFor calls f(0..n-1) on up to threads goroutines.
+func parallelFor(n, threads int, f func(i int)) {
+	if threads > n {
+		threads = n
+	}
+	if threads <= 1 {
+		for i := 0; i < n; i++ {
+			f(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	next := 0
+	for t := 0; t < threads; t++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}

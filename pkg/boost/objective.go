@@ -1,0 +1,209 @@
+package boost
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// gpair is a gradient pair, float32 like XGBoost's GradientPair.
+type gpair struct{ g, h float32 }
+
+const hessEps = 1e-16
+
+// gradients fills gp (len rows*k, row-major by class) from the margins.
+func gradients(obj string, k int, margin []float32, y, w []float32, spw float32, gp []gpair, threads int) {
+	n := len(y)
+	const blk = 8192
+	parallelFor((n+blk-1)/blk, threads, func(b int) {
+		for i := b * blk; i < min(n, b*blk+blk); i++ {
+			wi := w[i]
+			switch obj {
+			case BinaryLogistic:
+				p := sigmoid32(margin[i])
+				if y[i] == 1 {
+					wi *= spw
+				}
+				gp[i] = gpair{(p - y[i]) * wi, max(p*(1-p), hessEps) * wi}
+			case RegSquaredError:
+				gp[i] = gpair{(margin[i] - y[i]) * wi, wi}
+			case MultiSoftprob:
+				m := margin[i*k : i*k+k]
+				mx := m[0]
+				for _, v := range m[1:] {
+					mx = max(mx, v)
+				}
+				var sum float32
+				for c, v := range m {
+					e := float32(math.Exp(float64(v - mx)))
+					gp[i*k+c].g = e
+					sum += e
+				}
+				label := int(y[i])
+				for c := range m {
+					p := gp[i*k+c].g / sum
+					t := float32(0)
+					if c == label {
+						t = 1
+					}
+					gp[i*k+c] = gpair{(p - t) * wi, max(2*p*(1-p), hessEps) * wi}
+				}
+			}
+		}
+	})
+}
+
+// autoBaseScore estimates base_score like XGBoost 3.x.
+func autoBaseScore(r *resolved, y, w []float32) float32 {
+	switch r.objective {
+	case MultiSoftprob:
+		return 0.5
+	case BinaryLogistic:
+		if r.scalePosWeight != 1 {
+			// One Newton step from margin 0 (p = 0.5).
+			var G, H float64
+			for i := range y {
+				wi := float64(w[i])
+				if y[i] == 1 {
+					wi *= float64(r.scalePosWeight)
+				}
+				G += (0.5 - float64(y[i])) * wi
+				H += 0.25 * wi
+			}
+			if H == 0 {
+				return 0.5
+			}
+			return clampProb(float32(1 / (1 + math.Exp(G/H))))
+		}
+		return clampProb(weightedMean(y, w))
+	default:
+		return weightedMean(y, w)
+	}
+}
+
+func clampProb(p float32) float32 {
+	const lo = 1e-6
+	return min(max(p, lo), 1-lo)
+}
+
+func weightedMean(y, w []float32) float32 {
+	var s, sw float64
+	for i, v := range y {
+		s += float64(v) * float64(w[i])
+		sw += float64(w[i])
+	}
+	if sw == 0 {
+		return 0
+	}
+	return float32(s / sw)
+}
+
+// checkLabels validates labels for the objective.
+func checkLabels(r *resolved, y []float64) error {
+	for i, v := range y {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%w: y[%d] = %v", ErrInvalidLabel, i, v)
+		}
+		switch r.objective {
+		case BinaryLogistic:
+			if v != 0 && v != 1 {
+				return fmt.Errorf("%w: y[%d] = %v, binary:logistic needs 0 or 1", ErrInvalidLabel, i, v)
+			}
+		case MultiSoftprob:
+			if v != math.Trunc(v) || v < 0 || int(v) >= r.numClass {
+				return fmt.Errorf("%w: y[%d] = %v, multi:softprob needs an integer in [0, %d) (num_class=%d)", ErrInvalidLabel, i, v, r.numClass, r.numClass)
+			}
+		}
+	}
+	return nil
+}
+
+// metric computes an evaluation metric from float32 margins.
+func metric(name, obj string, k int, margin []float32, y, w []float32) float64 {
+	n := len(y)
+	pred := make([]float64, len(margin))
+	transform(obj, k, margin, pred)
+	const eps = 1e-16
+	var sum, sw float64
+	switch name {
+	case "logloss":
+		for i := 0; i < n; i++ {
+			p := pred[i]
+			l := -float64(y[i])*math.Log(max(p, eps)) - (1-float64(y[i]))*math.Log(max(1-p, eps))
+			sum += l * float64(w[i])
+			sw += float64(w[i])
+		}
+	case "error":
+		for i := 0; i < n; i++ {
+			var c float64
+			if pred[i] > 0.5 {
+				c = 1
+			}
+			if c != float64(y[i]) {
+				sum += float64(w[i])
+			}
+			sw += float64(w[i])
+		}
+	case "rmse":
+		for i := 0; i < n; i++ {
+			d := pred[i] - float64(y[i])
+			sum += d * d * float64(w[i])
+			sw += float64(w[i])
+		}
+		if sw == 0 {
+			return math.NaN()
+		}
+		return math.Sqrt(sum / sw)
+	case "mlogloss":
+		for i := 0; i < n; i++ {
+			p := pred[i*k+int(y[i])]
+			sum += -math.Log(max(p, eps)) * float64(w[i])
+			sw += float64(w[i])
+		}
+	case "auc":
+		return auc(pred, y, w)
+	}
+	if sw == 0 {
+		return math.NaN()
+	}
+	return sum / sw
+}
+
+// auc is the weighted area under the ROC curve, ties counted as half.
+func auc(pred []float64, y, w []float32) float64 {
+	idx := make([]int, len(pred))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		switch {
+		case pred[a] > pred[b]:
+			return -1
+		case pred[a] < pred[b]:
+			return 1
+		}
+		return 0
+	})
+	var tp, fp, area float64
+	for i := 0; i < len(idx); {
+		j := i
+		var dtp, dfp float64
+		for ; j < len(idx) && pred[idx[j]] == pred[idx[i]]; j++ {
+			if y[idx[j]] == 1 {
+				dtp += float64(w[idx[j]])
+			} else {
+				dfp += float64(w[idx[j]])
+			}
+		}
+		area += dfp * (tp + dtp/2)
+		tp += dtp
+		fp += dfp
+		i = j
+	}
+	if tp == 0 || fp == 0 {
+		return math.NaN()
+	}
+	return area / (tp * fp)
+}
+
+func maximize(metric string) bool { return metric == "auc" }

@@ -1,0 +1,530 @@
+package boost
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"strings"
+)
+
+// Objectives.
+const (
+	BinaryLogistic  = "binary:logistic"
+	MultiSoftprob   = "multi:softprob"
+	RegSquaredError = "reg:squarederror"
+)
+
+// Tree methods.
+const (
+	Hist  = "hist"
+	Exact = "exact"
+)
+
+// Params are the training parameters. Field names follow XGBoost's
+// scikit-learn API; the zero value of every field means XGBoost's default,
+// stated beside the field. Fields whose XGBoost default is not zero and for
+// which zero is a legal value are pointers (nil = default); use Float to
+// set them.
+type Params struct {
+	// Objective is binary:logistic (default), multi:softprob or
+	// reg:squarederror.
+	Objective string
+	// NumClass is the number of classes for multi:softprob (required,
+	// >= 2); it must be 0 or 1 for other objectives.
+	NumClass int
+	// NEstimators is the number of boosting rounds; 0 means 100.
+	NEstimators int
+	// MaxDepth is the maximum tree depth; 0 means 6.
+	MaxDepth int
+	// LearningRate (eta) shrinks each tree; 0 means 0.3.
+	LearningRate float64
+	// MinChildWeight is the minimum hessian sum in a child; nil means 1.
+	MinChildWeight *float64
+	// Gamma (min_split_loss) is the minimum loss reduction of a split;
+	// default 0.
+	Gamma float64
+	// RegLambda is the L2 penalty on leaf weights; nil means 1.
+	RegLambda *float64
+	// RegAlpha is the L1 penalty on leaf weights; default 0.
+	RegAlpha float64
+	// Subsample is the fraction of rows sampled for each tree, in (0, 1];
+	// 0 means 1.
+	Subsample float64
+	// ColsampleBytree is the fraction of features sampled for each tree,
+	// in (0, 1]; 0 means 1.
+	ColsampleBytree float64
+	// ScalePosWeight multiplies the weight of positive rows in
+	// binary:logistic; 0 means 1.
+	ScalePosWeight float64
+	// MaxBin is the maximum number of histogram bins per feature (hist
+	// only), >= 2; 0 means 256.
+	MaxBin int
+	// BaseScore is the initial prediction in output space (a probability
+	// for binary:logistic). nil means automatic as in XGBoost 3.x: the
+	// weighted label mean for binary:logistic (one Newton step from 0 when
+	// ScalePosWeight != 1) and reg:squarederror, 0.5 for multi:softprob.
+	BaseScore *float64
+	// RandomState seeds row and feature subsampling; default 0.
+	RandomState uint64
+	// NJobs is the number of goroutines; 0 or negative means
+	// runtime.GOMAXPROCS(0). Results do not depend on it.
+	NJobs int
+	// TreeMethod is "hist" (default) or "exact".
+	TreeMethod string
+	// EvalMetric lists the metrics computed on every evaluation set after
+	// each round: logloss, auc, error, rmse, mlogloss. Empty means the
+	// objective's default (logloss, mlogloss, rmse). Early stopping
+	// watches the last metric.
+	EvalMetric []string
+	// EarlyStoppingRounds stops training when the last metric on the last
+	// evaluation set has not improved for this many rounds; 0 disables.
+	EarlyStoppingRounds int
+}
+
+// Float returns a pointer to v, for the pointer fields of Params.
+func Float(v float64) *float64 { return &v }
+
+// resolved holds Params with defaults applied; float32 like XGBoost's
+// TrainParam.
+type resolved struct {
+	objective      string
+	numClass       int // number of output groups (1 unless multiclass)
+	nEstimators    int
+	maxDepth       int
+	eta            float32
+	minChildWeight float32
+	gamma          float32
+	lambda         float32
+	alpha          float32
+	subsample      float64
+	colsample      float64
+	scalePosWeight float32
+	maxBin         int
+	baseScore      *float64
+	seed           uint64
+	threads        int
+	treeMethod     string
+	metrics        []string
+	earlyStopping  int
+}
+
+// Validate reports the first invalid field as a *ParamError.
+func (p *Params) Validate() error {
+	_, err := p.resolve()
+	return err
+}
+
+func (p *Params) resolve() (resolved, error) {
+	var r resolved
+	var q Params
+	if p != nil {
+		q = *p
+	}
+	r.objective = q.Objective
+	if r.objective == "" {
+		r.objective = BinaryLogistic
+	}
+	switch r.objective {
+	case BinaryLogistic, RegSquaredError:
+		if q.NumClass > 1 {
+			return r, invalid("num_class", q.NumClass, "only multi:softprob takes num_class")
+		}
+		r.numClass = 1
+	case MultiSoftprob:
+		if q.NumClass < 2 {
+			return r, invalid("num_class", q.NumClass, "multi:softprob needs num_class >= 2")
+		}
+		r.numClass = q.NumClass
+	default:
+		return r, invalid("objective", q.Objective, "want %s, %s or %s", BinaryLogistic, MultiSoftprob, RegSquaredError)
+	}
+	if q.NumClass < 0 {
+		return r, invalid("num_class", q.NumClass, "must not be negative")
+	}
+	r.nEstimators = defInt(q.NEstimators, 100)
+	if q.NEstimators < 0 {
+		return r, invalid("n_estimators", q.NEstimators, "must be positive")
+	}
+	r.maxDepth = defInt(q.MaxDepth, 6)
+	if q.MaxDepth < 0 {
+		return r, invalid("max_depth", q.MaxDepth, "must not be negative")
+	}
+	if q.MaxDepth > 30 {
+		return r, invalid("max_depth", q.MaxDepth, "at most 30 with the depthwise grower")
+	}
+	if err := finite("learning_rate", q.LearningRate); err != nil {
+		return r, err
+	}
+	if q.LearningRate < 0 {
+		return r, invalid("learning_rate", q.LearningRate, "must be > 0")
+	}
+	r.eta = float32(defFloat(q.LearningRate, 0.3))
+	r.minChildWeight = 1
+	if q.MinChildWeight != nil {
+		if err := finite("min_child_weight", *q.MinChildWeight); err != nil {
+			return r, err
+		}
+		if *q.MinChildWeight < 0 {
+			return r, invalid("min_child_weight", *q.MinChildWeight, "must be >= 0")
+		}
+		r.minChildWeight = float32(*q.MinChildWeight)
+	}
+	if err := finite("gamma", q.Gamma); err != nil {
+		return r, err
+	}
+	if q.Gamma < 0 {
+		return r, invalid("gamma", q.Gamma, "must be >= 0")
+	}
+	r.gamma = float32(q.Gamma)
+	r.lambda = 1
+	if q.RegLambda != nil {
+		if err := finite("reg_lambda", *q.RegLambda); err != nil {
+			return r, err
+		}
+		if *q.RegLambda < 0 {
+			return r, invalid("reg_lambda", *q.RegLambda, "must be >= 0")
+		}
+		r.lambda = float32(*q.RegLambda)
+	}
+	if err := finite("reg_alpha", q.RegAlpha); err != nil {
+		return r, err
+	}
+	if q.RegAlpha < 0 {
+		return r, invalid("reg_alpha", q.RegAlpha, "must be >= 0")
+	}
+	r.alpha = float32(q.RegAlpha)
+	if err := finite("subsample", q.Subsample); err != nil {
+		return r, err
+	}
+	if q.Subsample < 0 || q.Subsample > 1 {
+		return r, invalid("subsample", q.Subsample, "must be in (0, 1]")
+	}
+	r.subsample = defFloat(q.Subsample, 1)
+	if err := finite("colsample_bytree", q.ColsampleBytree); err != nil {
+		return r, err
+	}
+	if q.ColsampleBytree < 0 || q.ColsampleBytree > 1 {
+		return r, invalid("colsample_bytree", q.ColsampleBytree, "must be in (0, 1]")
+	}
+	r.colsample = defFloat(q.ColsampleBytree, 1)
+	if err := finite("scale_pos_weight", q.ScalePosWeight); err != nil {
+		return r, err
+	}
+	if q.ScalePosWeight < 0 {
+		return r, invalid("scale_pos_weight", q.ScalePosWeight, "must be > 0")
+	}
+	r.scalePosWeight = float32(defFloat(q.ScalePosWeight, 1))
+	r.maxBin = defInt(q.MaxBin, 256)
+	if q.MaxBin < 0 || q.MaxBin == 1 || q.MaxBin > 65535 {
+		return r, invalid("max_bin", q.MaxBin, "must be in [2, 65535]")
+	}
+	if q.BaseScore != nil {
+		b := *q.BaseScore
+		if err := finite("base_score", b); err != nil {
+			return r, err
+		}
+		if r.objective == BinaryLogistic && (b <= 0 || b >= 1) {
+			return r, invalid("base_score", b, "must be in (0, 1) for binary:logistic")
+		}
+		r.baseScore = &b
+	}
+	r.seed = q.RandomState
+	r.threads = q.NJobs
+	if r.threads <= 0 {
+		r.threads = runtime.GOMAXPROCS(0)
+	}
+	r.treeMethod = q.TreeMethod
+	switch r.treeMethod {
+	case "", "auto":
+		r.treeMethod = Hist
+	case Hist, Exact:
+	default:
+		return r, invalid("tree_method", q.TreeMethod, "want hist or exact")
+	}
+	r.metrics = slices.Clone(q.EvalMetric)
+	if len(r.metrics) == 0 {
+		switch r.objective {
+		case BinaryLogistic:
+			r.metrics = []string{"logloss"}
+		case MultiSoftprob:
+			r.metrics = []string{"mlogloss"}
+		default:
+			r.metrics = []string{"rmse"}
+		}
+	}
+	for _, m := range r.metrics {
+		switch m {
+		case "logloss", "auc", "error":
+			if r.objective != BinaryLogistic {
+				return r, invalid("eval_metric", m, "only for binary:logistic")
+			}
+		case "mlogloss":
+			if r.objective != MultiSoftprob {
+				return r, invalid("eval_metric", m, "only for multi:softprob")
+			}
+		case "rmse":
+		default:
+			return r, invalid("eval_metric", m, "want logloss, auc, error, rmse or mlogloss")
+		}
+	}
+	if q.EarlyStoppingRounds < 0 {
+		return r, invalid("early_stopping_rounds", q.EarlyStoppingRounds, "must not be negative")
+	}
+	r.earlyStopping = q.EarlyStoppingRounds
+	return r, nil
+}
+
+func defInt(v, d int) int {
+	if v == 0 {
+		return d
+	}
+	return v
+}
+
+func defFloat(v, d float64) float64 {
+	if v == 0 {
+		return d
+	}
+	return v
+}
+
+func finite(name string, v float64) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return invalid(name, v, "must be finite")
+	}
+	return nil
+}
+
+// paramNames maps the XGBoost names accepted by Set (and aliases) to
+// setters.
+var paramNames = map[string]func(p *Params, name string, v any) error{
+	"objective":             func(p *Params, n string, v any) (err error) { p.Objective, err = asString(n, v); return },
+	"num_class":             func(p *Params, n string, v any) (err error) { p.NumClass, err = asInt(n, v, 1); return },
+	"n_estimators":          func(p *Params, n string, v any) (err error) { p.NEstimators, err = asInt(n, v, 1); return },
+	"max_depth":             func(p *Params, n string, v any) (err error) { p.MaxDepth, err = asInt(n, v, 1); return },
+	"learning_rate":         setFloat(func(p *Params) *float64 { return &p.LearningRate }, false),
+	"eta":                   setFloat(func(p *Params) *float64 { return &p.LearningRate }, false),
+	"min_child_weight":      setFloatPtr(func(p *Params) **float64 { return &p.MinChildWeight }),
+	"gamma":                 setFloat(func(p *Params) *float64 { return &p.Gamma }, true),
+	"min_split_loss":        setFloat(func(p *Params) *float64 { return &p.Gamma }, true),
+	"reg_lambda":            setFloatPtr(func(p *Params) **float64 { return &p.RegLambda }),
+	"lambda":                setFloatPtr(func(p *Params) **float64 { return &p.RegLambda }),
+	"reg_alpha":             setFloat(func(p *Params) *float64 { return &p.RegAlpha }, true),
+	"alpha":                 setFloat(func(p *Params) *float64 { return &p.RegAlpha }, true),
+	"subsample":             setFloat(func(p *Params) *float64 { return &p.Subsample }, false),
+	"colsample_bytree":      setFloat(func(p *Params) *float64 { return &p.ColsampleBytree }, false),
+	"scale_pos_weight":      setFloat(func(p *Params) *float64 { return &p.ScalePosWeight }, false),
+	"max_bin":               func(p *Params, n string, v any) (err error) { p.MaxBin, err = asInt(n, v, 2); return },
+	"base_score":            setFloatPtr(func(p *Params) **float64 { return &p.BaseScore }),
+	"random_state":          setSeed,
+	"seed":                  setSeed,
+	"n_jobs":                func(p *Params, n string, v any) (err error) { p.NJobs, err = asInt(n, v, -1<<31); return },
+	"nthread":               func(p *Params, n string, v any) (err error) { p.NJobs, err = asInt(n, v, -1<<31); return },
+	"tree_method":           func(p *Params, n string, v any) (err error) { p.TreeMethod, err = asString(n, v); return },
+	"early_stopping_rounds": func(p *Params, n string, v any) (err error) { p.EarlyStoppingRounds, err = asInt(n, v, 0); return },
+	"eval_metric":           setMetrics,
+}
+
+// ParamNames lists the names Set accepts, sorted.
+func ParamNames() []string {
+	names := make([]string, 0, len(paramNames))
+	for n := range paramNames {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Set sets parameters from XGBoost names (n_estimators, max_depth,
+// learning_rate or eta, min_child_weight, gamma, reg_lambda, reg_alpha,
+// subsample, colsample_bytree, scale_pos_weight, max_bin, base_score,
+// random_state, n_jobs, tree_method, objective, num_class, eval_metric,
+// early_stopping_rounds; see ParamNames), as decoded from YAML or JSON:
+// numbers may be any Go integer or float type (integers must be
+// integral), strings are strings, eval_metric is a string or a list of
+// strings. A nil value resets the field to its default. Keys are applied
+// in sorted order; the first problem is returned as a *ParamError and p
+// is then partly updated. Set validates the result (see Validate).
+func (p *Params) Set(m map[string]any) error {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		set, ok := paramNames[k]
+		if !ok {
+			return &ParamError{Name: k, Value: m[k], Err: ErrUnknownParam}
+		}
+		if err := set(p, k, m[k]); err != nil {
+			return err
+		}
+	}
+	return p.Validate()
+}
+
+func setSeed(p *Params, n string, v any) error {
+	i, err := asInt(n, v, 0)
+	p.RandomState = uint64(i)
+	return err
+}
+
+func setMetrics(p *Params, n string, v any) error {
+	switch v := v.(type) {
+	case nil:
+		p.EvalMetric = nil
+	case string:
+		p.EvalMetric = []string{v}
+	case []string:
+		p.EvalMetric = slices.Clone(v)
+	case []any:
+		p.EvalMetric = nil
+		for _, e := range v {
+			s, ok := e.(string)
+			if !ok {
+				return invalid(n, v, "want a string or a list of strings, have an element of type %T", e)
+			}
+			p.EvalMetric = append(p.EvalMetric, s)
+		}
+	default:
+		return invalid(n, v, "want a string or a list of strings, have %T", v)
+	}
+	return nil
+}
+
+func setFloat(field func(*Params) *float64, zeroOK bool) func(*Params, string, any) error {
+	return func(p *Params, n string, v any) error {
+		if v == nil {
+			*field(p) = 0
+			return nil
+		}
+		f, err := asFloat(n, v)
+		if err != nil {
+			return err
+		}
+		if f == 0 && !zeroOK {
+			return invalid(n, v, "must be > 0")
+		}
+		*field(p) = f
+		return nil
+	}
+}
+
+func setFloatPtr(field func(*Params) **float64) func(*Params, string, any) error {
+	return func(p *Params, n string, v any) error {
+		if v == nil {
+			*field(p) = nil
+			return nil
+		}
+		f, err := asFloat(n, v)
+		if err != nil {
+			return err
+		}
+		*field(p) = &f
+		return nil
+	}
+}
+
+func asFloat(name string, v any) (float64, error) {
+	var f float64
+	switch v := v.(type) {
+	case float64:
+		f = v
+	case float32:
+		f = float64(v)
+	case int:
+		f = float64(v)
+	case int8:
+		f = float64(v)
+	case int16:
+		f = float64(v)
+	case int32:
+		f = float64(v)
+	case int64:
+		f = float64(v)
+	case uint:
+		f = float64(v)
+	case uint8:
+		f = float64(v)
+	case uint16:
+		f = float64(v)
+	case uint32:
+		f = float64(v)
+	case uint64:
+		f = float64(v)
+	default:
+		return 0, invalid(name, v, "want a number, have %T", v)
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, invalid(name, v, "must be finite")
+	}
+	return f, nil
+}
+
+// asInt converts v to an int >= min; zero is always allowed only if
+// min <= 0.
+func asInt(name string, v any, min int) (int, error) {
+	if v == nil {
+		return 0, nil
+	}
+	var i int
+	switch v := v.(type) {
+	case int:
+		i = v
+	case int8:
+		i = int(v)
+	case int16:
+		i = int(v)
+	case int32:
+		i = int(v)
+	case int64:
+		i = int(v)
+	case uint:
+		i = int(v)
+	case uint8:
+		i = int(v)
+	case uint16:
+		i = int(v)
+	case uint32:
+		i = int(v)
+	case uint64:
+		if v > math.MaxInt32 {
+			return 0, invalid(name, v, "too large")
+		}
+		i = int(v)
+	case float64, float32:
+		f, _ := asFloat(name, v)
+		if f != math.Trunc(f) || math.Abs(f) > math.MaxInt32 {
+			return 0, invalid(name, v, "want an integer")
+		}
+		i = int(f)
+	default:
+		return 0, invalid(name, v, "want an integer, have %T", v)
+	}
+	if i < min {
+		return 0, invalid(name, v, "must be >= %d", min)
+	}
+	return i, nil
+}
+
+func asString(name string, v any) (string, error) {
+	switch v := v.(type) {
+	case nil:
+		return "", nil
+	case string:
+		return strings.TrimSpace(v), nil
+	default:
+		return "", invalid(name, v, "want a string, have %T", v)
+	}
+}
+
+// String renders the parameters with XGBoost names, defaults applied.
+func (p *Params) String() string {
+	r, err := p.resolve()
+	if err != nil {
+		return "invalid: " + err.Error()
+	}
+	return fmt.Sprintf("objective=%s num_class=%d n_estimators=%d max_depth=%d learning_rate=%g min_child_weight=%g gamma=%g reg_lambda=%g reg_alpha=%g subsample=%g colsample_bytree=%g scale_pos_weight=%g max_bin=%d tree_method=%s",
+		r.objective, r.numClass, r.nEstimators, r.maxDepth, r.eta, r.minChildWeight, r.gamma, r.lambda, r.alpha, r.subsample, r.colsample, r.scalePosWeight, r.maxBin, r.treeMethod)
+}

@@ -1,0 +1,271 @@
+package boost
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// EvalSet is data evaluated after every round (XGBoost's eval_set).
+type EvalSet struct {
+	Name    string     // e.g. "validation_0"; empty means "validation_<i>"
+	X       mat.Matrix // same columns as the training matrix
+	Y       []float64
+	Weights []float64 // nil = all 1
+}
+
+// Train fits a model on X (rows = samples, NaN = missing), labels y and
+// optional sample weights (nil = all 1). p may be nil for XGBoost's
+// defaults. Every EvalSet is scored after each round (Model.History);
+// with p.EarlyStoppingRounds > 0 the last metric on the last set decides
+// when to stop, and the model keeps the trees up to the best round.
+// Training stops with ctx.Err() (wrapped) when ctx is done, checked
+// between trees.
+func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, evals ...EvalSet) (*Model, error) {
+	c, err := p.resolve()
+	if err != nil {
+		return nil, err
+	}
+	x, nrow, ncol, err := checkData("X", X, y, weights, &c)
+	if err != nil {
+		return nil, err
+	}
+	y32, w32 := toF32(y), weightsF32(weights, nrow)
+	if c.earlyStopping > 0 && len(evals) == 0 {
+		return nil, invalid("early_stopping_rounds", c.earlyStopping, "needs at least one evaluation set")
+	}
+	type evalData struct {
+		name   string
+		x      []float32
+		y, w   []float32
+		margin []float32
+	}
+	var ev []evalData
+	for i, e := range evals {
+		name := e.Name
+		if name == "" {
+			name = fmt.Sprintf("validation_%d", i)
+		}
+		ex, er, ec, err := checkData(name, e.X, e.Y, e.Weights, &c)
+		if err != nil {
+			return nil, err
+		}
+		if ec != ncol {
+			return nil, fmt.Errorf("%w: evaluation set %q has %d columns, training data %d", ErrShape, name, ec, ncol)
+		}
+		ev = append(ev, evalData{name: name, x: ex, y: toF32(e.Y), w: weightsF32(e.Weights, er)})
+	}
+
+	k := c.numClass
+	m := &Model{Objective: c.objective, NumClass: k, NumFeature: ncol, NJobs: p.njobs(), BestScore: math.NaN()}
+	if c.baseScore != nil {
+		m.BaseScore = float32(*c.baseScore)
+	} else {
+		m.BaseScore = autoBaseScore(&c, y32, w32)
+	}
+	base := m.baseMargin()
+	margin := make([]float32, nrow*k)
+	for i := range margin {
+		margin[i] = base
+	}
+	for i := range ev {
+		ev[i].margin = make([]float32, len(ev[i].y)*k)
+		for j := range ev[i].margin {
+			ev[i].margin[j] = base
+		}
+	}
+	for _, e := range ev {
+		for _, name := range c.metrics {
+			m.History = append(m.History, EvalHistory{Set: e.name, Metric: name})
+		}
+	}
+
+	var hg *histGrower
+	var eg *exactGrower
+	if c.treeMethod == Hist {
+		hg = newHistGrower(&c, quantise(x, nrow, ncol, weightsOrNil(weights, w32), c.maxBin, c.threads), c.threads)
+	} else {
+		eg = newExactGrower(&c, x, nrow, ncol, c.threads)
+	}
+	rng := rand.New(rand.NewPCG(c.seed, 0x9e3779b97f4a7c15))
+	gp := make([]gpair, nrow*k)
+	gk := make([]gpair, nrow)
+	allFeats := make([]int32, ncol)
+	for i := range allFeats {
+		allFeats[i] = int32(i)
+	}
+	bestRound, stale := -1, 0
+	for round := 0; round < c.nEstimators; round++ {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("boost: training stopped after %d rounds: %w", round, err)
+		}
+		gradients(c.objective, k, margin, y32, w32, c.scalePosWeight, gp, c.threads)
+		if c.subsample < 1 {
+			for r := 0; r < nrow; r++ {
+				if rng.Float64() >= c.subsample {
+					clear(gp[r*k : r*k+k])
+				}
+			}
+		}
+		feats := allFeats
+		if c.colsample < 1 {
+			n := max(1, int(c.colsample*float64(ncol)))
+			perm := rng.Perm(ncol)[:n]
+			feats = make([]int32, n)
+			for i, f := range perm {
+				feats[i] = int32(f)
+			}
+			slices.Sort(feats)
+		}
+		for g := 0; g < k; g++ {
+			for r := 0; r < nrow; r++ {
+				gk[r] = gp[r*k+g]
+			}
+			var nodes []Node
+			if hg != nil {
+				var leaves []leafRows
+				nodes, leaves = hg.grow(gk, feats)
+				parallelFor(len(leaves), c.threads, func(i int) {
+					l := leaves[i]
+					v := nodes[l.nid].Value
+					for _, r := range hg.rows[l.begin:l.end] {
+						margin[int(r)*k+g] += v
+					}
+				})
+			} else {
+				nodes, _, _ = eg.grow(gk, feats)
+				addTree(nodes, x, nrow, ncol, margin, k, g, c.threads)
+			}
+			m.Trees = append(m.Trees, Tree{Nodes: nodes, Group: g})
+			for i := range ev {
+				addTree(nodes, ev[i].x, len(ev[i].y), ncol, ev[i].margin, k, g, c.threads)
+			}
+		}
+		if len(ev) == 0 {
+			continue
+		}
+		h := 0
+		var last float64
+		for _, e := range ev {
+			for _, name := range c.metrics {
+				last = metric(name, c.objective, k, e.margin, e.y, e.w)
+				m.History[h].Values = append(m.History[h].Values, last)
+				h++
+			}
+		}
+		watch := c.metrics[len(c.metrics)-1]
+		if bestRound < 0 || (maximize(watch) && last > m.BestScore) || (!maximize(watch) && last < m.BestScore) {
+			bestRound, m.BestScore, stale = round, last, 0
+		} else {
+			stale++
+		}
+		if c.earlyStopping > 0 && stale >= c.earlyStopping {
+			break
+		}
+	}
+	m.BestIteration = len(m.Trees)/k - 1
+	if c.earlyStopping > 0 && bestRound >= 0 {
+		m.BestIteration = bestRound
+		m.Trees = m.Trees[:(bestRound+1)*k]
+	}
+	return m, nil
+}
+
+func (p *Params) njobs() int {
+	if p == nil {
+		return 0
+	}
+	return p.NJobs
+}
+
+// addTree adds the leaf values of tree nodes for the rows of x to margin
+// (group g of k).
+func addTree(nodes []Node, x []float32, nrow, ncol int, margin []float32, k, g, threads int) {
+	const blk = 4096
+	parallelFor((nrow+blk-1)/blk, threads, func(b int) {
+		for r := b * blk; r < min(nrow, b*blk+blk); r++ {
+			margin[r*k+g] += treeLeaf(nodes, x[r*ncol:r*ncol+ncol])
+		}
+	})
+}
+
+func treeLeaf(nodes []Node, x []float32) float32 {
+	i := int32(0)
+	for {
+		n := &nodes[i]
+		if n.Left < 0 {
+			return n.Value
+		}
+		v := x[n.Feature]
+		switch {
+		case v < n.Cond:
+			i = n.Left
+		case v != v && n.DefaultLeft:
+			i = n.Left
+		default:
+			i = n.Right
+		}
+	}
+}
+
+// checkData validates a data set and returns X as row-major float32.
+func checkData(name string, X mat.Matrix, y, w []float64, c *resolved) ([]float32, int, int, error) {
+	if X == nil {
+		return nil, 0, 0, fmt.Errorf("%w: %s is nil", ErrEmpty, name)
+	}
+	r, cols := X.Dims()
+	if r == 0 || cols == 0 {
+		return nil, 0, 0, fmt.Errorf("%w: %s has %d rows and %d columns", ErrEmpty, name, r, cols)
+	}
+	if len(y) != r {
+		return nil, 0, 0, fmt.Errorf("%w: %s has %d rows but %d labels", ErrShape, name, r, len(y))
+	}
+	if w != nil && len(w) != r {
+		return nil, 0, 0, fmt.Errorf("%w: %s has %d rows but %d weights", ErrShape, name, r, len(w))
+	}
+	for i, v := range w {
+		if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, 0, 0, fmt.Errorf("%w: %s weight[%d] = %v", ErrInvalidWeight, name, i, v)
+		}
+	}
+	if err := checkLabels(c, y); err != nil {
+		return nil, 0, 0, fmt.Errorf("%s: %w", name, err)
+	}
+	x := toFloat32(X, c.threads)
+	for i, v := range x {
+		if math.IsInf(float64(v), 0) {
+			return nil, 0, 0, fmt.Errorf("%w: %s[%d, %d] = %v (use NaN for missing)", ErrInvalidFeature, name, i/cols, i%cols, X.At(i/cols, i%cols))
+		}
+	}
+	return x, r, cols, nil
+}
+
+func toF32(v []float64) []float32 {
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(x)
+	}
+	return out
+}
+
+func weightsF32(w []float64, n int) []float32 {
+	if w == nil {
+		out := make([]float32, n)
+		for i := range out {
+			out[i] = 1
+		}
+		return out
+	}
+	return toF32(w)
+}
+
+func weightsOrNil(w []float64, w32 []float32) []float32 {
+	if w == nil {
+		return nil
+	}
+	return w32
+}
