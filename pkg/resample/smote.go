@@ -1,0 +1,315 @@
+package resample
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// SMOTE is imbalanced-learn's SMOTE: for every class to grow, pick a row of
+// that class and one of its K nearest neighbours within the class uniformly
+// at random, and add the point x + u·(neighbour − x), u uniform in [0, 1).
+type SMOTE struct {
+	// K is k_neighbors; 0 means 5.
+	K int
+	// Strategy decides how many rows each class gains; nil means Auto{}.
+	Strategy Strategy
+	// Workers bounds the goroutines of the neighbour search; 0 means
+	// GOMAXPROCS.
+	Workers int
+	// Columns optionally names the columns of X for error messages.
+	Columns []string
+}
+
+// SMOTENC is imbalanced-learn's SMOTENC: SMOTE for data with categorical
+// columns. Continuous columns are interpolated as in SMOTE; a categorical
+// column of a new row takes the most frequent category among the K
+// neighbours of the chosen row (ties broken at random). For the neighbour
+// search each categorical column is one-hot encoded with the ones replaced by
+// m/2, m being the median standard deviation (ddof = 0) of the continuous
+// columns of the class with the fewest rows.
+type SMOTENC struct {
+	// Categorical lists the indices of the categorical columns; their
+	// values are category codes (any float except NaN). At least one column
+	// must be continuous.
+	Categorical []int
+	// K, Strategy, Workers and Columns are as in SMOTE.
+	K        int
+	Strategy Strategy
+	Workers  int
+	Columns  []string
+}
+
+// TooFewSamplesError reports a class too small for the neighbour search.
+type TooFewSamplesError struct {
+	Class  int // class id
+	Count  int // its rows
+	Needed int // K + 1
+}
+
+func (e *TooFewSamplesError) Error() string {
+	return fmt.Sprintf("resample: class %d has %d rows; k_neighbors=%d needs at least %d",
+		e.Class, e.Count, e.Needed-1, e.Needed)
+}
+
+// Resample returns X's rows followed by the synthetic rows, class by class
+// in increasing class id, and the matching labels. X must have len(y) rows
+// and rnd must not be nil, otherwise Resample panics.
+func (s SMOTE) Resample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand) (*mat.Dense, []float64, error) {
+	return oversample(ctx, X, y, rnd, s.K, s.Strategy, s.Workers, s.Columns, nil)
+}
+
+// Resample is as SMOTE.Resample.
+func (s SMOTENC) Resample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand) (*mat.Dense, []float64, error) {
+	_, d := X.Dims()
+	cat := make([]bool, d)
+	for _, j := range s.Categorical {
+		if j < 0 || j >= d {
+			panic(fmt.Sprintf("resample: categorical column %d out of range [0, %d)", j, d))
+		}
+		cat[j] = true
+	}
+	if len(s.Categorical) == 0 || !slices.Contains(cat, false) {
+		return nil, nil, fmt.Errorf("resample: SMOTENC needs both categorical and continuous columns (%d of %d categorical)", len(s.Categorical), d)
+	}
+	return oversample(ctx, X, y, rnd, s.K, s.Strategy, s.Workers, s.Columns, cat)
+}
+
+func colName(names []string, j int) string {
+	if j < len(names) && names[j] != "" {
+		return fmt.Sprintf("%q (column %d)", names[j], j)
+	}
+	return fmt.Sprintf("column %d", j)
+}
+
+func oversample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand, k int, strategy Strategy, workers int, names []string, cat []bool) (*mat.Dense, []float64, error) {
+	n, d := X.Dims()
+	if n != len(y) {
+		panic("resample: slice length mismatch")
+	}
+	if rnd == nil {
+		panic("resample: nil *rand.Rand")
+	}
+	if k == 0 {
+		k = 5
+	}
+	if k < 1 {
+		return nil, nil, fmt.Errorf("resample: k_neighbors must be at least 1, got %d", k)
+	}
+	if strategy == nil {
+		strategy = Auto{}
+	}
+	// Labels and class counts.
+	var counts []int
+	for i, v := range y {
+		if !(v >= 0) || v != math.Trunc(v) || v > 1<<24 {
+			return nil, nil, fmt.Errorf("resample: label %v of row %d is not a class id", v, i)
+		}
+		c := int(v)
+		if c >= len(counts) {
+			counts = append(counts, make([]int, c+1-len(counts))...)
+		}
+		counts[c]++
+	}
+	gen, err := strategy.NewSamples(counts)
+	if err != nil {
+		return nil, nil, err
+	}
+	total := 0
+	for c, g := range gen {
+		if g < 0 {
+			return nil, nil, fmt.Errorf("%w: %d new rows for class %d", ErrStrategy, g, c)
+		}
+		total += g
+	}
+	// Copy X, checking for NaN.
+	out := mat.NewDense(n+total, d, nil)
+	raw := out.RawMatrix()
+	for i := range n {
+		row := raw.Data[i*raw.Stride : i*raw.Stride+d]
+		if rv, ok := X.(mat.RawRowViewer); ok {
+			copy(row, rv.RawRowView(i))
+		} else {
+			for j := range d {
+				row[j] = X.At(i, j)
+			}
+		}
+		for j, v := range row {
+			if math.IsNaN(v) {
+				return nil, nil, fmt.Errorf("resample: %s has NaN (row %d); impute missing values before SMOTE", colName(names, j), i)
+			}
+		}
+	}
+	yOut := make([]float64, n, n+total)
+	copy(yOut, y)
+
+	var scale float64 // one-hot value for SMOTENC
+	if cat != nil {
+		scale = medianStd(raw.Data, d, y, counts, cat) / 2
+	}
+	next := n
+	for c, g := range gen {
+		if g == 0 {
+			continue
+		}
+		if counts[c] < k+1 {
+			return nil, nil, &TooFewSamplesError{Class: c, Count: counts[c], Needed: k + 1}
+		}
+		rows := make([]int, 0, counts[c])
+		for i, v := range y {
+			if int(v) == c {
+				rows = append(rows, i)
+			}
+		}
+		enc, de := encode(raw.Data, d, rows, cat, scale)
+		nn, err := kNearest(ctx, enc, len(rows), de, k, workers)
+		if err != nil {
+			return nil, nil, err
+		}
+		// As imbalanced-learn's _make_samples: all (row, neighbour)
+		// draws first, then all steps.
+		pick := make([]int, g)
+		for s := range pick {
+			pick[s] = rnd.IntN(len(rows) * k)
+		}
+		for s := range g {
+			step := rnd.Float64()
+			r, col := pick[s]/k, pick[s]%k
+			a := raw.Data[rows[r]*d : rows[r]*d+d]
+			b := raw.Data[rows[nn[r*k+col]]*d : rows[nn[r*k+col]]*d+d]
+			dst := raw.Data[next*d : next*d+d]
+			for j := range d {
+				if cat == nil || !cat[j] {
+					dst[j] = a[j] + step*(b[j]-a[j])
+				}
+			}
+			next++
+		}
+		if cat != nil {
+			// Categorical columns: the mode among the k neighbours.
+			votes := map[float64]int{}
+			var tied []float64
+			for s := range g {
+				r := pick[s] / k
+				dst := raw.Data[(next-g+s)*d : (next-g+s)*d+d]
+				for j := range d {
+					if !cat[j] {
+						continue
+					}
+					clear(votes)
+					best := 0
+					for col := range k {
+						v := raw.Data[rows[nn[r*k+col]]*d+j]
+						votes[v]++
+						best = max(best, votes[v])
+					}
+					tied = tied[:0]
+					for col := range k {
+						v := raw.Data[rows[nn[r*k+col]]*d+j]
+						if votes[v] == best && !slices.Contains(tied, v) {
+							tied = append(tied, v)
+						}
+					}
+					dst[j] = tied[rnd.IntN(len(tied))]
+				}
+			}
+		}
+		for range g {
+			yOut = append(yOut, float64(c))
+		}
+	}
+	return out, yOut, nil
+}
+
+// encode returns the rows of x (d columns) as a dense matrix for the
+// neighbour search: the rows themselves for SMOTE; continuous columns then
+// one-hot categoricals with value scale for SMOTENC.
+func encode(x []float64, d int, rows []int, cat []bool, scale float64) ([]float64, int) {
+	if cat == nil {
+		enc := make([]float64, len(rows)*d)
+		for i, r := range rows {
+			copy(enc[i*d:i*d+d], x[r*d:r*d+d])
+		}
+		return enc, d
+	}
+	// Category codes per categorical column, in order of appearance.
+	codes := make([]map[float64]int, d)
+	de := 0
+	for j := range d {
+		if !cat[j] {
+			de++
+			continue
+		}
+		codes[j] = map[float64]int{}
+		for _, r := range rows {
+			v := x[r*d+j]
+			if _, ok := codes[j][v]; !ok {
+				codes[j][v] = len(codes[j])
+			}
+		}
+		de += len(codes[j])
+	}
+	enc := make([]float64, len(rows)*de)
+	for i, r := range rows {
+		dst := enc[i*de : i*de+de]
+		p := 0
+		for j := range d {
+			if !cat[j] {
+				dst[p] = x[r*d+j]
+				p++
+			}
+		}
+		for j := range d {
+			if cat[j] {
+				dst[p+codes[j][x[r*d+j]]] = scale
+				p += len(codes[j])
+			}
+		}
+	}
+	return enc, de
+}
+
+// medianStd is the median over continuous columns of the population
+// standard deviation within the class with the fewest rows (the first such
+// class in order of appearance in y, like Counter(y)).
+func medianStd(x []float64, d int, y []float64, counts []int, cat []bool) float64 {
+	minority := -1
+	for _, v := range y {
+		c := int(v)
+		if minority < 0 || counts[c] < counts[minority] {
+			minority = c
+		}
+	}
+	var stds []float64
+	for j := range d {
+		if cat[j] {
+			continue
+		}
+		var sum, n float64
+		for i, v := range y {
+			if int(v) == minority {
+				sum += x[i*d+j]
+				n++
+			}
+		}
+		mean := sum / n
+		var ss float64
+		for i, v := range y {
+			if int(v) == minority {
+				e := x[i*d+j] - mean
+				ss += e * e
+			}
+		}
+		stds = append(stds, math.Sqrt(ss/n))
+	}
+	slices.Sort(stds)
+	m := len(stds)
+	if m%2 == 1 {
+		return stds[m/2]
+	}
+	return (stds[m/2-1] + stds[m/2]) / 2
+}
