@@ -117,7 +117,7 @@ const (
 
 // CreateRun starts a run in experiment experimentID with status RUNNING.
 // Unless opts.NoSystemTags, it sets the system tags the Python client sets.
-func (c *Client) CreateRun(ctx context.Context, experimentID string, opts CreateRunOptions) (*Run, error) {
+func (c *Client) CreateRun(ctx context.Context, experimentID string, opts CreateRunOptions) (*RunDetails, error) {
 	tags := map[string]string{}
 	if !opts.NoSystemTags {
 		for k, v := range systemTags(c.user()) {
@@ -150,7 +150,7 @@ func (c *Client) CreateRun(ctx context.Context, experimentID string, opts Create
 		body["run_name"] = opts.RunName
 	}
 	var out struct {
-		Run Run `json:"run"`
+		Run RunDetails `json:"run"`
 	}
 	if err := c.call(ctx, request{method: "POST", path: api + "runs/create", body: body}, &out); err != nil {
 		return nil, err
@@ -160,9 +160,9 @@ func (c *Client) CreateRun(ctx context.Context, experimentID string, opts Create
 }
 
 // GetRun returns a run with its latest metrics, params and tags.
-func (c *Client) GetRun(ctx context.Context, runID string) (*Run, error) {
+func (c *Client) GetRun(ctx context.Context, runID string) (*RunDetails, error) {
 	var out struct {
-		Run Run `json:"run"`
+		Run RunDetails `json:"run"`
 	}
 	err := c.call(ctx, request{method: "GET", path: api + "runs/get",
 		query: url.Values{"run_id": {runID}}, idempotent: true}, &out)
@@ -360,8 +360,8 @@ type SearchRunsOptions struct {
 
 // SearchRuns returns the runs of the experiments matching opts, following
 // page tokens.
-func (c *Client) SearchRuns(ctx context.Context, experimentIDs []string, opts SearchRunsOptions) ([]Run, error) {
-	var all []Run
+func (c *Client) SearchRuns(ctx context.Context, experimentIDs []string, opts SearchRunsOptions) ([]RunDetails, error) {
+	var all []RunDetails
 	token := ""
 	for {
 		page := 1000
@@ -382,8 +382,8 @@ func (c *Client) SearchRuns(ctx context.Context, experimentIDs []string, opts Se
 			body["page_token"] = token
 		}
 		var out struct {
-			Runs          []Run  `json:"runs"`
-			NextPageToken string `json:"next_page_token"`
+			Runs          []RunDetails `json:"runs"`
+			NextPageToken string       `json:"next_page_token"`
 		}
 		if err := c.call(ctx, request{method: "POST", path: api + "runs/search", body: body, idempotent: true}, &out); err != nil {
 			return nil, err

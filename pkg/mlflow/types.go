@@ -53,8 +53,8 @@ type ModelOutput struct {
 	Step    int64  `json:"step"`
 }
 
-// Run is a run with its data.
-type Run struct {
+// RunDetails is a run as the server returns it: info, data and outputs.
+type RunDetails struct {
 	Info    RunInfo `json:"info"`
 	Data    RunData `json:"data"`
 	Outputs struct {
@@ -63,7 +63,7 @@ type Run struct {
 }
 
 // Param returns the value of param key and whether it is set.
-func (r *Run) Param(key string) (string, bool) {
+func (r *RunDetails) Param(key string) (string, bool) {
 	for _, p := range r.Data.Params {
 		if p.Key == key {
 			return p.Value, true
@@ -73,7 +73,7 @@ func (r *Run) Param(key string) (string, bool) {
 }
 
 // Tag returns the value of tag key and whether it is set.
-func (r *Run) Tag(key string) (string, bool) {
+func (r *RunDetails) Tag(key string) (string, bool) {
 	for _, p := range r.Data.Tags {
 		if p.Key == key {
 			return p.Value, true
@@ -83,7 +83,7 @@ func (r *Run) Tag(key string) (string, bool) {
 }
 
 // Metric returns the latest value of metric key and whether it is set.
-func (r *Run) Metric(key string) (Metric, bool) {
+func (r *RunDetails) Metric(key string) (Metric, bool) {
 	for _, m := range r.Data.Metrics {
 		if m.Key == key {
 			return m, true

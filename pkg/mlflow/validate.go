@@ -21,7 +21,7 @@ const (
 	MaxExperimentNameSize = 500
 )
 
-var keyRE = regexp.MustCompile(`^[/\w.\- :]*$`)
+var keyRE = regexp.MustCompile(`^[/\p{L}\p{N}\p{Mn}_.\- :]*$`) // Python's Unicode \w
 
 // ValidateKey checks a metric, param or tag key the way the server does:
 // 1..250 characters among letters, digits, '_', '-', '.', ' ', '/', ':';

@@ -1,0 +1,320 @@
+package mlflow
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// fastOpts retry quickly so that transport tests run in milliseconds.
+func fastOpts() *Options {
+	return &Options{MaxRetries: 3, RetryBaseDelay: time.Millisecond, RetryMaxDelay: 5 * time.Millisecond, Timeout: 5 * time.Second}
+}
+
+func TestNewRejectsBadURIs(t *testing.T) {
+	for _, uri := range []string{"", "ftp://host/x", "databricks", "file:///tmp/mlruns", "sqlite:///mlflow.db", "http://", "127.0.0.1:5000"} {
+		_, err := New(uri, nil)
+		if !errors.Is(err, ErrUnsupportedURI) {
+			t.Errorf("New(%q) error = %v, want ErrUnsupportedURI", uri, err)
+		}
+	}
+	for _, uri := range []string{"http://127.0.0.1:5000", "https://mlflow.example.com/prefix/"} {
+		if _, err := New(uri, nil); err != nil {
+			t.Errorf("New(%q): %v", uri, err)
+		}
+	}
+}
+
+func TestRetries(t *testing.T) {
+	tests := []struct {
+		name      string
+		statuses  []int // answers before success
+		path      string
+		wantCalls int32
+		wantErr   bool
+	}{
+		{"503 then ok, idempotent", []int{503, 503}, "runs/log-batch", 3, false},
+		{"429 then ok, idempotent", []int{429}, "runs/log-batch", 2, false},
+		{"500 exhausts retries", []int{500, 500, 500, 500, 500}, "runs/log-batch", 4, true},
+		{"400 not retried", []int{400}, "runs/log-batch", 1, true},
+		{"503 not retried for create run", []int{503}, "runs/create", 1, true},
+		{"429 retried for create run", []int{429}, "runs/create", 2, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var calls atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				n := int(calls.Add(1)) - 1
+				if n < len(tc.statuses) {
+					w.WriteHeader(tc.statuses[n])
+					io.WriteString(w, `{"error_code":"TEMPORARILY_UNAVAILABLE","message":"busy"}`)
+					return
+				}
+				io.WriteString(w, `{"run":{"info":{"run_id":"abc"}}}`)
+			}))
+			defer srv.Close()
+			c, _ := New(srv.URL, fastOpts())
+			err := c.call(context.Background(), request{method: "POST", path: api + tc.path, body: map[string]any{},
+				idempotent: tc.path != "runs/create"}, nil)
+			if got := calls.Load(); got != tc.wantCalls {
+				t.Errorf("calls = %d, want %d", got, tc.wantCalls)
+			}
+			if (err != nil) != tc.wantErr {
+				t.Errorf("err = %v, wantErr %v", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestRetryOnConnectionRefused(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close() // nothing listens any more
+	c, _ := New(url, fastOpts())
+	start := time.Now()
+	_, err := c.GetExperiment(context.Background(), "1")
+	if !IsUnavailable(err) {
+		t.Fatalf("err = %v, want unavailable", err)
+	}
+	if time.Since(start) > 2*time.Second {
+		t.Errorf("retries took %v", time.Since(start))
+	}
+}
+
+func TestRetryStopsWithContext(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) }))
+	defer srv.Close()
+	c, _ := New(srv.URL, &Options{MaxRetries: 100, RetryBaseDelay: 50 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.GetExperiment(ctx, "1")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v, want deadline exceeded", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("took %v after the context ended", d)
+	}
+}
+
+func TestErrorDecoding(t *testing.T) {
+	tests := []struct {
+		name      string
+		status    int
+		ctype     string
+		body      string
+		wantCode  string
+		wantIs    error
+		wantInMsg string
+	}{
+		{"mlflow json", 404, "application/json", `{"error_code":"RESOURCE_DOES_NOT_EXIST","message":"Could not find experiment"}`, CodeResourceDoesNotExist, ErrNotFound, "Could not find experiment"},
+		{"already exists", 400, "application/json", `{"error_code":"RESOURCE_ALREADY_EXISTS","message":"x"}`, CodeResourceAlreadyExists, ErrAlreadyExists, "x"},
+		{"html 502", 400, "text/html", `<html><body>Bad gateway</body></html>`, "", nil, "not MLflow JSON"},
+		{"basic auth 401", 401, "text/plain", `You are not authenticated.`, "", ErrUnauthorized, "MLFLOW_TRACKING_USERNAME"},
+		{"host check 403", 403, "text/plain", `Invalid Host header - possible DNS rebinding attack detected`, "", ErrUnauthorized, "DNS rebinding"},
+		{"empty 404", 404, "", ``, "", ErrNotFound, "endpoint unknown"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tc.ctype != "" {
+					w.Header().Set("Content-Type", tc.ctype)
+				}
+				w.WriteHeader(tc.status)
+				io.WriteString(w, tc.body)
+			}))
+			defer srv.Close()
+			c, _ := New(srv.URL, fastOpts())
+			_, err := c.GetExperiment(context.Background(), "1")
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) {
+				t.Fatalf("err = %v (%T), want *APIError", err, err)
+			}
+			if apiErr.Code != tc.wantCode || apiErr.StatusCode != tc.status {
+				t.Errorf("code, status = %q, %d, want %q, %d", apiErr.Code, apiErr.StatusCode, tc.wantCode, tc.status)
+			}
+			if tc.wantIs != nil && !errors.Is(err, tc.wantIs) {
+				t.Errorf("errors.Is(%v, %v) = false", err, tc.wantIs)
+			}
+			if !strings.Contains(err.Error(), tc.wantInMsg) {
+				t.Errorf("error %q does not contain %q", err, tc.wantInMsg)
+			}
+		})
+	}
+}
+
+func TestGarbage200(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, "<html>login page</html>")
+	}))
+	defer srv.Close()
+	c, _ := New(srv.URL, fastOpts())
+	_, err := c.GetExperimentByName(context.Background(), "x")
+	if !errors.Is(err, ErrBadResponse) || !strings.Contains(err.Error(), "login page") {
+		t.Errorf("err = %v, want ErrBadResponse quoting the body", err)
+	}
+}
+
+func TestAuthHeaders(t *testing.T) {
+	tests := []struct {
+		opts Options
+		want string
+	}{
+		{Options{Username: "u", Password: "p"}, "Basic dTpw"},
+		{Options{Token: "tok"}, "Bearer tok"},
+		{Options{Username: "u", Password: "p", Token: "tok"}, "Basic dTpw"},
+		{Options{}, ""},
+	}
+	for i, tc := range tests {
+		var got string
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			got = r.Header.Get("Authorization")
+			io.WriteString(w, `{}`)
+		}))
+		c, _ := New(srv.URL, &tc.opts)
+		c.call(context.Background(), request{method: "GET", path: "/x"}, nil)
+		srv.Close()
+		if got != tc.want {
+			t.Errorf("case %d: Authorization = %q, want %q", i, got, tc.want)
+		}
+	}
+}
+
+func TestOptionsFromEnv(t *testing.T) {
+	t.Setenv("MLFLOW_TRACKING_USERNAME", "alice")
+	t.Setenv("MLFLOW_TRACKING_PASSWORD", "secret")
+	t.Setenv("MLFLOW_TRACKING_TOKEN", "tok")
+	t.Setenv("MLFLOW_TRACKING_INSECURE_TLS", "true")
+	t.Setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+	t.Setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "3")
+	o, err := OptionsFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Username != "alice" || o.Password != "secret" || o.Token != "tok" || !o.InsecureTLS || o.MaxRetries != -1 || o.Timeout != 3*time.Second {
+		t.Errorf("OptionsFromEnv = %+v", o)
+	}
+	t.Setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "many")
+	if _, err := OptionsFromEnv(); !errors.Is(err, ErrInvalid) {
+		t.Errorf("bad MLFLOW_HTTP_REQUEST_MAX_RETRIES: err = %v", err)
+	}
+}
+
+func TestMetricJSON(t *testing.T) {
+	tests := []struct {
+		v    float64
+		want string
+	}{
+		{math.NaN(), `"NaN"`},
+		{math.Inf(1), `"Infinity"`},
+		{math.Inf(-1), `"-Infinity"`},
+		{0.25, `0.25`},
+		{1e300, `1e+300`},
+	}
+	for _, tc := range tests {
+		b, err := json.Marshal(Metric{Key: "k", Value: tc.v, Timestamp: 1, Step: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := `{"key":"k","value":` + tc.want + `,"timestamp":1,"step":2}`
+		if string(b) != want {
+			t.Errorf("Marshal(%v) = %s, want %s", tc.v, b, want)
+		}
+		var m Metric
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		if !(m.Value == tc.v || math.IsNaN(m.Value) && math.IsNaN(tc.v)) {
+			t.Errorf("round trip of %v gave %v", tc.v, m.Value)
+		}
+	}
+}
+
+func TestValidateKey(t *testing.T) {
+	tests := []struct {
+		key string
+		ok  bool
+	}{
+		{"auc", true},
+		{"train/loss", true},
+		{"a b:c-d.e_f", true},
+		{"", false},
+		{strings.Repeat("k", 250), true},
+		{strings.Repeat("k", 251), false},
+		{"bad!", false},
+		{"über", true}, // Python's \w is Unicode
+		{"../x", false},
+		{"/abs", false},
+		{"a//b", false},
+		{"a/./b", false},
+		{".", false},
+	}
+	for _, tc := range tests {
+		err := ValidateKey("metric", tc.key)
+		if (err == nil) != tc.ok {
+			t.Errorf("ValidateKey(%q) = %v, want ok=%v", tc.key, err, tc.ok)
+		}
+		if err != nil && !errors.Is(err, ErrInvalid) {
+			t.Errorf("ValidateKey(%q) error does not wrap ErrInvalid", tc.key)
+		}
+	}
+}
+
+func TestSplitBatch(t *testing.T) {
+	var ms []Metric
+	for i := range 2500 {
+		ms = append(ms, Metric{Key: "m", Value: float64(i), Timestamp: 1, Step: int64(i)})
+	}
+	var ps []Param
+	for i := range 250 {
+		ps = append(ps, Param{Key: "p" + itoa(int64(i)), Value: strings.Repeat("v", 5000)})
+	}
+	var ts []Tag
+	for i := range 150 {
+		ts = append(ts, Tag{Key: "t" + itoa(int64(i)), Value: "x"})
+	}
+	bs := splitBatch("r", ms, ps, ts)
+	var nm, np, nt int
+	for i, b := range bs {
+		body, _ := json.Marshal(b)
+		if len(body) > MaxBatchBodyBytes || len(b.Metrics) > MaxBatchMetrics || len(b.Params) > MaxBatchParams ||
+			len(b.Tags) > MaxBatchTags || len(b.Metrics)+len(b.Params)+len(b.Tags) > MaxBatchEntities {
+			t.Errorf("batch %d over limits: %d bytes, %d metrics, %d params, %d tags", i, len(body), len(b.Metrics), len(b.Params), len(b.Tags))
+		}
+		nm, np, nt = nm+len(b.Metrics), np+len(b.Params), nt+len(b.Tags)
+	}
+	if nm != 2500 || np != 250 || nt != 150 {
+		t.Errorf("split lost entities: %d metrics, %d params, %d tags", nm, np, nt)
+	}
+}
+
+func TestLogBatchRefusesBadInput(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { calls.Add(1); io.WriteString(w, "{}") }))
+	defer srv.Close()
+	c, _ := New(srv.URL, fastOpts())
+	ctx := context.Background()
+	bad := []error{
+		c.LogBatch(ctx, "r", []Metric{{Key: "ok"}, {Key: "bad key!"}}, nil, nil),
+		c.LogBatch(ctx, "r", nil, []Param{{"p", "1"}, {"p", "2"}}, nil),
+		c.LogBatch(ctx, "r", nil, []Param{{"p", strings.Repeat("x", MaxParamValueLength+1)}}, nil),
+		c.LogBatch(ctx, "r", nil, nil, []Tag{{strings.Repeat("k", 251), "v"}}),
+	}
+	for i, err := range bad {
+		if !errors.Is(err, ErrInvalid) {
+			t.Errorf("case %d: err = %v, want ErrInvalid", i, err)
+		}
+	}
+	if calls.Load() != 0 {
+		t.Errorf("%d requests were sent for invalid input", calls.Load())
+	}
+}

@@ -1,0 +1,125 @@
+// Package mlflow logs runs, metrics, artifacts and XGBoost models to an
+// MLflow 3.x tracking server over its REST API, or, with no server or when
+// the server cannot be reached, to a local spool that Sync replays later.
+//
+// # Two levels
+//
+// Run (from Open) is what the rest of the project uses: it works the same
+// with or without a server.
+//
+//	run, err := mlflow.Open(ctx, mlflow.Config{ExperimentName: "churn", RunName: "gbt-1"})
+//	if err != nil { ... }
+//	defer run.Close()
+//	run.LogParam("max_depth", 6)
+//	run.LogMetric("auc", 0.91, step)
+//	run.LogModel(ctx, mlflow.XGBoostModel{JSON: boosterJSON}, mlflow.LogModelOptions{})
+//
+// Client (from New or NewFromEnv) is the REST client underneath: one call
+// per endpoint, ctx first, per-call option structs, typed *APIError.
+//
+// # Configuration
+//
+// Empty fields are read from the variables the Python client reads:
+// MLFLOW_TRACKING_URI, MLFLOW_EXPERIMENT_NAME, MLFLOW_TRACKING_USERNAME and
+// MLFLOW_TRACKING_PASSWORD (basic auth, preferred), MLFLOW_TRACKING_TOKEN
+// (bearer), MLFLOW_TRACKING_INSECURE_TLS, MLFLOW_HTTP_REQUEST_MAX_RETRIES
+// (default 7), MLFLOW_HTTP_REQUEST_TIMEOUT (seconds, default 120), and for
+// s3:// artifacts MLFLOW_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID,
+// AWS_SECRET_ACCESS_KEY. The tracking URI must be http:// or https://;
+// any other scheme is an error wrapping ErrUnsupportedURI. With no
+// tracking URI at all, Open writes to the spool only.
+//
+// # Errors and retries
+//
+//   - Every non-2xx answer is an *APIError carrying MLflow's error_code
+//     (Code) and message; use errors.As, or errors.Is with ErrNotFound,
+//     ErrAlreadyExists, ErrUnauthorized. 401/403 errors say which variables
+//     to set. An HTML or other non-JSON body is reported with its start,
+//     never decoded as data (ErrBadResponse for 2xx answers).
+//   - Requests are retried with exponential backoff and jitter on
+//     connection errors and on 408, 429, 499, 500, 502, 503, 504, 520 —
+//     but only requests that are safe to repeat: reads, log-batch (see
+//     below), updates, artifact PUTs, finalize, alias. Creating a run, a
+//     logged model, a model version or a run output link is retried only
+//     when the request cannot have reached the server (dial errors) or was
+//     refused with 429. Retries stop when the caller's context ends.
+//   - Bad input is refused before anything is sent, with errors wrapping
+//     ErrInvalid: keys must have 1..250 characters among letters, digits,
+//     '_', '-', '.', ' ', ':', '/' and be normalized relative paths; param
+//     values are at most 6000 bytes, tag values 8000; a param logged again
+//     with another value is refused (MLflow forbids changing params).
+//   - NaN and ±Inf metric values are sent as "NaN", "Infinity",
+//     "-Infinity", which is how MLflow's JSON accepts them. The SQL stores
+//     keep NaN but store ±Inf as ±math.MaxFloat64, so that is what reads
+//     return (the Python client sees the same).
+//
+// # Batching
+//
+// LogBatch (and a Run's sender) splits data into log-batch requests within
+// the server limits: at most 1000 metrics, 100 params, 100 tags, 1000
+// entities and 1 MB of JSON each. A log-batch may be sent twice without
+// effect: params with equal values are accepted, tags overwrite, and the
+// SQL stores drop metric points equal in key, value, timestamp and step.
+// Metric history is read in pages, always with max_results.
+//
+// # Artifacts
+//
+// The scheme of a run's artifact_uri chooses the transport, as in Python:
+// mlflow-artifacts: goes through the server's proxy (PUT/GET
+// /api/2.0/mlflow-artifacts/artifacts/...; files of
+// Options.MultipartThreshold or more use the mpu endpoints with presigned
+// part uploads), s3:// is written directly with minio-go, file:// is a
+// local directory.
+//
+// # Models
+//
+// LogModel follows mlflow.xgboost.log_model of MLflow 3.17: it creates a
+// logged model (POST logged-models, named "model" by default, source_run_id
+// = the run), links it with runs/outputs, uploads MLmodel (xgboost and
+// python_function flavours, model_format json), model.json,
+// requirements.txt, conda.yaml and python_env.yaml to the logged model's
+// artifact_uri, and PATCHes it to LOGGED_MODEL_READY. Nothing is written
+// under the run's own artifacts, as in Python 3.x: "runs:/<run_id>/model"
+// resolves through the run's logged model of that name
+// (RunsArtifactRepository searches logged models by name and source run).
+// mlflow.xgboost.load_model and mlflow.pyfunc.load_model load it.
+// RegisteredModelName and Alias register a version (source
+// "models:/<model_id>") and point an alias at it.
+//
+// # Offline spool
+//
+// Every Run keeps an append-only journal, one directory per run below
+// Config.SpoolDir (default DefaultSpoolDir):
+//
+//	<spool>/<local id>/journal.jsonl  one JSON record a line: start, batch, artifact, model, end
+//	<spool>/<local id>/state.json     replay progress: server run id, last acknowledged seq, done
+//	<spool>/<local id>/artifacts/     artifacts not yet uploaded
+//	<spool>/<local id>/models/<n>/    model files not yet uploaded
+//	<spool>/<local id>/lock           flock held while a process writes the run
+//
+// Log calls only buffer in memory. Every Config.FlushInterval (1 s) and on
+// End/Close the buffer is appended to the journal and fsynced, so a killed
+// process loses at most the last second. Online, a background sender then
+// applies the new records in order and advances state.json; when the
+// server stops answering, records stay in the journal and the run goes on
+// (Flush and Close report ErrSpooled). With no server, or when Open cannot
+// reach it, nothing is sent and Sync replays the run later.
+//
+// Exactly once: records carry increasing sequence numbers; state.json
+// (replaced atomically) holds the highest acknowledged one, and a replay
+// starts after it. A crash between sending a record and saving state.json
+// makes the next replay send that record again, which is harmless by
+// construction: the run is created with tag mlstack.spool.run=<local id>
+// and a replay looks it up before creating one; log-batch repeats are
+// no-ops (see Batching); artifact PUTs overwrite the same bytes; a logged
+// model carries tag mlstack.spool.model and is looked up by it, its output
+// link and registry version are checked before being added; the end is an
+// update. Records a live run already applied are journaled with
+// "applied": true and skipped. Sync skips runs whose state says done and
+// runs locked by a live process, and refuses to send a run partly sent to
+// another server. Replay is ordered by start time, so a spooled parent
+// exists before its nested runs.
+//
+// Close never loses buffered data: it is in the journal even when the
+// server is gone.
+package mlflow // import "github.com/mlstack/mlstack/pkg/mlflow"
