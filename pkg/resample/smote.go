@@ -30,8 +30,10 @@ type SMOTE struct {
 // column of a new row takes the most frequent category among the K
 // neighbours of the chosen row (ties broken at random). For the neighbour
 // search each categorical column is one-hot encoded with the ones replaced by
-// m/2, m being the median standard deviation (ddof = 0) of the continuous
-// columns of the class with the fewest rows.
+// m/√2, m being the median standard deviation (ddof = 0) of the continuous
+// columns of the class being grown, so that a differing category adds m² to
+// the squared distance (imbalanced-learn ≥ 0.12; older versions used m/2 and
+// the m of the smallest class).
 type SMOTENC struct {
 	// Categorical lists the indices of the categorical columns; their
 	// values are category codes (any float except NaN). At least one column
@@ -147,10 +149,6 @@ func oversample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand, 
 	yOut := make([]float64, n, n+total)
 	copy(yOut, y)
 
-	var scale float64 // one-hot value for SMOTENC
-	if cat != nil {
-		scale = medianStd(raw.Data, d, y, counts, cat) / 2
-	}
 	next := n
 	for c, g := range gen {
 		if g == 0 {
@@ -164,6 +162,10 @@ func oversample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand, 
 			if int(v) == c {
 				rows = append(rows, i)
 			}
+		}
+		var scale float64 // one-hot value for SMOTENC
+		if cat != nil {
+			scale = medianStd(raw.Data, d, rows, cat) / math.Sqrt2
 		}
 		enc, de := encode(raw.Data, d, rows, cat, scale)
 		nn, err := kNearest(ctx, enc, len(rows), de, k, workers)
@@ -274,35 +276,23 @@ func encode(x []float64, d int, rows []int, cat []bool, scale float64) ([]float6
 }
 
 // medianStd is the median over continuous columns of the population
-// standard deviation within the class with the fewest rows (the first such
-// class in order of appearance in y, like Counter(y)).
-func medianStd(x []float64, d int, y []float64, counts []int, cat []bool) float64 {
-	minority := -1
-	for _, v := range y {
-		c := int(v)
-		if minority < 0 || counts[c] < counts[minority] {
-			minority = c
-		}
-	}
+// standard deviation of the given rows.
+func medianStd(x []float64, d int, rows []int, cat []bool) float64 {
 	var stds []float64
+	n := float64(len(rows))
 	for j := range d {
 		if cat[j] {
 			continue
 		}
-		var sum, n float64
-		for i, v := range y {
-			if int(v) == minority {
-				sum += x[i*d+j]
-				n++
-			}
+		var sum float64
+		for _, r := range rows {
+			sum += x[r*d+j]
 		}
 		mean := sum / n
 		var ss float64
-		for i, v := range y {
-			if int(v) == minority {
-				e := x[i*d+j] - mean
-				ss += e * e
-			}
+		for _, r := range rows {
+			e := x[r*d+j] - mean
+			ss += e * e
 		}
 		stds = append(stds, math.Sqrt(ss/n))
 	}

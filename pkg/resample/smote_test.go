@@ -223,8 +223,9 @@ func TestSMOTENCTelco(t *testing.T) {
 		cont[j] = !isCat[j]
 	}
 	// Independent distance: continuous squared differences plus, per
-	// differing categorical column, 2·(m/2)² with m the median population
-	// std of the continuous columns of the minority class (class 1 here).
+	// differing categorical column, m² with m the median population std of
+	// the continuous columns of the class being grown (class 1 here), as in
+	// imbalanced-learn 0.14 (one-hot ones replaced by m/√2).
 	var minority [][]float64
 	for i := range n {
 		if y[i] == 1 {
@@ -252,7 +253,7 @@ func TestSMOTENCTelco(t *testing.T) {
 		for j := range a {
 			if isCat[j] {
 				if a[j] != b[j] {
-					s += 2 * (med / 2) * (med / 2)
+					s += med * med
 				}
 			} else {
 				s += (a[j] - b[j]) * (a[j] - b[j])
