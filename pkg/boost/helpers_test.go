@@ -3,6 +3,7 @@ package boost
 import (
 	"math"
 	"math/rand/v2"
+	"os/exec"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -31,4 +32,8 @@ func synth(n, d int, seed uint64, missing float64) (*mat.Dense, []float64) {
 		}
 	}
 	return x, y
+}
+
+func execCommand(name string, args ...string) ([]byte, error) {
+	return exec.Command(name, args...).Output()
 }

@@ -38,6 +38,9 @@ type Model struct {
 	NumClass   int     // output groups: 1, or the number of classes
 	NumFeature int     // features the model expects
 	BaseScore  float32 // XGBoost base_score (output space)
+	// ClassBaseScore, when not nil, holds one base margin per class
+	// (XGBoost 3.1+ multi:softprob intercepts) and replaces BaseScore.
+	ClassBaseScore []float32
 	Trees      []Tree  // in boosting order; Trees[i].Group is its class
 	// BestIteration is the 0-based round kept by early stopping (the last
 	// round without early stopping). Trees after it are dropped.
@@ -76,7 +79,10 @@ const defaultLeftBit = int32(-1 << 31)
 
 // baseMargin is the margin all rows start from: XGBoost's ProbToMargin of
 // base_score, in float32.
-func (m *Model) baseMargin() float32 {
+func (m *Model) baseMargin(group int) float32 {
+	if m.ClassBaseScore != nil {
+		return m.ClassBaseScore[group]
+	}
 	return probToMargin(m.Objective, m.BaseScore)
 }
 
@@ -151,14 +157,17 @@ const predictBlock = 64
 func margins[F float32 | float64](m *Model, x []F, rows, stride int, out []float32, threads int) {
 	m.compile()
 	k := m.NumClass
-	base := m.baseMargin()
+	base := make([]float32, k)
+	for g := range base {
+		base[g] = m.baseMargin(g)
+	}
 	blocks := (rows + predictBlock - 1) / predictBlock
 	parallelFor(blocks, threads, func(b int) {
 		lo := b * predictBlock
 		hi := min(lo+predictBlock, rows)
 		o := out[lo*k : hi*k]
 		for i := range o {
-			o[i] = base
+			o[i] = base[i%k]
 		}
 		for t, root := range m.roots {
 			g := m.Trees[t].Group

@@ -67,7 +67,7 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 	} else {
 		m.BaseScore = autoBaseScore(&c, y32, w32)
 	}
-	base := m.baseMargin()
+	base := m.baseMargin(0)
 	margin := make([]float32, nrow*k)
 	for i := range margin {
 		margin[i] = base

@@ -116,14 +116,30 @@ func (m *Model) WriteXGBoostJSON(w io.Writer) error {
 		j.s(strconv.Itoa(t.Group))
 	}
 	j.s(`],"trees":[`)
+	// Per-class intercepts (XGBoost 3.1+ vectors) are folded into the
+	// first tree of each class so that the file holds a scalar base_score,
+	// which XGBoost 1.7 reads correctly.
+	base := m.BaseScore
+	var fold []float32
+	if m.ClassBaseScore != nil {
+		base = 0.5
+		fold = make([]float32, m.NumClass)
+		for g, b := range m.ClassBaseScore {
+			fold[g] = b - base
+		}
+	}
 	for i := range m.Trees {
 		if i > 0 {
 			j.s(",")
 		}
-		m.writeTree(j, i)
+		var add float32
+		if g := m.Trees[i].Group; fold != nil && fold[g] != 0 {
+			add, fold[g] = fold[g], 0
+		}
+		m.writeTree(j, i, add)
 	}
 	j.s(`]},"name":"gbtree"},`)
-	j.s(`"learner_model_param":{"base_score":"` + fmtF32(m.BaseScore) + `","boost_from_average":"1","num_class":"` + strconv.Itoa(numClass) +
+	j.s(`"learner_model_param":{"base_score":"` + fmtF32(base) + `","boost_from_average":"1","num_class":"` + strconv.Itoa(numClass) +
 		`","num_feature":"` + strconv.Itoa(m.NumFeature) + `","num_target":"1"},`)
 	switch m.Objective {
 	case MultiSoftprob:
@@ -142,7 +158,7 @@ func (m *Model) WriteXGBoostJSON(w io.Writer) error {
 	return nil
 }
 
-func (m *Model) writeTree(j *jsonWriter, id int) {
+func (m *Model) writeTree(j *jsonWriter, id int, add float32) {
 	nodes := m.Trees[id].Nodes
 	n := len(nodes)
 	left, right, parents, idx := make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)
@@ -157,7 +173,7 @@ func (m *Model) writeTree(j *jsonWriter, id int) {
 		weights[i], hess[i] = nd.Weight, nd.Hess
 		if nd.IsLeaf() {
 			left[i], right[i] = -1, -1
-			conds[i] = nd.Value
+			conds[i] = nd.Value + add
 			continue
 		}
 		idx[i] = nd.Feature
@@ -204,6 +220,9 @@ func (m *Model) check() error {
 		}
 	default:
 		return fmt.Errorf("%w: objective %q not supported", ErrModelFormat, m.Objective)
+	}
+	if m.ClassBaseScore != nil && len(m.ClassBaseScore) != m.NumClass {
+		return fmt.Errorf("%w: %d class base scores for %d classes", ErrModelFormat, len(m.ClassBaseScore), m.NumClass)
 	}
 	if m.NumFeature < 0 {
 		return fmt.Errorf("%w: NumFeature %d", ErrModelFormat, m.NumFeature)
@@ -310,12 +329,14 @@ func ReadXGBoostJSON(r io.Reader) (*Model, error) {
 		if err := json.Unmarshal([]byte(bs), &vals); err != nil || len(vals) == 0 {
 			return nil, fmt.Errorf("%w: base_score %q", ErrModelFormat, bs)
 		}
+		m.BaseScore = vals[0]
 		for _, v := range vals[1:] {
 			if v != vals[0] {
-				return nil, fmt.Errorf("%w: per-class base_score %s not supported", ErrModelFormat, bs)
+				m.ClassBaseScore = vals
+				m.BaseScore = 0.5
+				break
 			}
 		}
-		m.BaseScore = vals[0]
 	} else {
 		v, err := strconv.ParseFloat(bs, 32)
 		if err != nil {
