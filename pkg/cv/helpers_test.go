@@ -162,3 +162,29 @@ func (m *gaussianNB) PredictProba(X mat.Matrix) ([]float64, error) {
 }
 
 func newNB(uint64) cv.Model { return &gaussianNB{} }
+
+// loadLabels reads only the label column of a built-in sample (pos ↦ 1).
+func loadLabels(t testing.TB, name, label, pos string) []float64 {
+	t.Helper()
+	b, err := dataset.Sample(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	li := -1
+	for j, h := range recs[0] {
+		if h == label {
+			li = j
+		}
+	}
+	y := make([]float64, len(recs)-1)
+	for i, r := range recs[1:] {
+		if r[li] == pos {
+			y[i] = 1
+		}
+	}
+	return y
+}
