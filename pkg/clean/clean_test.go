@@ -428,3 +428,21 @@ func TestFromSpec(t *testing.T) {
 		t.Error("SpecOf without step succeeded")
 	}
 }
+
+func TestDropDuplicatesKeys(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int // rows kept
+	}{
+		{"a,b\n-0,x\n0,x\n", 1},        // -0 equals 0, as in pandas
+		{"a,b\nab,c\na,bc\n", 2},       // values are not concatenated ambiguously
+		{"a,b\nNA,x\nNA,x\n1,x\n", 2},  // missing equals missing
+		{"a,b\nNA,x\n,x\nnull,x\n", 1}, // whatever the missing token
+	}
+	for i, tt := range tests {
+		g, err := New(&DropDuplicates{}).FitTransform(read(t, tt.in))
+		if err != nil || g.Len() != tt.want {
+			t.Errorf("case %d: %q kept %v rows (%v), want %d", i, tt.in, g.Len(), err, tt.want)
+		}
+	}
+}

@@ -1,10 +1,10 @@
 package clean
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/mlstack/mlstack/pkg/frame"
 )
@@ -27,18 +27,26 @@ func (*DropDuplicates) FitTransform(f *frame.Frame, _ *Env) (*frame.Frame, error
 	cols := f.Columns()
 	seen := make(map[string]bool, f.Len())
 	var keep []int
-	var key strings.Builder
+	var key []byte
 	for i := range f.Len() {
-		key.Reset()
+		key = key[:0]
 		for _, c := range cols {
-			if c.IsNA(i) {
-				key.WriteString("\x00NA")
-			} else {
-				key.WriteString(c.String(i))
+			switch {
+			case c.IsNA(i):
+				key = append(key, 0)
+			case c.Kind() == frame.Categorical:
+				s := c.String(i)
+				key = binary.LittleEndian.AppendUint32(append(key, 1), uint32(len(s)))
+				key = append(key, s...)
+			default:
+				x := c.Float(i)
+				if x == 0 {
+					x = 0 // -0 equals 0
+				}
+				key = binary.LittleEndian.AppendUint64(append(key, 2), math.Float64bits(x))
 			}
-			key.WriteByte(0xff) // not valid UTF-8: cannot occur in a value
 		}
-		k := key.String()
+		k := string(key)
 		if !seen[k] {
 			seen[k] = true
 			keep = append(keep, i)
