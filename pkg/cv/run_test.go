@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlstack/mlstack/pkg/cv"
+	"github.com/mlstack/mlstack/pkg/resample"
 )
 
 func TestRunBreastCancer(t *testing.T) {
@@ -60,7 +61,7 @@ func TestRunDeterministicAcrossWorkers(t *testing.T) {
 	s := cv.RepeatedStratifiedKFold{NSplits: 4, NRepeats: 3, Seed: 5}
 	run := func(workers int) *cv.Result {
 		res, err := cv.Run(context.Background(), X, y, s, newNB, &cv.Options{
-			Seed: 11, Workers: workers, Resampler: jitterOversampler{},
+			Seed: 11, Workers: workers, Resampler: resample.SMOTE{},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -138,45 +139,55 @@ func TestRunResamplesTrainingOnly(t *testing.T) {
 	for i := range n {
 		original[key(X.RawRowView(i))] = true
 	}
-	var (
-		mu             sync.Mutex
-		trained, asked []*mat.Dense
-	)
-	newModel := func(uint64) cv.Model {
-		return recorder{Model: &gaussianNB{}, mu: &mu, trained: &trained, asked: &asked}
-	}
-	s := cv.StratifiedKFold{NSplits: 5, Shuffle: true, Seed: 1}
-	res, err := cv.Run(context.Background(), X, y, s, newModel, &cv.Options{Resampler: jitterOversampler{}, Workers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	splits, _ := s.Split(y)
-	synthetic := 0
-	for i, sp := range splits {
-		// The test rows the model saw are exactly the split's test rows.
-		r, _ := asked[i].Dims()
-		if r != len(sp.Test) || res.Folds[i].NTest != len(sp.Test) {
-			t.Fatalf("fold %d: model asked about %d rows, test fold has %d", i, r, len(sp.Test))
+	// SMOTE and a crude jittering oversampler: both must leave the test
+	// folds alone.
+	for _, rs := range []cv.Resampler{resample.SMOTE{}, jitterOversampler{}} {
+		var (
+			mu             sync.Mutex
+			trained, asked []*mat.Dense
+		)
+		newModel := func(uint64) cv.Model {
+			return recorder{Model: &gaussianNB{}, mu: &mu, trained: &trained, asked: &asked}
 		}
-		for j, row := range sp.Test {
-			if key(asked[i].RawRowView(j)) != key(X.RawRowView(row)) {
-				t.Fatalf("fold %d: test row %d is not row %d of X", i, j, row)
+		s := cv.StratifiedKFold{NSplits: 5, Shuffle: true, Seed: 1}
+		res, err := cv.Run(context.Background(), X, y, s, newModel, &cv.Options{Resampler: rs, Workers: 1, Seed: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		splits, _ := s.Split(y)
+		synthetic := 0
+		for i, sp := range splits {
+			// The test rows the model saw are exactly the split's test rows.
+			r, _ := asked[i].Dims()
+			if r != len(sp.Test) || res.Folds[i].NTest != len(sp.Test) {
+				t.Fatalf("%T fold %d: model asked about %d rows, test fold has %d", rs, i, r, len(sp.Test))
+			}
+			for j, row := range sp.Test {
+				if key(asked[i].RawRowView(j)) != key(X.RawRowView(row)) {
+					t.Fatalf("%T fold %d: test row %d is not row %d of X", rs, i, j, row)
+				}
+			}
+			// The training set grew by synthetic rows only.
+			tr, _ := trained[i].Dims()
+			if tr != res.Folds[i].NResampled || tr <= len(sp.Train) {
+				t.Fatalf("%T fold %d: trained on %d rows, split has %d", rs, i, tr, len(sp.Train))
+			}
+			for j, row := range sp.Train {
+				if key(trained[i].RawRowView(j)) != key(X.RawRowView(row)) {
+					t.Fatalf("%T fold %d: training row %d is not row %d of X", rs, i, j, row)
+				}
+			}
+			for j := len(sp.Train); j < tr; j++ {
+				if original[key(trained[i].RawRowView(j))] {
+					t.Fatalf("%T fold %d: resampled row %d is an original row", rs, i, j)
+				}
+				synthetic++
 			}
 		}
-		// The training set grew by synthetic rows only.
-		tr, _ := trained[i].Dims()
-		if tr != res.Folds[i].NResampled || tr <= len(sp.Train) {
-			t.Fatalf("fold %d: trained on %d rows, split has %d", i, tr, len(sp.Train))
+		if synthetic == 0 {
+			t.Fatalf("%T: no synthetic rows", rs)
 		}
-		for j := len(sp.Train); j < tr; j++ {
-			if original[key(trained[i].RawRowView(j))] {
-				t.Fatalf("fold %d: resampled row %d is an original row", i, j)
-			}
-			synthetic++
-		}
-	}
-	if synthetic == 0 {
-		t.Fatal("no synthetic rows")
+
 	}
 }
 
