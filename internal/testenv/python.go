@@ -67,5 +67,7 @@ type scriptError struct {
 	stderr string
 }
 
-func (e *scriptError) Error() string { return "scripts/" + e.name + ": " + e.err.Error() + ": " + e.stderr }
+func (e *scriptError) Error() string {
+	return "scripts/" + e.name + ": " + e.err.Error() + ": " + e.stderr
+}
 func (e *scriptError) Unwrap() error { return e.err }

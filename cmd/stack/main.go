@@ -1,0 +1,262 @@
+// Command stack runs the workbench's services natively on 127.0.0.1 — the
+// same services, variables, buckets and ports as docker-compose.yml, without
+// Docker:
+//
+//	stack up       start MinIO, MLflow (SQLite, or PostgreSQL with MLFLOW_BACKEND=postgres) and JupyterLab
+//	stack down     stop them; no process is left behind
+//	stack status   show what runs where
+//
+// Configuration comes from .env.example, then .env, then the environment.
+// Logs, data and pid files live under .stack/ in the repository.
+// `make stack-up` builds the tools first (scripts/setup-*.sh) and passes
+// their locations in MLSTACK_MINIO, MLSTACK_VENV and MLSTACK_GOTOOLS.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/mlstack/mlstack/internal/stack"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = "usage: stack up|down|status"
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) != 1 {
+		fmt.Fprintln(stderr, usage)
+		return 2
+	}
+	root, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintln(stderr, "stack:", err)
+		return 1
+	}
+	env, err := stack.LoadEnv(filepath.Join(root, ".env.example"), filepath.Join(root, ".env"))
+	if err != nil {
+		fmt.Fprintln(stderr, "stack:", err)
+		return 1
+	}
+	s := &native{root: root, dir: filepath.Join(root, ".stack"), env: env, out: stdout}
+	switch args[0] {
+	case "up":
+		err = s.up(ctx)
+	case "down":
+		err = s.down()
+	case "status":
+		err = s.status(ctx)
+	default:
+		fmt.Fprintln(stderr, usage)
+		return 2
+	}
+	if err != nil {
+		var inUse *stack.PortInUseError
+		if errors.As(err, &inUse) {
+			fmt.Fprintf(stderr, "stack: %v: stop what uses it or set %s in .env\n", err, portVar[inUse.Service])
+			return 1
+		}
+		fmt.Fprintln(stderr, "stack:", err)
+		return 1
+	}
+	return 0
+}
+
+// portVar names the variable that moves each service's port.
+var portVar = map[string]string{
+	"minio": "MINIO_PORT (and MINIO_CONSOLE_PORT)", "mlflow": "MLFLOW_PORT",
+	"postgres": "POSTGRES_PORT", "jupyter": "JUPYTER_PORT",
+}
+
+type native struct {
+	root, dir string
+	env       stack.Env
+	out       io.Writer
+}
+
+func (s *native) addr(portKey, def string) string {
+	return "127.0.0.1:" + s.env.Get(portKey, def)
+}
+
+func (s *native) pidFile(name string) string { return filepath.Join(s.dir, name+".pid") }
+
+// running returns the pid of a live service started earlier, or 0.
+func (s *native) running(name string) int {
+	b, err := os.ReadFile(s.pidFile(name))
+	if err != nil {
+		return 0
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	if !stack.Alive(pid) {
+		return 0
+	}
+	return pid
+}
+
+func (s *native) services() []string {
+	if s.env.Get("MLFLOW_BACKEND", "sqlite") == "postgres" {
+		return []string{"minio", "postgres", "mlflow", "jupyter"}
+	}
+	return []string{"minio", "mlflow", "jupyter"}
+}
+
+func (s *native) up(ctx context.Context) error {
+	if err := os.MkdirAll(s.dir, 0o755); err != nil {
+		return err
+	}
+	minioSpec := stack.MinIO{
+		Bin: tool("MLSTACK_MINIO"), DataDir: filepath.Join(s.dir, "minio", "data"),
+		Addr: s.addr("MINIO_PORT", "9000"), ConsoleAddr: s.addr("MINIO_CONSOLE_PORT", "9001"),
+		User: s.env.Get("MINIO_ROOT_USER", "minioadmin"), Password: s.env.Get("MINIO_ROOT_PASSWORD", "minioadmin-change-me"),
+	}
+	pg := stack.Postgres{DataDir: filepath.Join(s.dir, "postgres", "data"), User: s.env.Get("POSTGRES_USER", "mlflow")}
+	pg.Port, _ = strconv.Atoi(s.env.Get("POSTGRES_PORT", "5432"))
+	for _, name := range s.services() {
+		if pid := s.running(name); pid != 0 {
+			fmt.Fprintf(s.out, "%-9s already running (pid %d)\n", name, pid)
+			continue
+		}
+		logDir := filepath.Join(s.dir, name)
+		if err := os.MkdirAll(logDir, 0o755); err != nil {
+			return err
+		}
+		logPath := filepath.Join(logDir, name+".log")
+		var p *stack.Process
+		var err error
+		switch name {
+		case "minio":
+			if minioSpec.Bin == "" {
+				return errors.New("MLSTACK_MINIO is not set: run `make stack-up` (it builds MinIO first)")
+			}
+			p, err = minioSpec.Start(ctx, logPath, true)
+		case "postgres":
+			if pg.BinDir, err = stack.FindPostgresBin(); err != nil {
+				return err
+			}
+			if p, err = pg.Start(ctx, logPath, true); err == nil {
+				err = pg.CreateDatabase(ctx, s.env.Get("POSTGRES_DB", "mlflow"))
+			}
+		case "mlflow":
+			p, err = s.startMLflow(ctx, minioSpec, pg, logPath)
+		case "jupyter":
+			p, err = s.startJupyter(ctx, logPath)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if err := os.WriteFile(s.pidFile(name), []byte(strconv.Itoa(p.Cmd.Process.Pid)+"\n"), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(s.out, "%-9s started (pid %d), log %s\n", name, p.Cmd.Process.Pid, rel(s.root, logPath))
+	}
+	// Buckets are ensured on every up, so a wiped bucket comes back.
+	if err := minioSpec.EnsureBuckets(ctx, s.env.Get("BUCKET_DATA", "data-bucket"), s.env.Get("BUCKET_MLFLOW", "mlflow")); err != nil {
+		return err
+	}
+	fmt.Fprintln(s.out)
+	return s.status(ctx)
+}
+
+func (s *native) startMLflow(ctx context.Context, m stack.MinIO, pg stack.Postgres, logPath string) (*stack.Process, error) {
+	venv := tool("MLSTACK_VENV")
+	if venv == "" {
+		return nil, errors.New("MLSTACK_VENV is not set: run `make stack-up` (it installs MLflow first)")
+	}
+	if err := m.EnsureBuckets(ctx, s.env.Get("BUCKET_MLFLOW", "mlflow")); err != nil {
+		return nil, err
+	}
+	backend := "sqlite:///" + filepath.Join(s.dir, "mlflow", "mlflow.db")
+	if s.env.Get("MLFLOW_BACKEND", "sqlite") == "postgres" {
+		backend = pg.URI(s.env.Get("POSTGRES_DB", "mlflow"))
+	}
+	spec := stack.MLflow{
+		Venv: venv, Addr: s.addr("MLFLOW_PORT", "5000"), BackendURI: backend,
+		ArtifactsDestination: "s3://" + s.env.Get("BUCKET_MLFLOW", "mlflow"),
+		S3Endpoint:           "http://" + m.Addr, AccessKey: m.User, SecretKey: m.Password,
+		Dir: filepath.Dir(logPath),
+	}
+	return spec.Start(ctx, logPath, true)
+}
+
+func (s *native) startJupyter(ctx context.Context, logPath string) (*stack.Process, error) {
+	venv, gotools := tool("MLSTACK_VENV"), tool("MLSTACK_GOTOOLS")
+	if venv == "" || gotools == "" {
+		return nil, errors.New("MLSTACK_VENV or MLSTACK_GOTOOLS is not set: run `make stack-up` (it installs JupyterLab and GoNB first)")
+	}
+	spec := stack.Jupyter{
+		Venv: venv, GoTools: gotools, Addr: s.addr("JUPYTER_PORT", "8888"),
+		Root: s.root, Token: s.env.Get("JUPYTER_TOKEN", "mlstack-change-me"),
+		DataDir: filepath.Join(s.dir, "jupyter"),
+		Env:     s.clientEnv(),
+	}
+	return spec.Start(ctx, logPath, true)
+}
+
+// clientEnv is what notebooks see: the client half of the configuration.
+func (s *native) clientEnv() []string {
+	var out []string
+	for k, v := range s.env {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+func (s *native) down() error {
+	var errs []error
+	for _, name := range []string{"jupyter", "mlflow", "postgres", "minio"} {
+		pid := s.running(name)
+		if pid == 0 {
+			os.Remove(s.pidFile(name))
+			continue
+		}
+		if err := stack.StopPID(pid, 15*time.Second, nil); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		os.Remove(s.pidFile(name))
+		fmt.Fprintf(s.out, "%-9s stopped (pid %d)\n", name, pid)
+	}
+	return errors.Join(errs...)
+}
+
+func (s *native) status(ctx context.Context) error {
+	tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SERVICE\tSTATE\tPID\tURL")
+	urls := map[string]string{
+		"minio":    "http://" + s.addr("MINIO_PORT", "9000") + "  (console http://" + s.addr("MINIO_CONSOLE_PORT", "9001") + ")",
+		"mlflow":   "http://" + s.addr("MLFLOW_PORT", "5000"),
+		"postgres": "postgresql://" + s.addr("POSTGRES_PORT", "5432") + "/" + s.env.Get("POSTGRES_DB", "mlflow"),
+		"jupyter":  "http://" + s.addr("JUPYTER_PORT", "8888") + "/lab?token=" + s.env.Get("JUPYTER_TOKEN", "mlstack-change-me"),
+	}
+	for _, name := range s.services() {
+		state, pid := "stopped", "-"
+		if p := s.running(name); p != 0 {
+			state, pid = "running", strconv.Itoa(p)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, state, pid, urls[name])
+	}
+	return tw.Flush()
+}
+
+func tool(key string) string { return os.Getenv(key) }
+
+func rel(root, path string) string {
+	if r, err := filepath.Rel(root, path); err == nil {
+		return r
+	}
+	return path
+}

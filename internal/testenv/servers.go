@@ -1,0 +1,336 @@
+package testenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+
+	"github.com/mlstack/mlstack/internal/stack"
+)
+
+var (
+	mainCalled bool
+	mu         sync.Mutex
+	procs      []*stack.Process // started servers, stopped in reverse by Main
+	scratch    string           // temporary directory holding every server's data
+)
+
+// Main runs the tests and then stops every server they started. Packages
+// that use servers call it from TestMain.
+func Main(m *testing.M) {
+	mainCalled = true
+	code := m.Run()
+	stopAll()
+	os.Exit(code)
+}
+
+func stopAll() {
+	mu.Lock()
+	defer mu.Unlock()
+	for i := len(procs) - 1; i >= 0; i-- {
+		procs[i].Stop(10 * time.Second)
+	}
+	procs = nil
+	if scratch != "" {
+		os.RemoveAll(scratch)
+	}
+}
+
+// dir returns a fresh directory under the shared scratch directory.
+func dir(t testing.TB, name string) string {
+	t.Helper()
+	mu.Lock()
+	defer mu.Unlock()
+	if scratch == "" {
+		d, err := os.MkdirTemp("", "mlstack-testenv-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(d, 0o755); err != nil { // PostgreSQL runs as another user
+			t.Fatal(err)
+		}
+		scratch = d
+	}
+	d := filepath.Join(scratch, name)
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func track(p *stack.Process) {
+	mu.Lock()
+	procs = append(procs, p)
+	mu.Unlock()
+}
+
+func requireMain(t testing.TB) {
+	t.Helper()
+	if !mainCalled {
+		t.Fatal("testenv: servers need func TestMain(m *testing.M) { testenv.Main(m) } in this package, so they are stopped at exit")
+	}
+}
+
+// startWithRetry retries a start that lost its free port to another process.
+func startWithRetry(t testing.TB, name string, start func() (*stack.Process, error)) *stack.Process {
+	t.Helper()
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		var p *stack.Process
+		if p, err = start(); err == nil {
+			track(p)
+			return p
+		}
+		if inUse := (*stack.PortInUseError)(nil); !errors.As(err, &inUse) {
+			break
+		}
+	}
+	t.Fatalf("testenv: start %s: %v", name, err)
+	return nil
+}
+
+func freePort(t testing.TB) int {
+	t.Helper()
+	p, err := stack.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// MinIOServer is a running MinIO server.
+type MinIOServer struct {
+	Endpoint  string // host:port of the S3 API
+	AccessKey string
+	SecretKey string
+	spec      stack.MinIO
+	proc      *stack.Process
+}
+
+// URL returns the S3 endpoint as an http URL.
+func (m *MinIOServer) URL() string { return "http://" + m.Endpoint }
+
+// Client returns a minio-go client for the server.
+func (m *MinIOServer) Client(t testing.TB) *minio.Client {
+	t.Helper()
+	c, err := m.spec.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Bucket creates a bucket with a unique name and returns the name.
+func (m *MinIOServer) Bucket(t testing.TB) string {
+	t.Helper()
+	name := Name("bucket")
+	if err := m.spec.EnsureBuckets(context.Background(), name); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+// Stop stops the server (for fault tests); Restart starts it again on the
+// same port with the same data.
+func (m *MinIOServer) Stop(t testing.TB) {
+	t.Helper()
+	mu.Lock()
+	defer mu.Unlock()
+	for i, p := range procs {
+		if p == m.proc {
+			p.Stop(10 * time.Second)
+			procs = append(procs[:i], procs[i+1:]...)
+			return
+		}
+	}
+}
+
+// Restart starts a stopped server again.
+func (m *MinIOServer) Restart(t testing.TB) {
+	t.Helper()
+	p, err := m.spec.Start(context.Background(), filepath.Join(filepath.Dir(m.spec.DataDir), "minio.log"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.proc = p
+	track(p)
+}
+
+var (
+	minioOnce sync.Once
+	minioSrv  *MinIOServer
+	minioErr  string
+)
+
+// MinIO returns the test binary's MinIO server, starting it on first use.
+func MinIO(t testing.TB) *MinIOServer {
+	t.Helper()
+	requireMain(t)
+	minioOnce.Do(func() {
+		bin := os.Getenv("MLSTACK_MINIO")
+		if bin == "" {
+			out, err := script("setup-minio.sh", "--path")
+			if err != nil {
+				minioErr = err.Error()
+				return
+			}
+			bin = out
+		}
+		if _, err := os.Stat(bin); err != nil {
+			minioErr = fmt.Sprintf("MinIO server binary %s missing: run scripts/setup-minio.sh (make test does)", bin)
+			return
+		}
+		d := dir(t, "minio")
+		var spec stack.MinIO
+		p := startWithRetry(t, "minio", func() (*stack.Process, error) {
+			spec = stack.MinIO{
+				Bin: bin, DataDir: filepath.Join(d, "data"),
+				Addr:        fmt.Sprintf("127.0.0.1:%d", freePort(t)),
+				ConsoleAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t)),
+				User:        "mlstack-test", Password: "mlstack-test-secret",
+			}
+			return spec.Start(context.Background(), filepath.Join(d, "minio.log"), false)
+		})
+		minioSrv = &MinIOServer{Endpoint: spec.Addr, AccessKey: spec.User, SecretKey: spec.Password, spec: spec, proc: p}
+	})
+	if minioSrv == nil {
+		if minioErr == "" {
+			t.Fatal("testenv: MinIO failed to start in an earlier test")
+		}
+		Unavailable(t, "%s", minioErr)
+	}
+	return minioSrv
+}
+
+// MLflowServer is a running MLflow tracking server.
+type MLflowServer struct {
+	URL             string       // e.g. http://127.0.0.1:PORT
+	ArtifactsBucket string       // MinIO bucket behind --artifacts-destination
+	MinIO           *MinIOServer // where the artifacts live
+	BackendURI      string
+}
+
+// Env returns the variables a client (Go or Python) needs to use this
+// server, including direct S3 access to its artifacts.
+func (s *MLflowServer) Env() []string {
+	return []string{
+		"MLFLOW_TRACKING_URI=" + s.URL,
+		"MLFLOW_S3_ENDPOINT_URL=" + s.MinIO.URL(),
+		"AWS_ACCESS_KEY_ID=" + s.MinIO.AccessKey,
+		"AWS_SECRET_ACCESS_KEY=" + s.MinIO.SecretKey,
+		"AWS_DEFAULT_REGION=us-east-1",
+	}
+}
+
+var (
+	mlflowOnce, mlflowPGOnce sync.Once
+	mlflowSrv, mlflowPGSrv   *MLflowServer
+	pgOnce                   sync.Once
+	pgSrv                    *PostgresServer
+	pgErr                    string
+)
+
+// MLflow returns the test binary's MLflow server with a SQLite backend and
+// artifacts proxied into MinIO, starting both on first use.
+func MLflow(t testing.TB) *MLflowServer {
+	t.Helper()
+	requireMain(t)
+	m := MinIO(t)
+	mlflowOnce.Do(func() {
+		d := dir(t, "mlflow-sqlite")
+		mlflowSrv = startMLflow(t, m, "sqlite:///"+filepath.Join(d, "mlflow.db"), d)
+	})
+	if mlflowSrv == nil {
+		t.Fatal("testenv: MLflow failed to start in an earlier test")
+	}
+	return mlflowSrv
+}
+
+// MLflowPostgres returns an MLflow server whose backend store is PostgreSQL.
+func MLflowPostgres(t testing.TB) *MLflowServer {
+	t.Helper()
+	requireMain(t)
+	m := MinIO(t)
+	pg := Postgres(t)
+	mlflowPGOnce.Do(func() {
+		if err := pg.spec.CreateDatabase(context.Background(), "mlflow"); err != nil {
+			t.Fatal(err)
+		}
+		mlflowPGSrv = startMLflow(t, m, pg.spec.URI("mlflow"), dir(t, "mlflow-postgres"))
+	})
+	if mlflowPGSrv == nil {
+		t.Fatal("testenv: MLflow (PostgreSQL) failed to start in an earlier test")
+	}
+	return mlflowPGSrv
+}
+
+func startMLflow(t testing.TB, m *MinIOServer, backend, d string) *MLflowServer {
+	t.Helper()
+	py := Python(t)
+	venv := filepath.Dir(filepath.Dir(py))
+	bucket := Name("mlflow")
+	if err := m.spec.EnsureBuckets(context.Background(), bucket); err != nil {
+		t.Fatal(err)
+	}
+	var spec stack.MLflow
+	startWithRetry(t, "mlflow", func() (*stack.Process, error) {
+		spec = stack.MLflow{
+			Venv: venv, Addr: fmt.Sprintf("127.0.0.1:%d", freePort(t)),
+			BackendURI: backend, ArtifactsDestination: "s3://" + bucket,
+			S3Endpoint: m.URL(), AccessKey: m.AccessKey, SecretKey: m.SecretKey,
+			Dir: d,
+		}
+		return spec.Start(context.Background(), filepath.Join(d, "mlflow.log"), false)
+	})
+	return &MLflowServer{URL: "http://" + spec.Addr, ArtifactsBucket: bucket, MinIO: m, BackendURI: backend}
+}
+
+// PostgresServer is a running PostgreSQL server.
+type PostgresServer struct {
+	Port int
+	User string
+	spec stack.Postgres
+}
+
+// URI returns the SQLAlchemy URI of database name (created when missing).
+func (p *PostgresServer) URI(t testing.TB, name string) string {
+	t.Helper()
+	if err := p.spec.CreateDatabase(context.Background(), name); err != nil {
+		t.Fatal(err)
+	}
+	return p.spec.URI(name)
+}
+
+// Postgres returns the test binary's PostgreSQL server, starting it on first use.
+func Postgres(t testing.TB) *PostgresServer {
+	t.Helper()
+	requireMain(t)
+	pgOnce.Do(func() {
+		bin, err := stack.FindPostgresBin()
+		if err != nil {
+			pgErr = err.Error()
+			return
+		}
+		d := dir(t, "postgres")
+		var spec stack.Postgres
+		startWithRetry(t, "postgres", func() (*stack.Process, error) {
+			spec = stack.Postgres{BinDir: bin, DataDir: filepath.Join(d, "data"), Port: freePort(t)}
+			return spec.Start(context.Background(), filepath.Join(d, "postgres.log"), false)
+		})
+		pgSrv = &PostgresServer{Port: spec.Port, User: "mlflow", spec: spec}
+	})
+	if pgSrv == nil {
+		if pgErr == "" {
+			t.Fatal("testenv: PostgreSQL failed to start in an earlier test")
+		}
+		Unavailable(t, "%s", pgErr)
+	}
+	return pgSrv
+}
