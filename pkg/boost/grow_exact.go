@@ -155,10 +155,11 @@ func (g *exactGrower) findSplits(qexpand []int32, stats []enode, gp []gpair, fea
 		f := feats[fi]
 		b := bests[fi*nq : fi*nq+nq]
 		temp := make([]tstat, nq)
-		g.enumerate(f, -1, qexpand, qidx, stats, gp, temp, b)
+		// Forward first, as XGBoost: on equal gain missing goes right.
 		if g.hasMiss[f] {
 			g.enumerate(f, +1, qexpand, qidx, stats, gp, temp, b)
 		}
+		g.enumerate(f, -1, qexpand, qidx, stats, gp, temp, b)
 	})
 	out := make([]split, nq)
 	for fi := range nf {

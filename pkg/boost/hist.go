@@ -67,25 +67,70 @@ func sketchCuts(vals []float32, ws []float32, maxBin int) (cuts []float32, minv 
 	mn, mx := dv[0], dv[len(dv)-1]
 	minv = mn - float32(math.Abs(float64(mn))) - 1e-5
 	sentinel := mx + (float32(math.Abs(float64(mx))) + 1e-5)
-	if len(dv) <= maxBin {
-		cuts = append(slices.Clone(dv[1:]), sentinel)
-		return cuts, minv
+	// XGBoost: prune the (here exact) weighted summary to max_bin+1
+	// entries, then cuts = summary[1 : min(size, max_bin)] + sentinel.
+	sum := make([]wqEntry, len(dv))
+	var prev float32
+	for i, v := range dv {
+		w := float32(cw[i] - func() float64 {
+			if i == 0 {
+				return 0
+			}
+			return cw[i-1]
+		}())
+		sum[i] = wqEntry{rmin: prev, rmax: prev + w, wmin: w, value: v}
+		prev += w
 	}
-	total := cw[len(cw)-1]
-	summary := []float32{mn}
-	j := 0
-	for q := 1; q < maxBin-1; q++ {
-		rank := total * float64(q) / float64(maxBin-1)
-		for j < len(cw)-1 && cw[j] < rank {
-			j++
-		}
-		if v := dv[j]; v > summary[len(summary)-1] && v < mx {
-			summary = append(summary, v)
+	sum = setPrune(sum, maxBin+1)
+	req := min(len(sum), maxBin)
+	for i := 1; i < req; i++ {
+		if i == 1 || sum[i].value > cuts[len(cuts)-1] {
+			cuts = append(cuts, sum[i].value)
 		}
 	}
-	summary = append(summary, mx)
-	cuts = append(summary[1:], sentinel)
+	cuts = append(cuts, sentinel)
 	return cuts, minv
+}
+
+// wqEntry is an entry of XGBoost's weighted quantile summary (float32
+// ranks like WQSummary<float, float>).
+type wqEntry struct {
+	rmin, rmax, wmin float32
+	value            float32
+}
+
+// setPrune is XGBoost's WQSummary::SetPrune.
+func setPrune(src []wqEntry, maxsize int) []wqEntry {
+	if len(src) <= maxsize {
+		return src
+	}
+	begin := src[0].rmax
+	rng := src[len(src)-1].rmin - src[0].rmax
+	n := maxsize - 1
+	out := []wqEntry{src[0]}
+	i, last := 1, 0
+	for k := 1; k < n; k++ {
+		dx2 := 2 * ((float32(k)*rng)/float32(n) + begin)
+		for i < len(src)-1 && dx2 >= src[i+1].rmax+src[i+1].rmin {
+			i++
+		}
+		if i == len(src)-1 {
+			break
+		}
+		if dx2 < (src[i].rmin+src[i].wmin)+(src[i+1].rmax-src[i+1].wmin) {
+			if i != last {
+				out = append(out, src[i])
+				last = i
+			}
+		} else if i+1 != last {
+			out = append(out, src[i+1])
+			last = i + 1
+		}
+	}
+	if last != len(src)-1 {
+		out = append(out, src[len(src)-1])
+	}
+	return out
 }
 
 // binOf is XGBoost's SearchBin: the first cut greater than v.

@@ -41,7 +41,7 @@ type Model struct {
 	// ClassBaseScore, when not nil, holds one base margin per class
 	// (XGBoost 3.1+ multi:softprob intercepts) and replaces BaseScore.
 	ClassBaseScore []float32
-	Trees      []Tree  // in boosting order; Trees[i].Group is its class
+	Trees          []Tree // in boosting order; Trees[i].Group is its class
 	// BestIteration is the 0-based round kept by early stopping (the last
 	// round without early stopping). Trees after it are dropped.
 	BestIteration int
