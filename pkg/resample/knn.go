@@ -123,6 +123,7 @@ func distTile(t *topK, x []float64, d, i0, i1, j0, j1 int) {
 		a1 := x[(i+1)*d : (i+1)*d+d]
 		a2 := x[(i+2)*d : (i+2)*d+d]
 		a3 := x[(i+3)*d : (i+3)*d+d]
+		wi0 := i*t.k + t.k - 1 // worst slot of row i
 		jStart := j0
 		if same {
 			// Pairs inside the 4-row group are done one by one below.
@@ -148,15 +149,27 @@ func distTile(t *topK, x []float64, d, i0, i1, j0, j1 int) {
 				s2 += e2 * e2
 				s3 += e3 * e3
 			}
+			// Most candidates are rejected: compare with the current
+			// worst before calling push (<= keeps index tie-breaking).
 			jj := int32(j)
-			t.push(i, s0, jj)
-			t.push(i+1, s1, jj)
-			t.push(i+2, s2, jj)
-			t.push(i+3, s3, jj)
-			t.push(j, s0, int32(i))
-			t.push(j, s1, int32(i+1))
-			t.push(j, s2, int32(i+2))
-			t.push(j, s3, int32(i+3))
+			if s0 <= t.dist[wi0] {
+				t.push(i, s0, jj)
+			}
+			if s1 <= t.dist[wi0+t.k] {
+				t.push(i+1, s1, jj)
+			}
+			if s2 <= t.dist[wi0+2*t.k] {
+				t.push(i+2, s2, jj)
+			}
+			if s3 <= t.dist[wi0+3*t.k] {
+				t.push(i+3, s3, jj)
+			}
+			if wj := j*t.k + t.k - 1; min(s0, s1, s2, s3) <= t.dist[wj] {
+				t.push(j, s0, int32(i))
+				t.push(j, s1, int32(i+1))
+				t.push(j, s2, int32(i+2))
+				t.push(j, s3, int32(i+3))
+			}
 		}
 	}
 	for ; i < i1; i++ {
