@@ -29,8 +29,9 @@
 // The neighbour search is an exact brute force over the n(n−1)/2 pairs of
 // each class, tiled (64-row blocks, 4-row register blocking) and run on
 // Workers goroutines: O(n_class² · d). BenchmarkSMOTE100kx30 (100,000 × 30,
-// 10% minority, 80,000 new rows) takes about 0.7 s of CPU per run: 0.85 s
-// wall on 2 idle cores, 1.6–1.9 s on a 2-core machine at load average 13.
+// 10% minority, 80,000 new rows) takes about 0.7 s of CPU per run, 1.6–1.9 s
+// wall on a 2-core machine at load average 13 (0.84 s wall was measured with
+// a slower kernel on the same machine at lower load).
 // Classes of several 10^4 rows grow quadratically; a tree index would help
 // low-dimensional data.
 package resample // import "github.com/mlstack/mlstack/pkg/resample"
