@@ -8,8 +8,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-gonb=$(awk '$1 == "github.com/janpfeifer/gonb" { print $2 }' "$REPO_ROOT/go.mod")
-gopls=$(awk '$1 == "golang.org/x/tools/gopls" { print $2 }' "$REPO_ROOT/tools/gotools/go.mod")
+gonb=$(awk '$1 == "github.com/janpfeifer/gonb" && NF >= 2 { print $2; exit }' "$REPO_ROOT/go.mod")
+gopls=$(awk '$1 == "golang.org/x/tools/gopls" && NF >= 2 { print $2; exit }' "$REPO_ROOT/tools/gotools/go.mod")
 [ -n "$gonb" ] && [ -n "$gopls" ] || die "go.mod must pin github.com/janpfeifer/gonb and tools/gotools/go.mod golang.org/x/tools/gopls"
 dir="$MLSTACK_CACHE/gotools-gonb$gonb-gopls$gopls-$(sha12 "$REPO_ROOT/tools/gotools/go.sum")"
 if [ "${1:-}" = --path ]; then echo "$dir"; exit 0; fi

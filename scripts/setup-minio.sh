@@ -8,7 +8,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 mod="$REPO_ROOT/tools/minio"
-version=$(awk '$1 == "github.com/minio/minio" { print $2 }' "$mod/go.mod")
+version=$(awk '$1 == "github.com/minio/minio" && NF >= 2 { print $2; exit }' "$mod/go.mod")
 [ -n "$version" ] || die "tools/minio/go.mod does not pin github.com/minio/minio"
 bin="$MLSTACK_CACHE/minio-$version/minio"
 if [ "${1:-}" = --path ]; then echo "$bin"; exit 0; fi

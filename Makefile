@@ -1,0 +1,41 @@
+# The commands the README gives. Logic lives in scripts/ and cmd/; this file
+# only names it.
+SHELL := /bin/bash
+export MLSTACK_CACHE ?= $(HOME)/.cache/mlstack
+
+.PHONY: demo test deps vet stack-up stack-down stack-status bench-boost bench-mlflow bench-pipeline
+
+## demo: run the main job (train --config configs/classification.yaml) on built-in data, no services needed
+demo:
+	go run ./cmd/train --config configs/classification.yaml
+
+## test: install what the tests need (cached), then go vet and every test tier against real services
+test:
+	@scripts/test.sh
+
+## deps: only install the tools (Python venv, MinIO server, GoNB, Debian packages)
+deps:
+	@scripts/deps.sh >/dev/null
+
+vet:
+	go vet ./...
+
+## stack-up / stack-down / stack-status: the native stack (MinIO, MLflow, JupyterLab+GoNB) on 127.0.0.1
+stack-up:
+	@eval "$$(scripts/deps.sh)" && go run ./cmd/stack up
+
+stack-down:
+	@go run ./cmd/stack down
+
+stack-status:
+	@go run ./cmd/stack status
+
+## benchmarks: each prints its ratio against the peer, measured in the same run, as its last line
+bench-boost:
+	@eval "$$(scripts/deps.sh)" && scripts/bench-boost.sh
+
+bench-mlflow:
+	@eval "$$(scripts/deps.sh)" && scripts/bench-mlflow.sh
+
+bench-pipeline:
+	@eval "$$(scripts/deps.sh)" && scripts/bench-pipeline.sh

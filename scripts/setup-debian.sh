@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# setup-debian.sh installs the Debian packages the tests use when they are
+# missing: PostgreSQL (MLflow's team backend) and python3-xgboost (the
+# XGBoost 1.7 that Debian ships, a second reader of our model files).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+pkgs=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || pkgs+=(postgresql)
+/usr/bin/python3 -c 'import xgboost' >/dev/null 2>&1 || pkgs+=(python3-xgboost)
+if [ ${#pkgs[@]} -gt 0 ]; then
+	apt_install "${pkgs[@]}"
+fi
