@@ -77,11 +77,11 @@ func lgThreshold(c float32) float64 {
 	if math.IsInf(float64(c), -1) {
 		return math.Inf(-1)
 	}
-	prev := math.Nextafter32(c, float32(math.Inf(-1)))
-	if math.IsInf(float64(prev), -1) {
-		return -math.MaxFloat64
+	prev := float64(math.Nextafter32(c, float32(math.Inf(-1))))
+	if math.IsInf(prev, -1) {
+		prev = -math.Ldexp(1, 128) // the float32 grid continued below -MaxFloat32
 	}
-	mid := (float64(prev) + float64(c)) / 2
+	mid := (prev + float64(c)) / 2
 	// float32(mid) rounds to even: it may round up to c.
 	if float32(mid) < c {
 		// Find the largest such value above mid (all values in

@@ -37,16 +37,27 @@ print(" ".join(repr(float(v)) for v in np.concatenate(out)))
 `
 
 // trainScript trains with xgb.train on the CSV argv[1] (label last),
-// saves the model to argv[5] and prints its predictions on argv[2].
+// evaluating on argv[2] (label last), saves the model to argv[5] and
+// prints a JSON object: test predictions, evals_result and get_score of
+// every importance type.
 const trainScript = `
 import sys, json, numpy as np, xgboost as xgb
 tr = np.loadtxt(sys.argv[1], delimiter=",", ndmin=2)
 te = np.loadtxt(sys.argv[2], delimiter=",", ndmin=2)
 params = json.loads(sys.argv[3])
-b = xgb.train(params, xgb.DMatrix(tr[:, :-1], label=tr[:, -1], missing=np.nan), int(sys.argv[4]))
+dte = xgb.DMatrix(te[:, :-1], label=te[:, -1], missing=np.nan)
+res = {}
+b = xgb.train(params, xgb.DMatrix(tr[:, :-1], label=tr[:, -1], missing=np.nan), int(sys.argv[4]), evals=[(dte, "test")], evals_result=res, verbose_eval=False)
 b.save_model(sys.argv[5])
-print(" ".join(repr(float(v)) for v in b.predict(xgb.DMatrix(te, missing=np.nan)).ravel()))
+imp = {k: b.get_score(importance_type=k) for k in ["weight", "gain", "cover", "total_gain", "total_cover"]}
+print(json.dumps({"pred": [float(v) for v in b.predict(xgb.DMatrix(te[:, :-1], missing=np.nan)).ravel()], "evals": res["test"], "importance": imp}))
 `
+
+type trainOutput struct {
+	Pred       []float64
+	Evals      map[string][]float64
+	Importance map[string]map[string]float64
+}
 
 type loadCase struct {
 	name      string
@@ -118,8 +129,8 @@ func checkPythonLoads(t *testing.T, py string, estimators bool) {
 			}
 			got := parseFloats(t, testenv.RunInterpreter(t, py, loadScript, []string{path, csv, est}))
 			n := len(want)
-			if len(got) != n && len(got) != 2*n {
-				t.Fatalf("python printed %d values, want %d or %d", len(got), n, 2*n)
+			if wantN := map[bool]int{false: n, true: 2 * n}[estimators]; len(got) != wantN {
+				t.Fatalf("python printed %d values, want %d", len(got), wantN)
 			}
 			if d := maxAbsDiff(got[:n], want); d > 1e-6 {
 				t.Errorf("Booster.predict vs Go: max |diff| = %g > 1e-6", d)
@@ -187,11 +198,11 @@ func TestParityXGBoost(t *testing.T) {
 		xtr, ytr, xte, yte := trainTest(x, y, 0.3, 1)
 		dir := t.TempDir()
 		trCSV := writeCSV(t, dir, "train.csv", xtr, ytr)
-		teCSV := writeCSV(t, dir, "test.csv", xte, nil)
+		teCSV := writeCSV(t, dir, "test.csv", xte, yte)
 		for _, method := range []string{Hist, Exact} {
 			t.Run(name+"/"+method, func(t *testing.T) {
-				p := Params{TreeMethod: method, NJobs: 2}
-				m, err := Train(context.Background(), xtr, ytr, nil, &p)
+				p := Params{TreeMethod: method, NJobs: 2, EvalMetric: []string{"auc", "logloss"}}
+				m, err := Train(context.Background(), xtr, ytr, nil, &p, EvalSet{Name: "test", X: xte, Y: yte})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -200,9 +211,13 @@ func TestParityXGBoost(t *testing.T) {
 					t.Fatal(err)
 				}
 				params, _ := json.Marshal(map[string]any{"objective": "binary:logistic", "tree_method": method,
-					"max_depth": 6, "eta": 0.3, "max_bin": 256, "nthread": 2})
+					"max_depth": 6, "eta": 0.3, "max_bin": 256, "nthread": 2, "eval_metric": []string{"auc", "logloss"}})
 				modelPath := filepath.Join(dir, method+".json")
-				pyP := parseFloats(t, testenv.RunInterpreter(t, py, trainScript, []string{trCSV, teCSV, string(params), "100", modelPath}))
+				var out trainOutput
+				if err := json.Unmarshal(testenv.RunInterpreter(t, py, trainScript, []string{trCSV, teCSV, string(params), "100", modelPath}), &out); err != nil {
+					t.Fatal(err)
+				}
+				pyP := out.Pred
 				ga, xa := auc64(goP, yte), auc64(pyP, yte)
 				gl, xl := logloss(goP, yte), logloss(pyP, yte)
 				t.Logf("%s %s: AUC go %.5f xgb %.5f (Δ %+.5f); logloss go %.5f xgb %.5f (%+.2f%%); max |Δp| %.3g",
@@ -236,6 +251,23 @@ func TestParityXGBoost(t *testing.T) {
 				if method == Exact {
 					compareTree(t, m.Trees[0].Nodes, pm.Trees[0].Nodes)
 				}
+				checkImportance(t, pm, out.Importance)
+				// Evaluation history: same length; equal values while the
+				// models agree (exact: all rounds).
+				for _, h := range m.History {
+					want := out.Evals[h.Metric]
+					if len(h.Values) != len(want) {
+						t.Fatalf("%s history: %d rounds, xgboost %d", h.Metric, len(h.Values), len(want))
+					}
+					if method == Exact {
+						for i := range want {
+							if math.Abs(h.Values[i]-want[i]) > 1e-5 {
+								t.Errorf("%s round %d: go %.7f, xgboost %.7f", h.Metric, i, h.Values[i], want[i])
+								break
+							}
+						}
+					}
+				}
 			})
 		}
 	}
@@ -262,5 +294,24 @@ func compareTree(t *testing.T, got, want []Node) {
 	}
 }
 
+// checkImportance compares Model.Importance with xgboost's get_score.
+func checkImportance(t *testing.T, m *Model, want map[string]map[string]float64) {
+	t.Helper()
+	for _, kind := range []string{Weight, Gain, Cover, TotalGain, TotalCover} {
+		got, err := m.Importance(kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for f, g := range got {
+			w, ok := want[kind]["f"+strconv.Itoa(f)]
+			if !ok && g != 0 {
+				t.Errorf("importance %s f%d: go %g, xgboost has none", kind, f, g)
+			}
+			if ok && math.Abs(g-w) > 1e-4*math.Max(1, math.Abs(w)) {
+				t.Errorf("importance %s f%d: go %g, xgboost %g", kind, f, g, w)
+			}
+		}
+	}
+}
+
 var _ = fmt.Sprint
-var _ = strconv.Itoa

@@ -243,7 +243,7 @@ func (m *Model) check() error {
 			if nd.IsLeaf() {
 				continue
 			}
-			if nd.Left <= int32(i) || nd.Right <= int32(i) || nd.Left >= n || nd.Right >= n || seen[nd.Left] || seen[nd.Right] {
+			if nd.Left <= int32(i) || nd.Right <= int32(i) || nd.Left >= n || nd.Right >= n || nd.Left == nd.Right || seen[nd.Left] || seen[nd.Right] {
 				return fmt.Errorf("%w: tree %d node %d has bad children %d, %d", ErrModelFormat, t, i, nd.Left, nd.Right)
 			}
 			seen[nd.Left], seen[nd.Right] = true, true
