@@ -126,24 +126,54 @@ func Run(ctx context.Context, X mat.Matrix, y []float64, s Splitter, newModel fu
 	if o.Weights != nil && o.Resampler != nil {
 		return nil, errors.New("cv: sample weights cannot be combined with a resampler")
 	}
+	k := classes(y)
+	splits, err := s.Split(y)
+	if err != nil {
+		return nil, err
+	}
+	fit := func(ctx context.Context, sp Split, seed uint64) (*FoldOutput, error) {
+		return fitFold(ctx, X, y, sp, seed, k, newModel, &o)
+	}
+	return RunFolds(ctx, y, splits, fit, &o)
+}
+
+// FoldFunc trains on the training rows of one split and predicts its test
+// rows. It owns everything fitted in the fold (cleaning, resampling, the
+// model), which is how a caller keeps statistics of test rows out of
+// training: fit every step inside the fold. seed is the fold's derived seed.
+type FoldFunc func(ctx context.Context, sp Split, seed uint64) (*FoldOutput, error)
+
+// FoldOutput is what a FoldFunc returns for the test rows of its split, in
+// the order of Split.Test.
+type FoldOutput struct {
+	// Score holds P(class 1) per test row (binary).
+	Score []float64
+	// Proba holds every class's probability per test row (more than two
+	// classes); nil for binary.
+	Proba *mat.Dense
+	// NResampled counts the training rows the model saw (after any
+	// resampling); 0 means len(Split.Train).
+	NResampled int
+}
+
+// RunFolds runs fit over splits and scores its predictions against y, under
+// the rules of Run: folds in parallel on Options.Workers goroutines, seeds
+// derived from Options.Seed by position, results in split order whatever
+// the parallelism, Progress per finished fold, and cancellation. Only
+// Workers, Seed, Threshold, Progress and Weights (for scoring) of opts are
+// used. y must hold class ids 0..k-1.
+func RunFolds(ctx context.Context, y []float64, splits []Split, fit FoldFunc, opts *Options) (*Result, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
 	if o.Threshold == 0 {
 		o.Threshold = 0.5
 	}
-	k := 0
-	for _, v := range y {
-		if !(v >= 0) || v != math.Trunc(v) {
-			panic(fmt.Sprintf("cv: label %v is not a class id", v))
-		}
-		k = max(k, int(v)+1)
-	}
-	k = max(k, 2)
-	splits, err := s.Split(y)
-	if err != nil {
-		return nil, err
-	}
+	k := classes(y)
 	res := &Result{Classes: k, Folds: make([]FoldResult, len(splits))}
 	preds := make([][]Prediction, len(splits))
 	errs := make([]error, len(splits))
@@ -171,13 +201,16 @@ loop:
 			if ctx.Err() != nil {
 				return
 			}
-			fr, p, err := runFold(ctx, X, y, splits[i], FoldSeed(o.Seed, i), k, newModel, &o)
+			sp, seed := splits[i], FoldSeed(o.Seed, i)
+			out, err := fit(ctx, sp, seed)
+			if err == nil {
+				res.Folds[i], preds[i], err = score(y, sp, seed, k, out, &o)
+			}
 			if err != nil {
-				errs[i] = fmt.Errorf("cv: repeat %d fold %d: %w", splits[i].Repeat, splits[i].Fold, err)
+				errs[i] = fmt.Errorf("cv: repeat %d fold %d: %w", sp.Repeat, sp.Fold, err)
 				cancel()
 				return
 			}
-			res.Folds[i], preds[i] = fr, p
 			if o.Progress != nil {
 				mu.Lock()
 				done++
@@ -211,6 +244,19 @@ loop:
 	return res, nil
 }
 
+// classes returns the number of classes in y (at least 2), panicking on a
+// label that is not a class id.
+func classes(y []float64) int {
+	k := 0
+	for _, v := range y {
+		if !(v >= 0) || v != math.Trunc(v) {
+			panic(fmt.Sprintf("cv: label %v is not a class id", v))
+		}
+		k = max(k, int(v)+1)
+	}
+	return max(k, 2)
+}
+
 func rows(X mat.Matrix, idx []int) *mat.Dense {
 	_, c := X.Dims()
 	if len(idx) == 0 {
@@ -242,31 +288,55 @@ func pick(v []float64, idx []int) []float64 {
 	return out
 }
 
-func runFold(ctx context.Context, X mat.Matrix, y []float64, sp Split, seed uint64, k int, newModel func(uint64) Model, o *Options) (FoldResult, []Prediction, error) {
-	fr := FoldResult{Repeat: sp.Repeat, Fold: sp.Fold, Seed: seed, NTrain: len(sp.Train), NTest: len(sp.Test)}
+// fitFold is Run's FoldFunc: rows of X, optional resampling, a fresh model.
+func fitFold(ctx context.Context, X mat.Matrix, y []float64, sp Split, seed uint64, k int, newModel func(uint64) Model, o *Options) (*FoldOutput, error) {
 	xTrain, yTrain, wTrain := rows(X, sp.Train), pick(y, sp.Train), pick(o.Weights, sp.Train)
 	if o.Resampler != nil {
 		var err error
 		xTrain, yTrain, err = o.Resampler.Resample(ctx, xTrain, yTrain, rand.New(rand.NewPCG(seed, 0x726573616d706c65))) // "resample"
 		if err != nil {
-			return fr, nil, fmt.Errorf("resample: %w", err)
+			return nil, fmt.Errorf("resample: %w", err)
 		}
 	}
-	fr.NResampled = len(yTrain)
 	m := newModel(splitmix64(seed))
 	if err := m.Fit(ctx, xTrain, yTrain, wTrain); err != nil {
-		return fr, nil, fmt.Errorf("fit: %w", err)
+		return nil, fmt.Errorf("fit: %w", err)
 	}
-	xTest, yTest, wTest := rows(X, sp.Test), pick(y, sp.Test), pick(o.Weights, sp.Test)
+	out := &FoldOutput{NResampled: len(yTrain)}
+	xTest := rows(X, sp.Test)
+	if k == 2 {
+		p, err := m.PredictProba(xTest)
+		if err != nil {
+			return nil, fmt.Errorf("predict: %w", err)
+		}
+		out.Score = p
+		return out, nil
+	}
+	cm, ok := m.(ClassProbaModel)
+	if !ok {
+		return nil, fmt.Errorf("%d classes need a ClassProbaModel, have %T", k, m)
+	}
+	proba, err := cm.PredictClassProba(xTest)
+	if err != nil {
+		return nil, fmt.Errorf("predict: %w", err)
+	}
+	out.Proba = proba
+	return out, nil
+}
+
+// score turns a fold's output into its predictions and metrics.
+func score(y []float64, sp Split, seed uint64, k int, out *FoldOutput, o *Options) (FoldResult, []Prediction, error) {
+	fr := FoldResult{Repeat: sp.Repeat, Fold: sp.Fold, Seed: seed, NTrain: len(sp.Train), NTest: len(sp.Test), NResampled: out.NResampled}
+	if fr.NResampled == 0 {
+		fr.NResampled = len(sp.Train)
+	}
+	yTest, wTest := pick(y, sp.Test), pick(o.Weights, sp.Test)
 	preds := make([]Prediction, len(sp.Test))
 	for i, r := range sp.Test {
 		preds[i] = Prediction{Row: r, Repeat: sp.Repeat, Fold: sp.Fold, YTrue: y[r]}
 	}
 	if k == 2 {
-		p, err := m.PredictProba(xTest)
-		if err != nil {
-			return fr, nil, fmt.Errorf("predict: %w", err)
-		}
+		p := out.Score
 		if len(p) != len(sp.Test) {
 			return fr, nil, fmt.Errorf("predict: %d probabilities for %d rows", len(p), len(sp.Test))
 		}
@@ -279,13 +349,9 @@ func runFold(ctx context.Context, X mat.Matrix, y []float64, sp Split, seed uint
 		fr.Scores = metrics.BinaryScores(yTest, p, wTest, o.Threshold)
 		return fr, preds, nil
 	}
-	cm, ok := m.(ClassProbaModel)
-	if !ok {
-		return fr, nil, fmt.Errorf("%d classes need a ClassProbaModel, have %T", k, m)
-	}
-	proba, err := cm.PredictClassProba(xTest)
-	if err != nil {
-		return fr, nil, fmt.Errorf("predict: %w", err)
+	proba := out.Proba
+	if proba == nil {
+		return fr, nil, fmt.Errorf("predict: %d classes need class probabilities", k)
 	}
 	if r, c := proba.Dims(); r != len(sp.Test) || c != k {
 		return fr, nil, fmt.Errorf("predict: %d×%d probabilities for %d rows and %d classes", r, c, len(sp.Test), k)
