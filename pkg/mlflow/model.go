@@ -322,6 +322,12 @@ func (c *Client) LogModel(ctx context.Context, runID string, m XGBoostModel, opt
 	if err := ValidateKey("model name", opts.Name); err != nil {
 		return nil, err
 	}
+	if err := validateAlias(opts.Alias); err != nil {
+		return nil, err
+	}
+	if opts.Alias != "" && opts.RegisteredModelName == "" {
+		return nil, fmt.Errorf("%w: alias %q needs RegisteredModelName", ErrInvalid, opts.Alias)
+	}
 	run, err := c.GetRun(ctx, runID)
 	if err != nil {
 		return nil, err

@@ -526,6 +526,12 @@ func (r *Run) LogModel(ctx context.Context, m XGBoostModel, opts LogModelOptions
 	if err := ValidateKey("model name", opts.Name); err != nil {
 		return nil, err
 	}
+	if err := validateAlias(opts.Alias); err != nil {
+		return nil, err
+	}
+	if opts.Alias != "" && opts.RegisteredModelName == "" {
+		return nil, fmt.Errorf("%w: alias %q needs RegisteredModelName", ErrInvalid, opts.Alias)
+	}
 	if r.c != nil {
 		if err := r.Flush(ctx); err == nil {
 			info, err := r.c.LogModel(ctx, r.ID(), m, opts)

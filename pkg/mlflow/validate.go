@@ -82,3 +82,22 @@ func validateArtifactPath(p string) error {
 	}
 	return nil
 }
+
+var (
+	aliasRE        = regexp.MustCompile(`^[\p{L}\p{N}\p{Mn}_\-]+$`)
+	aliasVersionRE = regexp.MustCompile(`^[vV][0-9]+$`)
+)
+
+// validateAlias applies the registry's alias rules
+// (mlflow/utils/validation.py _validate_model_alias_name[_reserved]).
+func validateAlias(alias string) error {
+	switch {
+	case alias == "":
+		return nil
+	case len(alias) > 255 || !aliasRE.MatchString(alias):
+		return fmt.Errorf("%w: alias %q: 1..255 letters, digits, '_' or '-'", ErrInvalid, alias)
+	case strings.EqualFold(alias, "latest") || aliasVersionRE.MatchString(alias):
+		return fmt.Errorf("%w: alias %q is reserved by the registry", ErrInvalid, alias)
+	}
+	return nil
+}
