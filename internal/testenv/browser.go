@@ -1,0 +1,119 @@
+package testenv
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// ChromiumPath is where Debian's chromium package installs the browser.
+// MLSTACK_CHROMIUM overrides it.
+const ChromiumPath = "/usr/bin/chromium"
+
+// Chromium returns the headless browser's path. Without it the test is
+// Unavailable: `apt-get install -y chromium` (scripts/setup-debian.sh).
+func Chromium(t testing.TB) string {
+	t.Helper()
+	p := os.Getenv("MLSTACK_CHROMIUM")
+	if p == "" {
+		p = ChromiumPath
+	}
+	if _, err := exec.LookPath(p); err != nil {
+		Unavailable(t, "headless Chromium not found at %s (%v): run apt-get install -y chromium (scripts/setup-debian.sh does)", p, err)
+	}
+	return p
+}
+
+// BrowserResult is what a headless Chromium run of one page reports.
+type BrowserResult struct {
+	// DOM is the serialised document after the scripts ran (--dump-dom);
+	// empty for screenshot runs.
+	DOM string
+	// Console lists the page's console messages and uncaught errors, one
+	// per entry, as Chromium logs them ("CONSOLE(line)" / "Uncaught ...").
+	Console []string
+	// Log is Chromium's whole stderr, for failure messages.
+	Log string
+}
+
+// chromiumFlags are the flags that work on the project's machines (no
+// sandbox as root, no GPU, no network chatter).
+func chromiumFlags(userDir string) []string {
+	return []string{
+		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--hide-scrollbars", "--force-device-scale-factor=1",
+		"--user-data-dir=" + userDir,
+		"--enable-logging=stderr", "--v=0",
+		"--virtual-time-budget=5000",
+		"--allow-file-access-from-files",
+	}
+}
+
+var consoleLine = regexp.MustCompile(`(CONSOLE\(\d+\)|Uncaught)`)
+
+// runChromium runs Chromium on a local file with extra flags and returns
+// stdout and the console lines of stderr.
+func runChromium(t testing.TB, path string, extra ...string) ([]byte, BrowserResult) {
+	t.Helper()
+	bin := Chromium(t)
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	userDir := t.TempDir()
+	args := append(chromiumFlags(userDir), extra...)
+	args = append(args, "file://"+abs)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("chromium %s: %v\n%s", path, err, stderr.String())
+	}
+	res := BrowserResult{Log: stderr.String()}
+	sc := bufio.NewScanner(strings.NewReader(res.Log))
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		if consoleLine.MatchString(sc.Text()) {
+			res.Console = append(res.Console, sc.Text())
+		}
+	}
+	return stdout.Bytes(), res
+}
+
+// DumpDOM opens the local HTML file in headless Chromium, lets its scripts
+// run (5 s of virtual time) and returns the resulting DOM and the console
+// messages.
+func DumpDOM(t testing.TB, path string) BrowserResult {
+	t.Helper()
+	out, res := runChromium(t, path, "--dump-dom")
+	res.DOM = string(out)
+	return res
+}
+
+// Screenshot opens the local HTML file in headless Chromium with a window
+// of width × height CSS pixels, lets its scripts run and writes a PNG
+// screenshot to png. It returns the console messages.
+func Screenshot(t testing.TB, path, png string, width, height int) BrowserResult {
+	t.Helper()
+	abs, err := filepath.Abs(png)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, res := runChromium(t, path, "--screenshot="+abs,
+		"--window-size="+strconv.Itoa(width)+","+strconv.Itoa(height))
+	if _, err := os.Stat(abs); err != nil {
+		t.Fatalf("chromium wrote no screenshot %s: %v\n%s", abs, err, res.Log)
+	}
+	return res
+}
