@@ -1,0 +1,41 @@
+// Package experiment runs a machine-learning experiment described by a YAML
+// file: load data, clean it, validate a model by cross-validation, fit the
+// final model, and log everything to MLflow (or the offline spool). The
+// `train` command is a thin shell around Run.
+//
+// # Configuration
+//
+// A config is versioned (`version: 1`) and parsed strictly: an unknown key, a
+// value of the wrong type or a missing required key is a *ConfigError naming
+// file:line:column, the key's path and the expected form. Values may refer to
+// environment variables as ${NAME}. Overrides given as path=value (the
+// command's --set) are applied to the YAML before decoding, so they are
+// checked the same way.
+//
+// # Secrets
+//
+// Any key whose name contains api_key, token, password or secret is a secret.
+// A secret written literally in the file draws a warning naming its location;
+// every secret is replaced by "[REDACTED]" in what is logged or written (the
+// resolved config, params, the terminal). Put secrets in the environment and
+// write ${NAME} instead.
+//
+// # Trainers
+//
+// The model section names a trainer. Trainers register themselves with
+// Register(name, factory) from an init function, so adding one is one new
+// file. Built in: classification (gradient-boosted trees from pkg/boost with
+// cleaning and resampling fitted inside every fold), regression, and
+// detection, which answers ErrNotAvailable until it is implemented.
+//
+// # Rules
+//   - Nothing fitted sees a fold's test rows: the cleaning pipeline, the
+//     resampler and the model are fitted on the training rows of each fold.
+//   - A config that fails validation logs nothing to MLflow and writes
+//     nothing but its error.
+//   - The output directory holds model/ (MLmodel, model.json, model.txt),
+//     metrics.json, oof_predictions.csv, pipeline.json and
+//     config.resolved.yaml; the same files are the run's MLflow artifacts.
+//   - Results depend only on the config (seed included), not on the number
+//     of workers.
+package experiment

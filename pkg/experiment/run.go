@@ -1,0 +1,406 @@
+package experiment
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/mlstack/mlstack/internal/progress"
+	"github.com/mlstack/mlstack/pkg/clean"
+	"github.com/mlstack/mlstack/pkg/frame"
+	"github.com/mlstack/mlstack/pkg/mlflow"
+)
+
+// Options configures Run.
+type Options struct {
+	ConfigPath string   // the YAML experiment
+	Overrides  []string // path=value, applied before validation
+	Out        string   // output directory; "" means a new directory under DefaultOutRoot()
+	DryRun     bool     // validate, print the plan, train and log nothing
+	// Tracking overrides where the run is logged (nil: from the config and
+	// the environment).
+	Tracking *mlflow.Config
+	Stdout   io.Writer // the plan and the summary table
+	Stderr   io.Writer // warnings and progress
+}
+
+// Report tells where a run's results went.
+type Report struct {
+	Parsed  *Parsed
+	Outcome *Outcome
+	Out     string // output directory
+	RunID   string // MLflow run id ("" when spooled)
+	RunURL  string // MLflow UI link ("" when spooled)
+	Spool   string // journal directory of the run
+	Model   *mlflow.ModelInfo
+	Online  bool
+}
+
+// DefaultOutRoot is where outputs go without --out: beside the MLflow spool.
+func DefaultOutRoot() string {
+	return filepath.Join(filepath.Dir(mlflow.DefaultSpoolDir()), "runs")
+}
+
+// Run parses, validates and runs the experiment of o.ConfigPath. A config or
+// data problem is returned before anything is logged or written.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	if o.Stdout == nil {
+		o.Stdout = io.Discard
+	}
+	if o.Stderr == nil {
+		o.Stderr = io.Discard
+	}
+	p, err := LoadFile(o.ConfigPath, o.Overrides)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range p.Warnings {
+		fmt.Fprintln(o.Stderr, w)
+	}
+	c := &p.Config
+	trainer, _ := lookup(c.Model.Trainer)
+	data, err := LoadData(ctx, c.Data)
+	if err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	if !data.Has(c.Data.Target) {
+		return nil, p.errAt("data.target", "column %q is not in %s; columns: %s", c.Data.Target, c.Data.Source, strings.Join(data.Names(), ", "))
+	}
+	if o.DryRun {
+		return &Report{Parsed: p}, printPlan(o.Stdout, p, data)
+	}
+
+	out := o.Out
+	if out == "" {
+		out = filepath.Join(DefaultOutRoot(), safeName(c.Name), time.Now().UTC().Format("20060102-150405.000"))
+	}
+	if err := prepareOut(out); err != nil {
+		return nil, err
+	}
+	tc := mlflow.Config{}
+	if o.Tracking != nil {
+		tc = *o.Tracking
+	}
+	tc.ExperimentName = c.experimentName()
+	tc.RunName = c.Tracking.RunName
+	tc.Offline = tc.Offline || c.Tracking.Offline
+	tc.Tags = mergeTags(tc.Tags, c.Tracking.Tags, map[string]string{"mlstack.trainer": c.Model.Trainer, "mlstack.config": filepath.Base(p.File)})
+	run, err := mlflow.Open(ctx, tc)
+	if err != nil {
+		return nil, fmt.Errorf("tracking: %w", err)
+	}
+	rep := &Report{Parsed: p, Out: out, Spool: run.SpoolPath(), Online: run.Online()}
+	err = execute(ctx, o, p, trainer, data, run, rep)
+	status := mlflow.StatusFinished
+	if err != nil {
+		status = mlflow.StatusFailed
+		if errors.Is(err, context.Canceled) {
+			status = mlflow.StatusKilled
+		}
+	}
+	endErr := run.End(context.WithoutCancel(ctx), status)
+	closeErr := run.Close()
+	rep.RunID = run.ID()
+	if rep.Online && rep.RunID != "" {
+		rep.RunURL = runURL(run)
+	}
+	if err != nil {
+		return rep, err
+	}
+	if err := errors.Join(endErr, closeErr); err != nil && !errors.Is(err, mlflow.ErrSpooled) {
+		return rep, fmt.Errorf("tracking: %w", err)
+	}
+	rep.Online = rep.Online && !errors.Is(errors.Join(endErr, closeErr), mlflow.ErrSpooled)
+	printSummary(o.Stdout, rep)
+	return rep, nil
+}
+
+func execute(ctx context.Context, o Options, p *Parsed, trainer Trainer, data *frame.Frame, run *mlflow.Run, rep *Report) error {
+	c := &p.Config
+	params, err := p.Params()
+	if err != nil {
+		return err
+	}
+	if err := logParams(run, params); err != nil {
+		return err
+	}
+	resolved, err := p.ResolvedYAML()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(rep.Out, "config.resolved.yaml"), resolved, 0o644); err != nil {
+		return err
+	}
+
+	total := 0
+	var bar *progress.Bar
+	job := &Job{
+		Config: c, Data: data, Out: rep.Out, Log: o.Stderr,
+		NewPipeline: func() *clean.Pipeline {
+			pipe, err := p.pipeline()
+			if err != nil {
+				panic("experiment: pipeline validated earlier fails: " + err.Error())
+			}
+			return pipe
+		},
+		Progress: func(done, n int) {
+			if bar == nil {
+				total = n
+				bar = progress.New(o.Stderr, fmt.Sprintf("cross-validation %d×%d", c.Validation.NSplits, c.Validation.repeats()), total)
+			}
+			bar.Set(done)
+		},
+	}
+	outcome, err := trainer.Train(ctx, job)
+	if bar != nil {
+		bar.Done()
+	}
+	if err != nil {
+		return err
+	}
+	rep.Outcome = outcome
+	if err := writeOutputs(rep.Out, c, outcome); err != nil {
+		return err
+	}
+	for k, v := range outcome.Params {
+		if err := run.LogParam("data."+k, v); err != nil {
+			return err
+		}
+	}
+	if err := logMetrics(run, outcome); err != nil {
+		return err
+	}
+	if err := logArtifacts(ctx, run, rep.Out, outcome); err != nil {
+		return err
+	}
+	if outcome.Model != nil && on(c.Artifacts.Model) {
+		info, err := run.LogModel(ctx, *outcome.Model, mlflow.LogModelOptions{
+			RegisteredModelName: c.Tracking.RegisterModel, Alias: c.Tracking.Alias,
+		})
+		if err != nil && !errors.Is(err, mlflow.ErrSpooled) {
+			return fmt.Errorf("log model: %w", err)
+		}
+		rep.Model = info
+	}
+	return nil
+}
+
+func logParams(run *mlflow.Run, params map[string]string) error {
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if err := run.LogParam(k, params[k]); err != nil {
+			return fmt.Errorf("param %s: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// logMetrics logs each metric's aggregate as <name>_mean, _std, _ci_low and
+// _ci_high, and its per-fold values as fold_<name> with the fold's position
+// as step (a curve in the MLflow UI).
+func logMetrics(run *mlflow.Run, oc *Outcome) error {
+	s := oc.Summary
+	for _, name := range sortedKeys(s.Aggregate) {
+		st := s.Aggregate[name]
+		for suffix, v := range map[string]float64{"mean": st.Mean, "std": st.Std, "ci_low": st.Lo, "ci_high": st.Hi} {
+			if math.IsNaN(v) {
+				continue
+			}
+			if err := run.LogMetric(name+"_"+suffix, v, 0); err != nil {
+				return err
+			}
+		}
+	}
+	for i, f := range s.Folds {
+		for name, v := range f.Scores {
+			if err := run.LogMetric("fold_"+name, v, int64(i)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// logArtifacts logs the output directory's files (the model is logged as a
+// model, not as loose files).
+func logArtifacts(ctx context.Context, run *mlflow.Run, out string, oc *Outcome) error {
+	return filepath.WalkDir(out, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(out, path)
+		if oc.ModelDir != "" && strings.HasPrefix(path, oc.ModelDir+string(filepath.Separator)) && filepath.Base(path) != "model.txt" {
+			return nil
+		}
+		dir := filepath.Dir(rel)
+		if dir == "." {
+			dir = ""
+		}
+		if err := run.LogArtifact(ctx, path, filepath.ToSlash(dir)); err != nil && !errors.Is(err, mlflow.ErrSpooled) {
+			return fmt.Errorf("artifact %s: %w", rel, err)
+		}
+		return nil
+	})
+}
+
+// writeOutputs writes metrics.json, oof_predictions.csv, pipeline.json and
+// schema.json.
+func writeOutputs(out string, c *Config, oc *Outcome) error {
+	if err := writeJSON(filepath.Join(out, "metrics.json"), oc.Summary); err != nil {
+		return err
+	}
+	if oc.Pipeline != nil {
+		if err := writeJSON(filepath.Join(out, "pipeline.json"), oc.Pipeline); err != nil {
+			return err
+		}
+	}
+	if oc.Schema != nil {
+		if err := writeJSON(filepath.Join(out, "schema.json"), oc.Schema); err != nil {
+			return err
+		}
+	}
+	if oc.CV != nil && on(c.Artifacts.OOFPredictions) {
+		if err := writeOOF(filepath.Join(out, "oof_predictions.csv"), oc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	return writeFileAtomic(path, append(b, '\n'))
+}
+
+// writeOOF writes row, repeat, fold, y_true, y_score (and y_pred, and one
+// column per class for multiclass).
+func writeOOF(path string, oc *Outcome) error {
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	head := []string{"row", "repeat", "fold", "y_true", "y_score", "y_pred"}
+	if oc.CV.Classes > 2 {
+		for k := 0; k < oc.CV.Classes; k++ {
+			head = append(head, fmt.Sprintf("p_%d", k))
+		}
+	}
+	w.Write(head)
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	for _, p := range oc.CV.Predictions {
+		rec := []string{strconv.Itoa(p.Row), strconv.Itoa(p.Repeat), strconv.Itoa(p.Fold), f(p.YTrue), f(p.YScore), f(p.YPred)}
+		for _, q := range p.Proba {
+			rec = append(rec, f(q))
+		}
+		w.Write(rec)
+	}
+	w.Flush()
+	return writeFileAtomic(path, []byte(b.String()))
+}
+
+// writeFileAtomic writes via a temporary file and a rename, so a crash never
+// leaves a half-written file.
+func writeFileAtomic(path string, b []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// prepareOut creates the output directory, refusing one that holds files:
+// earlier results are never overwritten.
+func prepareOut(out string) error {
+	entries, err := os.ReadDir(out)
+	if err == nil && len(entries) > 0 {
+		return fmt.Errorf("output directory %s is not empty; choose another --out (earlier results are never overwritten)", out)
+	}
+	return os.MkdirAll(out, 0o755)
+}
+
+func mergeTags(ms ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func safeName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '/' || r == ' ' || r == os.PathSeparator {
+			return '-'
+		}
+		return r
+	}, s)
+}
+
+func runURL(run *mlflow.Run) string {
+	base := strings.TrimRight(run.Client().TrackingURI(), "/")
+	return fmt.Sprintf("%s/#/experiments/%s/runs/%s", base, run.ExperimentID(), run.ID())
+}
+
+func printPlan(w io.Writer, p *Parsed, data *frame.Frame) error {
+	c := &p.Config
+	resolved, err := p.ResolvedYAML()
+	if err != nil {
+		return err
+	}
+	rows, cols := data.Shape()
+	fmt.Fprintf(w, "# %s: valid (dry run: nothing trained or logged)\n", p.File)
+	fmt.Fprintf(w, "# data: %s, %d rows × %d columns, target %s\n", c.Data.Source, rows, cols, c.Data.Target)
+	fmt.Fprintf(w, "# plan: clean (%d steps) → %s → %s trainer, %s %d×%d = %d fits + 1 final fit\n",
+		len(c.Clean), c.Resample.Method, c.Model.Trainer, c.Validation.Method, c.Validation.NSplits, c.Validation.repeats(),
+		c.Validation.NSplits*c.Validation.repeats())
+	_, err = w.Write(resolved)
+	return err
+}
+
+func printSummary(w io.Writer, rep *Report) {
+	s := rep.Outcome.Summary
+	fmt.Fprintf(w, "\n%s — %d folds, %.0f%% confidence intervals (%s)\n\n", rep.Parsed.Config.Name, len(s.Folds), s.Level*100, strings.ReplaceAll(s.Interval, "_", " "))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "metric\tmean\tstd\tCI low\tCI high\t")
+	for _, name := range sortedKeys(s.Aggregate) {
+		st := s.Aggregate[name]
+		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%.4f\t\n", name, st.Mean, st.Std, st.Lo, st.Hi)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "outputs:  %s\n", rep.Out)
+	if rep.Online {
+		fmt.Fprintf(w, "mlflow:   %s\n", rep.RunURL)
+		if rep.Model != nil {
+			fmt.Fprintf(w, "model:    %s (%s)\n", rep.Model.RunModelURI, rep.Model.ModelURI)
+		}
+	} else {
+		fmt.Fprintf(w, "mlflow:   offline — run kept in %s; `train sync` sends it to a server later\n", rep.Spool)
+	}
+}

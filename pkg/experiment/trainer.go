@@ -1,0 +1,104 @@
+package experiment
+
+import (
+	"context"
+	"errors"
+	"io"
+	"slices"
+	"sync"
+
+	"github.com/mlstack/mlstack/pkg/clean"
+	"github.com/mlstack/mlstack/pkg/cv"
+	"github.com/mlstack/mlstack/pkg/frame"
+	"github.com/mlstack/mlstack/pkg/metrics"
+	"github.com/mlstack/mlstack/pkg/mlflow"
+)
+
+// ErrNotAvailable is returned for a trainer that is registered but not
+// implemented yet; it never produces a result.
+var ErrNotAvailable = errors.New("trainer not available yet")
+
+// Trainer runs one kind of experiment.
+type Trainer interface {
+	// Validate checks the trainer's part of a config (model.params,
+	// metrics.names, ...), returning a *FieldError to point at a key.
+	Validate(c *Config) error
+	// Train cross-validates and fits the final model on job.Data, writing
+	// its model files under job.Out.
+	Train(ctx context.Context, job *Job) (*Outcome, error)
+}
+
+// Job is what a trainer gets.
+type Job struct {
+	Config   *Config
+	Data *frame.Frame // the data as read (before cleaning)
+	// NewPipeline returns a fresh, unfitted cleaning pipeline of the config;
+	// fit one per fold.
+	NewPipeline func() *clean.Pipeline
+	Out         string // output directory
+	// Progress reports finished folds; never nil.
+	Progress func(done, total int)
+	// Log receives human-readable notes (the terminal); never nil.
+	Log io.Writer
+}
+
+// Outcome is what a trainer returns.
+type Outcome struct {
+	// Summary holds per-fold scores and their aggregates (metrics.json).
+	Summary *metrics.Summary
+	// CV is the cross-validation result (out-of-fold predictions).
+	CV *cv.Result
+	// Pipeline is the cleaning pipeline fitted on all the data.
+	Pipeline *clean.Pipeline
+	// Schema maps cleaned columns to model features and labels to classes.
+	Schema *frame.Schema
+	// Model is the MLflow model to log (nil: none).
+	Model *mlflow.XGBoostModel
+	// ModelDir is the directory (under Out) holding the model files.
+	ModelDir string
+	// Params are extra values to log as params (e.g. n_features).
+	Params map[string]string
+	// Charts are the rendered charts (name → files), logged under charts/.
+	ChartsDir string
+}
+
+// Factory makes a trainer.
+type Factory func() Trainer
+
+var (
+	regMu    sync.RWMutex
+	registry = map[string]Factory{}
+)
+
+// Register makes a trainer available under name. It panics if name is
+// taken, since that is a programming error.
+func Register(name string, f Factory) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	if _, dup := registry[name]; dup {
+		panic("experiment: trainer " + name + " registered twice")
+	}
+	registry[name] = f
+}
+
+// Trainers lists the registered trainer names, sorted.
+func Trainers() []string {
+	regMu.RLock()
+	defer regMu.RUnlock()
+	var names []string
+	for n := range registry {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func lookup(name string) (Trainer, bool) {
+	regMu.RLock()
+	f, ok := registry[name]
+	regMu.RUnlock()
+	if !ok {
+		return nil, false
+	}
+	return f(), true
+}
