@@ -1,0 +1,395 @@
+package dataset
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// File is a CSV file Fetch made available.
+type File struct {
+	Name string // slash-separated name relative to the source (archive path or file name)
+	Path string // local path
+}
+
+// FetchOptions configures Fetch. Dir is required.
+type FetchOptions struct {
+	// Dir receives downloads and extracted files.
+	Dir string
+	// Getenv reads the environment (Kaggle credentials and
+	// KAGGLE_API_ENDPOINT); os.Getenv when nil.
+	Getenv func(string) string
+	// HTTPClient makes requests; a client with default redirects when nil.
+	HTTPClient *http.Client
+	// KaggleEndpoint overrides KAGGLE_API_ENDPOINT and KaggleAPI.
+	KaggleEndpoint string
+	// KaggleLegacy uses the legacy REST call
+	// (GET /api/v1/datasets/download/…) instead of the RPC.
+	KaggleLegacy bool
+	// IdleTimeout abandons a body that sends nothing for this long; 60 s
+	// when 0.
+	IdleTimeout time.Duration
+	// Retries is the number of attempts for 5xx answers, network errors
+	// and truncated bodies; 3 when 0.
+	Retries int
+	// RetryWait is the first wait between attempts, doubled each time;
+	// 1 s when 0.
+	RetryWait time.Duration
+	// Limits bound archive extraction; nil means DefaultLimits.
+	Limits *Limits
+	// Progress, if set, is called while downloading with bytes so far and
+	// the total (-1 if unknown).
+	Progress func(name string, done, total int64)
+}
+
+func (o *FetchOptions) defaults() FetchOptions {
+	c := *o
+	if c.Getenv == nil {
+		c.Getenv = os.Getenv
+	}
+	if c.HTTPClient == nil {
+		c.HTTPClient = &http.Client{}
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = 60 * time.Second
+	}
+	if c.Retries == 0 {
+		c.Retries = 3
+	}
+	if c.RetryWait == 0 {
+		c.RetryWait = time.Second
+	}
+	if c.Limits == nil {
+		c.Limits = &DefaultLimits
+	}
+	if c.Progress == nil {
+		c.Progress = func(string, int64, int64) {}
+	}
+	return c
+}
+
+// Fetch makes the CSV files of src available under opts.Dir (local CSV
+// files are used in place) and returns them sorted by name. Archives are
+// extracted; other non-CSV files are ignored. No CSV at all is ErrNoCSV.
+func Fetch(ctx context.Context, src Source, opts *FetchOptions) ([]File, error) {
+	if opts == nil || opts.Dir == "" {
+		return nil, errors.New("dataset: FetchOptions.Dir is required")
+	}
+	o := opts.defaults()
+	var p, name string
+	switch src.Kind {
+	case KindSample:
+		b, err := Sample(src.Name)
+		if err != nil {
+			return nil, err
+		}
+		name = src.Name + ".csv"
+		p = filepath.Join(o.Dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			return nil, err
+		}
+	case KindFile:
+		fi, err := os.Stat(src.Path)
+		if err != nil {
+			return nil, fmt.Errorf("dataset: %w", err)
+		}
+		if !fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("dataset: %s is not a regular file", src.Path)
+		}
+		p, name = src.Path, filepath.Base(src.Path)
+	case KindURL:
+		req := func(ctx context.Context) (*http.Request, error) {
+			return http.NewRequestWithContext(ctx, http.MethodGet, src.URL, nil)
+		}
+		var err error
+		p, name, err = download(ctx, &o, req, "download")
+		if err != nil {
+			return nil, err
+		}
+	case KindKaggle:
+		var err error
+		p, name, err = kaggleDownload(ctx, &o, src)
+		if err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("dataset: %w %q", ErrUnknownScheme, src.Kind)
+	}
+	if isZip(p) {
+		return Extract(ctx, p, filepath.Join(o.Dir, "x"), o.Limits)
+	}
+	if !isCSVName(name) {
+		return nil, fmt.Errorf("dataset: %s: %w (got %s)", src, ErrNoCSV, name)
+	}
+	return []File{{Name: name, Path: p}}, nil
+}
+
+func isCSVName(n string) bool { return strings.EqualFold(path.Ext(n), ".csv") }
+
+func isZip(p string) bool {
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var b [4]byte
+	_, err = io.ReadFull(f, b[:])
+	return err == nil && string(b[:]) == "PK\x03\x04"
+}
+
+// HTTPError is a failed HTTP answer. It wraps ErrUnauthorized,
+// ErrForbidden or ErrNotFound for 401, 403 and 404.
+type HTTPError struct {
+	URL        string
+	StatusCode int
+	Message    string // from a JSON error body, or the start of the body
+	Hint       string
+}
+
+func (e *HTTPError) Error() string {
+	s := fmt.Sprintf("dataset: %s: HTTP %d %s", e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	if e.Hint != "" {
+		s += " (" + e.Hint + ")"
+	}
+	return s
+}
+
+func (e *HTTPError) Unwrap() error {
+	switch e.StatusCode {
+	case 401:
+		return ErrUnauthorized
+	case 403:
+		return ErrForbidden
+	case 404:
+		return ErrNotFound
+	}
+	return nil
+}
+
+func kaggleDownload(ctx context.Context, o *FetchOptions, src Source) (string, string, error) {
+	cred, err := KaggleCredentials(o.Getenv)
+	if err != nil {
+		return "", "", err
+	}
+	base := o.KaggleEndpoint
+	if base == "" {
+		base = o.Getenv("KAGGLE_API_ENDPOINT")
+	}
+	if base == "" {
+		base = KaggleAPI
+	}
+	base = strings.TrimSuffix(base, "/")
+	mk := func(ctx context.Context) (*http.Request, error) {
+		var req *http.Request
+		var err error
+		if o.KaggleLegacy {
+			u := base + "/api/v1/datasets/download/" + url.PathEscape(src.Owner) + "/" + url.PathEscape(src.Dataset)
+			if src.File != "" {
+				u += "/" + url.PathEscape(src.File)
+			}
+			req, err = http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		} else {
+			body := map[string]any{"ownerSlug": src.Owner, "datasetSlug": src.Dataset, "raw": false}
+			if src.File != "" {
+				body["fileName"] = src.File
+			}
+			b, _ := json.Marshal(body)
+			req, err = http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/datasets.DatasetApiService/DownloadDataset", bytes.NewReader(b))
+			if req != nil {
+				req.Header.Set("Content-Type", "application/json")
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Accept", "application/json")
+		if cred.Token != "" {
+			req.Header.Set("Authorization", "Bearer "+cred.Token)
+		} else {
+			req.SetBasicAuth(cred.Username, cred.Key)
+		}
+		return req, nil
+	}
+	def := src.Dataset + ".zip"
+	if src.File != "" {
+		def = path.Base(src.File)
+	}
+	p, name, err := download(ctx, o, mk, def)
+	var he *HTTPError
+	if errors.As(err, &he) {
+		switch he.StatusCode {
+		case 401, 403:
+			he.Hint = "credentials from " + cred.From + " were refused; the dataset may be private or need its rules accepted on kaggle.com"
+		case 404:
+			he.Hint = "no dataset " + src.Owner + "/" + src.Dataset
+			if src.File != "" {
+				he.Hint += " with file " + src.File
+			}
+		}
+	}
+	return p, name, err
+}
+
+// download runs the request made by mk (again for each attempt), follows
+// redirects and saves the body under o.Dir. The file name is the last
+// segment of the final URL, else def.
+func download(ctx context.Context, o *FetchOptions, mk func(context.Context) (*http.Request, error), def string) (string, string, error) {
+	wait := o.RetryWait
+	var lastErr error
+	for attempt := 1; attempt <= o.Retries; attempt++ {
+		p, name, err, retry := downloadOnce(ctx, o, mk, def)
+		if err == nil {
+			return p, name, nil
+		}
+		lastErr = err
+		if !retry || ctx.Err() != nil || attempt == o.Retries {
+			break
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return "", "", ctx.Err()
+		}
+		wait *= 2
+	}
+	return "", "", lastErr
+}
+
+func downloadOnce(ctx context.Context, o *FetchOptions, mk func(context.Context) (*http.Request, error), def string) (p, name string, err error, retry bool) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	req, err := mk(ctx)
+	if err != nil {
+		return "", "", err, false
+	}
+	// The idle timer also covers waiting for the response headers.
+	idle := time.AfterFunc(o.IdleTimeout, func() { cancel(ErrStalled) })
+	defer idle.Stop()
+	resp, err := o.HTTPClient.Do(req)
+	if err != nil {
+		if c := context.Cause(ctx); errors.Is(c, ErrStalled) {
+			err = fmt.Errorf("dataset: %s: %w (nothing for %v)", req.URL.Redacted(), ErrStalled, o.IdleTimeout)
+		}
+		return "", "", err, ctx.Err() == nil || errors.Is(context.Cause(ctx), ErrStalled)
+	}
+	defer resp.Body.Close()
+	final := resp.Request.URL
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		he := &HTTPError{URL: req.URL.Redacted(), StatusCode: resp.StatusCode, Message: errorMessage(b)}
+		return "", "", he, resp.StatusCode >= 500 || resp.StatusCode == 408 || resp.StatusCode == 429
+	}
+	name = baseName(final.Path, def)
+	if name == "DownloadDataset" || strings.HasPrefix(name, ".") {
+		name = def
+	}
+	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+		return "", "", err, false
+	}
+	f, err := os.CreateTemp(o.Dir, "download-*")
+	if err != nil {
+		return "", "", err, false
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	total := resp.ContentLength
+	h := md5.New()
+	var done int64
+	buf := make([]byte, 256<<10)
+	for {
+		n, rerr := resp.Body.Read(buf)
+		if n > 0 {
+			idle.Reset(o.IdleTimeout)
+			if _, werr := f.Write(buf[:n]); werr != nil {
+				return "", "", werr, false
+			}
+			h.Write(buf[:n])
+			done += int64(n)
+			if total >= 0 && done > total {
+				return "", "", fmt.Errorf("dataset: %s: more than Content-Length %d bytes", final.Redacted(), total), true
+			}
+			o.Progress(name, done, total)
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			if errors.Is(context.Cause(ctx), ErrStalled) {
+				return "", "", fmt.Errorf("dataset: %s: %w after %d bytes (nothing for %v)", final.Redacted(), ErrStalled, done, o.IdleTimeout), true
+			}
+			if errors.Is(rerr, io.ErrUnexpectedEOF) {
+				return "", "", fmt.Errorf("dataset: %s: %w: %d of %d bytes", final.Redacted(), ErrTruncated, done, total), true
+			}
+			return "", "", fmt.Errorf("dataset: %s: %w", final.Redacted(), rerr), ctx.Err() == nil
+		}
+	}
+	if total >= 0 && done != total {
+		return "", "", fmt.Errorf("dataset: %s: %w: %d of %d bytes", final.Redacted(), ErrTruncated, done, total), true
+	}
+	if want := googMD5(resp.Header.Values("X-Goog-Hash")); want != "" {
+		if got := base64.StdEncoding.EncodeToString(h.Sum(nil)); got != want {
+			return "", "", fmt.Errorf("dataset: %s: md5 %s, X-Goog-Hash says %s", final.Redacted(), got, want), true
+		}
+	}
+	if err = f.Close(); err != nil {
+		return "", "", err, false
+	}
+	p = filepath.Join(o.Dir, name)
+	if err = os.Rename(f.Name(), p); err != nil {
+		return "", "", err, false
+	}
+	return p, name, nil, false
+}
+
+// errorMessage extracts "message" from a JSON error body (Kaggle:
+// {"code": 404, "message": "…"}), else returns the trimmed text.
+func errorMessage(b []byte) string {
+	var j struct {
+		Message string `json:"message"`
+		Error   any    `json:"error"`
+	}
+	if json.Unmarshal(b, &j) == nil {
+		if j.Message != "" {
+			return j.Message
+		}
+		if s, ok := j.Error.(string); ok {
+			return s
+		}
+	}
+	s := strings.TrimSpace(string(b))
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+// googMD5 returns the md5 of X-Goog-Hash: crc32c=…,md5=… (base64).
+func googMD5(vals []string) string {
+	for _, v := range vals {
+		for part := range strings.SplitSeq(v, ",") {
+			if k, val, ok := strings.Cut(strings.TrimSpace(part), "="); ok && k == "md5" {
+				return val
+			}
+		}
+	}
+	return ""
+}
