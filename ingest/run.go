@@ -1,0 +1,281 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mlstack/mlstack/pkg/dataset"
+	"github.com/mlstack/mlstack/pkg/storage"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// usageError marks errors in the command line (exit 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// Manifest is the JSON written next to the data.
+type Manifest struct {
+	Source  string         `json:"source"`
+	Bucket  string         `json:"bucket"`
+	Prefix  string         `json:"prefix"`
+	Time    time.Time      `json:"time"`
+	Files   []ManifestFile `json:"files"`
+	Version int            `json:"version"`
+}
+
+// ManifestFile describes one uploaded CSV.
+type ManifestFile struct {
+	Name     string   `json:"name"`
+	URI      string   `json:"uri"`
+	SHA256   string   `json:"sha256"`
+	Bytes    int64    `json:"bytes"`
+	Rows     int      `json:"rows"`
+	Columns  []string `json:"columns"`
+	Uploaded bool     `json:"uploaded"` // false: an identical object was already there
+}
+
+// config is the parsed command line.
+type config struct {
+	source       dataset.Source
+	bucket       string
+	mlflowBucket string
+	prefix       string
+	store        string
+	workDir      string
+	progress     string
+	fetch        dataset.FetchOptions
+	s3Retries    int
+	partSize     uint64
+}
+
+// Hooks for tests.
+var (
+	testHookProgress func(key string, done, total int64)
+	retryWait        time.Duration // dataset.FetchOptions.RetryWait
+	getenv           = os.Getenv
+)
+
+// Run is the command: it parses args, does the work and returns the exit
+// status. Progress and errors go to stderr, the result to stdout.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, err := parse(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "ingest: %v\n", err)
+		if errors.As(err, new(usageError)) {
+			fmt.Fprintln(stderr, "usage: ingest --source SRC [--bucket B] [--prefix P]  (ingest -h for flags)")
+			return exitUsage
+		}
+		return exitFailure
+	}
+	rep := newReporter(stderr, cfg.progress)
+	m, err := ingest(ctx, cfg, rep)
+	rep.done()
+	if err != nil {
+		fmt.Fprintf(stderr, "ingest: %v\n", err)
+		return exitFailure
+	}
+	for _, f := range m.Files {
+		state := "uploaded"
+		if !f.Uploaded {
+			state = "unchanged"
+		}
+		fmt.Fprintf(stdout, "%s %s rows=%d columns=%d bytes=%d sha256=%s\n", state, f.URI, f.Rows, len(f.Columns), f.Bytes, f.SHA256)
+	}
+	fmt.Fprintf(stdout, "manifest s3://%s/%smanifest.json\n", m.Bucket, m.Prefix)
+	return exitOK
+}
+
+func envOr(name, def string) string {
+	if v := strings.TrimSpace(getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func parse(args []string, stderr io.Writer) (*config, error) {
+	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	source := fs.String("source", envOr("DATASET_SOURCE", ""), "sample:NAME | kaggle:OWNER/DATASET[/FILE] | https://URL | PATH (env DATASET_SOURCE)")
+	bucket := fs.String("bucket", envOr("BUCKET_DATA", "data-bucket"), "data bucket (env BUCKET_DATA)")
+	mlflowBucket := fs.String("mlflow-bucket", envOr("BUCKET_MLFLOW", "mlflow"), "MLflow artifacts bucket, created when missing (env BUCKET_MLFLOW)")
+	prefix := fs.String("prefix", envOr("DATASET_PREFIX", "raw/"), "key prefix (env DATASET_PREFIX)")
+	store := fs.String("store", "", "s3 or file:///dir; default s3 when an S3 endpoint is set, else the STORAGE_ROOT folder")
+	workDir := fs.String("work-dir", "", "folder for downloads (a temporary folder, removed at exit, by default)")
+	progress := fs.String("progress", "auto", "auto (bar when stderr is a terminal), bar or log")
+	legacy := fs.Bool("kaggle-legacy", false, "use Kaggle's legacy REST download instead of the RPC API")
+	idle := fs.Duration("idle-timeout", 60*time.Second, "abandon a download that sends nothing for this long")
+	maxBytes := fs.Int64("max-bytes", dataset.DefaultLimits.MaxBytes, "limit on extracted bytes")
+	retries := fs.Int("s3-retries", 0, "retries per S3 request (0: minio-go default, 10)")
+	partSize := fs.Uint64("part-size", 0, "multipart part size in bytes (0: minio-go default)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return nil, usageError{fmt.Errorf("unexpected arguments %q", fs.Args())}
+	}
+	if *source == "" {
+		return nil, usageError{errors.New("no source: pass --source or set DATASET_SOURCE")}
+	}
+	src, err := dataset.ParseSource(*source)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	for _, b := range []string{*bucket, *mlflowBucket} {
+		if err := storage.CheckBucketName(b); err != nil {
+			return nil, usageError{err}
+		}
+	}
+	p := strings.TrimPrefix(*prefix, "/")
+	if p != "" && !strings.HasSuffix(p, "/") {
+		p += "/"
+	}
+	if p != "" {
+		if err := storage.CheckKey(p + "x"); err != nil {
+			return nil, usageError{fmt.Errorf("prefix %q: %w", *prefix, err)}
+		}
+	}
+	switch *progress {
+	case "auto", "bar", "log":
+	default:
+		return nil, usageError{fmt.Errorf("--progress %q: want auto, bar or log", *progress)}
+	}
+	if *store != "" && *store != "s3" && !strings.HasPrefix(*store, "file://") {
+		return nil, usageError{fmt.Errorf("--store %q: want s3 or file:///dir", *store)}
+	}
+	lim := dataset.DefaultLimits
+	lim.MaxBytes = *maxBytes
+	return &config{
+		source: src, bucket: *bucket, mlflowBucket: *mlflowBucket, prefix: p, store: *store,
+		workDir: *workDir, progress: *progress, s3Retries: *retries, partSize: *partSize,
+		fetch: dataset.FetchOptions{Getenv: getenv, KaggleLegacy: *legacy, IdleTimeout: *idle, Limits: &lim, RetryWait: retryWait},
+	}, nil
+}
+
+func openStore(cfg *config) (storage.Store, error) {
+	sc := storage.ConfigFromEnv(getenv)
+	sc.S3.MaxRetries = cfg.s3Retries
+	sc.S3.PartSize = cfg.partSize
+	switch {
+	case cfg.store == "s3":
+		if sc.S3.Endpoint == "" {
+			return nil, errors.New("--store s3: no endpoint: set MINIO_URL or MLFLOW_S3_ENDPOINT_URL (or AWS_ENDPOINT_URL)")
+		}
+		return storage.NewS3(&sc.S3)
+	case strings.HasPrefix(cfg.store, "file://"):
+		return storage.NewLocal(strings.TrimPrefix(cfg.store, "file://"))
+	}
+	return sc.Store()
+}
+
+type checked struct {
+	file dataset.File
+	sum  string
+	size int64
+	csv  dataset.Summary
+}
+
+func ingest(ctx context.Context, cfg *config, rep *reporter) (*Manifest, error) {
+	st, err := openStore(cfg)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range []string{cfg.bucket, cfg.mlflowBucket} {
+		if err := st.EnsureBucket(ctx, b); err != nil {
+			return nil, err
+		}
+	}
+	work := cfg.workDir
+	if work == "" {
+		work, err = os.MkdirTemp("", "ingest-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(work)
+	}
+	fo := cfg.fetch
+	fo.Dir = work
+	fo.Progress = func(name string, done, total int64) { rep.progress("download "+name, done, total) }
+	rep.logf("fetching %s", cfg.source)
+	files, err := dataset.Fetch(ctx, cfg.source, &fo)
+	if err != nil {
+		return nil, err
+	}
+	// Check every file before uploading any, hashing alongside.
+	var all []checked
+	for _, f := range files {
+		rep.logf("checking %s", f.Name)
+		c := checked{file: f}
+		var wg sync.WaitGroup
+		var herr error
+		wg.Go(func() { c.sum, c.size, herr = storage.HashFile(ctx, f.Path) })
+		var cerr error
+		c.csv, cerr = dataset.CheckCSV(ctx, f.Path, &dataset.CheckOptions{Name: f.Name})
+		wg.Wait()
+		if err := errors.Join(cerr, herr); err != nil {
+			return nil, fmt.Errorf("%w (nothing uploaded)", err)
+		}
+		all = append(all, c)
+	}
+	m := &Manifest{Version: 1, Source: cfg.source.Raw, Bucket: cfg.bucket, Prefix: cfg.prefix}
+	for _, c := range all {
+		key := cfg.prefix + c.file.Name
+		mf := ManifestFile{Name: c.file.Name, URI: "s3://" + cfg.bucket + "/" + key, SHA256: c.sum, Bytes: c.size, Rows: c.csv.Rows, Columns: c.csv.Columns}
+		if info, err := st.Stat(ctx, cfg.bucket, key); err == nil && info.SHA256 == c.sum && info.Size == c.size {
+			rep.logf("unchanged %s (sha256 %s…)", mf.URI, c.sum[:12])
+			m.Files = append(m.Files, mf)
+			continue
+		} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return nil, err
+		}
+		f, err := os.Open(c.file.Path)
+		if err != nil {
+			return nil, err
+		}
+		label := "upload " + c.file.Name
+		_, err = st.Put(ctx, cfg.bucket, key, f, &storage.PutOptions{
+			Size: c.size, SHA256: c.sum,
+			Progress: func(done int64) {
+				rep.progress(label, done, c.size)
+				if testHookProgress != nil {
+					testHookProgress(key, done, c.size)
+				}
+			},
+		})
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		rep.logf("uploaded %s (%d bytes, %d rows)", mf.URI, c.size, c.csv.Rows)
+		mf.Uploaded = true
+		m.Files = append(m.Files, mf)
+	}
+	m.Time = time.Now().UTC().Truncate(time.Second)
+	b, _ := json.MarshalIndent(m, "", "  ")
+	b = append(b, '\n')
+	if _, err := st.Put(ctx, cfg.bucket, cfg.prefix+"manifest.json", strings.NewReader(string(b)), &storage.PutOptions{ContentType: "application/json"}); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
