@@ -72,7 +72,7 @@ func xAxis(name, typ string, gap int) opts.XAxis {
 func yAxis(name, typ string, gap int) opts.YAxis {
 	return opts.YAxis{
 		Name: name, Type: typ, NameLocation: "middle", NameGap: gap,
-		AxisLine: &opts.AxisLine{OnZero: opts.Bool(false)},
+		AxisLine:  &opts.AxisLine{OnZero: opts.Bool(false)},
 		AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), Color: textColor},
 		SplitLine: &opts.SplitLine{Show: opts.Bool(typ == "value"), LineStyle: &opts.LineStyle{Color: gridColor}},
 	}
@@ -176,4 +176,9 @@ func titleStyles() (title, sub text.Style) {
 	sub.Color = rgb("#6e7079")
 	sub.Font = font.Font{Typeface: "Liberation", Variant: "Sans", Size: vg.Points(10)}
 	return title, sub
+}
+
+// gridOpt replaces the grid set by common (WithGridOpts appends one).
+func gridOpt(g opts.Grid) charts.GlobalOpts {
+	return func(bc *charts.BaseConfiguration) { bc.GridList = []opts.Grid{g} }
 }
