@@ -72,7 +72,6 @@ func firstDiff(want, got string) string {
 	return ""
 }
 
-
 // nonWhite counts the pixels of r in img that are not (nearly) white.
 func nonWhite(img image.Image, r image.Rectangle) (n, total int) {
 	r = r.Intersect(img.Bounds())

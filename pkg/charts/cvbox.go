@@ -108,7 +108,7 @@ func CVBoxPlot(s *metrics.Summary, names ...string) (*Chart, error) {
 	box := charts.NewBoxPlot()
 	box.SetGlobalOptions(common(title, sub, "item", true)...)
 	box.SetGlobalOptions(
-		charts.WithXAxisOpts(xAxis("Metric", "category", 30)),
+		charts.WithXAxisOpts(metricAxis(len(names))),
 		charts.WithYAxisOpts(scaled(yAxis("Score", "value", 48))),
 	)
 	// The points sit on a hidden value axis aligned with the categories, so
@@ -206,4 +206,15 @@ func (b *boxPlotter) DataRange() (xmin, xmax, ymin, ymax float64) {
 		ymin, ymax = min(ymin, s.lo), max(ymax, s.hi)
 	}
 	return -0.5, float64(len(b.stats)) - 0.5, ymin, ymax
+}
+
+// metricAxis shows every metric name, slanted when there are many.
+func metricAxis(n int) opts.XAxis {
+	a := xAxis("Metric", "category", 30)
+	a.AxisLabel.Interval = "0"
+	if n > 6 {
+		a.AxisLabel.Rotate = 25
+		a.NameGap = 56
+	}
+	return a
 }
