@@ -198,25 +198,13 @@ func (g *histGrower) partition(nodes []*hnode, tree []Node) {
 		sb := t.n.best.bin
 		miss := b.miss[f]
 		defLeft := nd.DefaultLeft
-		l, r := t.lo, t.hi
-		// Lefts forward from lo, rights backward from hi (reversed, fixed
-		// below).
-		for _, row := range g.rows[t.lo:t.hi] {
-			bin := b.bin(row, f)
-			var left bool
-			if bin == miss {
-				left = defLeft
-			} else {
-				left = bin <= sb
-			}
-			if left {
-				g.tmp[l] = row
-				l++
-			} else {
-				r--
-				g.tmp[r] = row
-			}
+		var l int32
+		if b.b8 != nil {
+			l = partitionRows(b.b8, b.ncol, f, int32(sb), miss, defLeft, g.rows[t.lo:t.hi], g.tmp[t.lo:t.hi])
+		} else {
+			l = partitionRows(b.b16, b.ncol, f, int32(sb), miss, defLeft, g.rows[t.lo:t.hi], g.tmp[t.lo:t.hi])
 		}
+		l += t.lo
 		t.nl = l - t.lo
 		// Restore the order of rights.
 		s := g.tmp[l:t.hi]
@@ -239,6 +227,32 @@ func (g *histGrower) partition(nodes []*hnode, tree []Node) {
 			pos += int32(copy(g.rows[pos:], g.tmp[t.lo+t.nl:t.hi]))
 		}
 	})
+}
+
+// partitionRows writes the rows going left to the front of out and the
+// rows going right to the back (reversed), returning the number going
+// left. Each row is written to both free ends and the ends advance by the
+// decision, so the loop has no data-dependent branch.
+func partitionRows[B uint8 | uint16](bins []B, ncol, f int, sb, miss int32, defLeft bool, rows, out []int32) int32 {
+	dl := b2i(defLeft)
+	l, r := 0, len(out)
+	for _, row := range rows {
+		bin := int32(bins[int(row)*ncol+f])
+		isMiss := b2i(bin == miss)
+		left := int(b2i(bin <= sb)&(1-isMiss) | dl&isMiss)
+		out[l] = row
+		out[r-1] = row
+		l += left
+		r -= 1 - left
+	}
+	return int32(l)
+}
+
+func b2i(b bool) int32 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // grow builds one tree from the gradient pairs gp (len nrow) using the

@@ -2,7 +2,6 @@ package boost
 
 import (
 	"math"
-	"slices"
 )
 
 // binned is the quantised training matrix of the hist method: row-major
@@ -18,69 +17,34 @@ type binned struct {
 }
 
 // sketchCuts returns XGBoost-style cuts for one feature from its present
-// values (sorted in place) and their weights: the distinct values except
-// the minimum when there are at most maxBin of them, else weighted
-// quantiles; then a sentinel above the maximum.
-func sketchCuts(vals []float32, ws []float32, maxBin int) (cuts []float32, minv float32) {
-	if len(vals) == 0 {
-		return []float32{1e-5}, -1e-5
+// values sorted ascending (with their weights, nil = 1): the summary of
+// distinct values pruned to maxBin+1 entries like XGBoost's
+// WQSummary::SetPrune (for up to ~2000 rows this is exactly what XGBoost
+// computes; above, XGBoost's streaming sketch approximates the same
+// quantiles), then cuts = summary[1:min(size, maxBin)] plus a sentinel
+// above the maximum.
+func sketchCuts(sorted []float32, ws []float32, maxBin int) (cuts []float32, minv float32) {
+	if len(sorted) == 0 {
+		return []float32{1e-5}, 1e-5
 	}
-	// Sort values with their weights.
-	idx := make([]int32, len(vals))
-	for i := range idx {
-		idx[i] = int32(i)
-	}
-	if ws != nil {
-		slices.SortFunc(idx, func(a, b int32) int {
-			switch {
-			case vals[a] < vals[b]:
-				return -1
-			case vals[a] > vals[b]:
-				return 1
-			}
-			return 0
-		})
-	}
-	var dv []float32 // distinct values
-	var cw []float64 // cumulative weight up to and including each distinct value
-	if ws == nil {
-		slices.Sort(vals)
-		for i, v := range vals {
-			if len(dv) == 0 || v != dv[len(dv)-1] {
-				dv = append(dv, v)
-				cw = append(cw, 0)
-			}
-			cw[len(cw)-1] = float64(i + 1)
+	var sum []wqEntry
+	var acc float32
+	for i, v := range sorted {
+		w := float32(1)
+		if ws != nil {
+			w = ws[i]
 		}
-	} else {
-		var acc float64
-		for _, i := range idx {
-			v := vals[i]
-			acc += float64(ws[i])
-			if len(dv) == 0 || v != dv[len(dv)-1] {
-				dv = append(dv, v)
-				cw = append(cw, 0)
-			}
-			cw[len(cw)-1] = acc
+		if len(sum) == 0 || v != sum[len(sum)-1].value {
+			sum = append(sum, wqEntry{rmin: acc, value: v})
 		}
+		e := &sum[len(sum)-1]
+		e.wmin += w
+		acc += w
+		e.rmax = acc
 	}
-	mn, mx := dv[0], dv[len(dv)-1]
+	mn, mx := sum[0].value, sum[len(sum)-1].value
 	minv = mn - float32(math.Abs(float64(mn))) - 1e-5
 	sentinel := mx + (float32(math.Abs(float64(mx))) + 1e-5)
-	// XGBoost: prune the (here exact) weighted summary to max_bin+1
-	// entries, then cuts = summary[1 : min(size, max_bin)] + sentinel.
-	sum := make([]wqEntry, len(dv))
-	var prev float32
-	for i, v := range dv {
-		w := float32(cw[i] - func() float64 {
-			if i == 0 {
-				return 0
-			}
-			return cw[i-1]
-		}())
-		sum[i] = wqEntry{rmin: prev, rmax: prev + w, wmin: w, value: v}
-		prev += w
-	}
 	sum = setPrune(sum, maxBin+1)
 	req := min(len(sum), maxBin)
 	for i := 1; i < req; i++ {
@@ -133,43 +97,103 @@ func setPrune(src []wqEntry, maxsize int) []wqEntry {
 	return out
 }
 
-// binOf is XGBoost's SearchBin: the first cut greater than v.
-func binOf(cuts []float32, v float32) int {
-	i, _ := slices.BinarySearchFunc(cuts, v, func(c, v float32) int {
-		if c <= v {
-			return -1
-		}
-		return 1
-	})
-	if i == len(cuts) {
-		i--
+// sortKey maps a float32 to a uint32 with the same order (-0 = +0).
+func sortKey(v float32) uint32 {
+	if v == 0 {
+		v = 0
 	}
-	return i
+	b := math.Float32bits(v)
+	if b&0x80000000 != 0 {
+		return ^b
+	}
+	return b | 0x80000000
 }
 
-// quantise builds the binned matrix from row-major float32 data.
+func keyValue(k uint32) float32 {
+	if k&0x80000000 != 0 {
+		return math.Float32frombits(k &^ 0x80000000)
+	}
+	return math.Float32frombits(^k)
+}
+
+// radixSort sorts keys ascending, carrying rows along (LSD, 8-bit digits,
+// stable). tk and tr are scratch of the same length.
+func radixSort(keys []uint32, rows []int32, tk []uint32, tr []int32) ([]uint32, []int32) {
+	var count [256]int
+	for shift := uint(0); shift < 32; shift += 8 {
+		clear(count[:])
+		for _, k := range keys {
+			count[(k>>shift)&255]++
+		}
+		if count[(keys[0]>>shift)&255] == len(keys) {
+			continue // all keys share this digit
+		}
+		pos := 0
+		for i, c := range count {
+			count[i] = pos
+			pos += c
+		}
+		for i, k := range keys {
+			d := (k >> shift) & 255
+			tk[count[d]] = k
+			tr[count[d]] = rows[i]
+			count[d]++
+		}
+		keys, tk = tk, keys
+		rows, tr = tr, rows
+	}
+	return keys, rows
+}
+
+// quantise builds the binned matrix from row-major float32 data: per
+// feature, radix-sort the present values, compute the cuts, and assign
+// bins by a sweep over the sorted values (no per-value search).
 func quantise(x []float32, nrow, ncol int, w []float32, maxBin, threads int) *binned {
 	b := &binned{nrow: nrow, ncol: ncol, cuts: make([][]float32, ncol), mins: make([]float32, ncol),
 		ptr: make([]int32, ncol+1), miss: make([]int32, ncol)}
+	colBins := make([][]uint16, ncol)
 	hasMiss := make([]bool, ncol)
 	parallelFor(ncol, threads, func(f int) {
-		vals := make([]float32, 0, nrow)
-		var ws []float32
-		if w != nil {
-			ws = make([]float32, 0, nrow)
-		}
+		keys := make([]uint32, 0, nrow)
+		rows := make([]int32, 0, nrow)
 		for r := 0; r < nrow; r++ {
 			v := x[r*ncol+f]
 			if v != v {
 				hasMiss[f] = true
 				continue
 			}
-			vals = append(vals, v)
-			if w != nil {
-				ws = append(ws, w[r])
+			keys = append(keys, sortKey(v))
+			rows = append(rows, int32(r))
+		}
+		if len(keys) > 0 {
+			keys, rows = radixSort(keys, rows, make([]uint32, len(keys)), make([]int32, len(keys)))
+		}
+		vals := make([]float32, len(keys))
+		for i, k := range keys {
+			vals[i] = keyValue(k)
+		}
+		var ws []float32
+		if w != nil {
+			ws = make([]float32, len(rows))
+			for i, r := range rows {
+				ws[i] = w[r]
 			}
 		}
-		b.cuts[f], b.mins[f] = sketchCuts(vals, ws, maxBin)
+		cuts, minv := sketchCuts(vals, ws, maxBin)
+		b.cuts[f], b.mins[f] = cuts, minv
+		cb := make([]uint16, nrow)
+		nb := uint16(len(cuts))
+		for i := range cb {
+			cb[i] = nb // missing; fixed below if the feature has none
+		}
+		ci := 0
+		for i, v := range vals {
+			for ci < len(cuts)-1 && cuts[ci] <= v {
+				ci++
+			}
+			cb[rows[i]] = uint16(ci)
+		}
+		colBins[f] = cb
 	})
 	wide := false
 	for f := 0; f < ncol; f++ {
@@ -193,30 +217,15 @@ func quantise(x []float32, nrow, ncol int, w []float32, maxBin, threads int) *bi
 	parallelFor((nrow+blk-1)/blk, threads, func(k int) {
 		for r := k * blk; r < min(nrow, k*blk+blk); r++ {
 			for f := 0; f < ncol; f++ {
-				v := x[r*ncol+f]
-				var bin int
-				if v != v {
-					bin = int(b.miss[f])
-				} else {
-					bin = binOf(b.cuts[f], v)
-				}
 				if wide {
-					b.b16[r*ncol+f] = uint16(bin)
+					b.b16[r*ncol+f] = colBins[f][r]
 				} else {
-					b.b8[r*ncol+f] = uint8(bin)
+					b.b8[r*ncol+f] = uint8(colBins[f][r])
 				}
 			}
 		}
 	})
 	return b
-}
-
-// bin returns the local bin of row r, feature f.
-func (b *binned) bin(r int32, f int) int32 {
-	if b.b8 != nil {
-		return int32(b.b8[int(r)*b.ncol+f])
-	}
-	return int32(b.b16[int(r)*b.ncol+f])
 }
 
 // hbin is one histogram bin, accumulated in float64.

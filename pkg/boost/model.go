@@ -55,9 +55,11 @@ type Model struct {
 	// runtime.GOMAXPROCS(0). Train sets it from Params.NJobs.
 	NJobs int
 
-	once  sync.Once
-	flat  []flatNode // all trees, packed for prediction
-	roots []int32    // offset of each tree in flat
+	once   sync.Once
+	flat   []flatNode // all trees, packed for prediction
+	values []float32  // leaf value of each flat node
+	roots  []int32    // offset of each tree in flat
+	depths []int32    // depth of each tree
 }
 
 // EvalHistory is the per-round value of one metric on one evaluation set.
@@ -67,15 +69,20 @@ type EvalHistory struct {
 	Values []float64 // one per round
 }
 
-// flatNode is a 16-byte node for prediction. Leaves have left == -1 and
-// cond = leaf value. Children indices are absolute in Model.flat.
+// flatNode is a 16-byte node for prediction. Children are pairwise
+// (right = left+1) and indices absolute in Model.flat; a leaf points to
+// itself so that every row can take exactly depth steps.
 type flatNode struct {
-	cond        float32
-	feature     int32 // bit 31: default left
-	left, right int32
+	cond    float32
+	feature int32
+	left    int32
+	flags   int32 // flagInternal | flagMissRight
 }
 
-const defaultLeftBit = int32(-1 << 31)
+const (
+	flagMissRight = 1
+	flagInternal  = 2
+)
 
 // baseMargin is the margin all rows start from: XGBoost's ProbToMargin of
 // base_score, in float32.
@@ -100,52 +107,30 @@ func (m *Model) compile() {
 			n += len(m.Trees[i].Nodes)
 		}
 		m.flat = make([]flatNode, 0, n)
+		m.values = make([]float32, 0, n)
 		m.roots = make([]int32, len(m.Trees))
+		m.depths = make([]int32, len(m.Trees))
 		for i := range m.Trees {
+			nodes := compact(m.Trees[i].Nodes)
 			off := int32(len(m.flat))
 			m.roots[i] = off
-			for _, nd := range m.Trees[i].Nodes {
-				f := flatNode{left: -1, right: -1}
-				if nd.IsLeaf() {
-					f.cond = nd.Value
-				} else {
-					f.cond = nd.Cond
-					f.feature = nd.Feature
-					if nd.DefaultLeft {
-						f.feature |= defaultLeftBit
+			depth := make([]int32, len(nodes))
+			for j, nd := range nodes {
+				f := flatNode{left: off + int32(j), cond: float32(math.Inf(1))}
+				if !nd.IsLeaf() {
+					f = flatNode{cond: nd.Cond, feature: nd.Feature, left: off + nd.Left, flags: flagInternal}
+					if !nd.DefaultLeft {
+						f.flags |= flagMissRight
 					}
-					f.left = off + nd.Left
-					f.right = off + nd.Right
+					depth[nd.Left] = depth[j] + 1
+					depth[nd.Right] = depth[j] + 1
 				}
+				m.depths[i] = max(m.depths[i], depth[j])
 				m.flat = append(m.flat, f)
+				m.values = append(m.values, nd.Value)
 			}
 		}
 	})
-}
-
-// leaf returns the leaf value reached by row x (float32 features) in the
-// tree rooted at flat[root].
-func leaf[F float32 | float64](flat []flatNode, root int32, x []F) float32 {
-	n := &flat[root]
-	for n.left >= 0 {
-		f := n.feature &^ defaultLeftBit
-		v := float32(x[f])
-		var next int32
-		switch {
-		case v < n.cond:
-			next = n.left
-		case v != v: // NaN
-			if n.feature < 0 {
-				next = n.left
-			} else {
-				next = n.right
-			}
-		default:
-			next = n.right
-		}
-		n = &flat[next]
-	}
-	return n.cond
 }
 
 // predictBlock is the number of rows walked together through each tree.
@@ -153,7 +138,9 @@ const predictBlock = 64
 
 // margins computes raw margins (float32, summed in tree order like
 // XGBoost) of the rows of x (row-major, row stride stride) into out
-// (len rows*NumClass).
+// (len rows*NumClass). Rows of a block walk each tree in lock step, one
+// level at a time, without data-dependent branches: the walks are
+// independent, so the CPU overlaps their memory accesses.
 func margins[F float32 | float64](m *Model, x []F, rows, stride int, out []float32, threads int) {
 	m.compile()
 	k := m.NumClass
@@ -161,21 +148,76 @@ func margins[F float32 | float64](m *Model, x []F, rows, stride int, out []float
 	for g := range base {
 		base[g] = m.baseMargin(g)
 	}
+	nf := m.NumFeature
+	flat, values := m.flat, m.values
 	blocks := (rows + predictBlock - 1) / predictBlock
 	parallelFor(blocks, threads, func(b int) {
 		lo := b * predictBlock
 		hi := min(lo+predictBlock, rows)
+		n := hi - lo
 		o := out[lo*k : hi*k]
 		for i := range o {
 			o[i] = base[i%k]
 		}
+		var idx [predictBlock]int32
+		xb := make([]float32, n*nf)
+		finite := true
+		for i := 0; i < n; i++ {
+			row := x[(lo+i)*stride : (lo+i)*stride+nf]
+			for j, v := range row {
+				f := float32(v)
+				xb[i*nf+j] = f
+				finite = finite && f-f == 0 // false for NaN and ±Inf
+			}
+		}
 		for t, root := range m.roots {
 			g := m.Trees[t].Group
-			for r := lo; r < hi; r++ {
-				o[(r-lo)*k+g] += leaf(m.flat, root, x[r*stride:r*stride+m.NumFeature])
+			ix := idx[:n]
+			if finite {
+				walkFinite(flat, root, m.depths[t], xb, nf, ix)
+			} else {
+				walk(flat, root, m.depths[t], xb, nf, ix)
+			}
+			for i, j := range ix {
+				o[i*k+g] += values[j]
 			}
 		}
 	})
+}
+
+// walk moves every row of the block (xb, nf features per row) from root
+// down depth levels; ix receives the reached nodes.
+func walk(flat []flatNode, root, depth int32, xb []float32, nf int, ix []int32) {
+	for i := range ix {
+		ix[i] = root
+	}
+	for range depth {
+		off := 0
+		for i, j := range ix {
+			nd := &flat[j]
+			v := xb[off+int(nd.feature)]
+			off += nf
+			isNaN := b2i(v != v)
+			right := b2i(!(v < nd.cond))&(1-isNaN) | nd.flags&flagMissRight&isNaN
+			ix[i] = nd.left + right&(nd.flags>>1)
+		}
+	}
+}
+
+// walkFinite is walk for blocks without NaN or ±Inf: leaves have
+// cond = +Inf and point to themselves, so no masks are needed.
+func walkFinite(flat []flatNode, root, depth int32, xb []float32, nf int, ix []int32) {
+	for i := range ix {
+		ix[i] = root
+	}
+	for range depth {
+		off := 0
+		for i, j := range ix {
+			nd := &flat[j]
+			ix[i] = nd.left + b2i(!(xb[off+int(nd.feature)] < nd.cond))
+			off += nf
+		}
+	}
 }
 
 // Predict returns the predictions for the rows of X in output space:
