@@ -139,7 +139,11 @@ type decoder struct {
 }
 
 func (d *decoder) errf(n *yaml.Node, path, format string, args ...any) error {
-	return &ConfigError{File: d.file, Line: n.Line, Column: n.Column, Path: path, Msg: fmt.Sprintf(format, args...)}
+	e := &ConfigError{File: d.file, Line: n.Line, Column: n.Column, Path: path, Msg: fmt.Sprintf(format, args...)}
+	if n.Line == 0 { // a value from --set has no place in the file
+		e.File = "--set"
+	}
+	return e
 }
 
 func join(path, key string) string {

@@ -30,8 +30,8 @@ type Trainer interface {
 
 // Job is what a trainer gets.
 type Job struct {
-	Config   *Config
-	Data *frame.Frame // the data as read (before cleaning)
+	Config *Config
+	Data   *frame.Frame // the data as read (before cleaning)
 	// NewPipeline returns a fresh, unfitted cleaning pipeline of the config;
 	// fit one per fold.
 	NewPipeline func() *clean.Pipeline
