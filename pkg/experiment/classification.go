@@ -16,6 +16,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlstack/mlstack/pkg/boost"
+	"github.com/mlstack/mlstack/pkg/charts"
 	"github.com/mlstack/mlstack/pkg/clean"
 	"github.com/mlstack/mlstack/pkg/cv"
 	"github.com/mlstack/mlstack/pkg/frame"
@@ -151,14 +152,78 @@ func (classification) Train(ctx context.Context, job *Job) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Outcome{
+	oc := &Outcome{
 		Summary: summary, CV: res, Pipeline: final.pipe, Schema: final.schema,
 		Model: xm, ModelDir: modelDir,
 		Params: map[string]string{
 			"n_features": strconv.Itoa(final.model.NumFeature), "n_rows": strconv.Itoa(job.Data.Len()),
 			"objective": final.model.Objective, "classes": strings.Join(final.schema.Target.Classes, ","),
 		},
-	}, nil
+	}
+	if on(c.Artifacts.Charts) {
+		oc.ChartsDir = filepath.Join(job.Out, "charts")
+		if err := classificationCharts(oc.ChartsDir, c, res, summary, final); err != nil {
+			return nil, fmt.Errorf("charts: %w", err)
+		}
+	}
+	return oc, nil
+}
+
+// classificationCharts writes the run's charts (HTML and PNG): metric box
+// plots over folds, the out-of-fold confusion matrix, ROC and
+// precision-recall curves, feature importance and the class balance before
+// and after resampling.
+func classificationCharts(dir string, c *Config, res *cv.Result, s *metrics.Summary, final *fitted) error {
+	classes := final.schema.Target.Classes
+	if classes == nil {
+		for k := 0; k < res.Classes; k++ {
+			classes = append(classes, strconv.Itoa(k))
+		}
+	}
+	var yTrue, yPred []float64
+	for _, p := range res.Predictions {
+		yTrue, yPred = append(yTrue, p.YTrue), append(yPred, p.YPred)
+	}
+	names := make([]string, len(final.schema.Features))
+	for i, f := range final.schema.Features {
+		names[i] = f.Name
+	}
+	gain, err := final.model.Importance(boost.Gain)
+	if err != nil {
+		return err
+	}
+	var all []*charts.Chart
+	add := func(ch *charts.Chart, err error) error {
+		if err != nil {
+			return err
+		}
+		all = append(all, ch)
+		return nil
+	}
+	if err := add(charts.CVBoxPlot(s)); err != nil {
+		return err
+	}
+	if err := add(charts.ConfusionMatrix(metrics.ConfusionMatrix(yTrue, yPred, nil), classes)); err != nil {
+		return err
+	}
+	if res.Classes == 2 {
+		if err := add(charts.ROC(res)); err != nil {
+			return err
+		}
+		if err := add(charts.PrecisionRecall(res)); err != nil {
+			return err
+		}
+	}
+	if err := add(charts.FeatureImportance(names, gain, boost.Gain, 20)); err != nil {
+		return err
+	}
+	if c.Resample.Method != "none" {
+		if err := add(charts.ClassBalance(final.y, final.yFit, classes)); err != nil {
+			return err
+		}
+	}
+	_, err = charts.WriteDir(dir, all...)
+	return err
 }
 
 // fitted is a cleaning pipeline and a model fitted on the same rows.
@@ -167,6 +232,7 @@ type fitted struct {
 	model      *boost.Model
 	schema     *frame.Schema // cleaned columns → model features
 	nResampled int           // training rows after resampling
+	y, yFit    []float64     // training labels before and after resampling
 }
 
 // fit fits a fresh cleaning pipeline, resampler and model on train.
@@ -178,15 +244,16 @@ func fit(ctx context.Context, job *Job, train *frame.Frame, p *boost.Params, see
 	}
 	c := job.Config
 	smotenc := c.Resample.Method == "smotenc"
-	X, y, schema, err := cleaned.XY(c.Data.Target, &frame.ExportOptions{Ordinal: smotenc, Positive: c.Data.Positive})
+	X, y0, schema, err := cleaned.XY(c.Data.Target, &frame.ExportOptions{Ordinal: smotenc, Positive: c.Data.Positive})
 	if err != nil {
 		if errors.Is(err, frame.ErrCategorical) {
 			return nil, fmt.Errorf("%w: add an encode step to clean (one-hot or ordinal), or use resample.method: smotenc", err)
 		}
 		return nil, err
 	}
+	y := y0
 	if c.Resample.Method != "none" {
-		X, y, err = resampleRows(ctx, c, X, y, schema, rand.New(rand.NewPCG(seed, 0x736d6f7465))) // "smote"
+		X, y, err = resampleRows(ctx, c, X, y0, schema, rand.New(rand.NewPCG(seed, 0x736d6f7465))) // "smote"
 		if err != nil {
 			return nil, fmt.Errorf("resample: %w", err)
 		}
@@ -197,7 +264,7 @@ func fit(ctx context.Context, job *Job, train *frame.Frame, p *boost.Params, see
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	return &fitted{pipe: pipe, model: m, schema: schema, nResampled: len(y)}, nil
+	return &fitted{pipe: pipe, model: m, schema: schema, nResampled: len(y), y: y0, yFit: y}, nil
 }
 
 // features cleans new rows and exports them like the training rows.
