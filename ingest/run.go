@@ -226,6 +226,7 @@ func ingest(ctx context.Context, cfg *config, rep *reporter) (*Manifest, error) 
 	var all []checked
 	for _, f := range files {
 		rep.logf("checking %s", f.Name)
+		t0 := time.Now()
 		c := checked{file: f}
 		var wg sync.WaitGroup
 		var herr error
@@ -236,6 +237,7 @@ func ingest(ctx context.Context, cfg *config, rep *reporter) (*Manifest, error) 
 		if err := errors.Join(cerr, herr); err != nil {
 			return nil, fmt.Errorf("%w (nothing uploaded)", err)
 		}
+		rep.logf("checked %s: %d rows, %d columns, sha256 %s… (%.1fs)", f.Name, c.csv.Rows, len(c.csv.Columns), c.sum[:12], time.Since(t0).Seconds())
 		all = append(all, c)
 	}
 	m := &Manifest{Version: 1, Source: cfg.source.Raw, Bucket: cfg.bucket, Prefix: cfg.prefix}
@@ -254,6 +256,7 @@ func ingest(ctx context.Context, cfg *config, rep *reporter) (*Manifest, error) 
 			return nil, err
 		}
 		label := "upload " + c.file.Name
+		t0 := time.Now()
 		_, err = st.Put(ctx, cfg.bucket, key, f, &storage.PutOptions{
 			Size: c.size, SHA256: c.sum,
 			Progress: func(done int64) {
@@ -267,7 +270,7 @@ func ingest(ctx context.Context, cfg *config, rep *reporter) (*Manifest, error) 
 		if err != nil {
 			return nil, err
 		}
-		rep.logf("uploaded %s (%d bytes, %d rows)", mf.URI, c.size, c.csv.Rows)
+		rep.logf("uploaded %s (%d bytes, %.1fs)", mf.URI, c.size, time.Since(t0).Seconds())
 		mf.Uploaded = true
 		m.Files = append(m.Files, mf)
 	}

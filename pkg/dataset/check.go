@@ -101,14 +101,106 @@ type scanner struct {
 // record has ended. fields < 0: count nothing, check nothing (head).
 func (s *scanner) run(ctx context.Context, fields int, stop int64) error {
 	s.fields = fields
-	var long []byte
-	for n := 0; ; n++ {
-		if n%65536 == 0 {
-			if err := ctx.Err(); err != nil {
+	if stop >= 0 {
+		return s.lines(ctx, stop)
+	}
+	// Whole chunks of complete lines; a chunk without any quote takes the
+	// fast path (one pass counting commas and newlines).
+	buf := make([]byte, 4<<20)
+	carry := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, err := io.ReadFull(s.r, buf[carry:])
+		n += carry
+		eof := err == io.EOF || err == io.ErrUnexpectedEOF
+		if err != nil && !eof {
+			return err
+		}
+		end := bytes.LastIndexByte(buf[:n], '\n') + 1
+		if eof {
+			end = n
+		}
+		if end == 0 { // one line longer than the buffer
+			buf = append(buf[:n], make([]byte, len(buf))...)
+			buf = buf[:cap(buf)]
+			carry = n
+			continue
+		}
+		chunk := buf[:end]
+		if s.pend == nil && bytes.IndexByte(chunk, '"') < 0 {
+			if err := s.fast(chunk); err != nil {
 				return err
 			}
+		} else {
+			for len(chunk) > 0 {
+				i := bytes.IndexByte(chunk, '\n') + 1
+				if i == 0 {
+					i = len(chunk)
+				}
+				if err := s.one(chunk[:i]); err != nil {
+					return err
+				}
+				chunk = chunk[i:]
+			}
 		}
-		if stop >= 0 && s.off >= stop && s.pend == nil {
+		if eof {
+			if s.pend != nil { // unbalanced quote at EOF: let csv judge
+				return s.flush()
+			}
+			return nil
+		}
+		carry = copy(buf, buf[end:n])
+	}
+}
+
+// fast checks complete lines without quotes.
+func (s *scanner) fast(chunk []byte) error {
+	s.off += int64(len(chunk))
+	commas, start := 0, 0
+	want := s.fields - 1
+	for i, c := range chunk {
+		switch c {
+		case ',':
+			commas++
+		case '\n':
+			s.line++
+			if commas == want && (want > 0 || i > start && !(i == start+1 && chunk[start] == '\r')) {
+				s.records++
+			} else if err := s.slowLine(chunk[start:i], commas); err != nil {
+				return err
+			}
+			commas, start = 0, i+1
+		}
+	}
+	if start < len(chunk) { // last line without a newline
+		s.line++
+		line := chunk[start:]
+		if commas == want && want > 0 {
+			s.records++
+		} else if err := s.slowLine(line, commas); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// slowLine judges a quote-free line whose comma count is unusual: empty
+// and blank lines are skipped as frame does, others are ragged.
+func (s *scanner) slowLine(line []byte, commas int) error {
+	t := bytes.TrimRight(line, "\r\n")
+	if len(t) == 0 {
+		return nil
+	}
+	return s.record(commas+1, len(bytes.TrimSpace(t)) == 0, s.line)
+}
+
+// lines reads line by line until stop bytes are consumed at a record end.
+func (s *scanner) lines(ctx context.Context, stop int64) error {
+	var long []byte
+	for {
+		if s.off >= stop && s.pend == nil {
 			return nil
 		}
 		b, err := s.r.ReadSlice('\n')
@@ -121,46 +213,42 @@ func (s *scanner) run(ctx context.Context, fields int, stop int64) error {
 			b = long
 		}
 		if len(b) == 0 && err == io.EOF {
-			if s.pend != nil { // unbalanced quote at EOF: let csv judge
-				return s.flush()
-			}
-			return nil
+			return nil // the head is the whole file; frame judges it
 		}
 		if err != nil && err != io.EOF {
 			return err
 		}
-		s.off += int64(len(b))
-		s.line++
-		q := bytes.Count(b, []byte{'"'})
-		if s.pend != nil {
-			s.pend = append(s.pend, b...)
-			s.quotes += q
-			if s.quotes%2 == 0 {
-				if err := s.flush(); err != nil {
-					return err
-				}
-			}
-			continue
-		}
-		if q == 0 {
-			t := bytes.TrimRight(b, "\r\n")
-			if len(t) == 0 {
-				continue // empty line: csv skips it
-			}
-			if s.fields >= 0 {
-				if err := s.record(bytes.Count(t, []byte{','})+1, len(bytes.TrimSpace(t)) == 0, s.line); err != nil {
-					return err
-				}
-			}
-			continue
-		}
-		s.pend, s.pendAt, s.quotes = append([]byte(nil), b...), s.line, q
-		if q%2 == 0 {
-			if err := s.flush(); err != nil {
-				return err
-			}
+		if err := s.one(b); err != nil {
+			return err
 		}
 	}
+}
+
+// one handles one line (with its newline, if any).
+func (s *scanner) one(b []byte) error {
+	s.off += int64(len(b))
+	s.line++
+	q := bytes.Count(b, []byte{'"'})
+	if s.pend != nil {
+		s.pend = append(s.pend, b...)
+		s.quotes += q
+		if s.quotes%2 == 0 {
+			return s.flush()
+		}
+		return nil
+	}
+	if q == 0 {
+		t := bytes.TrimRight(b, "\r\n")
+		if len(t) == 0 || s.fields < 0 {
+			return nil // empty line: csv skips it
+		}
+		return s.record(bytes.Count(t, []byte{','})+1, len(bytes.TrimSpace(t)) == 0, s.line)
+	}
+	s.pend, s.pendAt, s.quotes = append([]byte(nil), b...), s.line, q
+	if q%2 == 0 {
+		return s.flush()
+	}
+	return nil
 }
 
 // flush parses the pending lines with encoding/csv.
