@@ -347,3 +347,19 @@ func TestConcurrentIngest(t *testing.T) {
 		t.Errorf("%d incomplete uploads left", n)
 	}
 }
+
+func TestProgressModes(t *testing.T) {
+	for _, c := range []struct {
+		mode, want string
+	}{
+		{"bar", "\r\x1b[Kupload diabetes.csv [====="},
+		{"log", "ingest: upload diabetes.csv 100% (0.0 MiB of 0.0 MiB)\n"},
+		{"auto", "ingest: upload diabetes.csv 100%"}, // a bytes.Buffer is not a terminal
+	} {
+		withEnv(t, map[string]string{"STORAGE_ROOT": t.TempDir()})
+		code, _, errOut := run(t, "--source", "sample:diabetes", "--progress", c.mode)
+		if code != 0 || !strings.Contains(errOut, c.want) {
+			t.Errorf("--progress %s: exit %d, stderr lacks %q:\n%q", c.mode, code, c.want, errOut)
+		}
+	}
+}

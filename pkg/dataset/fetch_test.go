@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -260,6 +262,37 @@ func TestCheckCSVScanner(t *testing.T) {
 			t.Errorf("case %d: frame error %v, scanner error %v", i, werr, gerr)
 		case werr == nil && want.Rows != got.Rows:
 			t.Errorf("case %d: frame rows %d, scanner rows %d", i, want.Rows, got.Rows)
+		}
+	}
+}
+
+func TestFetchURL(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/old.csv":
+			http.Redirect(w, r, "/data/new.csv?sig=1", http.StatusFound)
+		case "/data/new.csv":
+			w.Write([]byte("a,b\n1,2\n"))
+		case "/page":
+			w.Write([]byte("<html>"))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	cases := []struct {
+		path, files string
+		err         error
+	}{
+		{"/old.csv", "new.csv", nil},
+		{"/missing.csv", "", dataset.ErrNotFound},
+		{"/page", "", dataset.ErrNoCSV},
+	}
+	for _, c := range cases {
+		src, _ := dataset.ParseSource(srv.URL + c.path)
+		files, err := dataset.Fetch(context.Background(), src, &dataset.FetchOptions{Dir: t.TempDir()})
+		if !errors.Is(err, c.err) || len(files) > 0 && files[0].Name != c.files {
+			t.Errorf("Fetch(%s) = %v, %v; want %s, %v", c.path, files, err, c.files, c.err)
 		}
 	}
 }
