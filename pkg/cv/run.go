@@ -55,6 +55,10 @@ type Options struct {
 	// Progress, if not nil, is called after each fold with the number of
 	// finished folds and the total.
 	Progress func(done, total int)
+	// Regression says that y holds real values (RunFolds only): each
+	// fold's FoldOutput.Score holds predicted values, scored with
+	// metrics.RegressionScores; Result.Classes is 0.
+	Regression bool
 }
 
 // Prediction is one out-of-fold prediction.
@@ -84,7 +88,7 @@ type FoldResult struct {
 // Result is the outcome of Run; Folds and Predictions are in split order
 // (and Predictions in row order within a split).
 type Result struct {
-	Classes     int
+	Classes     int // number of classes; 0 for regression
 	Folds       []FoldResult
 	Predictions []Prediction
 }
@@ -146,7 +150,8 @@ type FoldFunc func(ctx context.Context, sp Split, seed uint64) (*FoldOutput, err
 // FoldOutput is what a FoldFunc returns for the test rows of its split, in
 // the order of Split.Test.
 type FoldOutput struct {
-	// Score holds P(class 1) per test row (binary).
+	// Score holds P(class 1) per test row (binary), or the predicted value
+	// (Options.Regression).
 	Score []float64
 	// Proba holds every class's probability per test row (more than two
 	// classes); nil for binary.
@@ -173,7 +178,10 @@ func RunFolds(ctx context.Context, y []float64, splits []Split, fit FoldFunc, op
 	if o.Threshold == 0 {
 		o.Threshold = 0.5
 	}
-	k := classes(y)
+	k := 0
+	if !o.Regression {
+		k = classes(y)
+	}
 	res := &Result{Classes: k, Folds: make([]FoldResult, len(splits))}
 	preds := make([][]Prediction, len(splits))
 	errs := make([]error, len(splits))
@@ -334,6 +342,16 @@ func score(y []float64, sp Split, seed uint64, k int, out *FoldOutput, o *Option
 	preds := make([]Prediction, len(sp.Test))
 	for i, r := range sp.Test {
 		preds[i] = Prediction{Row: r, Repeat: sp.Repeat, Fold: sp.Fold, YTrue: y[r]}
+	}
+	if k == 0 { // regression
+		if len(out.Score) != len(sp.Test) {
+			return fr, nil, fmt.Errorf("predict: %d values for %d rows", len(out.Score), len(sp.Test))
+		}
+		for i := range preds {
+			preds[i].YScore, preds[i].YPred = out.Score[i], out.Score[i]
+		}
+		fr.Scores = metrics.RegressionScores(yTest, out.Score, wTest)
+		return fr, preds, nil
 	}
 	if k == 2 {
 		p := out.Score

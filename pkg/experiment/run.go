@@ -95,7 +95,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	tc.ExperimentName = c.experimentName()
 	tc.RunName = c.Tracking.RunName
 	tc.Offline = tc.Offline || c.Tracking.Offline
-	tc.Tags = mergeTags(tc.Tags, c.Tracking.Tags, map[string]string{"mlstack.trainer": c.Model.Trainer, "mlstack.config": filepath.Base(p.File)})
+	tc.Tags = mergeTags(tc.Tags, redactTags(c.Tracking.Tags), map[string]string{"mlstack.trainer": c.Model.Trainer, "mlstack.config": filepath.Base(p.File)})
 	run, err := mlflow.Open(ctx, tc)
 	if err != nil {
 		return nil, fmt.Errorf("tracking: %w", err)
@@ -332,6 +332,18 @@ func prepareOut(out string) error {
 		return fmt.Errorf("output directory %s is not empty; choose another --out (earlier results are never overwritten)", out)
 	}
 	return os.MkdirAll(out, 0o755)
+}
+
+// redactTags replaces the values of secret-named tags.
+func redactTags(tags map[string]string) map[string]string {
+	out := make(map[string]string, len(tags))
+	for k, v := range tags {
+		if isSecret(k) {
+			v = Redacted
+		}
+		out[k] = v
+	}
+	return out
 }
 
 func mergeTags(ms ...map[string]string) map[string]string {

@@ -247,3 +247,44 @@ func TestParityScikitLearn(t *testing.T) {
 		}
 	}
 }
+
+// TestRegressionParityScikitLearn checks RMSE, MAE and R2 against
+// scikit-learn on noisy predictions, with and without weights.
+func TestRegressionParityScikitLearn(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(7, 7))
+	n := 500
+	y, p, w := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range y {
+		y[i] = rnd.NormFloat64()*10 + 3
+		p[i] = y[i] + rnd.NormFloat64()*2
+		w[i] = rnd.Float64() + 0.1
+	}
+	in, _ := json.Marshal(map[string][]float64{"y": y, "p": p, "w": w})
+	path := filepath.Join(t.TempDir(), "reg.json")
+	if err := os.WriteFile(path, in, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := testenv.RunPython(t, `
+import sys, json
+from sklearn.metrics import mean_squared_error, mean_absolute_error, r2_score
+d = json.load(open(sys.argv[1]))
+res = {}
+for name, w in (("", None), ("_w", d["w"])):
+    res["rmse"+name] = mean_squared_error(d["y"], d["p"], sample_weight=w) ** 0.5
+    res["mae"+name] = mean_absolute_error(d["y"], d["p"], sample_weight=w)
+    res["r2"+name] = r2_score(d["y"], d["p"], sample_weight=w)
+print(json.dumps(res))
+`, []string{path})
+	var want map[string]float64
+	if err := json.Unmarshal(out, &want); err != nil {
+		t.Fatal(err)
+	}
+	for suffix, wt := range map[string][]float64{"": nil, "_w": w} {
+		got := metrics.RegressionScores(y, p, wt)
+		for k, v := range got {
+			if math.Abs(v-want[k+suffix]) > 1e-9 {
+				t.Errorf("%s%s = %.15g, scikit-learn %.15g", k, suffix, v, want[k+suffix])
+			}
+		}
+	}
+}
