@@ -15,7 +15,9 @@
 //     (invisible until completed, aborted on error), Local writes a
 //     temporary file next to the buckets and renames it into place. An
 //     object under a key is always either the previous complete object or
-//     the new complete one.
+//     the new complete one. Concurrent Puts of one key each complete; the
+//     last to finish wins. Incomplete uploads older than
+//     S3Options.StaleUpload are aborted by the next Put of the key.
 //   - Put stores the SHA-256 of the content (lowercase hex) as the object
 //     metadata "sha256" (S3: x-amz-meta-sha256); Stat, Get and List return it
 //     in ObjectInfo.SHA256. When PutOptions.SHA256 is empty, Put computes it:

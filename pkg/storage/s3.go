@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -37,6 +38,9 @@ type S3Options struct {
 	MaxRetries int
 	// Transport overrides the HTTP transport (tests, tracing).
 	Transport http.RoundTripper
+	// StaleUpload is the age after which Put aborts an incomplete multipart
+	// upload of the same key (an interrupted earlier Put); 1 h when 0.
+	StaleUpload time.Duration
 	// SpoolDir holds temporary files for Put on unseekable readers
 	// without a known SHA256; os.TempDir() when empty.
 	SpoolDir string
@@ -111,8 +115,9 @@ func (s *S3) EnsureBucket(ctx context.Context, bucket string) error {
 }
 
 // Put uploads r (see the package rules). Objects of unknown size or larger
-// than one part go up as multipart uploads; a failed upload is aborted and
-// any stale incomplete upload of the key is removed first.
+// than one part go up as multipart uploads, which stay invisible until
+// completed; a failed upload is aborted (or, if the server is gone, left
+// invisible and aborted by a later Put once older than StaleUpload).
 func (s *S3) Put(ctx context.Context, bucket, key string, r io.Reader, opts *PutOptions) (ObjectInfo, error) {
 	if err := checkNames(bucket, key); err != nil {
 		return ObjectInfo{}, err
@@ -142,14 +147,34 @@ func (s *S3) Put(ctx context.Context, bucket, key string, r io.Reader, opts *Put
 	if opts.Progress != nil {
 		po.Progress = &progressCounter{fn: opts.Progress}
 	}
-	// Leftovers of an interrupted earlier upload of this key are invisible
-	// but hold space; drop them. Errors are not fatal.
-	_ = s.client.RemoveIncompleteUpload(ctx, bucket, key)
+	s.abortStale(ctx, bucket, key)
 	_, err = s.client.PutObject(ctx, bucket, key, p.r, p.size, po)
 	if err != nil {
 		return ObjectInfo{}, s.wrap("put", bucket, key, err)
 	}
 	return s.Stat(ctx, bucket, key)
+}
+
+// abortStale aborts incomplete multipart uploads of key started more than
+// StaleUpload ago: leftovers of interrupted runs, invisible but holding
+// space. Younger ones may belong to a concurrent Put and are left alone.
+// Errors are ignored.
+func (s *S3) abortStale(ctx context.Context, bucket, key string) {
+	age := s.opts.StaleUpload
+	if age == 0 {
+		age = time.Hour
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	core := minio.Core{Client: s.client}
+	for u := range s.client.ListIncompleteUploads(ctx, bucket, key, false) {
+		if u.Err != nil {
+			return
+		}
+		if u.Key == key && time.Since(u.Initiated) > age {
+			_ = core.AbortMultipartUpload(ctx, bucket, key, u.UploadID)
+		}
+	}
 }
 
 // progressCounter is minio-go's Progress hook: it is read as many bytes as
