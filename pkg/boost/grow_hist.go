@@ -199,10 +199,10 @@ func (g *histGrower) partition(nodes []*hnode, tree []Node) {
 		miss := b.miss[f]
 		defLeft := nd.DefaultLeft
 		var l int32
-		if b.b8 != nil {
-			l = partitionRows(b.b8, b.ncol, f, int32(sb), miss, defLeft, g.rows[t.lo:t.hi], g.tmp[t.lo:t.hi])
+		if b.c8 != nil {
+			l = partitionRows(b.c8[f], int32(sb), miss, defLeft, g.rows[t.lo:t.hi], g.tmp[t.lo:t.hi])
 		} else {
-			l = partitionRows(b.b16, b.ncol, f, int32(sb), miss, defLeft, g.rows[t.lo:t.hi], g.tmp[t.lo:t.hi])
+			l = partitionRows(b.c16[f], int32(sb), miss, defLeft, g.rows[t.lo:t.hi], g.tmp[t.lo:t.hi])
 		}
 		l += t.lo
 		t.nl = l - t.lo
@@ -233,11 +233,11 @@ func (g *histGrower) partition(nodes []*hnode, tree []Node) {
 // rows going right to the back (reversed), returning the number going
 // left. Each row is written to both free ends and the ends advance by the
 // decision, so the loop has no data-dependent branch.
-func partitionRows[B uint8 | uint16](bins []B, ncol, f int, sb, miss int32, defLeft bool, rows, out []int32) int32 {
+func partitionRows[B uint8 | uint16](col []B, sb, miss int32, defLeft bool, rows, out []int32) int32 {
 	dl := b2i(defLeft)
 	l, r := 0, len(out)
 	for _, row := range rows {
-		bin := int32(bins[int(row)*ncol+f])
+		bin := int32(col[row])
 		isMiss := b2i(bin == miss)
 		left := int(b2i(bin <= sb)&(1-isMiss) | dl&isMiss)
 		out[l] = row

@@ -8,8 +8,10 @@ import (
 // bin indices (uint8 when every feature fits, else uint16).
 type binned struct {
 	nrow, ncol int
-	b8         []uint8
+	b8         []uint8 // row-major, for histograms
 	b16        []uint16
+	c8         [][]uint8 // column-major, for partitioning
+	c16        [][]uint16
 	cuts       [][]float32 // per feature: XGBoost cut values (last = sentinel)
 	mins       []float32   // per feature: XGBoost min value
 	ptr        []int32     // histogram offset of each feature, len ncol+1
@@ -210,8 +212,17 @@ func quantise(x []float32, nrow, ncol int, w []float32, maxBin, threads int) *bi
 	}
 	if wide {
 		b.b16 = make([]uint16, nrow*ncol)
+		b.c16 = colBins
 	} else {
 		b.b8 = make([]uint8, nrow*ncol)
+		b.c8 = make([][]uint8, ncol)
+		parallelFor(ncol, threads, func(f int) {
+			c := make([]uint8, nrow)
+			for r, v := range colBins[f] {
+				c[r] = uint8(v)
+			}
+			b.c8[f] = c
+		})
 	}
 	const blk = 4096
 	parallelFor((nrow+blk-1)/blk, threads, func(k int) {
@@ -220,7 +231,7 @@ func quantise(x []float32, nrow, ncol int, w []float32, maxBin, threads int) *bi
 				if wide {
 					b.b16[r*ncol+f] = colBins[f][r]
 				} else {
-					b.b8[r*ncol+f] = uint8(colBins[f][r])
+					b.b8[r*ncol+f] = b.c8[f][r]
 				}
 			}
 		}
