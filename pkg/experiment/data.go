@@ -2,15 +2,21 @@ package experiment
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"strings"
 
 	"github.com/mlstack/mlstack/pkg/dataset"
 	"github.com/mlstack/mlstack/pkg/frame"
+	"github.com/mlstack/mlstack/pkg/storage"
 )
 
-// LoadData reads the data a config names (see DataConfig.Source).
+// LoadData reads the data a config names (see DataConfig.Source): a
+// built-in sample, a local file, an s3:// object (storage configured by the
+// environment), or a download (http(s)://, kaggle:) fetched to a temporary
+// directory. A download must hold exactly one CSV file, or name one.
 func LoadData(ctx context.Context, d DataConfig) (*frame.Frame, error) {
-	opts := &frame.ReadOptions{Name: d.Source}
+	opts := &frame.ReadOptions{Name: d.Source, Opener: storage.Open}
 	if len(d.Missing) > 0 {
 		opts.Missing = append(append([]string{}, frame.DefaultMissing...), d.Missing...)
 	}
@@ -21,5 +27,28 @@ func LoadData(ctx context.Context, d DataConfig) (*frame.Frame, error) {
 		}
 		return frame.ReadBytes(ctx, b, opts)
 	}
-	return frame.Open(ctx, d.Source, opts)
+	if !strings.HasPrefix(d.Source, "kaggle:") && !strings.HasPrefix(d.Source, "http://") && !strings.HasPrefix(d.Source, "https://") {
+		return frame.Open(ctx, d.Source, opts)
+	}
+	src, err := dataset.ParseSource(d.Source)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "mlstack-data-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	files, err := dataset.Fetch(ctx, src, &dataset.FetchOptions{Dir: dir})
+	if err != nil {
+		return nil, err
+	}
+	if len(files) != 1 {
+		names := make([]string, len(files))
+		for i, f := range files {
+			names[i] = f.Name
+		}
+		return nil, fmt.Errorf("%s holds %d CSV files (%s): name one, e.g. kaggle:owner/dataset/%s", d.Source, len(files), strings.Join(names, ", "), names[0])
+	}
+	return frame.ReadFile(ctx, files[0].Path, opts)
 }

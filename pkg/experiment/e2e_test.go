@@ -13,11 +13,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/minio/minio-go/v7"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlstack/mlstack/internal/testenv"
 	"github.com/mlstack/mlstack/pkg/boost"
 	"github.com/mlstack/mlstack/pkg/clean"
+	"github.com/mlstack/mlstack/pkg/dataset"
 	"github.com/mlstack/mlstack/pkg/experiment"
 	"github.com/mlstack/mlstack/pkg/frame"
 	"github.com/mlstack/mlstack/pkg/mlflow"
@@ -38,12 +40,21 @@ func TestRunAgainstMLflow(t *testing.T) {
 	}
 	t.Setenv("MLSTACK_MLFLOW_SPOOL", t.TempDir())
 	ctx := context.Background()
+	// The data comes from MinIO, as with the stack up (ingest puts it there).
+	bucket := srv.MinIO.Bucket(t)
+	sample, err := dataset.Sample("diabetes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.MinIO.Client(t).PutObject(ctx, bucket, "raw/diabetes.csv", bytes.NewReader(sample), int64(len(sample)), minio.PutObjectOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	out := filepath.Join(t.TempDir(), "out")
 	exp := testenv.Name("diabetes")
 	var stdout, stderr bytes.Buffer
 	rep, err := experiment.Run(ctx, experiment.Options{
 		ConfigPath: "../../configs/classification.yaml",
-		Overrides:  []string{"validation.n_repeats=2", "tracking.experiment=" + exp, "tracking.register_model=" + exp, "tracking.alias=champion"},
+		Overrides:  []string{"validation.n_repeats=2", "data.source=s3://" + bucket + "/raw/diabetes.csv", "tracking.experiment=" + exp, "tracking.register_model=" + exp, "tracking.alias=champion"},
 		Out:        out, Stdout: &stdout, Stderr: &stderr,
 	})
 	if err != nil {
@@ -71,7 +82,7 @@ func TestRunAgainstMLflow(t *testing.T) {
 	for _, p := range run.Data.Params {
 		params[p.Key] = p.Value
 	}
-	for k, want := range map[string]string{"model.params.max_depth": "4", "resample.method": "smote", "validation.n_repeats": "2", "data.n_features": "8"} {
+	for k, want := range map[string]string{"data.source": "s3://" + bucket + "/raw/diabetes.csv", "model.params.max_depth": "4", "resample.method": "smote", "validation.n_repeats": "2", "data.n_features": "8"} {
 		if params[k] != want {
 			t.Errorf("param %s = %q, want %q", k, params[k], want)
 		}
