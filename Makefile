@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export MLSTACK_CACHE ?= $(HOME)/.cache/mlstack
 
-.PHONY: demo test deps vet stack-up stack-down stack-status bench-boost bench-mlflow bench-pipeline
+.PHONY: demo test deps vet notebooks stack-up stack-down stack-status bench-boost bench-mlflow bench-pipeline bench-ingest
 
 ## demo: run the main job (train --config configs/classification.yaml) on built-in data, no services needed
 demo:
@@ -19,6 +19,10 @@ deps:
 
 vet:
 	go vet ./...
+
+## notebooks: execute every notebook headless (nbconvert) and fail on any failing cell
+notebooks:
+	@eval "$$(scripts/deps.sh)" && scripts/notebooks.sh
 
 ## stack-up / stack-down / stack-status: the native stack (MinIO, MLflow, JupyterLab+GoNB) on 127.0.0.1
 stack-up:
@@ -39,3 +43,6 @@ bench-mlflow:
 
 bench-pipeline:
 	@eval "$$(scripts/deps.sh)" && scripts/bench-pipeline.sh
+
+bench-ingest:
+	@eval "$$(scripts/deps.sh)" && scripts/bench-ingest.sh
