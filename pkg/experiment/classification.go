@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -114,52 +113,12 @@ func (classification) Train(ctx context.Context, job *Job) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	workers := c.Validation.Workers
-	if workers == 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	// Folds run in parallel; split the cores between them.
-	foldParams := *base
-	foldParams.NJobs = max(1, runtime.GOMAXPROCS(0)/workers)
-
-	fold := func(ctx context.Context, sp cv.Split, seed uint64) (*cv.FoldOutput, error) {
-		f, err := fit(ctx, job, job.Data.Take(sp.Train), &foldParams, seed)
-		if err != nil {
-			return nil, err
-		}
-		test, err := f.features(job.Data.Take(sp.Test))
-		if err != nil {
-			return nil, err
-		}
-		return predict(f, test, classes)
-	}
-	res, err := cv.RunFolds(ctx, y, splits, fold, &cv.Options{
-		Workers: workers, Seed: c.Seed, Threshold: c.Validation.Threshold, Progress: job.Progress,
-	})
+	oc, final, err := trainBoosted(ctx, job, base, y, splits, classes, "xgboost.sklearn.XGBClassifier")
 	if err != nil {
 		return nil, err
 	}
-	summary := res.Summary(aggregateOptions(c))
-	keepMetrics(summary, c.Metrics.Names)
-
-	// The final model: every step fitted on all the data.
-	final, err := fit(ctx, job, job.Data, base, c.Seed)
-	if err != nil {
-		return nil, fmt.Errorf("final model: %w", err)
-	}
-	modelDir := filepath.Join(job.Out, "model")
-	xm, err := writeModel(modelDir, final.model, "xgboost.sklearn.XGBClassifier")
-	if err != nil {
-		return nil, err
-	}
-	oc := &Outcome{
-		Summary: summary, CV: res, Pipeline: final.pipe, Schema: final.schema,
-		Model: xm, ModelDir: modelDir,
-		Params: map[string]string{
-			"n_features": strconv.Itoa(final.model.NumFeature), "n_rows": strconv.Itoa(job.Data.Len()),
-			"objective": final.model.Objective, "classes": strings.Join(final.schema.Target.Classes, ","),
-		},
-	}
+	oc.Params["classes"] = strings.Join(final.schema.Target.Classes, ",")
+	res, summary := oc.CV, oc.Summary
 	if on(c.Artifacts.Charts) {
 		oc.ChartsDir = filepath.Join(job.Out, "charts")
 		if err := classificationCharts(oc.ChartsDir, c, res, summary, final); err != nil {
@@ -276,13 +235,15 @@ func (f *fitted) features(rows *frame.Frame) (*mat.Dense, error) {
 	return f.schema.Matrix(cleaned)
 }
 
+// predict scores X: values for regression (classes 0), P(class 1) for
+// binary, class probabilities otherwise.
 func predict(f *fitted, X *mat.Dense, classes int) (*cv.FoldOutput, error) {
 	p, err := f.model.Predict(X)
 	if err != nil {
 		return nil, fmt.Errorf("predict: %w", err)
 	}
 	out := &cv.FoldOutput{NResampled: f.nResampled}
-	if classes == 2 {
+	if classes == 0 || classes == 2 { // a value (regression) or P(class 1)
 		out.Score = p
 		return out, nil
 	}

@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/mlstack/mlstack/pkg/boost"
@@ -66,52 +64,20 @@ func (regression) Train(ctx context.Context, job *Job) (*Outcome, error) {
 	if target.Kind() != frame.Numeric {
 		return nil, fmt.Errorf("regression target %s is %s, want numeric (use the classification trainer for classes)", c.Data.Target, target.Kind())
 	}
-	y := target.Floats()
+	// XY reports missing target values with their row.
+	_, y, _, err := job.Data.XY(c.Data.Target, &frame.ExportOptions{Ordinal: true})
+	if err != nil {
+		return nil, err
+	}
 	splits, err := cv.KFold{NSplits: c.Validation.NSplits, NRepeats: c.Validation.repeats(), Shuffle: true, Seed: c.Seed}.Split(y)
 	if err != nil {
 		return nil, err
 	}
-	workers := c.Validation.Workers
-	if workers == 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	foldParams := *base
-	foldParams.NJobs = max(1, runtime.GOMAXPROCS(0)/workers)
-	fold := func(ctx context.Context, sp cv.Split, seed uint64) (*cv.FoldOutput, error) {
-		f, err := fit(ctx, job, job.Data.Take(sp.Train), &foldParams, seed)
-		if err != nil {
-			return nil, err
-		}
-		X, err := f.features(job.Data.Take(sp.Test))
-		if err != nil {
-			return nil, err
-		}
-		p, err := f.model.Predict(X)
-		if err != nil {
-			return nil, fmt.Errorf("predict: %w", err)
-		}
-		return &cv.FoldOutput{Score: p}, nil
-	}
-	res, err := cv.RunFolds(ctx, y, splits, fold, &cv.Options{Workers: workers, Seed: c.Seed, Progress: job.Progress, Regression: true})
+	oc, final, err := trainBoosted(ctx, job, base, y, splits, 0, "xgboost.sklearn.XGBRegressor")
 	if err != nil {
 		return nil, err
 	}
-	summary := res.Summary(aggregateOptions(c))
-	keepMetrics(summary, c.Metrics.Names)
-
-	final, err := fit(ctx, job, job.Data, base, c.Seed)
-	if err != nil {
-		return nil, fmt.Errorf("final model: %w", err)
-	}
-	modelDir := filepath.Join(job.Out, "model")
-	xm, err := writeModel(modelDir, final.model, "xgboost.sklearn.XGBRegressor")
-	if err != nil {
-		return nil, err
-	}
-	oc := &Outcome{
-		Summary: summary, CV: res, Pipeline: final.pipe, Schema: final.schema, Model: xm, ModelDir: modelDir,
-		Params: map[string]string{"n_features": strconv.Itoa(final.model.NumFeature), "n_rows": strconv.Itoa(job.Data.Len()), "objective": final.model.Objective},
-	}
+	summary := oc.Summary
 	if on(c.Artifacts.Charts) {
 		oc.ChartsDir = filepath.Join(job.Out, "charts")
 		if err := regressionCharts(oc.ChartsDir, summary, final); err != nil {
