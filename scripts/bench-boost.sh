@@ -61,8 +61,10 @@ PY
 printf '%s\n' "rows=$ROWS cols=$COLS trees=$TREES depth=$DEPTH threads=$THREADS" "$go_out" "$py_out"
 get() { printf '%s\n' "$go_out" "$py_out" | sed -n "s/^$1=//p"; }
 awk -v gt="$(get go_train_seconds)" -v xt="$(get xgb_train_seconds)" \
+	-v gc="$(get go_train_cpu_seconds)" -v xc="$(get xgb_train_cpu_seconds)" \
 	-v gp="$(get go_predict_rows_per_second)" -v xp="$(get xgb_predict_rows_per_second)" \
 	-v lp="$(get leaves_predict_rows_per_second)" 'BEGIN {
+	printf "train_cpu_ratio_vs_xgboost=%.2f\n", gc / xc
 	printf "go_predict_vs_leaves=%.2f\n", gp / lp
 	printf "boost train_ratio_vs_xgboost=%.2f predict_ratio_vs_xgboost=%.2f\n", gt / xt, gp / xp
 }'

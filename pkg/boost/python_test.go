@@ -315,3 +315,64 @@ func checkImportance(t *testing.T, m *Model, want map[string]map[string]float64)
 }
 
 var _ = fmt.Sprint
+
+// mcScript trains multi:softprob with Python xgboost (3.1+ stores one
+// intercept per class), saves it to argv[2] and prints its predictions on
+// the CSV argv[1] (label last).
+const mcScript = `
+import sys, numpy as np, xgboost as xgb
+d = np.loadtxt(sys.argv[1], delimiter=",", ndmin=2)
+b = xgb.train({"objective": "multi:softprob", "num_class": 3, "max_depth": 3}, xgb.DMatrix(d[:, :-1], label=d[:, -1], missing=np.nan), 5)
+b.save_model(sys.argv[2])
+print(" ".join(repr(float(v)) for v in b.predict(xgb.DMatrix(d[:, :-1], missing=np.nan)).ravel()))
+`
+
+// TestReadXGBoost3Multiclass reads a multi-class model written by Python
+// xgboost 3.x (vector base_score), predicts like it, and writes it back
+// in a form Debian's xgboost 1.7 predicts identically.
+func TestReadXGBoost3Multiclass(t *testing.T) {
+	py := testenv.Python(t)
+	dir := t.TempDir()
+	x, y := synth(600, 5, 8, 0.1)
+	yy := labelsFor(MultiSoftprob, x, y)
+	csv := writeCSV(t, dir, "d.csv", x, yy)
+	path := filepath.Join(dir, "py.json")
+	want := parseFloats(t, testenv.RunInterpreter(t, py, mcScript, []string{csv, path}))
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := ReadXGBoostJSON(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.Predict(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := maxAbsDiff(got, want); d > 1e-6 {
+		t.Fatalf("Go on xgboost's multi-class model: max |diff| %g > 1e-6", d)
+	}
+	t.Logf("class intercepts %v; Go vs xgboost max |diff| %.3g", m.ClassBaseScore, maxAbsDiff(got, want))
+	out := filepath.Join(dir, "go.json")
+	w, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.WriteXGBoostJSON(w); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	xcsv := writeCSV(t, dir, "x.csv", x, nil)
+	back := parseFloats(t, testenv.RunInterpreter(t, py, loadScript, []string{out, xcsv, "none"}))
+	if d := maxAbsDiff(back, want); d > 1e-6 {
+		t.Errorf("xgboost 3.x on Go's rewrite: max |diff| %g > 1e-6", d)
+	}
+	if _, err := runQuiet(testenv.DebianPython, "import xgboost"); err == nil {
+		old := parseFloats(t, testenv.RunInterpreter(t, testenv.DebianPython, loadScript, []string{out, xcsv, "none"}))
+		if d := maxAbsDiff(old, want); d > 1e-6 {
+			t.Errorf("Debian xgboost 1.7 on Go's rewrite: max |diff| %g > 1e-6", d)
+		}
+	}
+}
