@@ -1,0 +1,262 @@
+// Package notebook is the small display and plumbing layer the GoNB
+// notebooks in notebooks/ import: it shows charts and tables in the
+// notebook, reads parameters from the environment, keeps values between
+// cells in a work directory and loads the data set with an offline fallback.
+//
+// It is the only package of the module that imports GoNB (gonbui); the
+// packages doing the work (frame, clean, cv, boost, charts, mlflow, ...)
+// never display anything. Outside a notebook (go test, a command) the
+// display functions do nothing, because gonbui's do nothing without a
+// kernel.
+//
+// # Errors
+//
+// The helpers are made for notebook cells, which are short scripts: Show,
+// ShowAll, Table and Must panic on error instead of returning it. A panic
+// fails the cell (GoNB ≥ v0.11.4 reports it as a cell error, so nbconvert
+// and `make notebooks` fail too) and prints the error under the cell.
+// Functions that a cell may want to handle (Data, Load, Save) return errors.
+//
+// # State between cells
+//
+// Every GoNB cell is a new program: declarations persist, runtime values
+// do not. A cell that computes something later cells need writes it with
+// Save and the later cells read it with Load, from WorkDir.
+package notebook
+
+import (
+	"context"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"html"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/janpfeifer/gonb/gonbui"
+
+	"github.com/mlstack/mlstack/pkg/charts"
+	"github.com/mlstack/mlstack/pkg/dataset"
+	"github.com/mlstack/mlstack/pkg/frame"
+	"github.com/mlstack/mlstack/pkg/metrics"
+	"github.com/mlstack/mlstack/pkg/storage"
+)
+
+// Env returns the value of the environment variable name, or def when it
+// is unset or empty. Notebooks read all their parameters this way, so the
+// same notebook runs offline with the defaults and against a stack (or in
+// `make notebooks`) with variables set.
+func Env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// EnvInt is Env for an integer; it panics when the variable is set to
+// something that is not an integer (a wrong parameter fails the cell).
+func EnvInt(name string, def int) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		panic(fmt.Sprintf("notebook: %s=%q is not an integer", name, v))
+	}
+	return n
+}
+
+// Must panics with err when it is not nil and returns v otherwise:
+// x := notebook.Must(f()).
+func Must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// Must2 is Must for functions returning two values and an error.
+func Must2[A, B any](a A, b B, err error) (A, B) {
+	if err != nil {
+		panic(err)
+	}
+	return a, b
+}
+
+// Must3 is Must for functions returning three values and an error.
+func Must3[A, B, C any](a A, b B, c C, err error) (A, B, C) {
+	if err != nil {
+		panic(err)
+	}
+	return a, b, c
+}
+
+// Check panics with err when it is not nil.
+func Check(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+// Show displays a chart (interactive ECharts with a PNG fallback, see
+// charts.Snippet). It takes a builder's results directly:
+// notebook.Show(charts.ROC(res)). It panics when err is not nil.
+func Show(c *charts.Chart, err error) {
+	Check(err)
+	HTML(Must(charts.Snippet(c)))
+}
+
+// ShowAll displays every chart of a builder returning several
+// (charts.Histograms). It panics when err is not nil.
+func ShowAll(cs []*charts.Chart, err error) {
+	Check(err)
+	for _, c := range cs {
+		Show(c, nil)
+	}
+}
+
+// HTMLer is anything with an HTML table form: *frame.Frame,
+// *frame.Description.
+type HTMLer interface{ HTML() string }
+
+// Table displays v's HTML form (a frame, its description, ...).
+func Table(v HTMLer) { HTML(v.HTML()) }
+
+// HTML displays an HTML fragment.
+func HTML(s string) {
+	gonbui.DisplayHTML(s)
+	gonbui.Sync()
+}
+
+// Markdown displays Markdown text.
+func Markdown(s string) {
+	gonbui.DisplayMarkdown(s)
+	gonbui.Sync()
+}
+
+// MetricsTable returns an HTML table of a cross-validation summary: one row
+// per metric (sorted, or in the order of names when given) with the mean,
+// standard deviation, confidence interval and number of folds.
+func MetricsTable(s *metrics.Summary, names ...string) string {
+	if len(names) == 0 {
+		for k := range s.Aggregate {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "<table><caption>%d folds, %.0f%% confidence interval (%s)</caption>\n",
+		len(s.Folds), s.Level*100, html.EscapeString(strings.ReplaceAll(s.Interval, "_", " ")))
+	b.WriteString("<thead><tr><th>metric</th><th>mean</th><th>std</th><th>CI low</th><th>CI high</th><th>folds</th></tr></thead>\n<tbody>\n")
+	num := func(v float64) string { return strconv.FormatFloat(v, 'f', 4, 64) }
+	for _, n := range names {
+		st, ok := s.Aggregate[n]
+		if !ok {
+			continue
+		}
+		fmt.Fprintf(&b, "<tr><th>%s</th><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%d</td></tr>\n",
+			html.EscapeString(n), num(st.Mean), num(st.Std), num(st.Lo), num(st.Hi), st.N)
+	}
+	b.WriteString("</tbody></table>")
+	return b.String()
+}
+
+// WorkDir returns the directory where cells keep values for later cells
+// and notebooks (created if needed): $NOTEBOOK_WORKDIR, else .work beside
+// the notebook ($GONB_DIR/.work), else .work in the current directory.
+func WorkDir() string {
+	dir := os.Getenv("NOTEBOOK_WORKDIR")
+	if dir == "" {
+		dir = filepath.Join(Env("GONB_DIR", "."), ".work")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		panic(fmt.Sprintf("notebook: work directory: %v", err))
+	}
+	return dir
+}
+
+// Path returns the path of name inside WorkDir.
+func Path(name string) string { return filepath.Join(WorkDir(), name) }
+
+// Save writes v (gob-encoded, so NaN and maps survive) to WorkDir()/name
+// for later cells. The file is replaced atomically.
+func Save(name string, v any) error {
+	p := Path(name)
+	f, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if err := gob.NewEncoder(f).Encode(v); err != nil {
+		f.Close()
+		return fmt.Errorf("notebook: save %s: %w", name, err)
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), p)
+}
+
+// Load reads what Save wrote under name into v (a pointer). A missing file
+// is reported as an error telling to run the cell that saves it first.
+func Load(name string, v any) error {
+	f, err := os.Open(Path(name))
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("notebook: %s not found in %s: run the cell that saves it first", name, WorkDir())
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := gob.NewDecoder(f).Decode(v); err != nil {
+		return fmt.Errorf("notebook: load %s: %w", name, err)
+	}
+	return nil
+}
+
+// Store returns the object store configured by the environment
+// (storage.ConfigFromEnv) and its configuration. Without STORAGE_ROOT, the
+// local store of a notebook is the repository's .stack/objects
+// ($GONB_DIR/../.stack/objects), the folder `make demo` and the native
+// stack use, rather than one under notebooks/.
+func Store() (storage.Store, storage.Config, error) {
+	cfg := storage.ConfigFromEnv(nil)
+	if os.Getenv("STORAGE_ROOT") == "" && os.Getenv("GONB_DIR") != "" {
+		cfg.LocalRoot = filepath.Join(os.Getenv("GONB_DIR"), "..", ".stack", "objects")
+	}
+	st, err := cfg.Store()
+	return st, cfg, err
+}
+
+// Data reads the CSV at uri (s3://bucket/key or a local path) with the
+// object store configured by the environment (storage.FromEnv). When no S3
+// endpoint is configured and the object is not in the local store either,
+// it reads the built-in sample of that name (dataset.Sample) instead, so a
+// notebook runs offline. With S3 configured a missing object is an error.
+// source tells what was read.
+func Data(ctx context.Context, uri, sample string) (f *frame.Frame, source string, err error) {
+	st, cfg, err := Store()
+	if err != nil {
+		return nil, "", err
+	}
+	rc, err := storage.OpenURI(ctx, st, uri)
+	if err == nil {
+		defer rc.Close()
+		f, err = frame.ReadCSV(ctx, rc, &frame.ReadOptions{Name: uri})
+		return f, uri, err
+	}
+	if cfg.S3.Endpoint != "" || !(errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrNoBucket) || errors.Is(err, os.ErrNotExist)) {
+		return nil, "", fmt.Errorf("read %s: %w", uri, err)
+	}
+	b, serr := dataset.Sample(sample)
+	if serr != nil {
+		return nil, "", errors.Join(err, serr)
+	}
+	source = "sample:" + sample + " (built-in; no object storage configured)"
+	f, err = frame.ReadBytes(ctx, b, &frame.ReadOptions{Name: sample + ".csv"})
+	return f, source, err
+}
