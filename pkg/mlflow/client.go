@@ -56,6 +56,10 @@ type Options struct {
 	// Transport carries the requests; nil means a clone of
 	// http.DefaultTransport (with InsecureTLS applied).
 	Transport http.RoundTripper
+	// Parallel is how many log-batch requests one LogBatch call (and a
+	// Run's sender) keeps in flight; 0 means 1. More helps a PostgreSQL
+	// backend with idle CPU; a SQLite backend serializes writes anyway.
+	Parallel int
 	// S3 configures direct access to s3:// artifact URIs.
 	S3 S3Options
 	// MultipartThreshold is the file size from which uploads to a proxied
@@ -176,6 +180,9 @@ func New(trackingURI string, opts *Options) (*Client, error) {
 	}
 	if o.RetryBaseDelay <= 0 {
 		o.RetryBaseDelay = DefaultRetryBaseDelay
+	}
+	if o.Parallel <= 0 {
+		o.Parallel = 1
 	}
 	if o.MultipartThreshold == 0 {
 		o.MultipartThreshold = 500 << 20

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -258,12 +259,43 @@ func (c *Client) LogBatch(ctx context.Context, runID string, metrics []Metric, p
 			return err
 		}
 	}
-	for _, b := range splitBatch(runID, metrics, params, tags) {
-		if err := c.call(ctx, request{method: "POST", path: api + "runs/log-batch", body: b, idempotent: true}, nil); err != nil {
-			return err
+	// Tags overwrite, so only the last value of a key matters; keeping
+	// only that one lets the chunks below go out in parallel.
+	if len(tags) > 1 {
+		last := map[string]int{}
+		for i, t := range tags {
+			last[t.Key] = i
+		}
+		if len(last) < len(tags) {
+			kept := make([]Tag, 0, len(last))
+			for i, t := range tags {
+				if last[t.Key] == i {
+					kept = append(kept, t)
+				}
+			}
+			tags = kept
 		}
 	}
-	return nil
+	batches := splitBatch(runID, metrics, params, tags)
+	if len(batches) == 1 {
+		return c.call(ctx, request{method: "POST", path: api + "runs/log-batch", body: batches[0], idempotent: true}, nil)
+	}
+	// Chunks are independent (no key is split in a way whose order
+	// matters: params are unique, tags unique, metric points carry their
+	// own step and timestamp), so up to Options.Parallel go at once.
+	errs := make([]error, len(batches))
+	sem := make(chan struct{}, c.opts.Parallel)
+	var wg sync.WaitGroup
+	for i := range batches {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			errs[i] = c.call(ctx, request{method: "POST", path: api + "runs/log-batch", body: batches[i], idempotent: true}, nil)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 type batch struct {
