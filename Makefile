@@ -6,8 +6,8 @@ export MLSTACK_CACHE ?= $(HOME)/.cache/mlstack
 .PHONY: demo test deps vet notebooks stack-up stack-down stack-status bench-boost bench-mlflow bench-pipeline bench-ingest
 
 ## demo: run the main job (train --config configs/classification.yaml) on built-in data, no services needed
-demo:
-	go run ./cmd/train --config configs/classification.yaml
+demo: bin/train
+	bin/train --config configs/classification.yaml
 
 ## test: install what the tests need (cached), then go vet and every test tier against real services
 test:
@@ -25,14 +25,20 @@ notebooks:
 	@eval "$$(scripts/deps.sh)" && scripts/notebooks.sh
 
 ## stack-up / stack-down / stack-status: the native stack (MinIO, MLflow, JupyterLab+GoNB) on 127.0.0.1
-stack-up:
-	@eval "$$(scripts/deps.sh)" && go run ./cmd/stack up
+stack-up: bin/stack
+	@eval "$$(scripts/deps.sh)" && bin/stack up
 
-stack-down:
-	@go run ./cmd/stack down
+stack-down: bin/stack
+	@bin/stack down
 
-stack-status:
-	@go run ./cmd/stack status
+stack-status: bin/stack
+	@bin/stack status
+
+# Programs are built (not `go run`) so their exit codes and messages reach
+# the terminal unchanged. Go's build cache makes this quick.
+.PHONY: bin/train bin/stack
+bin/train bin/stack:
+	@go build -o $@ ./cmd/$(@F)
 
 ## benchmarks: each prints its ratio against the peer, measured in the same run, as its last line
 bench-boost:

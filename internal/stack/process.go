@@ -24,7 +24,8 @@ type Process struct {
 	err    error         // wait error of an attached process
 }
 
-// PortInUseError reports that a service's address is taken.
+// PortInUseError reports that a service's address is taken. Its message
+// leaves the service out, for callers to say it once.
 type PortInUseError struct {
 	Service string
 	Addr    string
@@ -32,7 +33,7 @@ type PortInUseError struct {
 }
 
 func (e *PortInUseError) Error() string {
-	return fmt.Sprintf("%s: address %s is already in use", e.Service, e.Addr)
+	return fmt.Sprintf("address %s is already in use", e.Addr)
 }
 
 func (e *PortInUseError) Unwrap() error { return e.Err }
