@@ -107,7 +107,9 @@ func TestComposeMLflow(t *testing.T) {
 	if v := env["MLFLOW_SERVER_ALLOWED_HOSTS"]; v == nil || !slices.Contains(strings.Split(*v, ","), "mlflow:5000") {
 		t.Errorf("MLFLOW_SERVER_ALLOWED_HOSTS = %v, want it to include mlflow:5000", v)
 	}
-	if !slices.ContainsFunc(s.Volumes, func(v types.ServiceVolumeConfig) bool { return v.Target == "/mlflow" && v.Type == types.VolumeTypeVolume }) {
+	if !slices.ContainsFunc(s.Volumes, func(v types.ServiceVolumeConfig) bool {
+		return v.Target == "/mlflow" && v.Type == types.VolumeTypeVolume
+	}) {
 		t.Errorf("mlflow keeps its SQLite database on no named volume: %+v", s.Volumes)
 	}
 }
