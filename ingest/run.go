@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mlstack/mlstack/internal/progress"
 	"github.com/mlstack/mlstack/pkg/dataset"
 	"github.com/mlstack/mlstack/pkg/storage"
 )
@@ -58,7 +59,7 @@ type config struct {
 	prefix       string
 	store        string
 	workDir      string
-	progress     string
+	progress     progress.Mode
 	fetch        dataset.FetchOptions
 	s3Retries    int
 	partSize     uint64
@@ -86,9 +87,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return exitFailure
 	}
-	rep := newReporter(stderr, cfg.progress)
+	rep := progress.NewReporter(stderr, progress.Options{Mode: cfg.progress, Prefix: "ingest: ", Steps: 4, Bytes: true})
 	m, err := ingest(ctx, cfg, rep)
-	rep.done()
+	rep.Done()
 	if err != nil {
 		fmt.Fprintf(stderr, "ingest: %v\n", err)
 		return exitFailure
@@ -120,7 +121,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	prefix := fs.String("prefix", envOr("DATASET_PREFIX", "raw/"), "key prefix (env DATASET_PREFIX)")
 	store := fs.String("store", "", "s3 or file:///dir; default s3 when an S3 endpoint is set, else the STORAGE_ROOT folder")
 	workDir := fs.String("work-dir", "", "folder for downloads (a temporary folder, removed at exit, by default)")
-	progress := fs.String("progress", "auto", "auto (bar when stderr is a terminal), bar or log")
+	progressFlag := fs.String("progress", "auto", "auto (bar when stderr is a terminal), bar or log")
 	legacy := fs.Bool("kaggle-legacy", false, "use Kaggle's legacy REST download instead of the RPC API")
 	idle := fs.Duration("idle-timeout", 60*time.Second, "abandon a download that sends nothing for this long")
 	maxBytes := fs.Int64("max-bytes", dataset.DefaultLimits.MaxBytes, "limit on extracted bytes")
@@ -156,10 +157,9 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 			return nil, usageError{fmt.Errorf("prefix %q: %w", *prefix, err)}
 		}
 	}
-	switch *progress {
-	case "auto", "bar", "log":
-	default:
-		return nil, usageError{fmt.Errorf("--progress %q: want auto, bar or log", *progress)}
+	mode, err := progress.ParseMode(*progressFlag)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--%w", err)}
 	}
 	if *store != "" && *store != "s3" && !strings.HasPrefix(*store, "file://") {
 		return nil, usageError{fmt.Errorf("--store %q: want s3 or file:///dir", *store)}
@@ -168,7 +168,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	lim.MaxBytes = *maxBytes
 	return &config{
 		source: src, bucket: *bucket, mlflowBucket: *mlflowBucket, prefix: p, store: *store,
-		workDir: *workDir, progress: *progress, s3Retries: *retries, partSize: *partSize,
+		workDir: *workDir, progress: mode, s3Retries: *retries, partSize: *partSize,
 		fetch: dataset.FetchOptions{Getenv: getenv, KaggleLegacy: *legacy, IdleTimeout: *idle, Limits: &lim, RetryWait: retryWait},
 	}, nil
 }
@@ -196,7 +196,7 @@ type checked struct {
 	csv  dataset.Summary
 }
 
-func ingest(ctx context.Context, cfg *config, rep *reporter) (*Manifest, error) {
+func ingest(ctx context.Context, cfg *config, rep *progress.Reporter) (*Manifest, error) {
 	st, err := openStore(cfg)
 	if err != nil {
 		return nil, err
@@ -216,8 +216,8 @@ func ingest(ctx context.Context, cfg *config, rep *reporter) (*Manifest, error) 
 	}
 	fo := cfg.fetch
 	fo.Dir = work
-	fo.Progress = func(name string, done, total int64) { rep.progress("download "+name, done, total) }
-	rep.logf("fetching %s", cfg.source)
+	fo.Progress = func(name string, done, total int64) { rep.Update("download "+name, done, total) }
+	rep.Logf("fetching %s", cfg.source)
 	files, err := dataset.Fetch(ctx, cfg.source, &fo)
 	if err != nil {
 		return nil, err
@@ -225,7 +225,7 @@ func ingest(ctx context.Context, cfg *config, rep *reporter) (*Manifest, error) 
 	// Check every file before uploading any, hashing alongside.
 	var all []checked
 	for _, f := range files {
-		rep.logf("checking %s", f.Name)
+		rep.Logf("checking %s", f.Name)
 		t0 := time.Now()
 		c := checked{file: f}
 		var wg sync.WaitGroup
@@ -237,7 +237,7 @@ func ingest(ctx context.Context, cfg *config, rep *reporter) (*Manifest, error) 
 		if err := errors.Join(cerr, herr); err != nil {
 			return nil, fmt.Errorf("%w (nothing uploaded)", err)
 		}
-		rep.logf("checked %s: %d rows, %d columns, sha256 %s… (%.1fs)", f.Name, c.csv.Rows, len(c.csv.Columns), c.sum[:12], time.Since(t0).Seconds())
+		rep.Logf("checked %s: %d rows, %d columns, sha256 %s… (%.1fs)", f.Name, c.csv.Rows, len(c.csv.Columns), c.sum[:12], time.Since(t0).Seconds())
 		all = append(all, c)
 	}
 	m := &Manifest{Version: 1, Source: cfg.source.Raw, Bucket: cfg.bucket, Prefix: cfg.prefix}
@@ -245,7 +245,7 @@ func ingest(ctx context.Context, cfg *config, rep *reporter) (*Manifest, error) 
 		key := cfg.prefix + c.file.Name
 		mf := ManifestFile{Name: c.file.Name, URI: "s3://" + cfg.bucket + "/" + key, SHA256: c.sum, Bytes: c.size, Rows: c.csv.Rows, Columns: c.csv.Columns}
 		if info, err := st.Stat(ctx, cfg.bucket, key); err == nil && info.SHA256 == c.sum && info.Size == c.size {
-			rep.logf("unchanged %s (sha256 %s…)", mf.URI, c.sum[:12])
+			rep.Logf("unchanged %s (sha256 %s…)", mf.URI, c.sum[:12])
 			m.Files = append(m.Files, mf)
 			continue
 		} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
@@ -260,7 +260,7 @@ func ingest(ctx context.Context, cfg *config, rep *reporter) (*Manifest, error) 
 		_, err = st.Put(ctx, cfg.bucket, key, f, &storage.PutOptions{
 			Size: c.size, SHA256: c.sum,
 			Progress: func(done int64) {
-				rep.progress(label, done, c.size)
+				rep.Update(label, done, c.size)
 				if testHookProgress != nil {
 					testHookProgress(key, done, c.size)
 				}
@@ -270,7 +270,7 @@ func ingest(ctx context.Context, cfg *config, rep *reporter) (*Manifest, error) 
 		if err != nil {
 			return nil, err
 		}
-		rep.logf("uploaded %s (%d bytes, %.1fs)", mf.URI, c.size, time.Since(t0).Seconds())
+		rep.Logf("uploaded %s (%d bytes, %.1fs)", mf.URI, c.size, time.Since(t0).Seconds())
 		mf.Uploaded = true
 		m.Files = append(m.Files, mf)
 	}

@@ -352,8 +352,8 @@ func TestProgressModes(t *testing.T) {
 	for _, c := range []struct {
 		mode, want string
 	}{
-		{"bar", "\r\x1b[Kupload diabetes.csv [====="},
-		{"log", "ingest: upload diabetes.csv 100% (0.0 MiB of 0.0 MiB)\n"},
+		{"bar", "\r\x1b[Kupload diabetes.csv █"},
+		{"log", "ingest: upload diabetes.csv 100% (22.6 KiB of 22.6 KiB)"},
 		{"auto", "ingest: upload diabetes.csv 100%"}, // a bytes.Buffer is not a terminal
 	} {
 		withEnv(t, map[string]string{"STORAGE_ROOT": t.TempDir()})

@@ -1,6 +1,10 @@
-// Package progress draws progress for long work: a redrawn bar on a
-// terminal, plain log lines (at most one per 10%) otherwise, so logs stay
-// readable in CI and files.
+// Package progress shows how long work is getting on: a bar redrawn in
+// place on a terminal, plain log lines otherwise (a line at the start and at
+// each of a few evenly spaced steps), so logs stay readable in CI and files.
+//
+// A Reporter owns one output stream: progress updates and log lines go
+// through it, and a log line first clears a drawn bar so the two never mix.
+// A Bar is a Reporter tracking one count (for example folds done).
 package progress
 
 import (
@@ -12,26 +16,62 @@ import (
 	"time"
 )
 
-// Bar reports progress towards a known total. It is safe for concurrent use.
-type Bar struct {
-	w     io.Writer
-	label string
-	total int
-	tty   bool
-	start time.Time
+// Mode says how progress is shown.
+type Mode int
 
-	mu       sync.Mutex
-	done     int
-	lastTick int // last 10% step logged (non-terminal)
-	lastDraw time.Time
-	finished bool
+const (
+	Auto Mode = iota // a bar on a terminal, log lines otherwise
+	Bars             // always a bar
+	Lines            // always log lines
+)
+
+// ParseMode reads auto, bar or log.
+func ParseMode(s string) (Mode, error) {
+	switch s {
+	case "auto", "":
+		return Auto, nil
+	case "bar":
+		return Bars, nil
+	case "log":
+		return Lines, nil
+	}
+	return Auto, fmt.Errorf("progress mode %q: want auto, bar or log", s)
 }
 
-// New starts a bar writing to w (usually os.Stderr).
-func New(w io.Writer, label string, total int) *Bar {
-	b := &Bar{w: w, label: label, total: total, tty: IsTerminal(w), start: time.Now(), lastTick: -1}
-	b.draw(true)
-	return b
+// Options configures a Reporter. The zero value is usable.
+type Options struct {
+	Mode Mode
+	// Prefix starts every log line, e.g. "ingest: ".
+	Prefix string
+	// Steps is the number of plain lines per task (one each 100/Steps %);
+	// 0 means 10.
+	Steps int
+	// Bytes formats amounts as MiB instead of counts.
+	Bytes bool
+}
+
+// Reporter writes progress and log lines to one stream. It is safe for
+// concurrent use.
+type Reporter struct {
+	w    io.Writer
+	o    Options
+	bars bool
+
+	mu    sync.Mutex
+	drawn bool
+	last  time.Time
+	label string
+	step  int64
+	start time.Time
+}
+
+// NewReporter returns a Reporter writing to w.
+func NewReporter(w io.Writer, o Options) *Reporter {
+	if o.Steps <= 0 {
+		o.Steps = 10
+	}
+	bars := o.Mode == Bars || (o.Mode == Auto && IsTerminal(w))
+	return &Reporter{w: w, o: o, bars: bars, step: -1}
 }
 
 // IsTerminal reports whether w is a character device (and TERM is not dumb).
@@ -44,58 +84,142 @@ func IsTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// Set records that done units are finished.
-func (b *Bar) Set(done int) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.finished {
-		return
-	}
-	b.done = min(done, b.total)
-	b.draw(false)
+// Logf writes a log line (with the prefix), clearing a drawn bar first.
+func (r *Reporter) Logf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.clear()
+	fmt.Fprintf(r.w, r.o.Prefix+format+"\n", args...)
 }
 
-// Done finishes the bar (a newline on a terminal, a last line otherwise).
-func (b *Bar) Done() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.finished {
-		return
-	}
-	b.done = b.total
-	b.draw(true)
-	if b.tty {
-		fmt.Fprintln(b.w)
-	}
-	b.finished = true
+// Update reports that done of total units of the task label are finished
+// (total <= 0: unknown). A new label starts a new task.
+func (r *Reporter) Update(label string, done, total int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.update(label, done, total, false)
 }
 
-func (b *Bar) draw(force bool) {
-	pct := 100
-	if b.total > 0 {
-		pct = b.done * 100 / b.total
+// Done clears a drawn bar (the last state of a task stays in the log).
+func (r *Reporter) Done() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.clear()
+}
+
+func (r *Reporter) clear() {
+	if r.drawn {
+		fmt.Fprint(r.w, "\r\033[K")
+		r.drawn = false
 	}
-	elapsed := time.Since(b.start)
-	if !b.tty {
-		tick := pct / 10
-		if tick == b.lastTick && !force || (force && b.lastTick == tick) {
+}
+
+func (r *Reporter) amount(n int64) string {
+	if r.o.Bytes {
+		return Bytes(n)
+	}
+	return fmt.Sprint(n)
+}
+
+func (r *Reporter) update(label string, done, total int64, force bool) {
+	if label != r.label {
+		r.label, r.step, r.start = label, -1, time.Now()
+	}
+	elapsed := time.Since(r.start).Round(time.Second)
+	if !r.bars {
+		if total <= 0 {
 			return
 		}
-		b.lastTick = tick
-		fmt.Fprintf(b.w, "%s: %d/%d (%d%%) %s\n", b.label, b.done, b.total, pct, elapsed.Round(time.Second))
+		step := done * int64(r.o.Steps) / total
+		if step == r.step {
+			return
+		}
+		r.step = step
+		fmt.Fprintf(r.w, "%s%s %d%% (%s of %s) %s\n", r.o.Prefix, label, done*100/total, r.amount(done), r.amount(total), elapsed)
 		return
 	}
-	if !force && time.Since(b.lastDraw) < 100*time.Millisecond && b.done < b.total {
+	now := time.Now()
+	if !force && now.Sub(r.last) < 100*time.Millisecond && done != total {
 		return
 	}
-	b.lastDraw = time.Now()
+	r.last = now
+	if total <= 0 {
+		fmt.Fprintf(r.w, "\r\033[K%s %s %s", label, r.amount(done), elapsed)
+		r.drawn = true
+		return
+	}
 	const width = 30
-	filled := width * pct / 100
-	bar := strings.Repeat("█", filled) + strings.Repeat("░", width-filled)
+	n := int(done * width / total)
 	eta := ""
-	if b.done > 0 && b.done < b.total {
-		left := time.Duration(float64(elapsed) / float64(b.done) * float64(b.total-b.done))
+	if done > 0 && done < total {
+		left := time.Duration(float64(time.Since(r.start)) / float64(done) * float64(total-done))
 		eta = "  ETA " + left.Round(time.Second).String()
 	}
-	fmt.Fprintf(b.w, "\r\033[K%s %s %d/%d %3d%%  %s%s", b.label, bar, b.done, b.total, pct, elapsed.Round(time.Second), eta)
+	fmt.Fprintf(r.w, "\r\033[K%s %s%s %3d%% %s/%s  %s%s", label, strings.Repeat("█", n), strings.Repeat("░", width-n),
+		done*100/total, r.amount(done), r.amount(total), elapsed, eta)
+	r.drawn = true
+}
+
+// Bytes formats a byte count for people: 512 B, 22.6 KiB, 1.0 GiB.
+func Bytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	v, i := float64(n)/unit, 0
+	for v >= unit && i < 3 {
+		v /= unit
+		i++
+	}
+	return fmt.Sprintf("%.1f %ciB", v, "KMGT"[i])
+}
+
+// Bar tracks one count towards a known total.
+type Bar struct {
+	r     *Reporter
+	label string
+	total int64
+	done  int64
+	ended bool
+}
+
+// New starts a bar on w, shown as Auto decides (a bar on a terminal).
+func New(w io.Writer, label string, total int) *Bar {
+	return NewReporter(w, Options{}).Bar(label, total)
+}
+
+// Bar starts a count task on r and shows it at 0.
+func (r *Reporter) Bar(label string, total int) *Bar {
+	b := &Bar{r: r, label: label, total: int64(total)}
+	r.mu.Lock()
+	r.update(label, 0, b.total, true)
+	r.mu.Unlock()
+	return b
+}
+
+// Set records that done units are finished.
+func (b *Bar) Set(done int) {
+	b.r.mu.Lock()
+	defer b.r.mu.Unlock()
+	if b.ended {
+		return
+	}
+	b.done = min(int64(done), b.total)
+	b.r.update(b.label, b.done, b.total, false)
+}
+
+// Done finishes the bar: its final state stays on screen (a newline after
+// a drawn bar) or in the log.
+func (b *Bar) Done() {
+	b.r.mu.Lock()
+	defer b.r.mu.Unlock()
+	if b.ended {
+		return
+	}
+	b.ended = true
+	b.r.update(b.label, b.total, b.total, true)
+	if b.r.drawn {
+		fmt.Fprintln(b.r.w)
+		b.r.drawn = false
+	}
 }
