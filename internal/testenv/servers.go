@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -49,6 +52,7 @@ func dir(t testing.TB, name string) string {
 	mu.Lock()
 	defer mu.Unlock()
 	if scratch == "" {
+		reapStale()
 		d, err := os.MkdirTemp("", "mlstack-testenv-")
 		if err != nil {
 			t.Fatal(err)
@@ -57,6 +61,9 @@ func dir(t testing.TB, name string) string {
 			t.Fatal(err)
 		}
 		scratch = d
+		if err := os.WriteFile(filepath.Join(d, "owner"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	d := filepath.Join(scratch, name)
 	if err := os.MkdirAll(d, 0o755); err != nil {
@@ -67,8 +74,38 @@ func dir(t testing.TB, name string) string {
 
 func track(p *stack.Process) {
 	mu.Lock()
+	defer mu.Unlock()
 	procs = append(procs, p)
-	mu.Unlock()
+	// Recorded for reapStale, in case this binary dies without Main's cleanup.
+	if f, err := os.OpenFile(filepath.Join(scratch, "pgids"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644); err == nil {
+		fmt.Fprintln(f, p.Cmd.Process.Pid)
+		f.Close()
+	}
+}
+
+// reapStale stops the servers of test binaries that died without running
+// Main's cleanup (a timeout panic, a kill): their process groups are killed
+// and their scratch directories removed. A server's own children (MLflow's
+// uvicorn workers) would otherwise outlive it, holding ports and CPU.
+func reapStale() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "mlstack-testenv-*"))
+	for _, d := range dirs {
+		b, err := os.ReadFile(filepath.Join(d, "owner"))
+		if err != nil {
+			continue
+		}
+		if owner, _ := strconv.Atoi(strings.TrimSpace(string(b))); owner <= 0 || stack.Alive(owner) {
+			continue
+		}
+		if b, err := os.ReadFile(filepath.Join(d, "pgids")); err == nil {
+			for _, line := range strings.Fields(string(b)) {
+				if pgid, _ := strconv.Atoi(line); pgid > 0 {
+					syscall.Kill(-pgid, syscall.SIGKILL)
+				}
+			}
+		}
+		os.RemoveAll(d)
+	}
 }
 
 func requireMain(t testing.TB) {
