@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -402,5 +403,44 @@ func TestWeightsAndMissing(t *testing.T) {
 	}
 	if !left {
 		t.Error("no split sends missing values left")
+	}
+}
+
+// TestPredictPaths checks the three tree walks (heap layout, finite,
+// general with NaN/±Inf) against a plain node-by-node traversal.
+func TestPredictPaths(t *testing.T) {
+	x, y := synth(3000, 6, 13, 0)
+	for _, depth := range []int{3, 12} { // 12 > maxHeapDepth: pointer layout
+		m, err := Train(context.Background(), x, y, nil, &Params{NEstimators: 8, MaxDepth: depth, MinChildWeight: Float(0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		test := mat.NewDense(640, 6, nil)
+		for i := 0; i < 640; i++ {
+			test.SetRow(i, x.RawRowView(i))
+			if i >= 320 && i%7 == 0 { // later blocks hold NaN and ±Inf
+				test.Set(i, i%6, []float64{math.NaN(), math.Inf(1), math.Inf(-1)}[i%3])
+			}
+		}
+		got, err := m.PredictMargin(test)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if deep := slices.Max(m.depths); (depth > maxHeapDepth) != (deep > maxHeapDepth) {
+			t.Fatalf("MaxDepth %d grew trees of depth %d: layout not covered", depth, deep)
+		}
+		for i := 0; i < 640; i++ {
+			row := make([]float32, 6)
+			for j := range row {
+				row[j] = float32(test.At(i, j))
+			}
+			want := m.baseMargin(0)
+			for _, tr := range m.Trees {
+				want += treeLeaf(tr.Nodes, row)
+			}
+			if got[i] != float64(want) {
+				t.Fatalf("depth %d row %d: margin %v, node-by-node %v", depth, i, got[i], want)
+			}
+		}
 	}
 }

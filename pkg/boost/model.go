@@ -60,7 +60,22 @@ type Model struct {
 	values []float32  // leaf value of each flat node
 	roots  []int32    // offset of each tree in flat
 	depths []int32    // depth of each tree
+	// Complete-tree (heap) layout of trees of depth <= maxHeapDepth, for
+	// rows without NaN/Inf: node i has children 2i+1 and 2i+2.
+	heap     []heapNode
+	heapVals []float32
+	heapOff  []int32 // per tree: offset in heap (-1: no heap layout)
+	valOff   []int32 // per tree: offset in heapVals
 }
+
+// heapNode is an 8-byte split of the heap layout; padding below a leaf
+// has cond = +Inf (always left).
+type heapNode struct {
+	cond    float32
+	feature int32
+}
+
+const maxHeapDepth = 10
 
 // EvalHistory is the per-round value of one metric on one evaluation set.
 type EvalHistory struct {
@@ -130,6 +145,41 @@ func (m *Model) compile() {
 				m.values = append(m.values, nd.Value)
 			}
 		}
+		m.heapOff = make([]int32, len(m.Trees))
+		m.valOff = make([]int32, len(m.Trees))
+		for i := range m.Trees {
+			m.heapOff[i] = -1
+			d := m.depths[i]
+			if d > maxHeapDepth {
+				continue
+			}
+			m.heapOff[i] = int32(len(m.heap))
+			m.valOff[i] = int32(len(m.heapVals))
+			inner := 1<<d - 1
+			hn := make([]heapNode, inner)
+			for k := range hn {
+				hn[k].cond = float32(math.Inf(1))
+			}
+			hv := make([]float32, 1<<d)
+			nodes := compact(m.Trees[i].Nodes)
+			var place func(j int32, h, depth int)
+			place = func(j int32, h, depth int) {
+				nd := &nodes[j]
+				if nd.IsLeaf() {
+					for ; depth < int(d); depth++ {
+						h = 2*h + 1
+					}
+					hv[h-inner] = nd.Value
+					return
+				}
+				hn[h] = heapNode{nd.Cond, nd.Feature}
+				place(nd.Left, 2*h+1, depth+1)
+				place(nd.Right, 2*h+2, depth+1)
+			}
+			place(0, 0, 0)
+			m.heap = append(m.heap, hn...)
+			m.heapVals = append(m.heapVals, hv...)
+		}
 	})
 }
 
@@ -173,6 +223,16 @@ func margins[F float32 | float64](m *Model, x []F, rows, stride int, out []float
 		for t, root := range m.roots {
 			g := m.Trees[t].Group
 			ix := idx[:n]
+			if h := m.heapOff[t]; finite && h >= 0 {
+				d := m.depths[t]
+				walkHeap(m.heap[h:h+1<<d-1], d, xb, nf, ix)
+				vals := m.heapVals[m.valOff[t] : m.valOff[t]+1<<d]
+				inner := int32(1<<d - 1)
+				for i, j := range ix {
+					o[i*k+g] += vals[j-inner]
+				}
+				continue
+			}
 			if finite {
 				walkFinite(flat, root, m.depths[t], xb, nf, ix)
 			} else {
@@ -200,6 +260,20 @@ func walk(flat []flatNode, root, depth int32, xb []float32, nf int, ix []int32) 
 			isNaN := b2i(v != v)
 			right := b2i(!(v < nd.cond))&(1-isNaN) | nd.flags&flagMissRight&isNaN
 			ix[i] = nd.left + right&(nd.flags>>1)
+		}
+	}
+}
+
+// walkHeap walks a heap-layout tree of depth d for rows without NaN or
+// ±Inf.
+func walkHeap(nodes []heapNode, d int32, xb []float32, nf int, ix []int32) {
+	clear(ix)
+	for range d {
+		off := 0
+		for i, j := range ix {
+			nd := &nodes[j]
+			ix[i] = 2*j + 1 + b2i(!(xb[off+int(nd.feature)] < nd.cond))
+			off += nf
 		}
 	}
 }
