@@ -434,7 +434,7 @@ func TestPredictPaths(t *testing.T) {
 			for j := range row {
 				row[j] = float32(test.At(i, j))
 			}
-			want := m.baseMargin(0)
+			want := m.baseMargin()
 			for _, tr := range m.Trees {
 				want += treeLeaf(tr.Nodes, row)
 			}

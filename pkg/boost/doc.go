@@ -53,8 +53,11 @@
 // XGBoost's float32(x) < c for every input, including values exactly on a
 // split and NaN.
 //
-// With the default BaseScore, binary:logistic starts from the weighted
-// label mean like xgboost 3.x (1.7 used 0.5). multi:softprob starts from
-// 0.5 for every class (xgboost 3.1+ estimates per-class intercepts; files
-// with such vectors are read into Model.ClassBaseScore).
+// With the default BaseScore, binary:logistic and reg:squarederror start
+// from the weighted label mean like xgboost 3.x (1.7 used 0.5);
+// multi:softprob starts from per-class intercepts like xgboost 3.1+ (the
+// centred log class frequencies). XGBoost 1.7 cannot read per-class
+// intercepts, so a model keeps BaseScore = 0.5 and carries each class's
+// intercept in the leaves of that class's first tree; ReadXGBoostJSON
+// folds the intercept vectors of xgboost 3.1+ files the same way.
 package boost

@@ -30,7 +30,7 @@ func (m *Model) WriteLightGBM(w io.Writer) error {
 		fmt.Fprintf(&b, "Tree=%d\n", i)
 		add := 0.0
 		if i < k {
-			add = float64(m.baseMargin(m.Trees[i].Group))
+			add = float64(m.baseMargin())
 		}
 		writeLGTree(&b, m.Trees[i].Nodes, add)
 		b.WriteString("\n\n")

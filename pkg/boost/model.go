@@ -38,10 +38,7 @@ type Model struct {
 	NumClass   int     // output groups: 1, or the number of classes
 	NumFeature int     // features the model expects
 	BaseScore  float32 // XGBoost base_score (output space)
-	// ClassBaseScore, when not nil, holds one base margin per class
-	// (XGBoost 3.1+ multi:softprob intercepts) and replaces BaseScore.
-	ClassBaseScore []float32
-	Trees          []Tree // in boosting order; Trees[i].Group is its class
+	Trees      []Tree  // in boosting order; Trees[i].Group is its class
 	// BestIteration is the 0-based round kept by early stopping (the last
 	// round without early stopping). Trees after it are dropped.
 	BestIteration int
@@ -101,11 +98,30 @@ const (
 
 // baseMargin is the margin all rows start from: XGBoost's ProbToMargin of
 // base_score, in float32.
-func (m *Model) baseMargin(group int) float32 {
-	if m.ClassBaseScore != nil {
-		return m.ClassBaseScore[group]
-	}
+func (m *Model) baseMargin() float32 {
 	return probToMargin(m.Objective, m.BaseScore)
+}
+
+// foldIntercepts replaces per-class base margins (XGBoost 3.1+
+// multi:softprob) by BaseScore 0.5 and adds b[g]-0.5 to the leaves of the
+// first tree of each class g, so that the model is a plain XGBoost 1.x
+// model: a scalar base_score that every version reads.
+func (m *Model) foldIntercepts(b []float32) {
+	m.BaseScore = 0.5
+	done := make([]bool, m.NumClass)
+	for i := range m.Trees {
+		g := m.Trees[i].Group
+		if done[g] {
+			continue
+		}
+		done[g] = true
+		d := b[g] - 0.5
+		for j := range m.Trees[i].Nodes {
+			if nd := &m.Trees[i].Nodes[j]; nd.IsLeaf() {
+				nd.Value += d
+			}
+		}
+	}
 }
 
 func probToMargin(objective string, p float32) float32 {
@@ -196,7 +212,7 @@ func margins[F float32 | float64](m *Model, x []F, rows, stride int, out []float
 	k := m.NumClass
 	base := make([]float32, k)
 	for g := range base {
-		base[g] = m.baseMargin(g)
+		base[g] = m.baseMargin()
 	}
 	nf := m.NumFeature
 	flat, values := m.flat, m.values

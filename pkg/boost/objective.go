@@ -81,6 +81,32 @@ func autoBaseScore(r *resolved, y, w []float32) float32 {
 	}
 }
 
+// classIntercepts estimates per-class base margins for multi:softprob
+// like xgboost 3.1+: the centred log of the weighted class frequencies.
+func classIntercepts(k int, y, w []float32) []float32 {
+	freq := make([]float64, k)
+	var total float64
+	for i, v := range y {
+		freq[int(v)] += float64(w[i])
+		total += float64(w[i])
+	}
+	logs := make([]float64, k)
+	var mean float64
+	for c := range freq {
+		p := 1e-6
+		if total > 0 {
+			p = max(freq[c]/total, 1e-6)
+		}
+		logs[c] = math.Log(p)
+		mean += logs[c] / float64(k)
+	}
+	out := make([]float32, k)
+	for c := range out {
+		out[c] = float32(logs[c] - mean)
+	}
+	return out
+}
+
 func clampProb(p float32) float32 {
 	const lo = 1e-6
 	return min(max(p, lo), 1-lo)

@@ -67,15 +67,23 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 	} else {
 		m.BaseScore = autoBaseScore(&c, y32, w32)
 	}
-	base := m.baseMargin(0)
+	base := make([]float32, k)
+	for g := range base {
+		base[g] = m.baseMargin()
+	}
+	var intercepts []float32 // multi:softprob, xgboost 3.1+
+	if c.objective == MultiSoftprob && c.baseScore == nil {
+		intercepts = classIntercepts(k, y32, w32)
+		copy(base, intercepts)
+	}
 	margin := make([]float32, nrow*k)
 	for i := range margin {
-		margin[i] = base
+		margin[i] = base[i%k]
 	}
 	for i := range ev {
 		ev[i].margin = make([]float32, len(ev[i].y)*k)
 		for j := range ev[i].margin {
-			ev[i].margin[j] = base
+			ev[i].margin[j] = base[j%k]
 		}
 	}
 	for _, e := range ev {
@@ -171,6 +179,9 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 	if c.earlyStopping > 0 && bestRound >= 0 {
 		m.BestIteration = bestRound
 		m.Trees = m.Trees[:(bestRound+1)*k]
+	}
+	if intercepts != nil {
+		m.foldIntercepts(intercepts)
 	}
 	return m, nil
 }

@@ -116,30 +116,14 @@ func (m *Model) WriteXGBoostJSON(w io.Writer) error {
 		j.s(strconv.Itoa(t.Group))
 	}
 	j.s(`],"trees":[`)
-	// Per-class intercepts (XGBoost 3.1+ vectors) are folded into the
-	// first tree of each class so that the file holds a scalar base_score,
-	// which XGBoost 1.7 reads correctly.
-	base := m.BaseScore
-	var fold []float32
-	if m.ClassBaseScore != nil {
-		base = 0.5
-		fold = make([]float32, m.NumClass)
-		for g, b := range m.ClassBaseScore {
-			fold[g] = b - base
-		}
-	}
 	for i := range m.Trees {
 		if i > 0 {
 			j.s(",")
 		}
-		var add float32
-		if g := m.Trees[i].Group; fold != nil && fold[g] != 0 {
-			add, fold[g] = fold[g], 0
-		}
-		m.writeTree(j, i, add)
+		m.writeTree(j, i)
 	}
 	j.s(`]},"name":"gbtree"},`)
-	j.s(`"learner_model_param":{"base_score":"` + fmtF32(base) + `","boost_from_average":"1","num_class":"` + strconv.Itoa(numClass) +
+	j.s(`"learner_model_param":{"base_score":"` + fmtF32(m.BaseScore) + `","boost_from_average":"1","num_class":"` + strconv.Itoa(numClass) +
 		`","num_feature":"` + strconv.Itoa(m.NumFeature) + `","num_target":"1"},`)
 	switch m.Objective {
 	case MultiSoftprob:
@@ -158,7 +142,7 @@ func (m *Model) WriteXGBoostJSON(w io.Writer) error {
 	return nil
 }
 
-func (m *Model) writeTree(j *jsonWriter, id int, add float32) {
+func (m *Model) writeTree(j *jsonWriter, id int) {
 	nodes := m.Trees[id].Nodes
 	n := len(nodes)
 	left, right, parents, idx := make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)
@@ -173,7 +157,7 @@ func (m *Model) writeTree(j *jsonWriter, id int, add float32) {
 		weights[i], hess[i] = nd.Weight, nd.Hess
 		if nd.IsLeaf() {
 			left[i], right[i] = -1, -1
-			conds[i] = nd.Value + add
+			conds[i] = nd.Value
 			continue
 		}
 		idx[i] = nd.Feature
@@ -220,9 +204,6 @@ func (m *Model) check() error {
 		}
 	default:
 		return fmt.Errorf("%w: objective %q not supported", ErrModelFormat, m.Objective)
-	}
-	if m.ClassBaseScore != nil && len(m.ClassBaseScore) != m.NumClass {
-		return fmt.Errorf("%w: %d class base scores for %d classes", ErrModelFormat, len(m.ClassBaseScore), m.NumClass)
 	}
 	if m.NumFeature < 0 {
 		return fmt.Errorf("%w: NumFeature %d", ErrModelFormat, m.NumFeature)
@@ -322,6 +303,7 @@ func ReadXGBoostJSON(r io.Reader) (*Model, error) {
 	if nc, _ := strconv.Atoi(l.LearnerModel["num_class"]); nc > 1 {
 		m.NumClass = nc
 	}
+	var classBase []float32
 	bs := strings.TrimSpace(l.LearnerModel["base_score"])
 	if strings.HasPrefix(bs, "[") {
 		// 3.1+ writes a vector; one value per class for multi-class.
@@ -332,8 +314,7 @@ func ReadXGBoostJSON(r io.Reader) (*Model, error) {
 		m.BaseScore = vals[0]
 		for _, v := range vals[1:] {
 			if v != vals[0] {
-				m.ClassBaseScore = vals
-				m.BaseScore = 0.5
+				classBase = vals
 				break
 			}
 		}
@@ -398,6 +379,12 @@ func ReadXGBoostJSON(r io.Reader) (*Model, error) {
 	}
 	if err := m.check(); err != nil {
 		return nil, err
+	}
+	if classBase != nil {
+		if len(classBase) != m.NumClass || m.Objective != MultiSoftprob {
+			return nil, fmt.Errorf("%w: %d base scores for %s with %d classes", ErrModelFormat, len(classBase), m.Objective, m.NumClass)
+		}
+		m.foldIntercepts(classBase)
 	}
 	m.BestIteration = len(m.Trees)/m.NumClass - 1
 	return m, nil
