@@ -1,0 +1,114 @@
+package notebook_test
+
+import (
+	"context"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mlstack/mlstack/pkg/metrics"
+	"github.com/mlstack/mlstack/pkg/notebook"
+	"github.com/mlstack/mlstack/pkg/storage"
+)
+
+func TestEnv(t *testing.T) {
+	t.Setenv("NB_TEST_S", "x")
+	t.Setenv("NB_TEST_N", " 7 ")
+	t.Setenv("NB_TEST_BAD", "seven")
+	if got := notebook.Env("NB_TEST_S", "d"); got != "x" {
+		t.Errorf("Env set = %q", got)
+	}
+	if got := notebook.Env("NB_TEST_UNSET", "d"); got != "d" {
+		t.Errorf("Env unset = %q", got)
+	}
+	if got := notebook.EnvInt("NB_TEST_N", 1); got != 7 {
+		t.Errorf("EnvInt = %d", got)
+	}
+	if got := notebook.EnvInt("NB_TEST_UNSET", 10); got != 10 {
+		t.Errorf("EnvInt default = %d", got)
+	}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(r.(string), "NB_TEST_BAD") {
+			t.Errorf("EnvInt on a non-integer: recovered %v, want a panic naming the variable", r)
+		}
+	}()
+	notebook.EnvInt("NB_TEST_BAD", 1)
+}
+
+func TestSaveLoad(t *testing.T) {
+	t.Setenv("NOTEBOOK_WORKDIR", filepath.Join(t.TempDir(), "work"))
+	type state struct {
+		Scores map[string]float64
+		Rows   []int
+	}
+	in := state{Scores: map[string]float64{"auc": 0.8, "nan": math.NaN()}, Rows: []int{1, 2}}
+	if err := notebook.Save("s.gob", in); err != nil {
+		t.Fatal(err)
+	}
+	var out state
+	if err := notebook.Load("s.gob", &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Scores["auc"] != 0.8 || !math.IsNaN(out.Scores["nan"]) || len(out.Rows) != 2 {
+		t.Errorf("Load = %+v", out)
+	}
+	err := notebook.Load("missing.gob", &out)
+	if err == nil || !strings.Contains(err.Error(), "run the cell that saves it first") {
+		t.Errorf("Load of a missing file: %v", err)
+	}
+}
+
+func TestMetricsTable(t *testing.T) {
+	s := metrics.Summarize([]metrics.FoldScores{
+		{Scores: map[string]float64{"roc_auc": 0.8, "f1": 0.6}},
+		{Scores: map[string]float64{"roc_auc": 0.9, "f1": 0.7}},
+	}, &metrics.AggregateOptions{Level: 0.95})
+	h := notebook.MetricsTable(s, "roc_auc", "f1", "absent")
+	for _, want := range []string{"2 folds, 95% confidence interval", "<th>roc_auc</th><td>0.8500</td>", "<th>f1</th><td>0.6500</td>"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("table lacks %q:\n%s", want, h)
+		}
+	}
+	if strings.Index(h, "roc_auc") > strings.Index(h, ">f1<") || strings.Contains(h, "absent") {
+		t.Errorf("rows not in the order asked, or an absent metric shown:\n%s", h)
+	}
+}
+
+// TestDataFallback: without S3 the built-in sample is read, unless the
+// local store holds the object; with S3 configured a missing object fails.
+func TestDataFallback(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	for _, k := range []string{"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "MLFLOW_S3_ENDPOINT_URL", "MINIO_URL"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("STORAGE_ROOT", root)
+	f, src, err := notebook.Data(ctx, "s3://data-bucket/raw/diabetes.csv", "diabetes")
+	if err != nil || f.Len() != 768 || !strings.HasPrefix(src, "sample:diabetes") {
+		t.Fatalf("fallback: %v rows, %q, %v", f, src, err)
+	}
+	st, err := storage.NewLocal(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.EnsureBucket(ctx, "data-bucket"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Put(ctx, "data-bucket", "raw/diabetes.csv", strings.NewReader("a,Outcome\n1,0\n2,1\n"), nil); err != nil {
+		t.Fatal(err)
+	}
+	f, src, err = notebook.Data(ctx, "s3://data-bucket/raw/diabetes.csv", "diabetes")
+	if err != nil || f.Len() != 2 || src != "s3://data-bucket/raw/diabetes.csv" {
+		t.Fatalf("local store: %v, %q, %v", f, src, err)
+	}
+
+	t.Setenv("MLFLOW_S3_ENDPOINT_URL", "http://127.0.0.1:1") // nothing listens there
+	t.Setenv("AWS_ACCESS_KEY_ID", "k")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "s")
+	ctx, cancel := context.WithTimeout(ctx, 5e9)
+	defer cancel()
+	if _, _, err := notebook.Data(ctx, "s3://data-bucket/raw/diabetes.csv", "diabetes"); err == nil {
+		t.Error("with S3 configured and unreachable, Data fell back to the sample")
+	}
+}
