@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/mlstack/mlstack/internal/testenv"
-	"github.com/mlstack/mlstack/pkg/dataset"
 )
 
 func TestQuantile(t *testing.T) {
@@ -85,8 +84,8 @@ for c in df.columns:
 print(json.dumps(out))
 `
 	testenv.Python(t) // skips (or fails in CI) early when the venv is missing
-	for _, name := range dataset.Samples() {
-		b, _ := dataset.Sample(name)
+	for _, name := range sampleNames {
+		b := sampleBytes(t, name)
 		path := filepath.Join(t.TempDir(), name+".csv")
 		if err := os.WriteFile(path, b, 0o644); err != nil {
 			t.Fatal(err)

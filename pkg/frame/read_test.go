@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/mlstack/mlstack/pkg/dataset"
 )
 
 func readString(t *testing.T, s string, opts *ReadOptions) *Frame {
@@ -22,12 +20,24 @@ func readString(t *testing.T, s string, opts *ReadOptions) *Frame {
 	return f
 }
 
-func sample(t testing.TB, name string) *Frame {
+// sampleNames are the built-in samples of pkg/dataset. Internal tests read
+// the files directly: importing pkg/dataset, which imports frame, would be
+// a cycle.
+var sampleNames = []string{"breast_cancer", "diabetes", "telco_churn"}
+
+// sampleBytes returns a built-in sample's CSV.
+func sampleBytes(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := dataset.Sample(name)
+	b, err := os.ReadFile(filepath.Join("..", "dataset", "samples", name+".csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return b
+}
+
+func sample(t testing.TB, name string) *Frame {
+	t.Helper()
+	b := sampleBytes(t, name)
 	f, err := ReadBytes(context.Background(), b, &ReadOptions{Name: name + ".csv"})
 	if err != nil {
 		t.Fatalf("reading sample %s: %v", name, err)
