@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/mlstack/mlstack/internal/progress"
@@ -398,13 +397,15 @@ func printPlan(w io.Writer, p *Parsed, data *frame.Frame) error {
 func printSummary(w io.Writer, rep *Report) {
 	s := rep.Outcome.Summary
 	fmt.Fprintf(w, "\n%s — %d folds, %.0f%% confidence intervals (%s)\n\n", rep.Parsed.Config.Name, len(s.Folds), s.Level*100, strings.ReplaceAll(s.Interval, "_", " "))
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "metric\tmean\tstd\tCI low\tCI high\t")
+	width := len("metric")
+	for name := range s.Aggregate {
+		width = max(width, len(name))
+	}
+	fmt.Fprintf(w, "  %-*s  %8s  %8s  %8s  %8s\n", width, "metric", "mean", "std", "CI low", "CI high")
 	for _, name := range sortedKeys(s.Aggregate) {
 		st := s.Aggregate[name]
-		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%.4f\t\n", name, st.Mean, st.Std, st.Lo, st.Hi)
+		fmt.Fprintf(w, "  %-*s  %8.4f  %8.4f  %8.4f  %8.4f\n", width, name, st.Mean, st.Std, st.Lo, st.Hi)
 	}
-	tw.Flush()
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "outputs:  %s\n", rep.Out)
 	if rep.Online {
