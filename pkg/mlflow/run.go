@@ -471,14 +471,17 @@ func (r *Run) LogArtifactBytes(ctx context.Context, artifactPath string, data []
 		return err
 	}
 	r.mu.Lock()
-	if err := r.usable(); err != nil {
-		r.mu.Unlock()
+	err := r.usable()
+	r.mu.Unlock()
+	if err != nil {
 		return err
 	}
-	online := r.c != nil && len(r.queue) == 0 && r.spoolErr == nil
-	runID := r.runID
-	r.mu.Unlock()
-	if online {
+	// Online, send what is buffered first (keeping the order), then
+	// upload directly; if the server is unreachable, spool the bytes.
+	if r.c != nil && !errors.Is(r.Flush(ctx), ErrSpooled) {
+		r.mu.Lock()
+		runID := r.runID
+		r.mu.Unlock()
 		err := r.c.LogArtifactBytes(ctx, runID, artifactPath, data)
 		if err == nil {
 			r.mu.Lock()
@@ -533,7 +536,9 @@ func (r *Run) LogModel(ctx context.Context, m XGBoostModel, opts LogModelOptions
 		return nil, fmt.Errorf("%w: alias %q needs RegisteredModelName", ErrInvalid, opts.Alias)
 	}
 	if r.c != nil {
-		if err := r.Flush(ctx); err == nil {
+		// Flush first: the logged model copies the run's params. An
+		// earlier permanent error (kept for Close) does not stop it.
+		if err := r.Flush(ctx); !errors.Is(err, ErrSpooled) {
 			info, err := r.c.LogModel(ctx, r.ID(), m, opts)
 			if err == nil || !IsUnavailable(err) {
 				if err == nil {
@@ -543,8 +548,6 @@ func (r *Run) LogModel(ctx context.Context, m XGBoostModel, opts LogModelOptions
 				}
 				return info, err
 			}
-		} else if !errors.Is(err, ErrSpooled) {
-			return nil, err
 		}
 	}
 	r.mu.Lock()
@@ -608,6 +611,9 @@ func (r *Run) Child(ctx context.Context, runName string) (*Run, error) {
 		cfg.Offline = true
 	} else {
 		o := r.c.opts
+		if o.MaxRetries == 0 { // New turned "disabled" into 0
+			o.MaxRetries = -1
+		}
 		cfg.Options = &o
 		cfg.TrackingURI = r.c.TrackingURI()
 	}
