@@ -444,3 +444,11 @@ func TestPredictPaths(t *testing.T) {
 		}
 	}
 }
+
+func TestPredictMalformedModel(t *testing.T) {
+	m := &Model{Objective: BinaryLogistic, NumClass: 1, NumFeature: 1, BaseScore: 0.5,
+		Trees: []Tree{{Nodes: []Node{{Left: 5, Right: 6, Feature: 0}}}}}
+	if _, err := m.Predict(mat.NewDense(1, 1, []float64{1})); !errors.Is(err, ErrModelFormat) {
+		t.Errorf("Predict on a tree with children out of range: err = %v, want ErrModelFormat", err)
+	}
+}

@@ -61,7 +61,7 @@ type tstat struct {
 	empty bool
 }
 
-func (g *exactGrower) grow(gp []gpair, feats []int32) ([]Node, []int32, []leafRows) {
+func (g *exactGrower) grow(gp []gpair, feats []int32) []Node {
 	c := g.c
 	clear(g.pos)
 	tree := []Node{{Left: -1, Right: -1, Parent: -1}}
@@ -124,10 +124,7 @@ func (g *exactGrower) grow(gp []gpair, feats []int32) ([]Node, []int32, []leafRo
 	for _, nid := range qexpand {
 		tree[nid].Value = tree[nid].Weight * c.eta
 	}
-	tree = prune(tree, c)
-	// Group rows by leaf: walk the final tree (pruning may have merged
-	// leaves).
-	return tree, nil, nil
+	return prune(tree, c)
 }
 
 func (g *exactGrower) initNode(tree []Node, stats []enode, nid int32) {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -53,6 +54,7 @@ type Model struct {
 	NJobs int
 
 	once   sync.Once
+	err    error      // structural problem found by compile
 	flat   []flatNode // all trees, packed for prediction
 	values []float32  // leaf value of each flat node
 	roots  []int32    // offset of each tree in flat
@@ -131,8 +133,11 @@ func probToMargin(objective string, p float32) float32 {
 	return p
 }
 
-func (m *Model) compile() {
+func (m *Model) compile() error {
 	m.once.Do(func() {
+		if m.err = m.check(); m.err != nil {
+			return
+		}
 		n := 0
 		for i := range m.Trees {
 			n += len(m.Trees[i].Nodes)
@@ -197,6 +202,7 @@ func (m *Model) compile() {
 			m.heapVals = append(m.heapVals, hv...)
 		}
 	})
+	return m.err
 }
 
 // predictBlock is the number of rows walked together through each tree.
@@ -208,54 +214,72 @@ const predictBlock = 64
 // level at a time, without data-dependent branches: the walks are
 // independent, so the CPU overlaps their memory accesses.
 func margins[F float32 | float64](m *Model, x []F, rows, stride int, out []float32, threads int) {
-	m.compile()
 	k := m.NumClass
-	base := make([]float32, k)
-	for g := range base {
-		base[g] = m.baseMargin()
-	}
+	base := m.baseMargin()
 	nf := m.NumFeature
-	flat, values := m.flat, m.values
 	blocks := (rows + predictBlock - 1) / predictBlock
-	parallelFor(blocks, threads, func(b int) {
+	threads = min(threads, blocks)
+	type scratch struct {
+		clean, dirty []float32 // rows without / with NaN or ±Inf
+		ci, di       [predictBlock]int32
+		ix           [predictBlock]int32
+	}
+	bufs := make([]scratch, max(threads, 1))
+	for i := range bufs {
+		bufs[i].clean = make([]float32, predictBlock*nf)
+		bufs[i].dirty = make([]float32, predictBlock*nf)
+	}
+	parallelForW(blocks, threads, func(w, b int) {
+		s := &bufs[w]
 		lo := b * predictBlock
 		hi := min(lo+predictBlock, rows)
-		n := hi - lo
 		o := out[lo*k : hi*k]
 		for i := range o {
-			o[i] = base[i%k]
+			o[i] = base
 		}
-		var idx [predictBlock]int32
-		xb := make([]float32, n*nf)
-		finite := true
-		for i := 0; i < n; i++ {
-			row := x[(lo+i)*stride : (lo+i)*stride+nf]
+		nc, nd := 0, 0
+		for r := lo; r < hi; r++ {
+			row := x[r*stride : r*stride+nf]
+			dst := s.clean[nc*nf : nc*nf+nf]
+			finite := true
 			for j, v := range row {
 				f := float32(v)
-				xb[i*nf+j] = f
+				dst[j] = f
 				finite = finite && f-f == 0 // false for NaN and ±Inf
 			}
-		}
-		for t, root := range m.roots {
-			g := m.Trees[t].Group
-			ix := idx[:n]
-			if h := m.heapOff[t]; finite && h >= 0 {
-				d := m.depths[t]
-				walkHeap(m.heap[h:h+1<<d-1], d, xb, nf, ix)
-				vals := m.heapVals[m.valOff[t] : m.valOff[t]+1<<d]
-				inner := int32(1<<d - 1)
-				for i, j := range ix {
-					o[i*k+g] += vals[j-inner]
-				}
-				continue
-			}
 			if finite {
-				walkFinite(flat, root, m.depths[t], xb, nf, ix)
+				s.ci[nc] = int32(r - lo)
+				nc++
 			} else {
-				walk(flat, root, m.depths[t], xb, nf, ix)
+				copy(s.dirty[nd*nf:nd*nf+nf], dst)
+				s.di[nd] = int32(r - lo)
+				nd++
 			}
-			for i, j := range ix {
-				o[i*k+g] += values[j]
+		}
+		clean, dirty := s.clean[:nc*nf], s.dirty[:nd*nf]
+		for t, root := range m.roots {
+			g := int32(m.Trees[t].Group)
+			d := m.depths[t]
+			if ix := s.ix[:nc]; nc > 0 {
+				if h := m.heapOff[t]; h >= 0 {
+					walkHeap(m.heap[h:h+1<<d-1], d, clean, nf, ix)
+					vals := m.heapVals[m.valOff[t] : m.valOff[t]+1<<d]
+					inner := int32(1<<d - 1)
+					for i, j := range ix {
+						o[s.ci[i]*int32(k)+g] += vals[j-inner]
+					}
+				} else {
+					walkFinite(m.flat, root, d, clean, nf, ix)
+					for i, j := range ix {
+						o[s.ci[i]*int32(k)+g] += m.values[j]
+					}
+				}
+			}
+			if ix := s.ix[:nd]; nd > 0 {
+				walk(m.flat, root, d, dirty, nf, ix)
+				for i, j := range ix {
+					o[s.di[i]*int32(k)+g] += m.values[j]
+				}
 			}
 		}
 	})
@@ -281,16 +305,35 @@ func walk(flat []flatNode, root, depth int32, xb []float32, nf int, ix []int32) 
 }
 
 // walkHeap walks a heap-layout tree of depth d for rows without NaN or
-// ±Inf.
+// ±Inf. Four rows go down together, their node indices kept in registers,
+// so the CPU overlaps four independent chains of loads.
 func walkHeap(nodes []heapNode, d int32, xb []float32, nf int, ix []int32) {
-	clear(ix)
-	for range d {
-		off := 0
-		for i, j := range ix {
-			nd := &nodes[j]
-			ix[i] = 2*j + 1 + b2i(!(xb[off+int(nd.feature)] < nd.cond))
-			off += nf
+	n := len(ix)
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		o := i * nf
+		x0 := xb[o : o+nf : o+nf]
+		x1 := xb[o+nf : o+2*nf : o+2*nf]
+		x2 := xb[o+2*nf : o+3*nf : o+3*nf]
+		x3 := xb[o+3*nf : o+4*nf : o+4*nf]
+		var j0, j1, j2, j3 int32
+		for range d {
+			n0, n1, n2, n3 := &nodes[j0], &nodes[j1], &nodes[j2], &nodes[j3]
+			j0 = 2*j0 + 1 + b2i(x0[n0.feature] >= n0.cond)
+			j1 = 2*j1 + 1 + b2i(x1[n1.feature] >= n1.cond)
+			j2 = 2*j2 + 1 + b2i(x2[n2.feature] >= n2.cond)
+			j3 = 2*j3 + 1 + b2i(x3[n3.feature] >= n3.cond)
 		}
+		ix[i], ix[i+1], ix[i+2], ix[i+3] = j0, j1, j2, j3
+	}
+	for ; i < n; i++ {
+		x0 := xb[i*nf : i*nf+nf]
+		var j0 int32
+		for range d {
+			n0 := &nodes[j0]
+			j0 = 2*j0 + 1 + b2i(x0[n0.feature] >= n0.cond)
+		}
+		ix[i] = j0
 	}
 }
 
@@ -320,7 +363,7 @@ func (m *Model) Predict(X mat.Matrix) ([]float64, error) {
 		return nil, err
 	}
 	res := make([]float64, len(out))
-	transform(m.Objective, m.NumClass, out, res)
+	transformParallel(m.Objective, m.NumClass, out, res, threadsOr(m.NJobs))
 	return res, nil
 }
 
@@ -342,6 +385,9 @@ func (m *Model) rawMargins(X mat.Matrix) ([]float32, error) {
 	if X == nil {
 		return nil, fmt.Errorf("%w: nil matrix", ErrEmpty)
 	}
+	if err := m.compile(); err != nil {
+		return nil, err
+	}
 	r, c := X.Dims()
 	if c != m.NumFeature {
 		return nil, fmt.Errorf("%w: X has %d columns, the model %d features", ErrShape, c, m.NumFeature)
@@ -358,14 +404,18 @@ func (m *Model) rawMargins(X mat.Matrix) ([]float32, error) {
 
 // PredictDense is Predict for a row-major matrix x with rows rows and
 // NumFeature columns, writing into out (len rows*NumClass). It panics if
-// the lengths disagree.
+// the lengths disagree or the model is malformed (a Model built by hand
+// with bad node indices; Predict returns that as an error).
 func (m *Model) PredictDense(x []float64, rows int, out []float64) {
 	if len(x) != rows*m.NumFeature || len(out) != rows*m.NumClass {
 		panic("boost: PredictDense slice length mismatch")
 	}
+	if err := m.compile(); err != nil {
+		panic(err)
+	}
 	o := make([]float32, len(out))
 	margins(m, x, rows, m.NumFeature, o, threadsOr(m.NJobs))
-	transform(m.Objective, m.NumClass, o, out)
+	transformParallel(m.Objective, m.NumClass, o, out, threadsOr(m.NJobs))
 }
 
 func threadsOr(n int) int {
@@ -373,6 +423,16 @@ func threadsOr(n int) int {
 		return runtime.GOMAXPROCS(0)
 	}
 	return n
+}
+
+// transformParallel is transform over row blocks on threads goroutines.
+func transformParallel(objective string, k int, margin []float32, out []float64, threads int) {
+	const blk = 8192
+	rows := len(margin) / max(k, 1)
+	parallelFor((rows+blk-1)/blk, threads, func(b int) {
+		lo, hi := b*blk*k, min(rows, (b+1)*blk)*k
+		transform(objective, k, margin[lo:hi], out[lo:hi])
+	})
 }
 
 // transform maps margins to output space like XGBoost (float32 maths).
@@ -440,31 +500,33 @@ func toFloat32(X mat.Matrix, threads int) []float32 {
 
 // parallelFor calls f(0..n-1) on up to threads goroutines.
 func parallelFor(n, threads int, f func(i int)) {
+	parallelForW(n, threads, func(_, i int) { f(i) })
+}
+
+// parallelForW calls f(w, i) for i in 0..n-1 on up to threads goroutines;
+// w in [0, threads) identifies the goroutine (for per-goroutine scratch).
+func parallelForW(n, threads int, f func(w, i int)) {
 	if threads > n {
 		threads = n
 	}
 	if threads <= 1 {
 		for i := 0; i < n; i++ {
-			f(i)
+			f(0, i)
 		}
 		return
 	}
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	next := 0
-	for t := 0; t < threads; t++ {
+	var next atomic.Int64
+	for w := 0; w < threads; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
+				i := int(next.Add(1) - 1)
 				if i >= n {
 					return
 				}
-				f(i)
+				f(w, i)
 			}
 		}()
 	}

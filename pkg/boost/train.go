@@ -145,7 +145,7 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 					}
 				})
 			} else {
-				nodes, _, _ = eg.grow(gk, feats)
+				nodes = eg.grow(gk, feats)
 				addTree(nodes, x, nrow, ncol, margin, k, g, c.threads)
 			}
 			m.Trees = append(m.Trees, Tree{Nodes: nodes, Group: g})
