@@ -32,6 +32,25 @@ var DefaultLimits = Limits{MaxBytes: 16 << 30, MaxEntries: 10000, MaxRatio: 200}
 // entry name anywhere fails the whole archive. On error dir may hold
 // partial files; the caller owns dir.
 func Extract(ctx context.Context, zipPath, dir string, lim *Limits) ([]File, error) {
+	files, err := extract(ctx, zipPath, dir, lim, isCSVName)
+	if err == nil && len(files) == 0 {
+		err = fmt.Errorf("dataset: %s: %w in the archive", filepath.Base(zipPath), ErrNoCSV)
+	}
+	return files, err
+}
+
+// ExtractAll is Extract for every regular file of the archive (an image
+// dataset, say), under the same rules and limits; MaxBytes bounds all the
+// files. No file at all is an error.
+func ExtractAll(ctx context.Context, zipPath, dir string, lim *Limits) ([]File, error) {
+	files, err := extract(ctx, zipPath, dir, lim, func(string) bool { return true })
+	if err == nil && len(files) == 0 {
+		err = fmt.Errorf("dataset: %s: no files in the archive", filepath.Base(zipPath))
+	}
+	return files, err
+}
+
+func extract(ctx context.Context, zipPath, dir string, lim *Limits, keep func(string) bool) ([]File, error) {
 	if lim == nil {
 		lim = &DefaultLimits
 	}
@@ -54,7 +73,7 @@ func Extract(ctx context.Context, zipPath, dir string, lim *Limits) ([]File, err
 	seen := map[string]bool{}
 	for _, f := range zr.File {
 		name := path.Clean(f.Name)
-		if f.FileInfo().IsDir() || !isCSVName(name) || strings.HasPrefix(name, "__MACOSX/") || strings.HasPrefix(path.Base(name), "._") {
+		if f.FileInfo().IsDir() || !keep(name) || strings.HasPrefix(name, "__MACOSX/") || strings.HasPrefix(path.Base(name), "._") {
 			continue
 		}
 		if seen[strings.ToLower(name)] {
@@ -70,9 +89,6 @@ func Extract(ctx context.Context, zipPath, dir string, lim *Limits) ([]File, err
 			return nil, fmt.Errorf("dataset: %s: %s: %w", filepath.Base(zipPath), name, err)
 		}
 		out = append(out, File{Name: name, Path: filepath.Join(dir, filepath.FromSlash(name))})
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("dataset: %s: %w in the archive (%d entries)", filepath.Base(zipPath), ErrNoCSV, len(zr.File))
 	}
 	slices.SortFunc(out, func(a, b File) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil

@@ -52,6 +52,13 @@ type FetchOptions struct {
 	// Progress, if set, is called while downloading with bytes so far and
 	// the total (-1 if unknown).
 	Progress func(name string, done, total int64)
+	// RoboflowEndpoint overrides ROBOFLOW_API_URL and RoboflowAPI.
+	RoboflowEndpoint string
+	// RoboflowPoll is the wait between export polls while Roboflow
+	// answers 202 (export being generated); 1 s when 0.
+	RoboflowPoll time.Duration
+	// RoboflowMaxWait bounds the time spent polling; 15 min when 0.
+	RoboflowMaxWait time.Duration
 }
 
 func (o *FetchOptions) defaults() FetchOptions {
@@ -76,6 +83,12 @@ func (o *FetchOptions) defaults() FetchOptions {
 	}
 	if c.Progress == nil {
 		c.Progress = func(string, int64, int64) {}
+	}
+	if c.RoboflowPoll == 0 {
+		c.RoboflowPoll = time.Second
+	}
+	if c.RoboflowMaxWait == 0 {
+		c.RoboflowMaxWait = 15 * time.Minute
 	}
 	return c
 }
@@ -124,6 +137,8 @@ func Fetch(ctx context.Context, src Source, opts *FetchOptions) ([]File, error) 
 		if err != nil {
 			return nil, err
 		}
+	case KindRoboflow:
+		return nil, fmt.Errorf("dataset: %s: %w: an image dataset (use FetchDataset)", src, ErrNotTabular)
 	default:
 		return nil, fmt.Errorf("dataset: %w %q", ErrUnknownScheme, src.Kind)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 )
 
@@ -22,8 +23,14 @@ var (
 	ErrUnsafeArchive = errors.New("unsafe archive entry")
 	// ErrTooLarge: data exceeds a limit of Limits.
 	ErrTooLarge = errors.New("data exceeds limit")
-	// ErrNoCredentials: no Kaggle credentials were found.
+	// ErrNoCredentials: no Kaggle credentials (or Roboflow API key) were
+	// found.
 	ErrNoCredentials = errors.New("no Kaggle credentials")
+	// ErrNoRoboflowKey: ROBOFLOW_API_KEY is not set. It wraps
+	// ErrNoCredentials.
+	ErrNoRoboflowKey = fmt.Errorf("%w: no Roboflow API key", ErrNoCredentials)
+	// ErrNotTabular: the source is an image dataset (roboflow:), not CSV.
+	ErrNotTabular = errors.New("not a tabular source")
 	// ErrUnauthorized, ErrForbidden, ErrNotFound: HTTP 401, 403, 404.
 	ErrUnauthorized = errors.New("unauthorized")
 	ErrForbidden    = errors.New("forbidden")
@@ -43,6 +50,9 @@ const (
 	KindKaggle Kind = "kaggle"
 	KindURL    Kind = "url"
 	KindFile   Kind = "file"
+	// KindRoboflow is a Roboflow dataset version export (an image dataset:
+	// see FetchDataset).
+	KindRoboflow Kind = "roboflow"
 )
 
 // Source is a parsed source string.
@@ -58,12 +68,19 @@ type Source struct {
 	URL string
 	// Path is the local path (KindFile).
 	Path string
+	// Workspace, Project, Version and Format name a Roboflow dataset
+	// version and its export format (KindRoboflow; Format defaults to
+	// DefaultRoboflowFormat).
+	Workspace, Project string
+	Version            int
+	Format             string
 }
 
 func (s Source) String() string { return s.Raw }
 
-// ParseSource parses sample:NAME, kaggle:OWNER/DATASET[/FILE], http(s)://…,
-// file://PATH or a local path. Sample names are checked against Samples.
+// ParseSource parses sample:NAME, kaggle:OWNER/DATASET[/FILE],
+// roboflow:WORKSPACE/PROJECT/VERSION[/FORMAT], http(s)://…, file://PATH or
+// a local path. Sample names are checked against Samples.
 func ParseSource(s string) (Source, error) {
 	src := Source{Raw: s}
 	bad := func(format string, args ...any) (Source, error) {
@@ -95,6 +112,25 @@ func ParseSource(s string) (Source, error) {
 			}
 		}
 		src.Kind, src.Owner, src.Dataset, src.File = KindKaggle, parts[0], parts[1], strings.Join(parts[2:], "/")
+	case "roboflow":
+		parts := strings.Split(strings.Trim(rest, "/"), "/")
+		const want = "want roboflow:WORKSPACE/PROJECT/VERSION[/FORMAT], e.g. roboflow:acme/faces/3/yolov8"
+		if len(parts) < 3 || len(parts) > 4 {
+			return bad(want)
+		}
+		for _, p := range parts {
+			if !validSlug(p) {
+				return bad("%q: %s", p, want)
+			}
+		}
+		v, err := strconv.Atoi(parts[2])
+		if err != nil || v < 1 {
+			return bad("version %q is not a positive number; %s", parts[2], want)
+		}
+		src.Kind, src.Workspace, src.Project, src.Version, src.Format = KindRoboflow, parts[0], parts[1], v, DefaultRoboflowFormat
+		if len(parts) == 4 {
+			src.Format = parts[3]
+		}
 	case "http", "https":
 		u, err := url.Parse(s)
 		if err != nil || u.Host == "" {
@@ -108,7 +144,7 @@ func ParseSource(s string) (Source, error) {
 		}
 		src.Kind, src.Path = KindFile, u.Path
 	default:
-		return Source{}, fmt.Errorf("dataset: source %q: %w %q (want sample:, kaggle:, https://, file:// or a path)", s, ErrUnknownScheme, scheme)
+		return Source{}, fmt.Errorf("dataset: source %q: %w %q (want sample:, kaggle:, roboflow:, https://, file:// or a path)", s, ErrUnknownScheme, scheme)
 	}
 	return src, nil
 }
@@ -120,4 +156,18 @@ func baseName(p, def string) string {
 		return def
 	}
 	return b
+}
+
+// validSlug reports a URL path segment of letters, digits, '-', '_' and '.'
+// (not "." or "..").
+func validSlug(p string) bool {
+	if p == "" || p == "." || p == ".." {
+		return false
+	}
+	for _, r := range p {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
 }
