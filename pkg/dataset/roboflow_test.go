@@ -19,7 +19,7 @@ func facesExport(t *testing.T, extra map[string][]byte) []byte {
 	t.Helper()
 	root := filepath.Join("..", "..", "testdata", "faces_yolo")
 	files := map[string][]byte{
-		"data.yaml":          []byte("train: /home/someone/faces/train/images\nval: ../valid/images\ntest: ../test/images\n\nnc: 1\nnames: ['face']\nroboflow:\n  workspace: acme\n  project: faces\n  version: 3\n"),
+		"data.yaml":           []byte("train: /home/someone/faces/train/images\nval: ../valid/images\ntest: ../test/images\n\nnc: 1\nnames: ['face']\nroboflow:\n  workspace: acme\n  project: faces\n  version: 3\n"),
 		"README.roboflow.txt": []byte("exported\n"),
 	}
 	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
