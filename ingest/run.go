@@ -38,6 +38,8 @@ type Manifest struct {
 	Time    time.Time      `json:"time"`
 	Files   []ManifestFile `json:"files"`
 	Version int            `json:"version"`
+	// YOLO describes an image dataset (roboflow: sources).
+	YOLO *dataset.YOLOSummary `json:"yolo,omitempty"`
 }
 
 // ManifestFile describes one uploaded CSV.
@@ -46,8 +48,8 @@ type ManifestFile struct {
 	URI      string   `json:"uri"`
 	SHA256   string   `json:"sha256"`
 	Bytes    int64    `json:"bytes"`
-	Rows     int      `json:"rows"`
-	Columns  []string `json:"columns"`
+	Rows     int      `json:"rows"`     // CSV rows (0 for the files of an image dataset)
+	Columns  []string `json:"columns"`  // CSV columns
 	Uploaded bool     `json:"uploaded"` // false: an identical object was already there
 }
 
@@ -115,7 +117,7 @@ func envOr(name, def string) string {
 func parse(args []string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	source := fs.String("source", envOr("DATASET_SOURCE", ""), "sample:NAME | kaggle:OWNER/DATASET[/FILE] | https://URL | PATH (env DATASET_SOURCE)")
+	source := fs.String("source", envOr("DATASET_SOURCE", ""), "sample:NAME | kaggle:OWNER/DATASET[/FILE] | roboflow:WORKSPACE/PROJECT/VERSION[/FORMAT] | https://URL | PATH (env DATASET_SOURCE)")
 	bucket := fs.String("bucket", envOr("BUCKET_DATA", "data-bucket"), "data bucket (env BUCKET_DATA)")
 	mlflowBucket := fs.String("mlflow-bucket", envOr("BUCKET_MLFLOW", "mlflow"), "MLflow artifacts bucket, created when missing (env BUCKET_MLFLOW)")
 	prefix := fs.String("prefix", envOr("DATASET_PREFIX", "raw/"), "key prefix (env DATASET_PREFIX)")
@@ -218,6 +220,9 @@ func ingest(ctx context.Context, cfg *config, rep *progress.Reporter) (*Manifest
 	fo.Dir = work
 	fo.Progress = func(name string, done, total int64) { rep.Update("download "+name, done, total) }
 	rep.Logf("fetching %s", cfg.source)
+	if cfg.source.Kind == dataset.KindRoboflow {
+		return ingestImages(ctx, cfg, st, &fo, rep)
+	}
 	files, err := dataset.Fetch(ctx, cfg.source, &fo)
 	if err != nil {
 		return nil, err
@@ -240,7 +245,12 @@ func ingest(ctx context.Context, cfg *config, rep *progress.Reporter) (*Manifest
 		rep.Logf("checked %s: %d rows, %d columns, sha256 %s… (%.1fs)", f.Name, c.csv.Rows, len(c.csv.Columns), c.sum[:12], time.Since(t0).Seconds())
 		all = append(all, c)
 	}
-	m := &Manifest{Version: 1, Source: cfg.source.Raw, Bucket: cfg.bucket, Prefix: cfg.prefix}
+	return publish(ctx, cfg, st, rep, all, &Manifest{Version: 1, Source: cfg.source.Raw, Bucket: cfg.bucket, Prefix: cfg.prefix})
+}
+
+// publish uploads the checked files under cfg.prefix (skipping identical
+// objects), then the manifest.
+func publish(ctx context.Context, cfg *config, st storage.Store, rep *progress.Reporter, all []checked, m *Manifest) (*Manifest, error) {
 	for _, c := range all {
 		key := cfg.prefix + c.file.Name
 		mf := ManifestFile{Name: c.file.Name, URI: "s3://" + cfg.bucket + "/" + key, SHA256: c.sum, Bytes: c.size, Rows: c.csv.Rows, Columns: c.csv.Columns}
