@@ -318,3 +318,34 @@ func TestLogBatchRefusesBadInput(t *testing.T) {
 		t.Errorf("%d requests were sent for invalid input", calls.Load())
 	}
 }
+
+// TestMetricHistoryPaging: max_results is always sent (the SQL store
+// returns an empty page without it) and page tokens are followed.
+func TestMetricHistoryPaging(t *testing.T) {
+	var queries []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		queries = append(queries, q.Encode())
+		if q.Get("max_results") == "" {
+			io.WriteString(w, `{"next_page_token":"t"}`)
+			return
+		}
+		switch q.Get("page_token") {
+		case "":
+			io.WriteString(w, `{"metrics":[{"key":"m","value":1,"timestamp":1,"step":0}],"next_page_token":"p2"}`)
+		case "p2":
+			io.WriteString(w, `{"metrics":[{"key":"m","value":"NaN","timestamp":2,"step":1}]}`)
+		}
+	}))
+	defer srv.Close()
+	c, _ := New(srv.URL, fastOpts())
+	h, err := c.GetMetricHistory(context.Background(), "r", "m")
+	if err != nil || len(h) != 2 || !math.IsNaN(h[1].Value) {
+		t.Fatalf("history = %+v, %v; queries %v", h, err, queries)
+	}
+	for _, q := range queries {
+		if !strings.Contains(q, "max_results=25000") {
+			t.Errorf("query without max_results: %s", q)
+		}
+	}
+}

@@ -2,10 +2,12 @@ package mlflow_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"math"
 	"os"
+	"path/filepath"
 
 	"github.com/mlstack/mlstack/pkg/mlflow"
 )
@@ -54,4 +56,52 @@ func ExampleRun_LogParam() {
 	// <nil>
 	// mlflow: invalid input: param "lr" already logged with value "0.1", cannot change it to "0.2"
 	// mlflow: invalid input: param key "bad key!": only letters, digits, '_', '-', '.', ' ', ':' and '/' are allowed
+}
+
+// The tracking URI must name an MLflow server over HTTP(S).
+func ExampleNew() {
+	_, err := mlflow.New("sqlite:///mlflow.db", nil)
+	fmt.Println(errors.Is(err, mlflow.ErrUnsupportedURI))
+	c, err := mlflow.New("http://127.0.0.1:5000/", nil)
+	fmt.Println(c.TrackingURI(), err)
+	// Output:
+	// true
+	// http://127.0.0.1:5000 <nil>
+}
+
+// WriteXGBoostModel lays out an MLflow model directory that
+// mlflow.xgboost.load_model and mlflow.pyfunc.load_model read.
+func ExampleWriteXGBoostModel() {
+	dir, _ := os.MkdirTemp("", "model")
+	defer os.RemoveAll(dir)
+	booster := []byte(`{"learner": {}, "version": [3, 2, 0]}`) // XGBoost JSON, e.g. from pkg/boost
+	if err := mlflow.WriteXGBoostModel(dir, mlflow.XGBoostModel{JSON: booster}); err != nil {
+		log.Fatal(err)
+	}
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		fmt.Println(e.Name())
+	}
+	req, _ := os.ReadFile(filepath.Join(dir, "requirements.txt"))
+	fmt.Print(string(req))
+	// Output:
+	// MLmodel
+	// conda.yaml
+	// model.json
+	// python_env.yaml
+	// requirements.txt
+	// mlflow==3.17.2
+	// xgboost==3.2.0
+}
+
+// Errors from the server are *APIError values carrying MLflow's error_code.
+func ExampleAPIError() {
+	err := fmt.Errorf("logging: %w", &mlflow.APIError{StatusCode: 400, Code: mlflow.CodeInvalidParameterValue,
+		Message: "Changing param values is not allowed", Method: "POST", Path: "/api/2.0/mlflow/runs/log-batch"})
+	var apiErr *mlflow.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.StatusCode, apiErr.Code)
+	}
+	// Output:
+	// 400 INVALID_PARAMETER_VALUE
 }

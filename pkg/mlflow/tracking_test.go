@@ -185,3 +185,33 @@ func testTracking(t *testing.T, s *testenv.MLflowServer) {
 		t.Errorf("missing run: err = %v, want ErrNotFound", err)
 	}
 }
+
+// TestOpenFromEnv: Open reads MLFLOW_TRACKING_URI and MLFLOW_EXPERIMENT_NAME
+// like the Python client.
+func TestOpenFromEnv(t *testing.T) {
+	s := testenv.MLflow(t)
+	name := testenv.Name("env")
+	t.Setenv("MLFLOW_TRACKING_URI", s.URL)
+	t.Setenv("MLFLOW_EXPERIMENT_NAME", name)
+	t.Setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
+	t.Setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "30")
+	ctx := context.Background()
+	run, err := mlflow.Open(ctx, mlflow.Config{SpoolDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !run.Online() {
+		t.Fatal("not online")
+	}
+	if err := run.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := mlflow.NewFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, err := c.GetExperimentByName(ctx, name)
+	if err != nil || exp.ID != run.ExperimentID() {
+		t.Errorf("experiment %q: %+v, %v (run in %s)", name, exp, err, run.ExperimentID())
+	}
+}
