@@ -47,6 +47,13 @@ func FromImage(img image.Image, size int) *Picture {
 	return p
 }
 
+// Resize returns img scaled to w×h.
+func Resize(img image.Image, w, h int) *image.RGBA {
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.CatmullRom.Scale(dst, dst.Bounds(), img, img.Bounds(), draw.Src, nil)
+	return dst
+}
+
 // Image returns p as an image.
 func (p *Picture) Image() *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, p.Size, p.Size))

@@ -33,7 +33,7 @@ type Config struct {
 	ImageSize    int     // input side in pixels, a multiple of 8; 128
 	Epochs       int     // passes over the training images; 30
 	BatchSize    int     // images per step; 4
-	LearningRate float64 // Adam; 0.003
+	LearningRate float64 // Adam; 0.002
 	Width        int     // channels of the first convolution (doubling twice); 16
 	Augment      Augment // zero: no augmentation
 	Seed         uint64  // data order, augmentation and weight initialisation
@@ -56,7 +56,7 @@ func (c Config) withDefaults() Config {
 	def(&c.BatchSize, 4)
 	def(&c.Width, 16)
 	if c.LearningRate == 0 {
-		c.LearningRate = 0.003
+		c.LearningRate = 0.002
 	}
 	if c.BoxWeight == 0 {
 		c.BoxWeight = 2
@@ -308,8 +308,9 @@ func decode(out []float32, grid, nc int, minScore float64) []Object {
 }
 
 // Train trains a detector on ds's train split. onEpoch, if not nil, is
-// called after every epoch (an error stops training and is returned).
-func Train(ctx context.Context, ds *Dataset, cfg Config, onEpoch func(EpochStats) error) (*Model, error) {
+// called after every epoch with the model so far (to evaluate it; an
+// error stops training and is returned).
+func Train(ctx context.Context, ds *Dataset, cfg Config, onEpoch func(*Model, EpochStats) error) (*Model, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("detect: %w", err)
@@ -405,7 +406,7 @@ func Train(ctx context.Context, ds *Dataset, cfg Config, onEpoch func(EpochStats
 			return nil, fmt.Errorf("detect: epoch %d: loss is %v (lower learning_rate)", epoch, st.Loss)
 		}
 		if onEpoch != nil {
-			if err := onEpoch(st); err != nil {
+			if err := onEpoch(m, st); err != nil {
 				return nil, err
 			}
 		}

@@ -2,20 +2,316 @@ package experiment
 
 import (
 	"context"
+	"encoding/csv"
+	"errors"
 	"fmt"
+	"image"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/mlstack/mlstack/pkg/dataset"
+	"github.com/mlstack/mlstack/pkg/detect"
+	"github.com/mlstack/mlstack/pkg/metrics"
 )
 
 func init() { Register("detection", func() Trainer { return detection{} }) }
 
-// detection is the object-detection trainer. It is registered so that a
-// config naming it gets a clear answer, and answers ErrNotAvailable until
-// it is implemented: never a fake result.
+// DetectionMetrics are the metric names the detection trainer reports.
+var DetectionMetrics = []string{"map50", "map"}
+
+// detection trains a small single-stage detector (pkg/detect, GoMLX) on a
+// YOLO-format dataset: data.source is a folder with data.yaml, a zip, or
+// roboflow:WORKSPACE/PROJECT/VERSION[/FORMAT] (ROBOFLOW_API_KEY from the
+// environment). It reads its own data (not a table): no target, cleaning
+// or resampling; the valid split (else train) is evaluated every epoch.
 type detection struct{}
 
-func (detection) Validate(*Config) error {
-	return &FieldError{Path: "model.trainer", Msg: fmt.Sprintf("detection: %v (use classification or regression)", ErrNotAvailable)}
+// ownData tells Run to skip the tabular LoadData.
+func (detection) ownData() bool { return true }
+
+// detectionParams are model.params of the detection trainer.
+type detectionParams struct {
+	cfg      detect.Config
+	pred     detect.PredictOptions
+	samples  int
+	backends string
 }
 
-func (detection) Train(context.Context, *Job) (*Outcome, error) {
-	return nil, fmt.Errorf("detection: %w", ErrNotAvailable)
+var detectionParamNames = []string{"image_size", "epochs", "batch_size", "learning_rate", "width", "flip", "scale", "box_weight", "class_weight", "min_score", "nms_iou", "max_dets", "samples", "backend"}
+
+func parseDetectionParams(c *Config) (*detectionParams, error) {
+	p := &detectionParams{samples: 4, cfg: detect.Config{Seed: c.Seed, Augment: detect.Augment{FlipProb: 0.5, Scale: 0.2}}}
+	for _, k := range sortedKeys(c.Model.Params) {
+		v := c.Model.Params[k]
+		bad := func(msg string) error { return &FieldError{Path: "model.params." + k, Msg: msg} }
+		num, isNum := toFloat(v)
+		if k != "backend" && !isNum {
+			return nil, bad(fmt.Sprintf("expected a number, got %v", v))
+		}
+		integer := func(dst *int) error {
+			if num != math.Trunc(num) {
+				return bad(fmt.Sprintf("expected an integer, got %v", v))
+			}
+			*dst = int(num)
+			return nil
+		}
+		var err error
+		switch k {
+		case "image_size":
+			err = integer(&p.cfg.ImageSize)
+		case "epochs":
+			err = integer(&p.cfg.Epochs)
+		case "batch_size":
+			err = integer(&p.cfg.BatchSize)
+		case "width":
+			err = integer(&p.cfg.Width)
+		case "max_dets":
+			err = integer(&p.pred.MaxDets)
+		case "samples":
+			err = integer(&p.samples)
+		case "learning_rate":
+			p.cfg.LearningRate = num
+		case "flip":
+			p.cfg.Augment.FlipProb = num
+		case "scale":
+			p.cfg.Augment.Scale = num
+		case "box_weight":
+			p.cfg.BoxWeight = num
+		case "class_weight":
+			p.cfg.ClassWeight = num
+		case "min_score":
+			p.pred.MinScore = num
+		case "nms_iou":
+			p.pred.NMSIoU = num
+		case "backend":
+			s, ok := v.(string)
+			if !ok {
+				return nil, bad("expected a GoMLX backend such as go or xla:cpu")
+			}
+			p.cfg.Backend = s
+		default:
+			return nil, bad(fmt.Sprintf("unknown parameter; known: %s", strings.Join(detectionParamNames, ", ")))
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := p.cfg.Validate(); err != nil {
+		key, _, _ := strings.Cut(err.Error(), " ") // the messages start with the parameter
+		return nil, &FieldError{Path: "model.params." + key, Msg: err.Error()}
+	}
+	if !(p.pred.MinScore >= 0 && p.pred.MinScore < 1) {
+		return nil, &FieldError{Path: "model.params.min_score", Msg: fmt.Sprintf("must be in [0, 1), got %v", p.pred.MinScore)}
+	}
+	if !(p.pred.NMSIoU >= 0 && p.pred.NMSIoU <= 1) {
+		return nil, &FieldError{Path: "model.params.nms_iou", Msg: fmt.Sprintf("must be in [0, 1], got %v", p.pred.NMSIoU)}
+	}
+	if p.samples < 0 || p.pred.MaxDets < 0 {
+		return nil, &FieldError{Path: "model.params", Msg: "samples and max_dets must not be negative"}
+	}
+	return p, nil
+}
+
+func toFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case float64:
+		return x, true
+	case string:
+		f, err := strconv.ParseFloat(x, 64)
+		return f, err == nil
+	}
+	return 0, false
+}
+
+func (detection) Validate(c *Config) error {
+	src, err := dataset.ParseSource(c.Data.Source)
+	if err != nil {
+		return &FieldError{Path: "data.source", Msg: err.Error()}
+	}
+	switch src.Kind {
+	case dataset.KindRoboflow, dataset.KindFile, dataset.KindURL:
+	default:
+		return &FieldError{Path: "data.source", Msg: fmt.Sprintf("detection reads a YOLO dataset: a folder with data.yaml, a zip, or roboflow:WORKSPACE/PROJECT/VERSION; got %s", c.Data.Source)}
+	}
+	if len(c.Clean) > 0 {
+		return &FieldError{Path: "clean", Msg: "detection takes no cleaning steps"}
+	}
+	if c.Resample.Method != "none" {
+		return &FieldError{Path: "resample.method", Msg: fmt.Sprintf("detection cannot resample; use none, got %q", c.Resample.Method)}
+	}
+	for i, name := range c.Metrics.Names {
+		if !slices.Contains(DetectionMetrics, name) {
+			return &FieldError{Path: fmt.Sprintf("metrics.names[%d]", i), Msg: fmt.Sprintf("unknown metric %q; detection reports %s", name, strings.Join(DetectionMetrics, ", "))}
+		}
+	}
+	_, err = parseDetectionParams(c)
+	return err
+}
+
+func (detection) Train(ctx context.Context, job *Job) (*Outcome, error) {
+	c := job.Config
+	p, err := parseDetectionParams(c)
+	if err != nil {
+		return nil, err
+	}
+	src, err := dataset.ParseSource(c.Data.Source)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "mlstack-detect-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	fetched, err := dataset.FetchDataset(ctx, src, &dataset.FetchOptions{Dir: tmp})
+	if err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	ds, err := detect.LoadYOLO(fetched.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	evalSplit := "valid"
+	if len(ds.Splits[evalSplit]) == 0 {
+		evalSplit = "train"
+		fmt.Fprintln(job.Log, "detection: no valid split; evaluating on train")
+	}
+	evalSamples := ds.Splits[evalSplit]
+	var evalPics []*detect.Picture
+	var gt [][]detect.Object
+	for _, s := range evalSamples {
+		pic, err := detect.LoadPicture(s.Image, p.cfg.ImageSize)
+		if err != nil {
+			return nil, err
+		}
+		evalPics = append(evalPics, pic)
+		gt = append(gt, s.Objects)
+	}
+
+	history := map[string][]float64{}
+	var model *detect.Model
+	var last detect.Result
+	epochs := p.cfg.Epochs
+	if epochs == 0 {
+		epochs = 30
+	}
+	fmt.Fprintf(job.Log, "detection: %d train / %d %s images, classes %v, %d epochs\n", len(ds.Splits["train"]), len(evalSamples), evalSplit, ds.Names, epochs)
+	onEpoch := func(m *detect.Model, st detect.EpochStats) error {
+		dets, err := m.Predict(evalPics, &p.pred)
+		if err != nil {
+			return err
+		}
+		last = detect.Evaluate(gt, dets, len(ds.Names), nil)
+		for k, v := range map[string]float64{"train_loss": st.Loss, "train_obj_loss": st.Obj, "train_box_loss": st.BoxLoss,
+			"train_cls_loss": st.ClassLo, "val_map50": last.MAP50, "val_map": last.MAP, "epoch_seconds": st.Seconds} {
+			history[k] = append(history[k], v)
+		}
+		fmt.Fprintf(job.Log, "epoch %3d  loss %.4f (obj %.4f box %.4f cls %.4f)  %s mAP@0.5 %.4f  mAP@0.5:0.95 %.4f  %.1fs\n",
+			st.Epoch, st.Loss, st.Obj, st.BoxLoss, st.ClassLo, evalSplit, last.MAP50, last.MAP, st.Seconds)
+		job.Progress(st.Epoch, epochs)
+		return nil
+	}
+	model, err = detect.Train(ctx, ds, p.cfg, onEpoch)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("detection: %w", err)
+	}
+	modelDir := filepath.Join(job.Out, "model")
+	if err := model.Save(modelDir); err != nil {
+		return nil, fmt.Errorf("save model: %w", err)
+	}
+	if err := writeHistory(filepath.Join(job.Out, "epochs.csv"), history); err != nil {
+		return nil, err
+	}
+	if on(c.Artifacts.Charts) && p.samples > 0 {
+		dets, err := model.Predict(evalPics, &p.pred)
+		if err != nil {
+			return nil, err
+		}
+		dir := filepath.Join(job.Out, "predictions")
+		if err := drawSamples(dir, evalSamples[:min(p.samples, len(evalSamples))], dets); err != nil {
+			return nil, fmt.Errorf("predictions: %w", err)
+		}
+	}
+	agg := map[string]metrics.Stat{}
+	for name, v := range map[string]float64{"map50": last.MAP50, "map": last.MAP} {
+		if len(c.Metrics.Names) == 0 || slices.Contains(c.Metrics.Names, name) {
+			agg[name] = metrics.Stat{N: 1, Mean: v, Std: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
+		}
+	}
+	return &Outcome{
+		Summary: &metrics.Summary{Aggregate: agg, Level: c.Metrics.Confidence, Interval: "none"},
+		History: history,
+		Params: map[string]string{
+			"classes": strings.Join(ds.Names, ","), "train_images": strconv.Itoa(len(ds.Splits["train"])),
+			"eval_split": evalSplit, "eval_images": strconv.Itoa(len(evalSamples)),
+			"image_size": strconv.Itoa(model.Meta.ImageSize),
+		},
+	}, nil
+}
+
+// writeHistory writes the per-epoch metrics, one row per epoch.
+func writeHistory(path string, h map[string][]float64) error {
+	names := sortedKeys(h)
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(f)
+	w.Write(append([]string{"epoch"}, names...))
+	n := 0
+	for _, v := range h {
+		n = max(n, len(v))
+	}
+	for i := range n {
+		rec := []string{strconv.Itoa(i + 1)}
+		for _, k := range names {
+			rec = append(rec, strconv.FormatFloat(h[k][i], 'g', 6, 64))
+		}
+		w.Write(rec)
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// drawSamples draws ground truth (white) and detections on the original
+// images, 320 px wide at most, as predictions/NAME.png.
+func drawSamples(dir string, samples []detect.Sample, dets [][]detect.Object) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for i, s := range samples {
+		f, err := os.Open(s.Image)
+		if err != nil {
+			return err
+		}
+		img, _, err := image.Decode(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.Image, err)
+		}
+		b := img.Bounds()
+		w := min(320, b.Dx())
+		h := max(1, b.Dy()*w/max(1, b.Dx()))
+		out := detect.Draw(detect.Resize(img, w, h), s.Objects, dets[i])
+		name := strings.TrimSuffix(filepath.Base(s.Image), filepath.Ext(s.Image)) + ".png"
+		if err := detect.WritePNG(filepath.Join(dir, name), out); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -69,12 +69,15 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	c := &p.Config
 	trainer, _ := lookup(c.Model.Trainer)
-	data, err := LoadData(ctx, c.Data)
-	if err != nil {
-		return nil, fmt.Errorf("data: %w", err)
-	}
-	if !data.Has(c.Data.Target) {
-		return nil, p.errAt("data.target", "column %q is not in %s; columns: %s", c.Data.Target, c.Data.Source, strings.Join(data.Names(), ", "))
+	var data *frame.Frame
+	if !readsOwnData(trainer) {
+		data, err = LoadData(ctx, c.Data)
+		if err != nil {
+			return nil, fmt.Errorf("data: %w", err)
+		}
+		if !data.Has(c.Data.Target) {
+			return nil, p.errAt("data.target", "column %q is not in %s; columns: %s", c.Data.Target, c.Data.Source, strings.Join(data.Names(), ", "))
+		}
 	}
 	if o.DryRun {
 		return &Report{Parsed: p}, printPlan(o.Stdout, p, data)
@@ -156,7 +159,11 @@ func execute(ctx context.Context, o Options, p *Parsed, trainer Trainer, data *f
 		Progress: func(done, n int) {
 			if bar == nil {
 				total = n
-				bar = progress.New(o.Stderr, fmt.Sprintf("cross-validation %d×%d", c.Validation.NSplits, c.Validation.repeats()), total)
+				label := fmt.Sprintf("cross-validation %d×%d", c.Validation.NSplits, c.Validation.repeats())
+				if readsOwnData(trainer) {
+					label = c.Model.Trainer
+				}
+				bar = progress.New(o.Stderr, label, total)
 			}
 			bar.Set(done)
 		},
@@ -228,6 +235,16 @@ func logMetrics(run *mlflow.Run, oc *Outcome) error {
 	for i, f := range s.Folds {
 		for name, v := range f.Scores {
 			if err := run.LogMetric("fold_"+name, v, int64(i)); err != nil {
+				return err
+			}
+		}
+	}
+	for _, name := range sortedKeys(oc.History) {
+		for i, v := range oc.History[name] {
+			if math.IsNaN(v) {
+				continue
+			}
+			if err := run.LogMetric(name, v, int64(i+1)); err != nil {
 				return err
 			}
 		}
@@ -384,8 +401,13 @@ func printPlan(w io.Writer, p *Parsed, data *frame.Frame) error {
 	if err != nil {
 		return err
 	}
-	rows, cols := data.Shape()
 	fmt.Fprintf(w, "# %s: valid (dry run: nothing trained or logged)\n", p.File)
+	if data == nil {
+		fmt.Fprintf(w, "# data: %s (read by the %s trainer)\n", c.Data.Source, c.Model.Trainer)
+		_, err = w.Write(resolved)
+		return err
+	}
+	rows, cols := data.Shape()
 	fmt.Fprintf(w, "# data: %s, %d rows × %d columns, target %s\n", c.Data.Source, rows, cols, c.Data.Target)
 	fmt.Fprintf(w, "# plan: clean (%d steps) → %s → %s trainer, %s %d×%d = %d fits + 1 final fit\n",
 		len(c.Clean), c.Resample.Method, c.Model.Trainer, c.Validation.Method, c.Validation.NSplits, c.Validation.repeats(),
@@ -396,7 +418,11 @@ func printPlan(w io.Writer, p *Parsed, data *frame.Frame) error {
 
 func printSummary(w io.Writer, rep *Report) {
 	s := rep.Outcome.Summary
-	fmt.Fprintf(w, "\n%s — %d folds, %.0f%% confidence intervals (%s)\n\n", rep.Parsed.Config.Name, len(s.Folds), s.Level*100, strings.ReplaceAll(s.Interval, "_", " "))
+	if len(s.Folds) > 0 {
+		fmt.Fprintf(w, "\n%s — %d folds, %.0f%% confidence intervals (%s)\n\n", rep.Parsed.Config.Name, len(s.Folds), s.Level*100, strings.ReplaceAll(s.Interval, "_", " "))
+	} else {
+		fmt.Fprintf(w, "\n%s — held-out evaluation (no folds, no intervals)\n\n", rep.Parsed.Config.Name)
+	}
 	width := len("metric")
 	for name := range s.Aggregate {
 		width = max(width, len(name))

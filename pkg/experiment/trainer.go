@@ -60,6 +60,19 @@ type Outcome struct {
 	Params map[string]string
 	// Charts are the rendered charts (name → files), logged under charts/.
 	ChartsDir string
+	// History holds per-step metrics (e.g. per-epoch losses), logged as
+	// NAME with step = index+1.
+	History map[string][]float64
+}
+
+// ownDataTrainer is implemented by trainers that read their own data (an
+// image dataset, say): Run then skips the tabular LoadData and the
+// data.target check, and Job.Data is nil.
+type ownDataTrainer interface{ ownData() bool }
+
+func readsOwnData(t Trainer) bool {
+	o, ok := t.(ownDataTrainer)
+	return ok && o.ownData()
 }
 
 // Factory makes a trainer.
