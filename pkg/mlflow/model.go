@@ -29,11 +29,16 @@ type LoggedModel struct {
 	SourceRunID  string `json:"source_run_id"`
 	ModelType    string `json:"model_type"`
 	Tags         []Tag  `json:"tags"`
+	// Metrics linked to the model (from its data; GetLoggedModel fills it).
+	Metrics []Metric `json:"-"`
 }
 
 type loggedModelJSON struct {
 	Model struct {
 		Info LoggedModel `json:"info"`
+		Data struct {
+			Metrics []Metric `json:"metrics"`
+		} `json:"data"`
 	} `json:"model"`
 }
 
@@ -81,6 +86,7 @@ func (c *Client) GetLoggedModel(ctx context.Context, modelID string) (*LoggedMod
 	if err := c.call(ctx, request{method: "GET", path: api + "logged-models/" + url.PathEscape(modelID), idempotent: true}, &out); err != nil {
 		return nil, err
 	}
+	out.Model.Info.Metrics = out.Model.Data.Metrics
 	return &out.Model.Info, nil
 }
 
@@ -387,6 +393,28 @@ func (c *Client) LogModel(ctx context.Context, runID string, m XGBoostModel, opt
 	}
 	if !linked {
 		if err := c.LogOutputs(ctx, runID, ModelOutput{ModelID: lm.ModelID, Step: opts.Step}); err != nil {
+			return fail(err)
+		}
+	}
+	// As Python's log_model_metrics_for_step: the run's metric points at
+	// opts.Step are logged again with the model id, which links them to
+	// the model (the server keeps them in the logged-model metrics table
+	// and drops repeats).
+	var linkedMetrics []Metric
+	for _, m := range run.Data.Metrics {
+		h, err := c.GetMetricHistory(ctx, runID, m.Key)
+		if err != nil {
+			return fail(err)
+		}
+		for _, p := range h {
+			if p.Step == opts.Step && p.ModelID == "" {
+				p.ModelID = lm.ModelID
+				linkedMetrics = append(linkedMetrics, p)
+			}
+		}
+	}
+	if len(linkedMetrics) > 0 {
+		if err := c.LogBatch(ctx, runID, linkedMetrics, nil, nil); err != nil {
 			return fail(err)
 		}
 	}

@@ -147,6 +147,10 @@ func TestLogModelLoadsInPython(t *testing.T) {
 	if err != nil || lm.Status != mlflow.ModelReady || lm.SourceRunID != run.ID() || lm.Name != "model" {
 		t.Fatalf("logged model = %+v, %v", lm, err)
 	}
+	// The run's metrics at the model's step are linked to the model.
+	if len(lm.Metrics) != 1 || lm.Metrics[0].Key != "auc" || lm.Metrics[0].Value != 0.9 || lm.Metrics[0].Step != 12 {
+		t.Errorf("model metrics = %+v, want auc=0.9 at step 12", lm.Metrics)
+	}
 	mv, err := c.GetModelVersionByAlias(ctx, reg, "champion")
 	if err != nil || mv.Version != "1" || mv.Source != info.ModelURI {
 		t.Errorf("alias champion -> %+v, %v", mv, err)
