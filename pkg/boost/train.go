@@ -101,7 +101,10 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 	}
 	rng := rand.New(rand.NewPCG(c.seed, 0x9e3779b97f4a7c15))
 	gp := make([]gpair, nrow*k)
-	gk := make([]gpair, nrow)
+	var gk []gpair
+	if k > 1 {
+		gk = make([]gpair, nrow)
+	}
 	allFeats := make([]int32, ncol)
 	for i := range allFeats {
 		allFeats[i] = int32(i)
@@ -130,8 +133,12 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 			slices.Sort(feats)
 		}
 		for g := 0; g < k; g++ {
-			for r := 0; r < nrow; r++ {
-				gk[r] = gp[r*k+g]
+			if k == 1 {
+				gk = gp
+			} else {
+				for r := 0; r < nrow; r++ {
+					gk[r] = gp[r*k+g]
+				}
 			}
 			var nodes []Node
 			if hg != nil {
