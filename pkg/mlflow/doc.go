@@ -57,7 +57,9 @@
 //
 // LogBatch (and a Run's sender) splits data into log-batch requests within
 // the server limits: at most 1000 metrics, 100 params, 100 tags, 1000
-// entities and 1 MB of JSON each. A log-batch may be sent twice without
+// entities and 1 MB of JSON each, and keeps Options.Parallel (4) of them
+// in flight; only the last value of a repeated tag key is sent, so their
+// order does not matter. A log-batch may be sent twice without
 // effect: params with equal values are accepted, tags overwrite, and the
 // SQL stores drop metric points equal in key, value, timestamp and step.
 // Metric history is read in pages, always with max_results.
@@ -78,7 +80,9 @@
 // = the run), links it with runs/outputs, uploads MLmodel (xgboost and
 // python_function flavours, model_format json), model.json,
 // requirements.txt, conda.yaml and python_env.yaml to the logged model's
-// artifact_uri, and PATCHes it to LOGGED_MODEL_READY. Nothing is written
+// artifact_uri, links the run's metric points at LogModelOptions.Step to
+// the model (re-logged with model_id, as Python does), and PATCHes it to
+// LOGGED_MODEL_READY (LOGGED_MODEL_UPLOAD_FAILED if a step fails). Nothing is written
 // under the run's own artifacts, as in Python 3.x: "runs:/<run_id>/model"
 // resolves through the run's logged model of that name
 // (RunsArtifactRepository searches logged models by name and source run).

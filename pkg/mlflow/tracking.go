@@ -236,8 +236,12 @@ func (c *Client) LogMetric(ctx context.Context, runID string, m Metric) error {
 // de-duplicated by the server's SQL store), so failed requests are retried.
 func (c *Client) LogBatch(ctx context.Context, runID string, metrics []Metric, params []Param, tags []Tag) error {
 	now := time.Now().UnixMilli()
+	copied := false
 	for i := range metrics {
 		if metrics[i].Timestamp == 0 {
+			if !copied { // do not write into the caller's slice
+				metrics, copied = append([]Metric(nil), metrics...), true
+			}
 			metrics[i].Timestamp = now
 		}
 		if err := validateMetric(metrics[i]); err != nil {
