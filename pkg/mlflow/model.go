@@ -294,7 +294,8 @@ type LogModelOptions struct {
 	RegisteredModelName string
 	// Alias, with RegisteredModelName, points this alias at the new version.
 	Alias string
-	// ExtraTags are checked for idempotence by the spool (internal).
+	// spoolID identifies a model record of the spool; Sync sets it so that
+	// a replay finds the logged model an interrupted one created.
 	spoolID string
 }
 
