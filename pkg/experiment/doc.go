@@ -26,7 +26,8 @@
 // Register(name, factory) from an init function, so adding one is one new
 // file. Built in: classification (gradient-boosted trees from pkg/boost with
 // cleaning and resampling fitted inside every fold), regression, and
-// detection, which answers ErrNotAvailable until it is implemented.
+// detection (a small YOLO-style detector from pkg/detect on a YOLO-format
+// image dataset, trained with GoMLX; it reads its own data).
 //
 // # Rules
 //   - Nothing fitted sees a fold's test rows: the cleaning pipeline, the
