@@ -6,52 +6,30 @@ import (
 	"encoding/csv"
 	"errors"
 	"math"
-	"strconv"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlstack/mlstack/pkg/cv"
 	"github.com/mlstack/mlstack/pkg/dataset"
+	"github.com/mlstack/mlstack/pkg/frame"
 )
 
-// loadSample reads a numeric built-in sample; the label column is mapped to
-// class ids with pos as class 1.
+// loadSample reads a numeric built-in sample with pkg/frame; the label
+// column is mapped to class ids with pos as class 1.
 func loadSample(t testing.TB, name, label, pos string) (*mat.Dense, []float64) {
 	t.Helper()
 	b, err := dataset.Sample(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	f, err := frame.ReadBytes(context.Background(), b, &frame.ReadOptions{Name: name})
 	if err != nil {
 		t.Fatal(err)
 	}
-	head, recs := recs[0], recs[1:]
-	li := -1
-	for j, h := range head {
-		if h == label {
-			li = j
-		}
-	}
-	X := mat.NewDense(len(recs), len(head)-1, nil)
-	y := make([]float64, len(recs))
-	for i, r := range recs {
-		c := 0
-		for j, v := range r {
-			if j == li {
-				if v == pos {
-					y[i] = 1
-				}
-				continue
-			}
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				t.Fatalf("%s row %d col %d: %v", name, i, j, err)
-			}
-			X.Set(i, c, f)
-			c++
-		}
+	X, y, _, err := f.XY(label, &frame.ExportOptions{Positive: pos})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return X, y
 }

@@ -1,72 +1,39 @@
 package resample_test
 
 import (
-	"bytes"
-	"encoding/csv"
+	"context"
 	"math"
 	"slices"
-	"strconv"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlstack/mlstack/pkg/dataset"
+	"github.com/mlstack/mlstack/pkg/frame"
 )
 
-// loadSample reads a built-in sample. The label column becomes class ids
-// (pos ↦ 1); numeric columns are parsed ("NA" ↦ NaN); other columns are
-// coded as categories 0, 1, … in order of appearance and listed in cat.
+// loadSample reads a built-in sample with pkg/frame. The label column
+// becomes class ids (pos ↦ 1); numeric columns are as read (missing ↦ NaN);
+// categorical and yes/no columns are coded 0, 1, … (frame's ordinal export)
+// and listed in cat.
 func loadSample(t testing.TB, name, label, pos string) (X *mat.Dense, y []float64, names []string, cat []int) {
 	t.Helper()
 	b, err := dataset.Sample(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	f, err := frame.ReadBytes(context.Background(), b, &frame.ReadOptions{Name: name})
 	if err != nil {
 		t.Fatal(err)
 	}
-	head, recs := recs[0], recs[1:]
-	var cols []int
-	for j, h := range head {
-		if h != label {
-			cols = append(cols, j)
-			names = append(names, h)
-		}
+	X, y, schema, err := f.XY(label, &frame.ExportOptions{Ordinal: true, Positive: pos})
+	if err != nil {
+		t.Fatal(err)
 	}
-	X = mat.NewDense(len(recs), len(cols), nil)
-	y = make([]float64, len(recs))
-	for c, j := range cols {
-		numeric := true
-		for _, r := range recs {
-			if _, err := strconv.ParseFloat(r[j], 64); err != nil && r[j] != "NA" {
-				numeric = false
-			}
-		}
-		codes := map[string]float64{}
-		if !numeric {
-			cat = append(cat, c)
-		}
-		for i, r := range recs {
-			v := r[j]
-			switch {
-			case !numeric:
-				if _, ok := codes[v]; !ok {
-					codes[v] = float64(len(codes))
-				}
-				X.Set(i, c, codes[v])
-			case v == "NA":
-				X.Set(i, c, math.NaN())
-			default:
-				f, _ := strconv.ParseFloat(v, 64)
-				X.Set(i, c, f)
-			}
-		}
-	}
-	li := slices.Index(head, label)
-	for i, r := range recs {
-		if r[li] == pos {
-			y[i] = 1
+	for i, feat := range schema.Features {
+		names = append(names, feat.Name)
+		if feat.Kind != frame.Numeric {
+			cat = append(cat, i)
 		}
 	}
 	return X, y, names, cat
