@@ -1,19 +1,19 @@
 package boost
 
 import (
-	"bytes"
-	"encoding/csv"
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/mlstack/mlstack/pkg/clean"
 	"github.com/mlstack/mlstack/pkg/dataset"
+	"github.com/mlstack/mlstack/pkg/frame"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -25,92 +25,28 @@ var sampleLabels = map[string][2]string{
 	"telco_churn":   {"churn", "Yes"},
 }
 
-// loadSample reads a built-in sample with a minimal encoding: numeric
-// columns as is (NA or empty = NaN), Yes/No columns as 1/0, other text
-// columns one-hot (sorted categories).
+// loadSample reads a built-in sample with pkg/frame and encodes it with
+// pkg/clean: numeric columns as read (missing = NaN), yes/no columns as 1/0,
+// other text columns one-hot; the label's positive value (sampleLabels) is 1.
 func loadSample(t testing.TB, name string) (*mat.Dense, []float64) {
 	t.Helper()
 	b, err := dataset.Sample(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	f, err := frame.ReadBytes(context.Background(), b, &frame.ReadOptions{Name: name})
 	if err != nil {
 		t.Fatal(err)
 	}
-	head, rows := recs[0], recs[1:]
 	lab := sampleLabels[name]
-	y := make([]float64, len(rows))
-	var cols [][]float64
-	for j, h := range head {
-		vals := make([]string, len(rows))
-		for i, r := range rows {
-			vals[i] = strings.TrimSpace(r[j])
-		}
-		if h == lab[0] {
-			for i, v := range vals {
-				if v == lab[1] {
-					y[i] = 1
-				}
-			}
-			continue
-		}
-		numeric, yesno := true, true
-		cats := map[string]bool{}
-		for _, v := range vals {
-			if v == "" || v == "NA" {
-				continue
-			}
-			if _, err := strconv.ParseFloat(v, 64); err != nil {
-				numeric = false
-			}
-			if v != "Yes" && v != "No" {
-				yesno = false
-			}
-			cats[v] = true
-		}
-		switch {
-		case numeric:
-			c := make([]float64, len(rows))
-			for i, v := range vals {
-				c[i], err = strconv.ParseFloat(v, 64)
-				if err != nil {
-					c[i] = math.NaN()
-				}
-			}
-			cols = append(cols, c)
-		case yesno:
-			c := make([]float64, len(rows))
-			for i, v := range vals {
-				switch v {
-				case "Yes":
-					c[i] = 1
-				case "No":
-				default:
-					c[i] = math.NaN()
-				}
-			}
-			cols = append(cols, c)
-		default:
-			var keys []string
-			for k := range cats {
-				keys = append(keys, k)
-			}
-			slices.Sort(keys)
-			for _, k := range keys {
-				c := make([]float64, len(rows))
-				for i, v := range vals {
-					if v == k {
-						c[i] = 1
-					}
-				}
-				cols = append(cols, c)
-			}
-		}
+	pipe := clean.New(&clean.Encode{Method: clean.OneHot})
+	pipe.Target = lab[0]
+	if f, err = pipe.FitTransform(f); err != nil {
+		t.Fatal(err)
 	}
-	x := mat.NewDense(len(rows), len(cols), nil)
-	for j, c := range cols {
-		x.SetCol(j, c)
+	x, y, _, err := f.XY(lab[0], &frame.ExportOptions{Positive: lab[1]})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return x, y
 }
