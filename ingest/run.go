@@ -227,30 +227,99 @@ func ingest(ctx context.Context, cfg *config, rep *progress.Reporter) (*Manifest
 	if err != nil {
 		return nil, err
 	}
-	// Check every file before uploading any, hashing alongside.
+	// The CSV check runs beside the hashing and the uploads: an upload
+	// holds back its last byte until every file has passed (see gatedFile),
+	// so a file that fails leaves no object, and no file is published unless
+	// all pass.
+	summaries := make([]dataset.Summary, len(files))
+	checkDone := make(chan struct{})
+	var checkErr error
+	go func() {
+		defer close(checkDone)
+		for i, f := range files {
+			rep.Logf("checking %s", f.Name)
+			if summaries[i], checkErr = dataset.CheckCSV(ctx, f.Path, &dataset.CheckOptions{Name: f.Name}); checkErr != nil {
+				return
+			}
+		}
+	}()
+	gate := func() error {
+		select {
+		case <-checkDone:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if checkErr != nil {
+			return fmt.Errorf("%w (nothing uploaded)", checkErr)
+		}
+		return nil
+	}
 	var all []checked
 	for _, f := range files {
-		rep.Logf("checking %s", f.Name)
-		t0 := time.Now()
-		c := checked{file: f}
-		var wg sync.WaitGroup
-		var herr error
-		wg.Go(func() { c.sum, c.size, herr = storage.HashFile(ctx, f.Path) })
-		var cerr error
-		c.csv, cerr = dataset.CheckCSV(ctx, f.Path, &dataset.CheckOptions{Name: f.Name})
-		wg.Wait()
-		if err := errors.Join(cerr, herr); err != nil {
-			return nil, fmt.Errorf("%w (nothing uploaded)", err)
+		sum, size, err := storage.HashFile(ctx, f.Path)
+		if err != nil {
+			return nil, err
 		}
-		rep.Logf("checked %s: %d rows, %d columns, sha256 %s… (%.1fs)", f.Name, c.csv.Rows, len(c.csv.Columns), c.sum[:12], time.Since(t0).Seconds())
-		all = append(all, c)
+		all = append(all, checked{file: f, sum: sum, size: size})
 	}
-	return publish(ctx, cfg, st, rep, all, &Manifest{Version: 1, Source: cfg.source.Raw, Bucket: cfg.bucket, Prefix: cfg.prefix})
+	checks := func() ([]dataset.Summary, error) { return summaries, gate() }
+	m, err := publish(ctx, cfg, st, rep, all, &Manifest{Version: 1, Source: cfg.source.Raw, Bucket: cfg.bucket, Prefix: cfg.prefix}, checks)
+	if gerr := gate(); gerr != nil {
+		return nil, gerr // the check's error, not the upload it stopped
+	}
+	return m, err
 }
 
-// publish uploads the checked files under cfg.prefix (skipping identical
-// objects), then the manifest.
-func publish(ctx context.Context, cfg *config, st storage.Store, rep *progress.Reporter, all []checked, m *Manifest) (*Manifest, error) {
+// gatedFile is a file being uploaded whose last byte waits for gate: a
+// store completes an object only after reading all of it (S3 completes the
+// multipart upload, the local store renames its temporary file), so an
+// error from gate aborts the upload and nothing becomes visible.
+type gatedFile struct {
+	*os.File
+	size int64
+	gate func() error
+	once sync.Once
+	err  error
+}
+
+func (g *gatedFile) wait() error {
+	g.once.Do(func() { g.err = g.gate() })
+	return g.err
+}
+
+// ReadAt serves minio-go's parallel part uploads.
+func (g *gatedFile) ReadAt(p []byte, off int64) (int, error) {
+	if off+int64(len(p)) >= g.size {
+		if err := g.wait(); err != nil {
+			return 0, err
+		}
+	}
+	return g.File.ReadAt(p, off)
+}
+
+func (g *gatedFile) Read(p []byte) (int, error) {
+	pos, err := g.File.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return 0, err
+	}
+	if pos+int64(len(p)) >= g.size {
+		if err := g.wait(); err != nil {
+			return 0, err
+		}
+	}
+	return g.File.Read(p)
+}
+
+// publish uploads the files under cfg.prefix (skipping identical objects),
+// then the manifest. When checks is not nil, the files' CSV checks are still
+// running: every upload holds back its last byte until checks returns
+// (gatedFile), which then gives the files' rows and columns, or the error
+// that aborts the uploads.
+func publish(ctx context.Context, cfg *config, st storage.Store, rep *progress.Reporter, all []checked, m *Manifest, checks func() ([]dataset.Summary, error)) (*Manifest, error) {
+	gate := func() error { return nil }
+	if checks != nil {
+		gate = func() error { _, err := checks(); return err }
+	}
 	for _, c := range all {
 		key := cfg.prefix + c.file.Name
 		mf := ManifestFile{Name: c.file.Name, URI: "s3://" + cfg.bucket + "/" + key, SHA256: c.sum, Bytes: c.size, Rows: c.csv.Rows, Columns: c.csv.Columns}
@@ -267,7 +336,7 @@ func publish(ctx context.Context, cfg *config, st storage.Store, rep *progress.R
 		}
 		label := "upload " + c.file.Name
 		t0 := time.Now()
-		_, err = st.Put(ctx, cfg.bucket, key, f, &storage.PutOptions{
+		_, err = st.Put(ctx, cfg.bucket, key, &gatedFile{File: f, size: c.size, gate: gate}, &storage.PutOptions{
 			Size: c.size, SHA256: c.sum,
 			Progress: func(done int64) {
 				rep.Update(label, done, c.size)
@@ -283,6 +352,15 @@ func publish(ctx context.Context, cfg *config, st storage.Store, rep *progress.R
 		rep.Logf("uploaded %s (%d bytes, %.1fs)", mf.URI, c.size, time.Since(t0).Seconds())
 		mf.Uploaded = true
 		m.Files = append(m.Files, mf)
+	}
+	if checks != nil {
+		sums, err := checks()
+		if err != nil {
+			return nil, err
+		}
+		for i := range m.Files {
+			m.Files[i].Rows, m.Files[i].Columns = sums[i].Rows, sums[i].Columns
+		}
 	}
 	m.Time = time.Now().UTC().Truncate(time.Second)
 	b, _ := json.MarshalIndent(m, "", "  ")

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minio/minio-go/v7"
+
 	"github.com/mlstack/mlstack/internal/testenv"
 	"github.com/mlstack/mlstack/pkg/dataset/kaggletest"
 	"github.com/mlstack/mlstack/pkg/storage"
@@ -361,5 +363,38 @@ func TestProgressModes(t *testing.T) {
 		if code != 0 || !strings.Contains(errOut, c.want) {
 			t.Errorf("--progress %s: exit %d, stderr lacks %q:\n%q", c.mode, code, c.want, errOut)
 		}
+	}
+}
+
+// TestBrokenRowAfterUploadStarted: the CSV check runs beside the upload, so
+// a bad row near the end of a large file is found while parts are already
+// in MinIO. The upload must be aborted: exit 1, the line named, no object,
+// no incomplete multipart upload and no manifest.
+func TestBrokenRowAfterUploadStarted(t *testing.T) {
+	m := testenv.MinIO(t)
+	path, data := bigCSV(t, 24)
+	data = append(data, []byte("1,2\n")...) // one field short, on the last line
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.Count(data, []byte("\n"))
+	bucket := testenv.Name("broken")
+	withEnv(t, minioEnv(m))
+	var sent atomic.Int64
+	testHookProgress = func(key string, done, total int64) { sent.Store(done) }
+	defer func() { testHookProgress = nil }()
+	code, _, errOut := run(t, "--source", path, "--bucket", bucket, "--part-size", fmt.Sprint(5<<20), "--progress", "log")
+	if code != 1 || !strings.Contains(errOut, fmt.Sprintf("big.csv:%d", lines)) || !strings.Contains(errOut, "nothing uploaded") {
+		t.Fatalf("exit %d, want 1 naming big.csv:%d and saying nothing was uploaded:\n%s", code, lines, errOut)
+	}
+	if sent.Load() == 0 {
+		t.Error("the upload never started: the check did not run beside it")
+	}
+	c := m.Client(t)
+	for o := range c.ListObjects(context.Background(), bucket, minio.ListObjectsOptions{Recursive: true}) {
+		t.Errorf("object left behind: %s (%v)", o.Key, o.Err)
+	}
+	for u := range c.ListIncompleteUploads(context.Background(), bucket, "", true) {
+		t.Errorf("incomplete upload left behind: %s %s (%v)", u.Key, u.UploadID, u.Err)
 	}
 }
