@@ -76,9 +76,11 @@ best() { printf '%s\n' "$go1" "$go2" "$py1" "$py2" | sed -n "s/^$1=//p" | sort -
 awk -v gt="$(best go_train_seconds)" -v xt="$(best xgb_train_seconds)" \
 	-v gc="$(best go_train_cpu_seconds)" -v xc="$(best xgb_train_cpu_seconds)" \
 	-v gp="$(best go_predict_rows_per_second max)" -v xp="$(best xgb_predict_rows_per_second max)" \
-	-v lp="$(best leaves_predict_rows_per_second max)" 'BEGIN {
+	-v lp="$(best leaves_predict_rows_per_second max)" \
+	-v gm="$(best go_train_peak_extra_mb max)" -v dm="$(best data_float32_plus_bins_mb)" 'BEGIN {
 	printf "best: go_train_seconds=%s xgb_train_seconds=%s go_predict_rows_per_second=%s xgb_predict_rows_per_second=%s leaves_predict_rows_per_second=%s\n", gt, xt, gp, xp, lp
 	printf "train_cpu_ratio_vs_xgboost=%.2f\n", gc / xc
 	printf "go_predict_vs_leaves=%.2f\n", gp / lp
+	printf "memory: training peak above its input %s MB = %.2f x the float32 data plus bins (%s MB); target <= 2\n", gm, gm / dm, dm
 	printf "boost train_ratio_vs_xgboost=%.2f predict_ratio_vs_xgboost=%.2f\n", gt / xt, gp / xp
 }'

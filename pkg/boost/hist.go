@@ -2,6 +2,7 @@ package boost
 
 import (
 	"math"
+	"sync"
 )
 
 // binned is the quantised training matrix of the hist method: row-major
@@ -24,12 +25,14 @@ type binned struct {
 // WQSummary::SetPrune (for up to ~2000 rows this is exactly what XGBoost
 // computes; above, XGBoost's streaming sketch approximates the same
 // quantiles), then cuts = summary[1:min(size, maxBin)] plus a sentinel
-// above the maximum.
-func sketchCuts(sorted []float32, ws []float32, maxBin int) (cuts []float32, minv float32) {
+// above the maximum. scratch, if it has room for len(sorted) entries,
+// holds the summary (a column of a million distinct values would otherwise
+// allocate tens of MB each time).
+func sketchCuts(sorted []float32, ws []float32, maxBin int, scratch []wqEntry) (cuts []float32, minv float32) {
 	if len(sorted) == 0 {
 		return []float32{1e-5}, 1e-5
 	}
-	var sum []wqEntry
+	sum := scratch[:0]
 	var acc float32
 	for i, v := range sorted {
 		w := float32(1)
@@ -153,11 +156,26 @@ func radixSort(keys []uint32, rows []int32, tk []uint32, tr []int32) ([]uint32, 
 func quantise(x []float32, nrow, ncol int, w []float32, maxBin, threads int) *binned {
 	b := &binned{nrow: nrow, ncol: ncol, cuts: make([][]float32, ncol), mins: make([]float32, ncol),
 		ptr: make([]int32, ncol+1), miss: make([]int32, ncol)}
-	colBins := make([][]uint16, ncol)
+	// Columns are binned straight to one byte per value when their bins
+	// fit (the usual max_bin 256), else to two; the sort buffers are reused
+	// across columns, so quantising allocates little beyond its output.
+	col8 := make([][]uint8, ncol)
+	col16 := make([][]uint16, ncol)
 	hasMiss := make([]bool, ncol)
+	type sortBufs struct {
+		keys, tk []uint32
+		rows, tr []int32
+		vals     []float32
+		sum      []wqEntry
+	}
+	pool := sync.Pool{New: func() any {
+		return &sortBufs{keys: make([]uint32, 0, nrow), tk: make([]uint32, nrow), rows: make([]int32, 0, nrow), tr: make([]int32, nrow),
+			vals: make([]float32, nrow), sum: make([]wqEntry, 0, nrow)}
+	}}
 	parallelFor(ncol, threads, func(f int) {
-		keys := make([]uint32, 0, nrow)
-		rows := make([]int32, 0, nrow)
+		buf := pool.Get().(*sortBufs)
+		defer pool.Put(buf)
+		keys, rows := buf.keys[:0], buf.rows[:0]
 		for r := 0; r < nrow; r++ {
 			v := x[r*ncol+f]
 			if v != v {
@@ -168,9 +186,9 @@ func quantise(x []float32, nrow, ncol int, w []float32, maxBin, threads int) *bi
 			rows = append(rows, int32(r))
 		}
 		if len(keys) > 0 {
-			keys, rows = radixSort(keys, rows, make([]uint32, len(keys)), make([]int32, len(keys)))
+			keys, rows = radixSort(keys, rows, buf.tk[:len(keys)], buf.tr[:len(keys)])
 		}
-		vals := make([]float32, len(keys))
+		vals := buf.vals[:len(keys)]
 		for i, k := range keys {
 			vals[i] = keyValue(k)
 		}
@@ -181,21 +199,32 @@ func quantise(x []float32, nrow, ncol int, w []float32, maxBin, threads int) *bi
 				ws[i] = w[r]
 			}
 		}
-		cuts, minv := sketchCuts(vals, ws, maxBin)
+		cuts, minv := sketchCuts(vals, ws, maxBin, buf.sum)
 		b.cuts[f], b.mins[f] = cuts, minv
-		cb := make([]uint16, nrow)
-		nb := uint16(len(cuts))
-		for i := range cb {
-			cb[i] = nb // missing; fixed below if the feature has none
+		nb := len(cuts) // the bin of a missing value
+		set := func(r int32, bin int) { col16[f][r] = uint16(bin) }
+		width := nb // bins of this feature: its cuts, plus one for missing
+		if hasMiss[f] {
+			width++
+		}
+		if width <= 256 { // the same rule as "wide" below
+			c := make([]uint8, nrow)
+			col8[f], set = c, func(r int32, bin int) { c[r] = uint8(bin) }
+		} else {
+			col16[f] = make([]uint16, nrow)
+		}
+		if hasMiss[f] {
+			for r := range nrow {
+				set(int32(r), nb) // overwritten below for present values
+			}
 		}
 		ci := 0
 		for i, v := range vals {
 			for ci < len(cuts)-1 && cuts[ci] <= v {
 				ci++
 			}
-			cb[rows[i]] = uint16(ci)
+			set(rows[i], ci)
 		}
-		colBins[f] = cb
 	})
 	wide := false
 	for f := 0; f < ncol; f++ {
@@ -211,25 +240,28 @@ func quantise(x []float32, nrow, ncol int, w []float32, maxBin, threads int) *bi
 		b.ptr[f+1] = b.ptr[f] + nb
 	}
 	if wide {
+		// Some feature needs two bytes: widen the one-byte columns.
+		parallelFor(ncol, threads, func(f int) {
+			if col8[f] != nil {
+				c := make([]uint16, nrow)
+				for r, v := range col8[f] {
+					c[r] = uint16(v)
+				}
+				col16[f], col8[f] = c, nil
+			}
+		})
 		b.b16 = make([]uint16, nrow*ncol)
-		b.c16 = colBins
+		b.c16 = col16
 	} else {
 		b.b8 = make([]uint8, nrow*ncol)
-		b.c8 = make([][]uint8, ncol)
-		parallelFor(ncol, threads, func(f int) {
-			c := make([]uint8, nrow)
-			for r, v := range colBins[f] {
-				c[r] = uint8(v)
-			}
-			b.c8[f] = c
-		})
+		b.c8 = col8
 	}
 	const blk = 4096
 	parallelFor((nrow+blk-1)/blk, threads, func(k int) {
 		for r := k * blk; r < min(nrow, k*blk+blk); r++ {
 			for f := 0; f < ncol; f++ {
 				if wide {
-					b.b16[r*ncol+f] = colBins[f][r]
+					b.b16[r*ncol+f] = b.c16[f][r]
 				} else {
 					b.b8[r*ncol+f] = b.c8[f][r]
 				}

@@ -17,6 +17,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -129,6 +130,31 @@ func load(prefix string, rows, cols int) (*mat.Dense, []float64, error) {
 	return mat.NewDense(rows, cols, x), y, nil
 }
 
+// watchHeap samples the live heap every few milliseconds from now on; the
+// returned function stops sampling and returns the peak above the level at
+// the start.
+func watchHeap() func() uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() uint64 { metrics.Read(sample); return sample[0].Value.Uint64() }
+	base := read()
+	stop, done := make(chan struct{}), make(chan uint64)
+	go func() {
+		peak := base
+		t := time.NewTicker(2 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				done <- max(peak, read()) - base
+				return
+			case <-t.C:
+				peak = max(peak, read())
+			}
+		}
+	}()
+	return func() uint64 { close(stop); return <-done }
+}
+
 func run(prefix string, rows, cols, trees, depth, threads int, scaling, lgPath string) error {
 	x, y, err := load(prefix, rows, cols)
 	if err != nil {
@@ -136,13 +162,18 @@ func run(prefix string, rows, cols, trees, depth, threads int, scaling, lgPath s
 	}
 	p := &boost.Params{NEstimators: trees, MaxDepth: depth, NJobs: threads, TreeMethod: boost.Hist}
 	runtime.GC()
+	peak := watchHeap()
 	t0, c0 := time.Now(), cpuSeconds()
 	m, err := boost.Train(context.Background(), x, y, nil, p)
 	if err != nil {
 		return err
 	}
 	train := time.Since(t0).Seconds()
+	extra := peak()
 	fmt.Printf("go_train_seconds=%.3f\ngo_train_cpu_seconds=%.3f\n", train, cpuSeconds()-c0)
+	// Memory: what training allocates beyond its input, against the size
+	// of the data as float32 plus one byte of bin index per value.
+	fmt.Printf("go_train_peak_extra_mb=%.1f\ndata_float32_plus_bins_mb=%.1f\n", float64(extra)/1e6, float64(rows*cols*5)/1e6)
 
 	raw := x.RawMatrix().Data
 	pred := make([]float64, rows)
