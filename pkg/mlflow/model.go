@@ -311,6 +311,23 @@ type ModelInfo struct {
 // TagSpoolModel marks logged models created by Sync, for idempotence.
 const TagSpoolModel = "mlstack.spool.model"
 
+// normalize fills the default name and checks the options.
+func (o *LogModelOptions) normalize() error {
+	if o.Name == "" {
+		o.Name = "model"
+	}
+	if err := ValidateKey("model name", o.Name); err != nil {
+		return err
+	}
+	if err := validateAlias(o.Alias); err != nil {
+		return err
+	}
+	if o.Alias != "" && o.RegisteredModelName == "" {
+		return fmt.Errorf("%w: alias %q needs RegisteredModelName", ErrInvalid, o.Alias)
+	}
+	return nil
+}
+
 // LogModel logs an XGBoost model for a run the way mlflow.xgboost.log_model
 // does in MLflow 3: it creates the logged model (linked to the run through
 // source_run_id and runs/outputs), writes the model directory to the
@@ -323,17 +340,8 @@ func (c *Client) LogModel(ctx context.Context, runID string, m XGBoostModel, opt
 	if err != nil {
 		return nil, err
 	}
-	if opts.Name == "" {
-		opts.Name = "model"
-	}
-	if err := ValidateKey("model name", opts.Name); err != nil {
+	if err := opts.normalize(); err != nil {
 		return nil, err
-	}
-	if err := validateAlias(opts.Alias); err != nil {
-		return nil, err
-	}
-	if opts.Alias != "" && opts.RegisteredModelName == "" {
-		return nil, fmt.Errorf("%w: alias %q needs RegisteredModelName", ErrInvalid, opts.Alias)
 	}
 	run, err := c.GetRun(ctx, runID)
 	if err != nil {

@@ -523,17 +523,8 @@ func (r *Run) LogModel(ctx context.Context, m XGBoostModel, opts LogModelOptions
 	if err != nil {
 		return nil, err
 	}
-	if opts.Name == "" {
-		opts.Name = "model"
-	}
-	if err := ValidateKey("model name", opts.Name); err != nil {
+	if err := opts.normalize(); err != nil {
 		return nil, err
-	}
-	if err := validateAlias(opts.Alias); err != nil {
-		return nil, err
-	}
-	if opts.Alias != "" && opts.RegisteredModelName == "" {
-		return nil, fmt.Errorf("%w: alias %q needs RegisteredModelName", ErrInvalid, opts.Alias)
 	}
 	if r.c != nil {
 		// Flush first: the logged model copies the run's params. An
