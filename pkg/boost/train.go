@@ -96,6 +96,9 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 	var eg *exactGrower
 	if c.treeMethod == Hist {
 		hg = newHistGrower(&c, quantise(x, nrow, ncol, weightsOrNil(weights, w32), c.maxBin, c.threads), c.threads)
+		// From here on hist works on the bins (margins are updated from the
+		// row partition), so the float32 copy of the data can go.
+		x = nil
 	} else {
 		eg = newExactGrower(&c, x, nrow, ncol, c.threads)
 	}
