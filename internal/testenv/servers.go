@@ -84,9 +84,12 @@ func track(p *stack.Process) {
 }
 
 // reapStale stops the servers of test binaries that died without running
-// Main's cleanup (a timeout panic, a kill): their process groups are killed
-// and their scratch directories removed. A server's own children (MLflow's
-// uvicorn workers) would otherwise outlive it, holding ports and CPU.
+// Main's cleanup (a timeout panic, a kill): their processes are killed and
+// their scratch directories removed. A server's own children (MLflow's
+// uvicorn workers) would otherwise outlive it, holding ports and CPU. Pids
+// are reused, so a process is killed only if it is in a recorded process
+// group and its command line or working directory names the stale
+// directory.
 func reapStale() {
 	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "mlstack-testenv-*"))
 	for _, d := range dirs {
@@ -97,11 +100,25 @@ func reapStale() {
 		if owner, _ := strconv.Atoi(strings.TrimSpace(string(b))); owner <= 0 || stack.Alive(owner) {
 			continue
 		}
+		groups := map[int]bool{}
 		if b, err := os.ReadFile(filepath.Join(d, "pgids")); err == nil {
 			for _, line := range strings.Fields(string(b)) {
 				if pgid, _ := strconv.Atoi(line); pgid > 0 {
-					syscall.Kill(-pgid, syscall.SIGKILL)
+					groups[pgid] = true
 				}
+			}
+		}
+		procs, _ := filepath.Glob("/proc/[0-9]*")
+		for _, p := range procs {
+			pid, _ := strconv.Atoi(filepath.Base(p))
+			pgid, err := syscall.Getpgid(pid)
+			if err != nil || !groups[pgid] {
+				continue
+			}
+			cmdline, _ := os.ReadFile(filepath.Join(p, "cmdline"))
+			cwd, _ := os.Readlink(filepath.Join(p, "cwd"))
+			if strings.Contains(string(cmdline), d) || strings.HasPrefix(cwd, d) {
+				syscall.Kill(pid, syscall.SIGKILL)
 			}
 		}
 		os.RemoveAll(d)
