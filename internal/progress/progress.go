@@ -20,9 +20,9 @@ import (
 type Mode int
 
 const (
-	Auto Mode = iota // a bar on a terminal, log lines otherwise
-	Bars             // always a bar
-	Lines            // always log lines
+	Auto  Mode = iota // a bar on a terminal, log lines otherwise
+	Bars              // always a bar
+	Lines             // always log lines
 )
 
 // ParseMode reads auto, bar or log.
