@@ -162,36 +162,24 @@ func (p *Params) resolve() (resolved, error) {
 	r.eta = float32(defFloat(q.LearningRate, 0.3))
 	r.minChildWeight = 1
 	if q.MinChildWeight != nil {
-		if err := finite("min_child_weight", *q.MinChildWeight); err != nil {
+		if err := nonNegative("min_child_weight", *q.MinChildWeight); err != nil {
 			return r, err
-		}
-		if *q.MinChildWeight < 0 {
-			return r, invalid("min_child_weight", *q.MinChildWeight, "must be >= 0")
 		}
 		r.minChildWeight = float32(*q.MinChildWeight)
 	}
-	if err := finite("gamma", q.Gamma); err != nil {
+	if err := nonNegative("gamma", q.Gamma); err != nil {
 		return r, err
-	}
-	if q.Gamma < 0 {
-		return r, invalid("gamma", q.Gamma, "must be >= 0")
 	}
 	r.gamma = float32(q.Gamma)
 	r.lambda = 1
 	if q.RegLambda != nil {
-		if err := finite("reg_lambda", *q.RegLambda); err != nil {
+		if err := nonNegative("reg_lambda", *q.RegLambda); err != nil {
 			return r, err
-		}
-		if *q.RegLambda < 0 {
-			return r, invalid("reg_lambda", *q.RegLambda, "must be >= 0")
 		}
 		r.lambda = float32(*q.RegLambda)
 	}
-	if err := finite("reg_alpha", q.RegAlpha); err != nil {
+	if err := nonNegative("reg_alpha", q.RegAlpha); err != nil {
 		return r, err
-	}
-	if q.RegAlpha < 0 {
-		return r, invalid("reg_alpha", q.RegAlpha, "must be >= 0")
 	}
 	r.alpha = float32(q.RegAlpha)
 	if err := finite("subsample", q.Subsample); err != nil {
@@ -287,6 +275,17 @@ func defFloat(v, d float64) float64 {
 		return d
 	}
 	return v
+}
+
+// nonNegative checks that a parameter is finite and >= 0.
+func nonNegative(name string, v float64) error {
+	if err := finite(name, v); err != nil {
+		return err
+	}
+	if v < 0 {
+		return invalid(name, v, "must be >= 0")
+	}
+	return nil
 }
 
 func finite(name string, v float64) error {
