@@ -119,7 +119,7 @@ func (s *native) up(ctx context.Context) error {
 		return err
 	}
 	minioSpec := stack.MinIO{
-		Bin: tool("MLSTACK_MINIO"), DataDir: filepath.Join(s.dir, "minio", "data"),
+		Bin: os.Getenv("MLSTACK_MINIO"), DataDir: filepath.Join(s.dir, "minio", "data"),
 		Addr: s.addr("MINIO_PORT", "9000"), ConsoleAddr: s.addr("MINIO_CONSOLE_PORT", "9001"),
 		User: s.env.Get("MINIO_ROOT_USER", "minioadmin"), Password: s.env.Get("MINIO_ROOT_PASSWORD", "minioadmin-change-me"),
 	}
@@ -172,7 +172,7 @@ func (s *native) up(ctx context.Context) error {
 }
 
 func (s *native) startMLflow(ctx context.Context, m stack.MinIO, pg stack.Postgres, logPath string) (*stack.Process, error) {
-	venv := tool("MLSTACK_VENV")
+	venv := os.Getenv("MLSTACK_VENV")
 	if venv == "" {
 		return nil, errors.New("MLSTACK_VENV is not set: run `make stack-up` (it installs MLflow first)")
 	}
@@ -193,7 +193,7 @@ func (s *native) startMLflow(ctx context.Context, m stack.MinIO, pg stack.Postgr
 }
 
 func (s *native) startJupyter(ctx context.Context, logPath string) (*stack.Process, error) {
-	venv, gotools := tool("MLSTACK_VENV"), tool("MLSTACK_GOTOOLS")
+	venv, gotools := os.Getenv("MLSTACK_VENV"), os.Getenv("MLSTACK_GOTOOLS")
 	if venv == "" || gotools == "" {
 		return nil, errors.New("MLSTACK_VENV or MLSTACK_GOTOOLS is not set: run `make stack-up` (it installs JupyterLab and GoNB first)")
 	}
@@ -252,7 +252,6 @@ func (s *native) status(ctx context.Context) error {
 	return tw.Flush()
 }
 
-func tool(key string) string { return os.Getenv(key) }
 
 func rel(root, path string) string {
 	if r, err := filepath.Rel(root, path); err == nil {

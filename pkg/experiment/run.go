@@ -145,7 +145,6 @@ func execute(ctx context.Context, o Options, p *Parsed, trainer Trainer, data *f
 		return err
 	}
 
-	total := 0
 	var bar *progress.Bar
 	job := &Job{
 		Config: c, Data: data, Out: rep.Out, Log: o.Stderr,
@@ -158,12 +157,11 @@ func execute(ctx context.Context, o Options, p *Parsed, trainer Trainer, data *f
 		},
 		Progress: func(done, n int) {
 			if bar == nil {
-				total = n
 				label := fmt.Sprintf("cross-validation %d×%d", c.Validation.NSplits, c.Validation.repeats())
 				if readsOwnData(trainer) {
 					label = c.Model.Trainer
 				}
-				bar = progress.New(o.Stderr, label, total)
+				bar = progress.New(o.Stderr, label, n)
 			}
 			bar.Set(done)
 		},
