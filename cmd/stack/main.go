@@ -252,7 +252,6 @@ func (s *native) status(ctx context.Context) error {
 	return tw.Flush()
 }
 
-
 func rel(root, path string) string {
 	if r, err := filepath.Rel(root, path); err == nil {
 		return r
