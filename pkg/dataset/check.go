@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"os"
 
 	"github.com/mlstack/mlstack/pkg/frame"
@@ -122,7 +124,7 @@ func (s *scanner) run(ctx context.Context, fields int, stop int64) error {
 		if eof {
 			end = n
 		}
-		if end == 0 { // one line longer than the buffer
+		if end == 0 && !eof { // one line longer than the buffer
 			buf = append(buf[:n], make([]byte, len(buf))...)
 			buf = buf[:cap(buf)]
 			carry = n
@@ -155,20 +157,49 @@ func (s *scanner) run(ctx context.Context, fields int, stop int64) error {
 	}
 }
 
-// fast checks complete lines without quotes.
+// fast checks complete lines without quotes. It reads eight bytes at a
+// time: masks of the comma and newline bytes of a word (bytesEqual) give
+// the commas between newlines by a population count.
 func (s *scanner) fast(chunk []byte) error {
 	s.off += int64(len(chunk))
-	commas, start := 0, 0
 	want := s.fields - 1
-	for i, c := range chunk {
-		switch c {
+	commas, start := 0, 0
+	// Lines with the header's comma count are counted in good; any other
+	// line goes to endLine, which needs s.line and s.records current.
+	good := 0
+	i := 0
+	for ; i+8 <= len(chunk); i += 8 {
+		w := binary.LittleEndian.Uint64(chunk[i:])
+		cm, nl := bytesEqual(w, ','), bytesEqual(w, '\n')
+		for nl != 0 {
+			bit := bits.TrailingZeros64(nl)
+			below := uint64(1)<<bit - 1
+			commas += bits.OnesCount64(cm & below)
+			cm &^= below
+			end := i + bit>>3
+			if commas == want && want > 0 {
+				good++
+			} else {
+				s.line += good
+				s.records += good
+				good = 0
+				if err := s.endLine(chunk[start:end], commas, want); err != nil {
+					return err
+				}
+			}
+			commas, start = 0, end+1
+			nl &= nl - 1
+		}
+		commas += bits.OnesCount64(cm)
+	}
+	s.line += good
+	s.records += good
+	for ; i < len(chunk); i++ { // the last few bytes
+		switch chunk[i] {
 		case ',':
 			commas++
 		case '\n':
-			s.line++
-			if commas == want && (want > 0 || i > start && !(i == start+1 && chunk[start] == '\r')) {
-				s.records++
-			} else if err := s.slowLine(chunk[start:i], commas); err != nil {
+			if err := s.endLine(chunk[start:i], commas, want); err != nil {
 				return err
 			}
 			commas, start = 0, i+1
@@ -176,14 +207,32 @@ func (s *scanner) fast(chunk []byte) error {
 	}
 	if start < len(chunk) { // last line without a newline
 		s.line++
-		line := chunk[start:]
 		if commas == want && want > 0 {
 			s.records++
-		} else if err := s.slowLine(line, commas); err != nil {
+		} else if err := s.slowLine(chunk[start:], commas); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// endLine counts a quote-free line (without its newline) that has commas
+// commas, when the header has want+1 fields.
+func (s *scanner) endLine(line []byte, commas, want int) error {
+	s.line++
+	if commas == want && (want > 0 || len(line) > 0 && !(len(line) == 1 && line[0] == '\r')) {
+		s.records++
+		return nil
+	}
+	return s.slowLine(line, commas)
+}
+
+// bytesEqual returns a word whose bytes are 0x80 where w's bytes equal c
+// and 0 elsewhere. It is exact: no carry crosses from one byte to the next.
+func bytesEqual(w uint64, c byte) uint64 {
+	const lo7 = 0x7f7f7f7f7f7f7f7f
+	x := w ^ (0x0101010101010101 * uint64(c)) // zero bytes where w == c
+	return ^((x&lo7 + lo7) | x | lo7)
 }
 
 // slowLine judges a quote-free line whose comma count is unusual: empty

@@ -15,7 +15,6 @@ import (
 
 	"github.com/mlstack/mlstack/pkg/dataset"
 	"github.com/mlstack/mlstack/pkg/dataset/kaggletest"
-	"github.com/mlstack/mlstack/pkg/frame"
 )
 
 func TestParseSource(t *testing.T) {
@@ -225,43 +224,6 @@ func TestExtract(t *testing.T) {
 			if ents, _ := os.ReadDir(dir); len(ents) > 0 {
 				t.Errorf("%s: unsafe archive wrote %d entries", c.name, len(ents))
 			}
-		}
-	}
-}
-
-// TestCheckCSVScanner checks that the streaming check of large files
-// agrees with frame.ReadCSV: same rows, same error and line.
-func TestCheckCSVScanner(t *testing.T) {
-	cases := []string{
-		"a,b\n1,2\n3,4\n",
-		"a,b\r\n1,2\r\n\r\n3,4",
-		"a,b\n1,2\n3\n4,5\n",
-		"a,b\n1,2\n3,4,5\n",
-		"a,b\n1,\"x\ny\"\n3,4\n5\n",
-		"a,b\n1,\"x\"\"y\"\n3,4\n",
-		"a,b\n1,x\"y\n3,4\n",
-		"a,b\n1,\"x\"y\n3,4\n",
-		"a,b\n1,2\n   \n3,4\n",
-		"a,b\n1,\"unterminated\n3,4\n",
-		"a\n1\n  \n2\n",
-		"a,b\n" + strings.Repeat("1,2\n", 1000) + "1,2,3\n",
-	}
-	ctx := context.Background()
-	for i, c := range cases {
-		p := filepath.Join(t.TempDir(), "x.csv")
-		os.WriteFile(p, []byte(c), 0o644)
-		want, werr := dataset.CheckCSV(ctx, p, &dataset.CheckOptions{Name: "x.csv"})
-		got, gerr := dataset.CheckCSV(ctx, p, &dataset.CheckOptions{Name: "x.csv", FullParse: 1, Head: 1})
-		var wpe, gpe *frame.ParseError
-		errors.As(werr, &wpe)
-		errors.As(gerr, &gpe)
-		switch {
-		case (werr == nil) != (gerr == nil):
-			t.Errorf("case %d: frame error %v, scanner error %v", i, werr, gerr)
-		case werr != nil && (wpe == nil || gpe == nil || wpe.Line != gpe.Line || errors.Unwrap(wpe) != errors.Unwrap(gpe) && !errors.Is(gpe, frame.ErrRaggedRow)):
-			t.Errorf("case %d: frame error %v, scanner error %v", i, werr, gerr)
-		case werr == nil && want.Rows != got.Rows:
-			t.Errorf("case %d: frame rows %d, scanner rows %d", i, want.Rows, got.Rows)
 		}
 	}
 }
