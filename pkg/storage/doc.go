@@ -25,6 +25,14 @@
 //     a temporary file. When it is given, Put trusts it for seekable readers
 //     and checks it for streams (a mismatch fails the Put, nothing is
 //     written).
+//   - Every part S3 Put uploads carries a CRC32C checksum that the server
+//     verifies, so bytes damaged on the way are refused. SigV4 payload
+//     signatures (a SHA-256 of every 64 KiB, computed by the client and
+//     again by the server) are added only where they protect something:
+//     on plain HTTP to a host that is not on loopback. Over TLS and on
+//     loopback nobody can alter the bytes in transit, and skipping the
+//     signatures halves an upload's CPU. S3Options.PayloadSigning
+//     overrides the choice.
 //   - Missing objects are reported as errors wrapping ErrNotFound, missing
 //     buckets as ErrNoBucket, bad names as ErrInvalidName; an S3 error
 //     keeps minio-go's minio.ErrorResponse in the chain (errors.As).

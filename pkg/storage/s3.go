@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -44,12 +45,30 @@ type S3Options struct {
 	// SpoolDir holds temporary files for Put on unseekable readers
 	// without a known SHA256; os.TempDir() when empty.
 	SpoolDir string
+	// PayloadSigning says whether Put signs the bytes it uploads (see the
+	// package rules); SignAuto when zero.
+	PayloadSigning PayloadSigning
 }
+
+// PayloadSigning chooses whether uploads carry SigV4 payload signatures.
+type PayloadSigning int
+
+const (
+	// SignAuto signs payloads only on plain HTTP to a host that is not on
+	// loopback: over TLS or loopback no one can alter the bytes on the way.
+	SignAuto PayloadSigning = iota
+	// SignAlways signs every payload, also over TLS and loopback.
+	SignAlways
+	// SignNever leaves every payload unsigned (for trusted networks, such
+	// as a private Compose network); the CRC32C checksums remain.
+	SignNever
+)
 
 // S3 is a Store on an S3 API (MinIO, AWS, …).
 type S3 struct {
-	client *minio.Client
-	opts   S3Options
+	client   *minio.Client
+	opts     S3Options
+	unsigned bool // Put sends unsigned payloads (PayloadSigning resolved)
 }
 
 var _ Store = (*S3)(nil)
@@ -81,11 +100,37 @@ func NewS3(opts *S3Options) (*S3, error) {
 		Region:     o.Region,
 		Transport:  o.Transport,
 		MaxRetries: o.MaxRetries,
+		// Every uploaded part carries a CRC32C checksum in a trailer,
+		// which the server verifies before it accepts the part.
+		TrailingHeaders: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("storage: %w", err)
 	}
-	return &S3{client: c, opts: o}, nil
+	unsigned := false
+	switch o.PayloadSigning {
+	case SignAuto:
+		unsigned = secure || isLoopback(host)
+	case SignAlways:
+	case SignNever:
+		unsigned = true
+	default:
+		return nil, fmt.Errorf("storage: unknown PayloadSigning %d", o.PayloadSigning)
+	}
+	return &S3{client: c, opts: o, unsigned: unsigned}, nil
+}
+
+// isLoopback reports whether host (host or host:port) is localhost or a
+// loopback address.
+func isLoopback(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
 }
 
 // Client returns the underlying minio-go client.
@@ -143,6 +188,9 @@ func (s *S3) Put(ctx context.Context, bucket, key string, r io.Reader, opts *Put
 		UserMetadata: map[string]string{MetaSHA256: p.sum},
 		PartSize:     s.opts.PartSize,
 		NumThreads:   s.opts.NumThreads,
+		// minio-go signs payloads on plain HTTP unless told not to: a
+		// SHA-256 of every 64 KiB chunk here and again on the server.
+		DisableContentSha256: s.unsigned,
 	}
 	if opts.Progress != nil {
 		po.Progress = &progressCounter{fn: opts.Progress}
