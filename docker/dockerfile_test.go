@@ -1,0 +1,212 @@
+package docker_test
+
+import (
+	"bufio"
+	"debug/elf"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// instruction is one Dockerfile instruction, continuation lines joined.
+type instruction struct {
+	line int // first line, 1-based
+	op   string
+	args string
+}
+
+func parseDockerfile(t *testing.T, path string) []instruction {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []instruction
+	var cur strings.Builder
+	start, n := 0, 0
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		n++
+		l := strings.TrimSpace(sc.Text())
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		if cur.Len() == 0 {
+			start = n
+		}
+		if cont, ok := strings.CutSuffix(l, `\`); ok {
+			cur.WriteString(cont + " ")
+			continue
+		}
+		cur.WriteString(l)
+		op, args, _ := strings.Cut(cur.String(), " ")
+		out = append(out, instruction{line: start, op: strings.ToUpper(op), args: strings.TrimSpace(args)})
+		cur.Reset()
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// stage returns the instructions of the stage named name (after its FROM).
+func stage(ins []instruction, name string) []instruction {
+	var out []instruction
+	in := false
+	for _, i := range ins {
+		if i.op == "FROM" {
+			f := strings.Fields(i.args)
+			in = len(f) == 3 && strings.EqualFold(f[1], "AS") && f[2] == name
+			continue
+		}
+		if in {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// TestIngestDockerfileBuilds replays the build stage of ingest/Dockerfile
+// on this machine: a folder holding only what its COPY lines copy from
+// the context (the repository root), its ENV, and its RUN lines (cache
+// mounts dropped, /out/ moved into the test's folder). A package the
+// binary imports but the image leaves out fails here as it would in
+// docker build. The binary must be static, as the distroless final stage
+// has no libc, and the final stage must run it as a non-root user.
+func TestIngestDockerfileBuilds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the ingest binary")
+	}
+	ins := parseDockerfile(t, "../ingest/Dockerfile")
+	build := stage(ins, "build")
+	if len(build) == 0 {
+		t.Fatal("ingest/Dockerfile has no stage named build")
+	}
+	root := t.TempDir()
+	src, outDir := filepath.Join(root, "src"), filepath.Join(root, "out")
+	work := src
+	env := append(os.Environ(), "GOTOOLCHAIN=local")
+	mount := regexp.MustCompile(`^--mount=\S+\s+`)
+	for _, i := range build {
+		switch i.op {
+		case "WORKDIR":
+			work = filepath.Join(root, filepath.Base(i.args))
+			if err := os.MkdirAll(work, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		case "ENV":
+			for _, kv := range strings.Fields(i.args) {
+				if !strings.Contains(kv, "=") {
+					t.Fatalf("Dockerfile:%d: ENV %q: use the KEY=VALUE form", i.line, kv)
+				}
+				env = append(env, kv)
+			}
+		case "COPY":
+			f := strings.Fields(i.args)
+			dst := filepath.Join(work, f[len(f)-1])
+			for _, s := range f[:len(f)-1] {
+				copyPath(t, filepath.Join("..", s), dst, strings.HasSuffix(f[len(f)-1], "/"))
+			}
+		case "RUN":
+			cmdline := i.args
+			for mount.MatchString(cmdline) {
+				cmdline = mount.ReplaceAllString(cmdline, "")
+			}
+			cmdline = strings.ReplaceAll(cmdline, "/out/", outDir+"/")
+			cmd := exec.Command("sh", "-c", cmdline)
+			cmd.Dir, cmd.Env = work, env
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("Dockerfile:%d: RUN %s: %v\n%s", i.line, i.args, err, out)
+			}
+		default:
+			t.Fatalf("Dockerfile:%d: %s in the build stage: teach this test what it does", i.line, i.op)
+		}
+	}
+	bin := filepath.Join(outDir, "ingest")
+	ef, err := elf.Open(bin)
+	if err != nil {
+		t.Fatalf("the build stage made no binary at /out/ingest: %v", err)
+	}
+	defer ef.Close()
+	for _, p := range ef.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Error("/out/ingest is dynamically linked; the distroless static image has no libc")
+		}
+	}
+	if out, err := exec.Command(bin, "-h").CombinedOutput(); err != nil || !strings.Contains(string(out), "-source") {
+		t.Errorf("ingest -h: %v\n%s", err, out)
+	}
+
+	// The final stage: the binary from the build stage, a numeric
+	// non-root user, a static base.
+	var final []instruction
+	for k, i := range ins {
+		if i.op == "FROM" {
+			final = ins[k:]
+		}
+	}
+	if !strings.Contains(final[0].args, "distroless/static") {
+		t.Errorf("final stage FROM %s: want a distroless static base", final[0].args)
+	}
+	var copied, user bool
+	for _, i := range final[1:] {
+		switch i.op {
+		case "COPY":
+			copied = copied || strings.HasPrefix(i.args, "--from=build /out/ingest ")
+		case "USER":
+			u, _, _ := strings.Cut(i.args, ":")
+			user = u != "0" && u != "root" && regexp.MustCompile(`^[0-9]+$`).MatchString(u)
+		}
+	}
+	if !copied || !user {
+		t.Errorf("final stage: binary copied from the build stage %v, numeric non-root USER %v", copied, user)
+	}
+}
+
+// copyPath copies the file or folder src to dst the way COPY does: a
+// folder's contents go into dst; a file goes into dst when dst is a folder
+// (ends in /).
+func copyPath(t *testing.T, src, dst string, intoDir bool) {
+	t.Helper()
+	st, err := os.Stat(src)
+	if err != nil {
+		t.Fatalf("COPY %s: %v", src, err)
+	}
+	if !st.IsDir() {
+		if intoDir {
+			dst = filepath.Join(dst, filepath.Base(src))
+		}
+		writeCopy(t, src, dst)
+		return
+	}
+	err = filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		writeCopy(t, p, filepath.Join(dst, rel))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeCopy(t *testing.T, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
