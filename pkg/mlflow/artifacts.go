@@ -124,7 +124,7 @@ func (s *ArtifactStore) Upload(ctx context.Context, localPath, artifactPath stri
 		return err
 	}
 	if !st.IsDir() {
-		return s.uploadFile(ctx, localPath, path.Join(artifactPath, filepath.Base(localPath)), st.Size())
+		return s.put(ctx, path.Join(artifactPath, filepath.Base(localPath)), blob{path: localPath, size: st.Size()})
 	}
 	return filepath.WalkDir(localPath, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -138,16 +138,8 @@ func (s *ArtifactStore) Upload(ctx context.Context, localPath, artifactPath stri
 		if err != nil {
 			return err
 		}
-		return s.uploadFile(ctx, p, path.Join(artifactPath, filepath.ToSlash(rel)), info.Size())
+		return s.put(ctx, path.Join(artifactPath, filepath.ToSlash(rel)), blob{path: p, size: info.Size()})
 	})
-}
-
-func (s *ArtifactStore) uploadFile(ctx context.Context, local, rel string, size int64) error {
-	open := func() (io.ReadSeekCloser, error) { return os.Open(local) }
-	if err := s.impl.put(ctx, rel, open, size); err != nil {
-		return fmt.Errorf("mlflow: uploading %s to %s/%s: %w", local, s.uri, rel, err)
-	}
-	return nil
 }
 
 // UploadBytes writes data to the file artifactPath (which includes the file name).
@@ -158,11 +150,33 @@ func (s *ArtifactStore) UploadBytes(ctx context.Context, artifactPath string, da
 	if err := validateArtifactPath(artifactPath); err != nil {
 		return err
 	}
-	open := func() (io.ReadSeekCloser, error) { return nopSeekCloser{bytes.NewReader(data)}, nil }
-	if err := s.impl.put(ctx, artifactPath, open, int64(len(data))); err != nil {
-		return fmt.Errorf("mlflow: uploading %s/%s: %w", s.uri, artifactPath, err)
+	return s.put(ctx, artifactPath, blob{data: data, size: int64(len(data))})
+}
+
+// put uploads b to the file rel.
+func (s *ArtifactStore) put(ctx context.Context, rel string, b blob) error {
+	if err := s.impl.put(ctx, rel, b.open, b.size); err != nil {
+		if b.path != "" {
+			return fmt.Errorf("mlflow: uploading %s to %s/%s: %w", b.path, s.uri, rel, err)
+		}
+		return fmt.Errorf("mlflow: uploading %s/%s: %w", s.uri, rel, err)
 	}
 	return nil
+}
+
+// blob is the content of an artifact file, in memory or in a local file
+// (streamed, never read whole), opened as often as an upload needs.
+type blob struct {
+	data []byte
+	path string // a local file; data is unused
+	size int64
+}
+
+func (b blob) open() (io.ReadSeekCloser, error) {
+	if b.path != "" {
+		return os.Open(b.path)
+	}
+	return nopSeekCloser{bytes.NewReader(b.data)}, nil
 }
 
 type nopSeekCloser struct{ *bytes.Reader }

@@ -440,11 +440,7 @@ func (r *Run) LogArtifact(ctx context.Context, localPath, artifactPath string) e
 		return err
 	}
 	if !st.IsDir() {
-		data, err := os.ReadFile(localPath)
-		if err != nil {
-			return err
-		}
-		return r.LogArtifactBytes(ctx, path.Join(artifactPath, filepath.Base(localPath)), data)
+		return r.logArtifact(ctx, path.Join(artifactPath, filepath.Base(localPath)), blob{path: localPath, size: st.Size()})
 	}
 	return filepath.WalkDir(localPath, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -454,11 +450,11 @@ func (r *Run) LogArtifact(ctx context.Context, localPath, artifactPath string) e
 		if err != nil {
 			return err
 		}
-		data, err := os.ReadFile(p)
+		info, err := d.Info()
 		if err != nil {
 			return err
 		}
-		return r.LogArtifactBytes(ctx, path.Join(artifactPath, filepath.ToSlash(rel)), data)
+		return r.logArtifact(ctx, path.Join(artifactPath, filepath.ToSlash(rel)), blob{path: p, size: info.Size()})
 	})
 }
 
@@ -467,6 +463,11 @@ func (r *Run) LogArtifactBytes(ctx context.Context, artifactPath string, data []
 	if artifactPath == "" {
 		return fmt.Errorf("%w: artifact path is empty", ErrInvalid)
 	}
+	return r.logArtifact(ctx, artifactPath, blob{data: data, size: int64(len(data))})
+}
+
+// logArtifact logs b as the artifact file artifactPath.
+func (r *Run) logArtifact(ctx context.Context, artifactPath string, b blob) error {
 	if err := validateArtifactPath(artifactPath); err != nil {
 		return err
 	}
@@ -482,7 +483,10 @@ func (r *Run) LogArtifactBytes(ctx context.Context, artifactPath string, data []
 		r.mu.Lock()
 		runID := r.runID
 		r.mu.Unlock()
-		err := r.c.LogArtifactBytes(ctx, runID, artifactPath, data)
+		s, err := r.c.RunArtifacts(ctx, runID)
+		if err == nil {
+			err = s.put(ctx, artifactPath, b)
+		}
 		if err == nil {
 			r.mu.Lock()
 			defer r.mu.Unlock()
@@ -497,7 +501,13 @@ func (r *Run) LogArtifactBytes(ctx context.Context, artifactPath string, data []
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(dst, bytesReader(data)); err != nil {
+	rc, err := b.open()
+	if err != nil {
+		return err
+	}
+	err = writeFileAtomic(dst, rc)
+	rc.Close()
+	if err != nil {
 		return err
 	}
 	r.mu.Lock()

@@ -62,10 +62,11 @@ func (p *replayer) apply(ctx context.Context, recs []record) error {
 			err = p.c.LogBatch(ctx, p.st.RunID, ms, ps, ts)
 		case "artifact":
 			var s *ArtifactStore
-			if s, err = p.c.RunArtifacts(ctx, p.st.RunID); err == nil {
-				var data []byte
-				if data, err = os.ReadFile(filepath.Join(p.dir, filepath.FromSlash(r.File))); err == nil {
-					err = s.UploadBytes(ctx, r.Path, data)
+			var fi os.FileInfo
+			file := filepath.Join(p.dir, filepath.FromSlash(r.File))
+			if fi, err = os.Stat(file); err == nil {
+				if s, err = p.c.RunArtifacts(ctx, p.st.RunID); err == nil {
+					err = s.put(ctx, r.Path, blob{path: file, size: fi.Size()})
 				}
 			}
 		case "model":
