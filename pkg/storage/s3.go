@@ -57,7 +57,8 @@ const (
 	// SignAuto signs payloads only on plain HTTP to a host that is not on
 	// loopback: over TLS or loopback no one can alter the bytes on the way.
 	SignAuto PayloadSigning = iota
-	// SignAlways signs every payload, also over TLS and loopback.
+	// SignAlways signs every payload sent over plain HTTP, loopback
+	// included. (Over TLS minio-go never signs payloads: TLS protects them.)
 	SignAlways
 	// SignNever leaves every payload unsigned (for trusted networks, such
 	// as a private Compose network); the CRC32C checksums remain.
