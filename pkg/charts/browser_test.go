@@ -16,7 +16,8 @@ import (
 
 // statusJS reports, after the page's scripts ran, how many chart
 // containers hold a live ECharts instance with a canvas and how many still
-// show the fallback image, and whether RequireJS is present.
+// show the fallback image, whether RequireJS is present, and whether the
+// loader's decoder (pako) leaked into the page's globals.
 const statusJS = `<pre id="status"></pre>
 <script>
 (function(){
@@ -26,12 +27,12 @@ const statusJS = `<pre id="status"></pre>
     if (els[i].querySelector("img")) img++;
   }
   document.getElementById("status").textContent="charts="+els.length+" live="+live+" img="+img+
-    " amd="+(typeof define==="function"&&!!define.amd);
+    " amd="+(typeof define==="function"&&!!define.amd)+" pako="+(typeof window.pako!=="undefined");
 })();
 </script>
 `
 
-var statusRE = regexp.MustCompile(`charts=(\d+) live=(\d+) img=(\d+) amd=(true|false)`)
+var statusRE = regexp.MustCompile(`charts=(\d+) live=(\d+) img=(\d+) amd=(true|false) pako=(true|false)`)
 
 // checkPage opens page in Chromium twice: a DOM dump (no console messages,
 // every chart live, no fallback image left, RequireJS as expected) and a
@@ -46,9 +47,9 @@ func checkPage(t *testing.T, page string, n int, amd bool, areas []image.Rectang
 	if m == nil {
 		t.Fatalf("%s: no status in the DOM:\n%.2000s\n%s", page, res.DOM, res.Log)
 	}
-	want := []string{itoa(n), itoa(n), "0", boolStr(amd)}
+	want := []string{itoa(n), itoa(n), "0", boolStr(amd), "false"}
 	if got := m[1:]; strings.Join(got, " ") != strings.Join(want, " ") {
-		t.Errorf("%s: charts, live, fallback images, AMD = %v, want %v", page, got, want)
+		t.Errorf("%s: charts, live, fallback images, AMD, global pako = %v, want %v", page, got, want)
 	}
 	shot := strings.TrimSuffix(page, ".html") + "_screenshot.png"
 	res = testenv.Screenshot(t, page, shot, w, h)
