@@ -110,6 +110,9 @@ func TestNotebooks(t *testing.T) {
 		notebooks[3]: {"detection: mAP@0.5 ", "4 prediction images", "loaded checkpoint (face, 128 px): best 5 detections"},
 	}
 	for _, nb := range notebooks {
+		if st, err := os.Stat(filepath.Join(out, nb)); err == nil {
+			t.Logf("executed %s: %d bytes", nb, st.Size())
+		}
 		text, charts := scan(t, filepath.Join(out, nb))
 		for _, w := range want[nb] {
 			if !strings.Contains(text, w) {
