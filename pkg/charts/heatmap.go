@@ -68,7 +68,7 @@ func (h *heat) chart() *Chart {
 	hm.SetGlobalOptions(
 		charts.WithXAxisOpts(x),
 		charts.WithYAxisOpts(y),
-		gridOpt(opts.Grid{Left: "64", Right: "130", Top: "72", Bottom: "48", ContainLabel: opts.Bool(true)}),
+		gridOpt(opts.Grid{Left: "64", Right: "130", Top: "72", Bottom: "72", ContainLabel: opts.Bool(true)}), // the x-axis name sits 56 px below the axis
 		charts.WithVisualMapOpts(opts.VisualMap{
 			Type: "continuous", Calculable: opts.Bool(false),
 			Min: float32(h.lo), Max: float32(h.hi), Text: h.scaleText[:],
