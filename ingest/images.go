@@ -27,7 +27,7 @@ func ingestImages(ctx context.Context, cfg *config, st storage.Store, fo *datase
 	var all []checked
 	for _, f := range ds.Files {
 		c := checked{file: dataset.File{Name: sub + f.Name, Path: f.Path}}
-		c.sum, c.size, err = storage.HashFile(ctx, f.Path)
+		c.sum, c.size, err = storage.HashFile(ctx, f.Path, nil)
 		if err != nil {
 			return nil, fmt.Errorf("%w (nothing uploaded)", err)
 		}

@@ -256,7 +256,7 @@ func ingest(ctx context.Context, cfg *config, rep *progress.Reporter) (*Manifest
 	}
 	var all []checked
 	for _, f := range files {
-		sum, size, err := storage.HashFile(ctx, f.Path)
+		sum, size, err := storage.HashFile(ctx, f.Path, func(done, total int64) { rep.Update("hash "+f.Name, done, total) })
 		if err != nil {
 			return nil, err
 		}

@@ -333,7 +333,7 @@ func checkMinIO(t *testing.T, st *storage.S3, lg logged) {
 			t.Errorf("%s%s: %v", lg.StorageURI, name, err)
 			continue
 		}
-		sum, _, err := storage.HashFile(ctx, filepath.Join(lg.Dir, name))
+		sum, _, err := storage.HashFile(ctx, filepath.Join(lg.Dir, name), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -138,15 +138,25 @@ func ContentType(key string) string {
 	return "application/octet-stream"
 }
 
-// HashFile returns the SHA-256 (hex) and size of the file at p.
-func HashFile(ctx context.Context, p string) (sum string, size int64, err error) {
+// HashFile returns the SHA-256 (hex) and size of the file at p. A non-nil
+// progress is called as the file is read, with the bytes hashed so far and
+// the file's size.
+func HashFile(ctx context.Context, p string, progress func(done, total int64)) (sum string, size int64, err error) {
 	f, err := os.Open(p)
 	if err != nil {
 		return "", 0, err
 	}
 	defer f.Close()
+	var r io.Reader = ctxReader{ctx, f}
+	if progress != nil {
+		st, err := f.Stat()
+		if err != nil {
+			return "", 0, err
+		}
+		r = &progressReader{r: r, fn: func(n int64) { progress(n, st.Size()) }}
+	}
 	h := sha256.New()
-	size, err = io.Copy(h, ctxReader{ctx, f})
+	size, err = io.Copy(h, r)
 	if err != nil {
 		return "", 0, err
 	}
