@@ -112,10 +112,17 @@ func (c *Client) rememberArtifactURI(runID, uri string) {
 	c.mu.Unlock()
 }
 
-// Upload copies a local file or directory (recursively) to artifactPath.
-// A file lands at artifactPath/<base name>, a directory's contents below
-// artifactPath, as with mlflow.log_artifact(s).
+// Upload copies a local file or directory (recursively) to artifactPath
+// (see localArtifacts).
 func (s *ArtifactStore) Upload(ctx context.Context, localPath, artifactPath string) error {
+	return localArtifacts(localPath, artifactPath, func(rel string, b blob) error { return s.put(ctx, rel, b) })
+}
+
+// localArtifacts calls fn with the artifact path and content of the local
+// file localPath, or of every file below the directory localPath. As with
+// mlflow.log_artifact(s), a file lands at artifactPath/<base name>, a
+// directory's contents below artifactPath.
+func localArtifacts(localPath, artifactPath string, fn func(rel string, b blob) error) error {
 	if err := validateArtifactPath(artifactPath); err != nil {
 		return err
 	}
@@ -124,7 +131,7 @@ func (s *ArtifactStore) Upload(ctx context.Context, localPath, artifactPath stri
 		return err
 	}
 	if !st.IsDir() {
-		return s.put(ctx, path.Join(artifactPath, filepath.Base(localPath)), blob{path: localPath, size: st.Size()})
+		return fn(path.Join(artifactPath, filepath.Base(localPath)), blob{path: localPath, size: st.Size()})
 	}
 	return filepath.WalkDir(localPath, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -138,7 +145,7 @@ func (s *ArtifactStore) Upload(ctx context.Context, localPath, artifactPath stri
 		if err != nil {
 			return err
 		}
-		return s.put(ctx, path.Join(artifactPath, filepath.ToSlash(rel)), blob{path: p, size: info.Size()})
+		return fn(path.Join(artifactPath, filepath.ToSlash(rel)), blob{path: p, size: info.Size()})
 	})
 }
 

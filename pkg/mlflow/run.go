@@ -428,34 +428,12 @@ func (r *Run) status() error {
 	return nil
 }
 
-// LogArtifact logs a local file or directory below artifactPath. Online it
-// is uploaded at once; offline, or if the upload cannot reach the server,
-// it is copied into the spool for Sync.
+// LogArtifact logs a local file or directory below artifactPath, as
+// ArtifactStore.Upload lays them out. Online it is uploaded at once;
+// offline, or if the upload cannot reach the server, it is copied into the
+// spool for Sync.
 func (r *Run) LogArtifact(ctx context.Context, localPath, artifactPath string) error {
-	if err := validateArtifactPath(artifactPath); err != nil {
-		return err
-	}
-	st, err := os.Stat(localPath)
-	if err != nil {
-		return err
-	}
-	if !st.IsDir() {
-		return r.logArtifact(ctx, path.Join(artifactPath, filepath.Base(localPath)), blob{path: localPath, size: st.Size()})
-	}
-	return filepath.WalkDir(localPath, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, err := filepath.Rel(localPath, p)
-		if err != nil {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		return r.logArtifact(ctx, path.Join(artifactPath, filepath.ToSlash(rel)), blob{path: p, size: info.Size()})
-	})
+	return localArtifacts(localPath, artifactPath, func(rel string, b blob) error { return r.logArtifact(ctx, rel, b) })
 }
 
 // LogArtifactBytes logs data as the artifact file artifactPath.
