@@ -71,24 +71,21 @@ func stage(ins []instruction, name string) []instruction {
 	return out
 }
 
-// TestIngestDockerfileBuilds replays the build stage of ingest/Dockerfile
-// on this machine: a folder holding only what its COPY lines copy from
-// the context (the repository root), its ENV, and its RUN lines (cache
-// mounts dropped, /out/ moved into the test's folder). A package the
-// binary imports but the image leaves out fails here as it would in
-// docker build. The binary must be static, as the distroless final stage
-// has no libc, and the final stage must run it as a non-root user.
-func TestIngestDockerfileBuilds(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the ingest binary")
-	}
-	ins := parseDockerfile(t, "../ingest/Dockerfile")
-	build := stage(ins, "build")
+// replayStage replays the stage named name of a Dockerfile on this
+// machine and returns the folder that stands for the image's /out: a
+// folder holding only what its COPY lines copy from the context (the
+// repository root), its ENV, and its RUN lines (cache mounts dropped,
+// /out/ moved into the test's folder). A file the build needs but the
+// image leaves out fails here as it would in docker build.
+func replayStage(t *testing.T, dockerfile, name string) (outDir string) {
+	t.Helper()
+	build := stage(parseDockerfile(t, dockerfile), name)
 	if len(build) == 0 {
-		t.Fatal("ingest/Dockerfile has no stage named build")
+		t.Fatalf("%s has no stage named %s", dockerfile, name)
 	}
 	root := t.TempDir()
-	src, outDir := filepath.Join(root, "src"), filepath.Join(root, "out")
+	src := filepath.Join(root, "src")
+	outDir = filepath.Join(root, "out")
 	work := src
 	env := append(os.Environ(), "GOTOOLCHAIN=local")
 	mount := regexp.MustCompile(`^--mount=\S+\s+`)
@@ -102,7 +99,7 @@ func TestIngestDockerfileBuilds(t *testing.T) {
 		case "ENV":
 			for _, kv := range strings.Fields(i.args) {
 				if !strings.Contains(kv, "=") {
-					t.Fatalf("Dockerfile:%d: ENV %q: use the KEY=VALUE form", i.line, kv)
+					t.Fatalf("%s:%d: ENV %q: use the KEY=VALUE form", dockerfile, i.line, kv)
 				}
 				env = append(env, kv)
 			}
@@ -121,12 +118,24 @@ func TestIngestDockerfileBuilds(t *testing.T) {
 			cmd := exec.Command("sh", "-c", cmdline)
 			cmd.Dir, cmd.Env = work, env
 			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("Dockerfile:%d: RUN %s: %v\n%s", i.line, i.args, err, out)
+				t.Fatalf("%s:%d: RUN %s: %v\n%s", dockerfile, i.line, i.args, err, out)
 			}
 		default:
-			t.Fatalf("Dockerfile:%d: %s in the build stage: teach this test what it does", i.line, i.op)
+			t.Fatalf("%s:%d: %s in stage %s: teach this test what it does", dockerfile, i.line, i.op, name)
 		}
 	}
+	return outDir
+}
+
+// TestIngestDockerfileBuilds replays the build stage of ingest/Dockerfile
+// (replayStage). The binary must be static, as the distroless final stage
+// has no libc, and the final stage must run it as a non-root user.
+func TestIngestDockerfileBuilds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the ingest binary")
+	}
+	ins := parseDockerfile(t, "../ingest/Dockerfile")
+	outDir := replayStage(t, "../ingest/Dockerfile", "build")
 	bin := filepath.Join(outDir, "ingest")
 	ef, err := elf.Open(bin)
 	if err != nil {
@@ -208,5 +217,46 @@ func writeCopy(t *testing.T, src, dst string) {
 	}
 	if err := os.WriteFile(dst, b, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestJupyterDockerfileTools replays the tools stage of the Jupyter image
+// (replayStage): GoNB, goimports and gopls must build from the pinned
+// go.mod files it copies and run. The runtime stage's Python packages must
+// be the versions requirements-dev.txt pins, which the tests run.
+func TestJupyterDockerfileTools(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds GoNB, goimports and gopls")
+	}
+	out := replayStage(t, "../docker/jupyter/Dockerfile", "tools")
+	for _, c := range [][]string{{"gonb", "--help"}, {"goimports", "-h"}, {"gopls", "version"}} {
+		cmd := exec.Command(filepath.Join(out, c[0]), c[1:]...)
+		b, err := cmd.CombinedOutput()
+		if len(b) == 0 {
+			t.Errorf("%s %s: no output (%v)", c[0], c[1], err)
+		}
+	}
+	req, err := os.ReadFile("../requirements-dev.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pinned := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?m)^([A-Za-z0-9_.-]+)==(\S+)`).FindAllStringSubmatch(string(req), -1) {
+		pinned[strings.ToLower(m[1])] = m[2]
+	}
+	var n int
+	for _, i := range parseDockerfile(t, "../docker/jupyter/Dockerfile") {
+		if i.op != "RUN" || !strings.Contains(i.args, "pip install") {
+			continue
+		}
+		for _, m := range regexp.MustCompile(`([A-Za-z0-9_.-]+)==(\S+)`).FindAllStringSubmatch(i.args, -1) {
+			n++
+			if want := pinned[strings.ToLower(m[1])]; m[2] != want {
+				t.Errorf("docker/jupyter/Dockerfile installs %s==%s, requirements-dev.txt pins %q", m[1], m[2], want)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("docker/jupyter/Dockerfile pins no Python package")
 	}
 }
