@@ -129,7 +129,8 @@ func replayStage(t *testing.T, dockerfile, name string) (outDir string) {
 
 // TestIngestDockerfileBuilds replays the build stage of ingest/Dockerfile
 // (replayStage). The binary must be static, as the distroless final stage
-// has no libc, and the final stage must run it as a non-root user.
+// has no libc, and small, and the final stage must run it as a non-root
+// user.
 func TestIngestDockerfileBuilds(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the ingest binary")
@@ -149,6 +150,11 @@ func TestIngestDockerfileBuilds(t *testing.T) {
 	}
 	if out, err := exec.Command(bin, "-h").CombinedOutput(); err != nil || !strings.Contains(string(out), "-source") {
 		t.Errorf("ingest -h: %v\n%s", err, out)
+	}
+	// A small image: distroless/static is about 2 MB, the binary the rest
+	// (9.8 MB stripped today).
+	if st, err := os.Stat(bin); err != nil || st.Size() > 24<<20 {
+		t.Errorf("/out/ingest: %v, %d bytes; want a stripped binary under 24 MiB", err, st.Size())
 	}
 
 	// The final stage: the binary from the build stage, a numeric
