@@ -153,8 +153,10 @@ func TestIngestDockerfileBuilds(t *testing.T) {
 	}
 	// A small image: distroless/static is about 2 MB, the binary the rest
 	// (9.8 MB stripped today).
-	if st, err := os.Stat(bin); err != nil || st.Size() > 24<<20 {
-		t.Errorf("/out/ingest: %v, %d bytes; want a stripped binary under 24 MiB", err, st.Size())
+	if st, err := os.Stat(bin); err != nil {
+		t.Error(err)
+	} else if st.Size() > 24<<20 {
+		t.Errorf("/out/ingest is %d bytes; want a stripped binary under 24 MiB", st.Size())
 	}
 
 	// The final stage: the binary from the build stage, a numeric
