@@ -32,7 +32,9 @@
 //     on plain HTTP to a host that is not on loopback. Over TLS and on
 //     loopback nobody can alter the bytes in transit, and skipping the
 //     signatures halves an upload's CPU. S3Options.PayloadSigning
-//     overrides the choice.
+//     overrides the choice. For S3 services that reject trailing checksums,
+//     AWS_REQUEST_CHECKSUM_CALCULATION=when_required turns them off, as it
+//     does in the AWS SDKs; payloads are then signed on loopback too.
 //   - Missing objects are reported as errors wrapping ErrNotFound, missing
 //     buckets as ErrNoBucket, bad names as ErrInvalidName; an S3 error
 //     keeps minio-go's minio.ErrorResponse in the chain (errors.As).
@@ -49,6 +51,7 @@
 //	secret key AWS_SECRET_ACCESS_KEY, then AWS_SECRET_KEY
 //	session    AWS_SESSION_TOKEN
 //	region     AWS_REGION, AWS_DEFAULT_REGION, default us-east-1
+//	checksums  AWS_REQUEST_CHECKSUM_CALCULATION: when_supported (default) or when_required
 //	buckets    BUCKET_DATA (default data-bucket), BUCKET_MLFLOW (default mlflow)
 //	local root STORAGE_ROOT (default .stack/objects), used when no endpoint is set
 //

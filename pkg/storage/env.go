@@ -38,6 +38,8 @@ func ConfigFromEnv(getenv func(string) string) Config {
 			SecretKey:    first("", "AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY"),
 			SessionToken: first("", "AWS_SESSION_TOKEN"),
 			Region:       first("us-east-1", "AWS_REGION", "AWS_DEFAULT_REGION"),
+			// Read as the AWS SDKs read it; NewS3 checks the value.
+			RequestChecksums: first("", "AWS_REQUEST_CHECKSUM_CALCULATION"),
 		},
 		LocalRoot:    first(".stack/objects", "STORAGE_ROOT"),
 		DataBucket:   first("data-bucket", "BUCKET_DATA"),

@@ -48,6 +48,12 @@ type S3Options struct {
 	// PayloadSigning says whether Put signs the bytes it uploads (see the
 	// package rules); SignAuto when zero.
 	PayloadSigning PayloadSigning
+	// RequestChecksums is AWS_REQUEST_CHECKSUM_CALCULATION: "when_supported"
+	// (the default when empty) sends a CRC32C trailer with every uploaded
+	// part; "when_required" sends none, for S3 services that reject
+	// trailing checksums, and then SignAuto signs payloads on every plain
+	// HTTP connection, loopback included.
+	RequestChecksums string
 }
 
 // PayloadSigning chooses whether uploads carry SigV4 payload signatures.
@@ -61,7 +67,8 @@ const (
 	// included. (Over TLS minio-go never signs payloads: TLS protects them.)
 	SignAlways
 	// SignNever leaves every payload unsigned (for trusted networks, such
-	// as a private Compose network); the CRC32C checksums remain.
+	// as a private Compose network); the CRC32C checksums remain unless
+	// RequestChecksums turns them off.
 	SignNever
 )
 
@@ -95,6 +102,14 @@ func NewS3(opts *S3Options) (*S3, error) {
 	if o.Region == "" {
 		o.Region = "us-east-1"
 	}
+	checksums := true
+	switch strings.ToLower(o.RequestChecksums) {
+	case "", "when_supported":
+	case "when_required":
+		checksums = false
+	default:
+		return nil, fmt.Errorf("storage: AWS_REQUEST_CHECKSUM_CALCULATION %q: want when_supported or when_required", o.RequestChecksums)
+	}
 	c, err := minio.New(host, &minio.Options{
 		Creds:      credentials.NewStaticV4(o.AccessKey, o.SecretKey, o.SessionToken),
 		Secure:     secure,
@@ -103,7 +118,7 @@ func NewS3(opts *S3Options) (*S3, error) {
 		MaxRetries: o.MaxRetries,
 		// Every uploaded part carries a CRC32C checksum in a trailer,
 		// which the server verifies before it accepts the part.
-		TrailingHeaders: true,
+		TrailingHeaders: checksums,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("storage: %w", err)
@@ -111,7 +126,7 @@ func NewS3(opts *S3Options) (*S3, error) {
 	unsigned := false
 	switch o.PayloadSigning {
 	case SignAuto:
-		unsigned = secure || isLoopback(host)
+		unsigned = secure || checksums && isLoopback(host)
 	case SignAlways:
 	case SignNever:
 		unsigned = true

@@ -75,26 +75,29 @@ func TestPayloadSigning(t *testing.T) {
 	const (
 		signed   = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
 		unsigned = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+		bare     = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" // signed, no checksum trailer
 	)
 	ctx := context.Background()
 	data := bytes.Repeat([]byte("0123456789abcdef"), 12<<16) // 12 MiB: 3 parts of 5 MiB
 	for _, c := range []struct {
-		name    string
-		host    string
-		signing storage.PayloadSigning
-		want    string
+		name      string
+		host      string
+		signing   storage.PayloadSigning
+		checksums string // AWS_REQUEST_CHECKSUM_CALCULATION
+		want      string
 	}{
-		{"loopback", "127.0.0.1", storage.SignAuto, unsigned},
-		{"localhost", "localhost", storage.SignAuto, unsigned},
-		{"named host", "minio.test", storage.SignAuto, signed},
-		{"loopback always", "127.0.0.1", storage.SignAlways, signed},
-		{"named host never", "minio.test", storage.SignNever, unsigned},
+		{"loopback", "127.0.0.1", storage.SignAuto, "", unsigned},
+		{"localhost", "localhost", storage.SignAuto, "when_supported", unsigned},
+		{"named host", "minio.test", storage.SignAuto, "", signed},
+		{"loopback always", "127.0.0.1", storage.SignAlways, "", signed},
+		{"named host never", "minio.test", storage.SignNever, "", unsigned},
+		{"loopback without checksums", "127.0.0.1", storage.SignAuto, "WHEN_REQUIRED", bare},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			w := newWire(m.Endpoint)
 			st, err := storage.NewS3(&storage.S3Options{
 				Endpoint: "http://" + net.JoinHostPort(c.host, port), AccessKey: m.AccessKey, SecretKey: m.SecretKey,
-				PartSize: 5 << 20, MaxRetries: 1, Transport: w, PayloadSigning: c.signing,
+				PartSize: 5 << 20, MaxRetries: 1, Transport: w, PayloadSigning: c.signing, RequestChecksums: c.checksums,
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -123,9 +126,22 @@ func TestPayloadSigning(t *testing.T) {
 	}
 }
 
-func TestPayloadSigningUnknown(t *testing.T) {
-	_, err := storage.NewS3(&storage.S3Options{Endpoint: "http://127.0.0.1:9", AccessKey: "a", SecretKey: "b", PayloadSigning: 7})
-	if err == nil || !strings.Contains(err.Error(), "PayloadSigning 7") {
-		t.Errorf("NewS3 with PayloadSigning 7: %v", err)
+func TestS3OptionErrors(t *testing.T) {
+	for _, c := range []struct {
+		opts    storage.S3Options
+		mention string
+	}{
+		{storage.S3Options{PayloadSigning: 7}, "PayloadSigning 7"},
+		{storage.S3Options{RequestChecksums: "always"}, `AWS_REQUEST_CHECKSUM_CALCULATION "always"`},
+	} {
+		o := c.opts
+		o.Endpoint, o.AccessKey, o.SecretKey = "http://127.0.0.1:9", "a", "b"
+		if _, err := storage.NewS3(&o); err == nil || !strings.Contains(err.Error(), c.mention) {
+			t.Errorf("NewS3(%+v) = %v, want an error naming %s", c.opts, err, c.mention)
+		}
+	}
+	env := map[string]string{"AWS_REQUEST_CHECKSUM_CALCULATION": " when_required "}
+	if got := storage.ConfigFromEnv(func(k string) string { return env[k] }).S3.RequestChecksums; got != "when_required" {
+		t.Errorf("ConfigFromEnv: RequestChecksums = %q", got)
 	}
 }
