@@ -5,7 +5,11 @@ package docker_test
 
 import (
 	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -16,6 +20,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"github.com/mlstack/mlstack/internal/stack"
+	"github.com/mlstack/mlstack/internal/testenv"
 )
 
 func load(t *testing.T, profiles ...string) *types.Project {
@@ -193,4 +198,45 @@ func service(t *testing.T, p *types.Project, name string) types.ServiceConfig {
 		t.Fatalf("no service %s: %v", name, err)
 	}
 	return s
+}
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// TestComposeMinIOHealthcheck runs MinIO's compose healthcheck, as
+// compose-go resolves it, with bash against the test MinIO (its port put
+// in for 9000): it passes on a ready server, fails on one that answers 503
+// (not initialized yet) and where nothing listens. The ingest service
+// starts only once it passes.
+func TestComposeMinIOHealthcheck(t *testing.T) {
+	test := service(t, load(t), "minio").HealthCheck.Test
+	if len(test) != 4 || test[0] != "CMD" || test[1] != "bash" || test[2] != "-c" {
+		t.Fatalf("minio healthcheck = %q, want [CMD bash -c SCRIPT]", test)
+	}
+	script := test[3]
+	if !strings.Contains(script, stack.MinIOReadyPath) || !strings.Contains(script, "/127.0.0.1/9000") {
+		t.Fatalf("minio healthcheck does not ask %s on 127.0.0.1:9000:\n%s", stack.MinIOReadyPath, script)
+	}
+	probe := func(addr string) error {
+		_, port, _ := net.SplitHostPort(addr)
+		return exec.Command("bash", "-c", strings.ReplaceAll(script, "/127.0.0.1/9000", "/127.0.0.1/"+port)).Run()
+	}
+	if err := probe(testenv.MinIO(t).Endpoint); err != nil {
+		t.Errorf("healthcheck fails on a ready MinIO: %v", err)
+	}
+	busy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer busy.Close()
+	if err := probe(busy.Listener.Addr().String()); err == nil {
+		t.Error("healthcheck passes on a server answering 503")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	if err := probe(closed); err == nil {
+		t.Error("healthcheck passes where nothing listens")
+	}
 }

@@ -27,7 +27,7 @@ type MinIO struct {
 	Password    string // MINIO_ROOT_PASSWORD (at least 8 characters)
 }
 
-// Start runs the server and waits until it is live.
+// Start runs the server and waits until it is ready for requests.
 func (m MinIO) Start(ctx context.Context, logPath string, detach bool) (*Process, error) {
 	for _, a := range []string{m.Addr, m.ConsoleAddr} {
 		if err := CheckPort("minio", a); err != nil {
@@ -45,12 +45,20 @@ func (m MinIO) Start(ctx context.Context, logPath string, detach bool) (*Process
 	if err != nil {
 		return nil, err
 	}
-	if err := p.waitHealthy(ctx, 60*time.Second, httpOK("http://"+m.Addr+"/minio/health/live")); err != nil {
+	// /minio/health/live answers 200 as soon as the listener is up, before
+	// the object layer, bucket metadata and IAM are initialized (requests
+	// then fail with "Server not initialized yet"); the cluster check
+	// answers 503 until all three are.
+	if err := p.waitHealthy(ctx, 60*time.Second, httpOK("http://"+m.Addr+MinIOReadyPath)); err != nil {
 		p.Stop(5 * time.Second)
 		return nil, err
 	}
 	return p, nil
 }
+
+// MinIOReadyPath is the MinIO health check that answers 200 only once the
+// server can serve S3 requests.
+const MinIOReadyPath = "/minio/health/cluster"
 
 // Client returns a minio-go client for the server.
 func (m MinIO) Client() (*minio.Client, error) {
