@@ -14,7 +14,8 @@
 //
 // # Secrets
 //
-// Any key whose name contains api_key, token, password or secret is a secret.
+// Any key whose name contains api_key, token, password or secret (the full
+// rule is internal/redact's IsSecretKey) is a secret.
 // A secret written literally in the file draws a warning naming its location;
 // every secret is replaced by "[REDACTED]" in what is logged or written (the
 // resolved config, params, the terminal). Put secrets in the environment and

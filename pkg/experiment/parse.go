@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/mlstack/mlstack/internal/redact"
 )
 
 // ErrConfig is wrapped by every *ConfigError.
@@ -154,16 +156,9 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-// isSecret reports whether a key names a secret.
-func isSecret(key string) bool {
-	k := strings.ToLower(key)
-	for _, s := range []string{"api_key", "apikey", "token", "password", "secret"} {
-		if strings.Contains(k, s) {
-			return true
-		}
-	}
-	return false
-}
+// isSecret reports whether a key names a secret (the project's one rule:
+// internal/redact).
+func isSecret(key string) bool { return redact.IsSecretKey(key) }
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 

@@ -9,6 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/mlstack/mlstack/internal/redact"
 	"github.com/mlstack/mlstack/pkg/clean"
 )
 
@@ -168,7 +169,7 @@ func (p *Parsed) pipeline() (*clean.Pipeline, error) {
 }
 
 // Redacted is the value that replaces secrets in outputs.
-const Redacted = "[REDACTED]"
+const Redacted = redact.Mask
 
 // ResolvedYAML returns the config with defaults filled in and secrets
 // redacted, as written to config.resolved.yaml.
