@@ -4,7 +4,9 @@
 //	train --config configs/classification.yaml [--set key=value ...] [--out DIR] [--dry-run]
 //	train sync     send spooled runs to $MLFLOW_TRACKING_URI (exactly once)
 //
-// Exit codes: 0 success, 1 failure, 2 bad usage or an invalid config.
+// Exit codes: 0 success, 1 failure (data, network, training), 2 bad usage or
+// an invalid config, 3 internal error (a bug: the message asks for a report
+// and names the file holding the stack).
 package main
 
 import (
@@ -17,6 +19,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/mlstack/mlstack/internal/crash"
 	"github.com/mlstack/mlstack/pkg/experiment"
 	"github.com/mlstack/mlstack/pkg/mlflow"
 )
@@ -32,7 +35,8 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return fmt.Sprint(*m) }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	defer crash.Handle(stderr, "train", &code)
 	if len(args) > 0 && args[0] == "sync" {
 		return sync(ctx, args[1:], stdout, stderr)
 	}
@@ -62,13 +66,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	o.Overrides, o.Stdout, o.Stderr = set, stdout, stderr
 	if _, err := experiment.Run(ctx, o); err != nil {
-		fmt.Fprintln(stderr, "train:", err)
-		if errors.Is(err, experiment.ErrConfig) {
-			return 2
-		}
-		return 1
+		return failed(stderr, "train", err)
 	}
 	return 0
+}
+
+// failed prints err and returns its exit status: 3 for a bug (a panic
+// recovered in a worker), 2 for an invalid config, 1 otherwise.
+func failed(stderr io.Writer, prog string, err error) int {
+	if errors.As(err, new(*crash.PanicError)) {
+		return crash.Report(stderr, prog, err)
+	}
+	fmt.Fprintln(stderr, prog+":", err)
+	if errors.Is(err, experiment.ErrConfig) {
+		return 2
+	}
+	return 1
 }
 
 func sync(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -88,8 +101,7 @@ func sync(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, r)
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "train sync:", err)
-		return 1
+		return failed(stderr, "train sync", err)
 	}
 	return 0
 }

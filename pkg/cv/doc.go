@@ -42,4 +42,12 @@
 //     ones see ctx in Fit/Resample, and Run returns ctx.Err().
 //   - Sample weights and a Resampler together are an error (the resampler
 //     would have to invent weights for synthetic rows).
+//   - Labels must be class ids 0..k-1 with k ≤ MaxClasses; any other label
+//     (negative, fractional, NaN, too large) is a *LabelError naming its
+//     row. Callers map their labels to ids first.
+//   - A NaN or infinite prediction (a model that diverged) fails its fold
+//     with an error naming the row; the metrics never see it.
+//   - A panic inside a fold is a bug: it is recovered and returned as a
+//     *crash.PanicError (internal/crash) carrying the stack, so a command
+//     can report it instead of dying.
 package cv // import "github.com/mlstack/mlstack/pkg/cv"

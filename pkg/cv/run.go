@@ -11,6 +11,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/mlstack/mlstack/internal/crash"
 	"github.com/mlstack/mlstack/pkg/metrics"
 )
 
@@ -116,8 +117,8 @@ func splitmix64(x uint64) uint64 {
 }
 
 // Run cross-validates the models made by newModel on X and y over the splits
-// of s. X must have len(y) rows, and y must hold class ids 0..k-1; otherwise
-// Run panics.
+// of s. X must have len(y) rows (otherwise Run panics), and y must hold
+// class ids 0..k-1 (otherwise Run returns a *LabelError).
 func Run(ctx context.Context, X mat.Matrix, y []float64, s Splitter, newModel func(seed uint64) Model, opts *Options) (*Result, error) {
 	var o Options
 	if opts != nil {
@@ -130,7 +131,10 @@ func Run(ctx context.Context, X mat.Matrix, y []float64, s Splitter, newModel fu
 	if o.Weights != nil && o.Resampler != nil {
 		return nil, errors.New("cv: sample weights cannot be combined with a resampler")
 	}
-	k := classes(y)
+	k, err := classes(y)
+	if err != nil {
+		return nil, err
+	}
 	splits, err := s.Split(y)
 	if err != nil {
 		return nil, err
@@ -180,7 +184,10 @@ func RunFolds(ctx context.Context, y []float64, splits []Split, fit FoldFunc, op
 	}
 	k := 0
 	if !o.Regression {
-		k = classes(y)
+		var err error
+		if k, err = classes(y); err != nil {
+			return nil, err
+		}
 	}
 	res := &Result{Classes: k, Folds: make([]FoldResult, len(splits))}
 	preds := make([][]Prediction, len(splits))
@@ -210,10 +217,14 @@ loop:
 				return
 			}
 			sp, seed := splits[i], FoldSeed(o.Seed, i)
-			out, err := fit(ctx, sp, seed)
-			if err == nil {
-				res.Folds[i], preds[i], err = score(y, sp, seed, k, out, &o)
-			}
+			err := func() (err error) {
+				defer crash.Recover(&err) // a bug in a fold is reported, not a crash
+				out, err := fit(ctx, sp, seed)
+				if err == nil {
+					res.Folds[i], preds[i], err = score(y, sp, seed, k, out, &o)
+				}
+				return err
+			}()
 			if err != nil {
 				errs[i] = fmt.Errorf("cv: repeat %d fold %d: %w", sp.Repeat, sp.Fold, err)
 				cancel()
@@ -252,17 +263,47 @@ loop:
 	return res, nil
 }
 
-// classes returns the number of classes in y (at least 2), panicking on a
-// label that is not a class id.
-func classes(y []float64) int {
+// MaxClasses bounds the number of classes Run and RunFolds accept: scores
+// and predictions take rows × classes floats.
+const MaxClasses = 10000
+
+// LabelError is a label that is not a class id 0..MaxClasses-1.
+type LabelError struct {
+	Row   int     // 0-based row of y
+	Label float64 // the label
+}
+
+func (e *LabelError) Error() string {
+	return fmt.Sprintf("cv: label %v (row %d) is not a class id: want an integer in [0, %d)", e.Label, e.Row, MaxClasses)
+}
+
+// classes returns the number of classes in y (at least 2), or a
+// *LabelError for a label that is not a class id.
+func classes(y []float64) (int, error) {
 	k := 0
-	for _, v := range y {
-		if !(v >= 0) || v != math.Trunc(v) {
-			panic(fmt.Sprintf("cv: label %v is not a class id", v))
+	for i, v := range y {
+		if !(v >= 0 && v < MaxClasses) || v != math.Trunc(v) {
+			return 0, &LabelError{Row: i, Label: v}
 		}
 		k = max(k, int(v)+1)
 	}
-	return max(k, 2)
+	return max(k, 2), nil
+}
+
+// finite returns an error naming the first NaN or infinite prediction: a
+// model that diverged (a huge learning rate, say) must fail its fold, not
+// the metrics.
+func finite(what string, v []float64, test []int) error {
+	for i, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nonFinite(what, x, test[i])
+		}
+	}
+	return nil
+}
+
+func nonFinite(what string, x float64, row int) error {
+	return fmt.Errorf("predict: the model gave %s %v for row %d (it diverged: lower the learning rate or the weights)", what, x, row)
 }
 
 func rows(X mat.Matrix, idx []int) *mat.Dense {
@@ -347,6 +388,9 @@ func score(y []float64, sp Split, seed uint64, k int, out *FoldOutput, o *Option
 		if len(out.Score) != len(sp.Test) {
 			return fr, nil, fmt.Errorf("predict: %d values for %d rows", len(out.Score), len(sp.Test))
 		}
+		if err := finite("the value", out.Score, sp.Test); err != nil {
+			return fr, nil, err
+		}
 		for i := range preds {
 			preds[i].YScore, preds[i].YPred = out.Score[i], out.Score[i]
 		}
@@ -357,6 +401,9 @@ func score(y []float64, sp Split, seed uint64, k int, out *FoldOutput, o *Option
 		p := out.Score
 		if len(p) != len(sp.Test) {
 			return fr, nil, fmt.Errorf("predict: %d probabilities for %d rows", len(p), len(sp.Test))
+		}
+		if err := finite("the probability", p, sp.Test); err != nil {
+			return fr, nil, err
 		}
 		for i := range preds {
 			preds[i].YScore = p[i]
@@ -373,6 +420,13 @@ func score(y []float64, sp Split, seed uint64, k int, out *FoldOutput, o *Option
 	}
 	if r, c := proba.Dims(); r != len(sp.Test) || c != k {
 		return fr, nil, fmt.Errorf("predict: %d×%d probabilities for %d rows and %d classes", r, c, len(sp.Test), k)
+	}
+	for i, row := range sp.Test {
+		for j := range k {
+			if x := proba.At(i, j); math.IsNaN(x) || math.IsInf(x, 0) {
+				return fr, nil, nonFinite("the probability", x, row)
+			}
+		}
 	}
 	pred := metrics.Argmax(proba)
 	for i := range preds {
