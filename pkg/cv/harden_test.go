@@ -37,7 +37,10 @@ func TestLabelsNotClassIDs(t *testing.T) {
 				t.Errorf("Run: err = %v, want a *LabelError at row %d", err, tt.row)
 			}
 			splits := []cv.Split{{Train: []int{0, 1, 2}, Test: []int{3, 4, 5}}}
-			fit := func(context.Context, cv.Split, uint64) (*cv.FoldOutput, error) { t.Fatal("fit called"); return nil, nil }
+			fit := func(context.Context, cv.Split, uint64) (*cv.FoldOutput, error) {
+				t.Fatal("fit called")
+				return nil, nil
+			}
 			if _, err := cv.RunFolds(context.Background(), tt.y, splits, fit, nil); !errors.As(err, &le) {
 				t.Errorf("RunFolds: err = %v, want a *LabelError", err)
 			}
