@@ -7,7 +7,7 @@
 //	m, err := boost.Train(ctx, X, y, nil, &boost.Params{MaxDepth: 4})
 //	p, err := m.Predict(Xtest)             // P(y=1) per row
 //	err = m.WriteXGBoostJSON(f)            // xgb.Booster(model_file=...)
-//	err = m.WriteLightGBM(f)               // leaves.LGEnsembleFromReader
+//	err = m.WriteLightGBM(f)               // boost.LoadLeaves (leaves, checked)
 //
 // # Rules
 //
@@ -27,6 +27,19 @@
 //     returned error wrapping one of the Err* sentinels (branch with
 //     errors.Is; parameter errors are *ParamError). Only programmer errors
 //     panic (PredictDense with slices of the wrong length).
+//   - Bounds: parameters whose float32 form would overflow, a learning
+//     rate above MaxLearningRate, scale_pos_weight above
+//     MaxScalePosWeight and more than MaxClasses classes are refused.
+//     Model readers (ReadXGBoostJSON, LoadLeaves) read at most
+//     MaxModelBytes and check a file before sizing anything from it: at
+//     most MaxClasses classes, MaxFeatures features and MaxTrees trees,
+//     finite base scores and leaf values, and trees that are trees
+//     (children in range, each reached once from the root, split features
+//     below num_feature). A crafted file gets ErrModelFormat, never a
+//     panic or an unbounded allocation.
+//   - leaves (github.com/dmitryikh/leaves) trusts its input; load
+//     LightGBM text through LoadLeaves, which only hands it files that
+//     CheckLightGBM accepted.
 //   - Determinism: for fixed data, parameters and RandomState the model is
 //     identical whatever NJobs is: histograms are summed over fixed row
 //     blocks in a fixed order, and all randomness comes from one

@@ -1,13 +1,11 @@
 package boost
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"math"
 	"testing"
 
-	"github.com/dmitryikh/leaves"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -74,9 +72,10 @@ func TestLightGBMLeaves(t *testing.T) {
 			if err := m.WriteLightGBM(&buf); err != nil {
 				t.Fatal(err)
 			}
-			lg, err := leaves.LGEnsembleFromReader(bufio.NewReader(&buf), true)
+			// Through the checker: every model we write must pass it.
+			lg, err := LoadLeaves(&buf, true)
 			if err != nil {
-				t.Fatalf("leaves: %v", err)
+				t.Fatalf("LoadLeaves: %v", err)
 			}
 			test := edgeRows(m, x, 10000)
 			want, err := m.Predict(test)

@@ -226,9 +226,12 @@ func margins[F float32 | float64](m *Model, x []F, rows, stride int, out []float
 		acc          []float32 // margins of clean rows, per class
 	}
 	bufs := make([]scratch, max(threads, 1))
+	// Scratch for at most rows rows: a model's NumFeature (from a file)
+	// then costs no more memory than the caller's rows of features.
+	br := min(predictBlock, rows)
 	for i := range bufs {
-		bufs[i].clean = make([]float32, predictBlock*nf)
-		bufs[i].dirty = make([]float32, predictBlock*nf)
+		bufs[i].clean = make([]float32, br*nf)
+		bufs[i].dirty = make([]float32, br*nf)
 		bufs[i].acc = make([]float32, predictBlock*k)
 	}
 	parallelForW(blocks, threads, func(w, b int) {

@@ -31,13 +31,14 @@ type Params struct {
 	// reg:squarederror.
 	Objective string
 	// NumClass is the number of classes for multi:softprob (required,
-	// >= 2); it must be 0 or 1 for other objectives.
+	// in [2, MaxClasses]); it must be 0 or 1 for other objectives.
 	NumClass int
 	// NEstimators is the number of boosting rounds; 0 means 100.
 	NEstimators int
 	// MaxDepth is the maximum tree depth; 0 means 6.
 	MaxDepth int
-	// LearningRate (eta) shrinks each tree; 0 means 0.3.
+	// LearningRate (eta) shrinks each tree, in (0, MaxLearningRate]; 0
+	// means 0.3.
 	LearningRate float64
 	// MinChildWeight is the minimum hessian sum in a child; nil means 1.
 	MinChildWeight *float64
@@ -55,7 +56,7 @@ type Params struct {
 	// in (0, 1]; 0 means 1.
 	ColsampleBytree float64
 	// ScalePosWeight multiplies the weight of positive rows in
-	// binary:logistic; 0 means 1.
+	// binary:logistic, in (0, MaxScalePosWeight]; 0 means 1.
 	ScalePosWeight float64
 	// MaxBin is the maximum number of histogram bins per feature (hist
 	// only), >= 2; 0 means 256.
@@ -81,6 +82,18 @@ type Params struct {
 	// evaluation set has not improved for this many rounds; 0 disables.
 	EarlyStoppingRounds int
 }
+
+// Bounds on parameters. Beyond them training overflows float32 (NaN
+// predictions) or allocates without bound; XGBoost has no such bounds and
+// fails in the same way.
+const (
+	// MaxClasses bounds NumClass, here and in model files.
+	MaxClasses = 10000
+	// MaxLearningRate bounds LearningRate.
+	MaxLearningRate = 1e3
+	// MaxScalePosWeight bounds ScalePosWeight.
+	MaxScalePosWeight = 1e6
+)
 
 // Float returns a pointer to v, for the pointer fields of Params.
 func Float(v float64) *float64 { return &v }
@@ -135,6 +148,9 @@ func (p *Params) resolve() (resolved, error) {
 		if q.NumClass < 2 {
 			return r, invalid("num_class", q.NumClass, "multi:softprob needs num_class >= 2")
 		}
+		if q.NumClass > MaxClasses {
+			return r, invalid("num_class", q.NumClass, "at most %d classes", MaxClasses)
+		}
 		r.numClass = q.NumClass
 	default:
 		return r, invalid("objective", q.Objective, "want %s, %s or %s", BinaryLogistic, MultiSoftprob, RegSquaredError)
@@ -156,8 +172,8 @@ func (p *Params) resolve() (resolved, error) {
 	if err := finite("learning_rate", q.LearningRate); err != nil {
 		return r, err
 	}
-	if q.LearningRate < 0 {
-		return r, invalid("learning_rate", q.LearningRate, "must be > 0")
+	if q.LearningRate < 0 || q.LearningRate > MaxLearningRate {
+		return r, invalid("learning_rate", q.LearningRate, "must be in (0, %g]", float64(MaxLearningRate))
 	}
 	r.eta = float32(defFloat(q.LearningRate, 0.3))
 	r.minChildWeight = 1
@@ -199,8 +215,8 @@ func (p *Params) resolve() (resolved, error) {
 	if err := finite("scale_pos_weight", q.ScalePosWeight); err != nil {
 		return r, err
 	}
-	if q.ScalePosWeight < 0 {
-		return r, invalid("scale_pos_weight", q.ScalePosWeight, "must be > 0")
+	if q.ScalePosWeight < 0 || q.ScalePosWeight > MaxScalePosWeight {
+		return r, invalid("scale_pos_weight", q.ScalePosWeight, "must be in (0, %g]", float64(MaxScalePosWeight))
 	}
 	r.scalePosWeight = float32(defFloat(q.ScalePosWeight, 1))
 	r.maxBin = defInt(q.MaxBin, 256)
@@ -211,6 +227,9 @@ func (p *Params) resolve() (resolved, error) {
 		b := *q.BaseScore
 		if err := finite("base_score", b); err != nil {
 			return r, err
+		}
+		if math.Abs(b) > math.MaxFloat32 {
+			return r, invalid("base_score", b, "must be a float32 (|x| <= %g)", math.MaxFloat32)
 		}
 		if r.objective == BinaryLogistic && (b <= 0 || b >= 1) {
 			return r, invalid("base_score", b, "must be in (0, 1) for binary:logistic")
@@ -277,13 +296,18 @@ func defFloat(v, d float64) float64 {
 	return v
 }
 
-// nonNegative checks that a parameter is finite and >= 0.
+// nonNegative checks that a parameter is finite, >= 0 and a float32 (the
+// penalties and thresholds are float32, like XGBoost's TrainParam: a larger
+// value would become +Inf).
 func nonNegative(name string, v float64) error {
 	if err := finite(name, v); err != nil {
 		return err
 	}
 	if v < 0 {
 		return invalid(name, v, "must be >= 0")
+	}
+	if v > math.MaxFloat32 {
+		return invalid(name, v, "must be a float32 (<= %g)", math.MaxFloat32)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package boost
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -199,8 +200,8 @@ func (m *Model) check() error {
 			return fmt.Errorf("%w: %s with NumClass %d", ErrModelFormat, m.Objective, m.NumClass)
 		}
 	case MultiSoftprob:
-		if m.NumClass < 2 {
-			return fmt.Errorf("%w: multi:softprob with NumClass %d", ErrModelFormat, m.NumClass)
+		if m.NumClass < 2 || m.NumClass > MaxClasses {
+			return fmt.Errorf("%w: multi:softprob with NumClass %d, want [2, %d]", ErrModelFormat, m.NumClass, MaxClasses)
 		}
 	default:
 		return fmt.Errorf("%w: objective %q not supported", ErrModelFormat, m.Objective)
@@ -282,13 +283,57 @@ func (b *jsonBool) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// Bounds on model files, checked by the readers before anything is sized
+// from a file's numbers: a crafted file gets an error, not a process that
+// allocates without bound.
+const (
+	// MaxModelBytes bounds the size of a model file.
+	MaxModelBytes = 1 << 30
+	// MaxFeatures bounds num_feature.
+	MaxFeatures = 1 << 20
+	// MaxTrees bounds the number of trees.
+	MaxTrees = 1 << 24
+)
+
+// modelBytesLimit is MaxModelBytes (tests lower it).
+var modelBytesLimit int64 = MaxModelBytes
+
+// limitedReader reads at most left bytes, then fails with ErrModelFormat.
+type limitedReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		var one [1]byte
+		if n, err := l.r.Read(one[:]); n == 0 && err != nil {
+			return 0, err // exactly at the limit: the reader's own end
+		}
+		return 0, fmt.Errorf("%w: larger than %d bytes", ErrModelFormat, modelBytesLimit)
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
+}
+
 // ReadXGBoostJSON reads a model in XGBoost's JSON format (as written by
 // WriteXGBoostJSON or by Python xgboost's save_model("*.json"), 1.x to
 // 3.x): objectives binary:logistic, multi:softprob and reg:squarederror,
-// gbtree booster, numeric splits. Errors wrap ErrModelFormat.
+// gbtree booster, numeric splits. Errors wrap ErrModelFormat. A file
+// larger than MaxModelBytes, with more than MaxClasses classes,
+// MaxFeatures features or MaxTrees trees, a non-finite base_score or leaf
+// value, or trees that are not trees (a child out of range, shared or
+// before its parent; a split on a feature >= num_feature) is refused.
 func ReadXGBoostJSON(r io.Reader) (*Model, error) {
 	var f xgbFile
-	if err := json.NewDecoder(r).Decode(&f); err != nil {
+	if err := json.NewDecoder(&limitedReader{r: r, left: modelBytesLimit}).Decode(&f); err != nil {
+		if errors.Is(err, ErrModelFormat) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("%w: %w", ErrModelFormat, err)
 	}
 	l := &f.Learner
@@ -300,8 +345,15 @@ func ReadXGBoostJSON(r io.Reader) (*Model, error) {
 	if m.NumFeature, err = strconv.Atoi(l.LearnerModel["num_feature"]); err != nil {
 		return nil, fmt.Errorf("%w: num_feature: %w", ErrModelFormat, err)
 	}
-	if nc, _ := strconv.Atoi(l.LearnerModel["num_class"]); nc > 1 {
-		m.NumClass = nc
+	if m.NumFeature < 0 || m.NumFeature > MaxFeatures {
+		return nil, fmt.Errorf("%w: num_feature %d outside [0, %d]", ErrModelFormat, m.NumFeature, MaxFeatures)
+	}
+	if s := l.LearnerModel["num_class"]; s != "" {
+		nc, err := strconv.Atoi(s)
+		if err != nil || nc < 0 || nc > MaxClasses {
+			return nil, fmt.Errorf("%w: num_class %q: want an integer in [0, %d]", ErrModelFormat, s, MaxClasses)
+		}
+		m.NumClass = max(nc, 1)
 	}
 	var classBase []float32
 	bs := strings.TrimSpace(l.LearnerModel["base_score"])
@@ -310,6 +362,14 @@ func ReadXGBoostJSON(r io.Reader) (*Model, error) {
 		var vals []float32
 		if err := json.Unmarshal([]byte(bs), &vals); err != nil || len(vals) == 0 {
 			return nil, fmt.Errorf("%w: base_score %q", ErrModelFormat, bs)
+		}
+		if len(vals) > MaxClasses {
+			return nil, fmt.Errorf("%w: %d base scores", ErrModelFormat, len(vals))
+		}
+		for _, v := range vals {
+			if !finite32(v) {
+				return nil, fmt.Errorf("%w: base_score %q is not finite", ErrModelFormat, bs)
+			}
 		}
 		m.BaseScore = vals[0]
 		for _, v := range vals[1:] {
@@ -320,14 +380,20 @@ func ReadXGBoostJSON(r io.Reader) (*Model, error) {
 		}
 	} else {
 		v, err := strconv.ParseFloat(bs, 32)
-		if err != nil {
-			return nil, fmt.Errorf("%w: base_score %q", ErrModelFormat, bs)
+		if err != nil || !finite32(float32(v)) {
+			return nil, fmt.Errorf("%w: base_score %q: want a finite number", ErrModelFormat, bs)
 		}
 		m.BaseScore = float32(v)
 	}
 	gm := &l.GradientBooster.Model
 	if len(gm.TreeInfo) != len(gm.Trees) {
 		return nil, fmt.Errorf("%w: %d trees but %d tree_info entries", ErrModelFormat, len(gm.Trees), len(gm.TreeInfo))
+	}
+	if len(gm.Trees) > MaxTrees {
+		return nil, fmt.Errorf("%w: %d trees, more than %d", ErrModelFormat, len(gm.Trees), MaxTrees)
+	}
+	if len(gm.Trees)%m.NumClass != 0 {
+		return nil, fmt.Errorf("%w: %d trees is not a whole number of rounds of %d classes", ErrModelFormat, len(gm.Trees), m.NumClass)
 	}
 	if npt := gm.Param["num_parallel_tree"]; npt != "" && npt != "1" {
 		return nil, fmt.Errorf("%w: num_parallel_tree=%s not supported", ErrModelFormat, npt)
@@ -352,10 +418,16 @@ func ReadXGBoostJSON(r io.Reader) (*Model, error) {
 			if nd.Left < 0 {
 				nd.Left, nd.Right = -1, -1
 				nd.Value = t.SplitConditions[k]
+				if !finite32(nd.Value) {
+					return nil, fmt.Errorf("%w: tree %d leaf %d has value %v", ErrModelFormat, i, k, nd.Value)
+				}
 			} else {
 				nd.Feature = t.SplitIndices[k]
 				nd.Cond = t.SplitConditions[k]
 				nd.DefaultLeft = bool(t.DefaultLeft[k])
+				if nd.Cond != nd.Cond {
+					return nil, fmt.Errorf("%w: tree %d node %d splits at NaN", ErrModelFormat, i, k)
+				}
 			}
 			if k < len(t.BaseWeights) {
 				nd.Weight = t.BaseWeights[k]
@@ -389,3 +461,5 @@ func ReadXGBoostJSON(r io.Reader) (*Model, error) {
 	m.BestIteration = len(m.Trees)/m.NumClass - 1
 	return m, nil
 }
+
+func finite32(v float32) bool { return v-v == 0 }

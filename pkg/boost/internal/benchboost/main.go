@@ -24,7 +24,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/dmitryikh/leaves"
 	"github.com/mlstack/mlstack/pkg/boost"
 	"gonum.org/v1/gonum/mat"
 )
@@ -196,7 +195,12 @@ func run(prefix string, rows, cols, trees, depth, threads int, scaling, lgPath s
 			return err
 		}
 		f.Close()
-		lg, err := leaves.LGEnsembleFromFile(lgPath, true)
+		lf, err := os.Open(lgPath)
+		if err != nil {
+			return err
+		}
+		lg, err := boost.LoadLeaves(lf, true)
+		lf.Close()
 		if err != nil {
 			return err
 		}
