@@ -1,7 +1,7 @@
 // Command train runs a machine-learning experiment described by a YAML file
 // and logs it to MLflow (or, with no server, to the offline spool):
 //
-//	train --config configs/classification.yaml [--set key=value ...] [--out DIR] [--dry-run]
+//	train --config configs/classification.yaml [--set key=value ...] [--out DIR] [--dry-run] [--allow-large]
 //	train sync     send spooled runs to $MLFLOW_TRACKING_URI (exactly once)
 //
 // Exit codes: 0 success, 1 failure (data, network, training), 2 bad usage or
@@ -50,8 +50,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	fs.Var(&set, "set", "override a config value, `key.path=value` (repeatable)")
 	fs.StringVar(&o.Out, "out", "", "output `directory` (default: a new one under "+experiment.DefaultOutRoot()+")")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "validate the config and print the resolved plan; train and log nothing")
+	fs.BoolVar(&o.AllowLarge, "allow-large", false, fmt.Sprintf("allow model.params.n_estimators above %d", experiment.MaxEstimators))
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: train --config FILE [--set key=value ...] [--out DIR] [--dry-run]\n       train sync")
+		fmt.Fprintln(stderr, "usage: train --config FILE [--set key=value ...] [--out DIR] [--dry-run] [--allow-large]\n       train sync")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -99,9 +99,12 @@ func (classification) Train(ctx context.Context, job *Job) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	classes := max(2, len(schema.Target.Classes))
-	if schema.Target.Classes == nil { // numeric labels: 0..k-1 expected
-		classes = int(slices.Max(y)) + 1
+	classes, err := classCount(schema.Target, y)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSampling(c, schema.Target, classes, len(y)); err != nil {
+		return nil, err
 	}
 	if base.Objective == "" {
 		base.Objective = boost.BinaryLogistic

@@ -3,6 +3,7 @@ package experiment
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 
@@ -28,6 +29,9 @@ func LoadData(ctx context.Context, d DataConfig) (*frame.Frame, error) {
 		return frame.ReadBytes(ctx, b, opts)
 	}
 	if !strings.HasPrefix(d.Source, "kaggle:") && !strings.HasPrefix(d.Source, "http://") && !strings.HasPrefix(d.Source, "https://") {
+		if err := checkLocal(d.Source); err != nil {
+			return nil, err
+		}
 		return frame.Open(ctx, d.Source, opts)
 	}
 	src, err := dataset.ParseSource(d.Source)
@@ -51,4 +55,21 @@ func LoadData(ctx context.Context, d DataConfig) (*frame.Frame, error) {
 		return nil, fmt.Errorf("%s holds %d CSV files (%s): name one, e.g. kaggle:owner/dataset/%s", d.Source, len(files), strings.Join(names, ", "), names[0])
 	}
 	return frame.ReadFile(ctx, files[0].Path, opts)
+}
+
+// checkLocal refuses a local source (a path or file://) that exists but is
+// not a regular file: a device or a named pipe would be read without end,
+// or block. A missing file is left to the reader, which names it.
+func checkLocal(source string) error {
+	path := source
+	if u, err := url.Parse(source); err == nil && u.Scheme == "file" {
+		path = u.Path
+	} else if err == nil && len(u.Scheme) > 1 {
+		return nil // s3:// and other stores
+	}
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().IsRegular() {
+		return nil
+	}
+	return fmt.Errorf("%s is not a regular file (%s): give the path of a CSV file", source, fileKind(fi.Mode()))
 }

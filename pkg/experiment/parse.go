@@ -64,20 +64,85 @@ type Parsed struct {
 	Warnings []Warning
 	secrets  []string // paths of secret values, redacted on output
 	root     *yaml.Node
+	// allowLarge lifts MaxEstimators (train --allow-large).
+	allowLarge bool
 }
 
 // LoadFile reads and parses a config file, applying overrides (path=value).
+// The file must be a regular file (not a device or a pipe) of at most
+// MaxConfigBytes.
 func LoadFile(path string, overrides []string) (*Parsed, error) {
-	b, err := os.ReadFile(path)
+	return loadFile(path, overrides, false)
+}
+
+func loadFile(path string, overrides []string, allowLarge bool) (*Parsed, error) {
+	b, err := readConfig(path)
 	if err != nil {
-		return nil, &ConfigError{File: path, Msg: "cannot read config: " + strings.TrimPrefix(err.Error(), "open "+path+": ")}
+		return nil, err
 	}
-	return Parse(path, b, overrides)
+	return parse(path, b, overrides, allowLarge)
+}
+
+func readConfig(path string) ([]byte, error) {
+	bad := func(format string, args ...any) error {
+		return &ConfigError{File: path, Msg: fmt.Sprintf(format, args...)}
+	}
+	// Stat before opening: opening a named pipe blocks until a writer comes.
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, bad("cannot read config: %s", strings.TrimPrefix(err.Error(), "stat "+path+": "))
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, bad("not a regular file (%s): give the path of a YAML file", fileKind(fi.Mode()))
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, bad("cannot read config: %s", strings.TrimPrefix(err.Error(), "open "+path+": "))
+	}
+	defer f.Close()
+	if fi, err = f.Stat(); err != nil || !fi.Mode().IsRegular() { // replaced since
+		return nil, bad("not a regular file: give the path of a YAML file")
+	}
+	if fi.Size() > MaxConfigBytes {
+		return nil, bad("%d bytes: a config is at most %d bytes", fi.Size(), MaxConfigBytes)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxConfigBytes+1))
+	if err != nil {
+		return nil, bad("cannot read config: %v", err)
+	}
+	if len(b) > MaxConfigBytes { // grew while we read it
+		return nil, bad("more than %d bytes: a config is at most %d bytes", MaxConfigBytes, MaxConfigBytes)
+	}
+	return b, nil
+}
+
+// fileKind names what a non-regular file is.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	}
+	return m.Type().String()
 }
 
 // Parse decodes config bytes strictly (see the package documentation). name
 // is used in errors.
 func Parse(name string, src []byte, overrides []string) (*Parsed, error) {
+	return parse(name, src, overrides, false)
+}
+
+func parse(name string, src []byte, overrides []string, allowLarge bool) (*Parsed, error) {
+	if len(src) > MaxConfigBytes {
+		return nil, &ConfigError{File: name, Msg: fmt.Sprintf("%d bytes: a config is at most %d bytes", len(src), MaxConfigBytes)}
+	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
@@ -90,7 +155,7 @@ func Parse(name string, src []byte, overrides []string) (*Parsed, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, &ConfigError{File: name, Line: root.Line, Column: root.Column, Msg: "expected a mapping of keys (version, data, model, ...)"}
 	}
-	p := &Parsed{File: name, root: root}
+	p := &Parsed{File: name, root: root, allowLarge: allowLarge}
 	for _, o := range overrides {
 		if err := setOverride(root, o); err != nil {
 			return nil, err
@@ -135,10 +200,72 @@ func (p *Parsed) checkVersion(root *yaml.Node) error {
 		Msg: fmt.Sprintf("missing: add `version: %d` at the top", Version)}
 }
 
-// decoder turns yaml nodes into Go values, reporting positions.
+// decoder turns yaml nodes into Go values, reporting positions. It
+// expands aliases itself, so it bounds them itself (yaml.v3's own limit
+// only applies to its Decode into Go values): see enter.
 type decoder struct {
-	file string
-	p    *Parsed
+	file    string
+	p       *Parsed
+	nodes   int          // nodes visited so far, aliases expanded
+	aliases []aliasUse   // aliases being expanded, outermost first
+	anchors []*yaml.Node // anchored nodes being decoded, outermost first
+}
+
+type aliasUse struct {
+	node *yaml.Node
+	path string
+}
+
+// Limits on a config (see the package documentation).
+const (
+	// MaxConfigBytes bounds the size of a config file.
+	MaxConfigBytes = 1 << 20
+	// MaxConfigNodes bounds the values of a config once its aliases are
+	// expanded (a "billion laughs" file of a few hundred bytes expands to
+	// billions).
+	MaxConfigNodes = 100_000
+	// MaxAliasDepth bounds aliases expanded inside aliases.
+	MaxAliasDepth = 10
+)
+
+// enter counts node n against MaxConfigNodes and resolves it if it is an
+// alias, refusing a cycle (an alias inside its own anchor) and nesting
+// deeper than MaxAliasDepth. leave must be called when n is done.
+func (d *decoder) enter(n *yaml.Node, path string) (_ *yaml.Node, leave func(), _ error) {
+	d.nodes++
+	if d.nodes > MaxConfigNodes {
+		if len(d.aliases) > 0 {
+			a := d.aliases[0]
+			return nil, nil, d.errf(a.node, a.path, "alias *%s expands the config past %d values (aliases of aliases multiply)", a.node.Value, MaxConfigNodes)
+		}
+		return nil, nil, d.errf(n, path, "the config holds more than %d values", MaxConfigNodes)
+	}
+	popAlias := false
+	if n.Kind == yaml.AliasNode {
+		if n.Alias == nil {
+			return nil, nil, d.errf(n, path, "alias *%s has no anchor", n.Value)
+		}
+		if slices.Contains(d.anchors, n.Alias) {
+			return nil, nil, d.errf(n, path, "alias *%s is inside its own anchor &%s (line %d): a cycle", n.Value, n.Alias.Anchor, n.Alias.Line)
+		}
+		if len(d.aliases) >= MaxAliasDepth {
+			return nil, nil, d.errf(n, path, "aliases nested more than %d deep", MaxAliasDepth)
+		}
+		d.aliases = append(d.aliases, aliasUse{n, path})
+		n, popAlias = n.Alias, true
+	}
+	popAnchor := n.Anchor != ""
+	if popAnchor {
+		d.anchors = append(d.anchors, n)
+	}
+	return n, func() {
+		if popAnchor {
+			d.anchors = d.anchors[:len(d.anchors)-1]
+		}
+		if popAlias {
+			d.aliases = d.aliases[:len(d.aliases)-1]
+		}
+	}, nil
 }
 
 func (d *decoder) errf(n *yaml.Node, path, format string, args ...any) error {
@@ -199,9 +326,11 @@ var typeNames = map[reflect.Kind]string{
 }
 
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) error {
-	if n.Kind == yaml.AliasNode {
-		n = n.Alias
+	n, leave, err := d.enter(n, path)
+	if err != nil {
+		return err
 	}
+	defer leave()
 	switch v.Kind() {
 	case reflect.Struct:
 		return d.decodeStruct(n, v, path)
@@ -352,9 +481,11 @@ func orRoot(path string) string {
 // any decodes a node into plain values: string, int, float64, bool, nil,
 // []any, map[string]any.
 func (d *decoder) any(n *yaml.Node, path string) (any, error) {
-	if n.Kind == yaml.AliasNode {
-		n = n.Alias
+	n, leave, err := d.enter(n, path)
+	if err != nil {
+		return nil, err
 	}
+	defer leave()
 	switch n.Kind {
 	case yaml.SequenceNode:
 		out := make([]any, len(n.Content))
@@ -394,6 +525,10 @@ func (d *decoder) any(n *yaml.Node, path string) (any, error) {
 		}
 	case "!!float":
 		if x, err := strconv.ParseFloat(s, 64); err == nil {
+			return x, nil
+		}
+		var x float64 // YAML's own forms: .nan, .inf, -.Inf, ...
+		if err := (&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: s}).Decode(&x); err == nil {
 			return x, nil
 		}
 	case "!!bool":

@@ -27,6 +27,9 @@ type Options struct {
 	Overrides  []string // path=value, applied before validation
 	Out        string   // output directory; "" means a new directory under DefaultOutRoot()
 	DryRun     bool     // validate, print the plan, train and log nothing
+	// AllowLarge lifts the bounds a config may not exceed otherwise
+	// (model.params.n_estimators ≤ MaxEstimators).
+	AllowLarge bool
 	// Tracking overrides where the run is logged (nil: from the config and
 	// the environment).
 	Tracking *mlflow.Config
@@ -60,7 +63,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.Stderr == nil {
 		o.Stderr = io.Discard
 	}
-	p, err := LoadFile(o.ConfigPath, o.Overrides)
+	p, err := loadFile(o.ConfigPath, o.Overrides, o.AllowLarge)
 	if err != nil {
 		return nil, err
 	}
@@ -169,6 +172,9 @@ func execute(ctx context.Context, o Options, p *Parsed, trainer Trainer, data *f
 	outcome, err := trainer.Train(ctx, job)
 	if bar != nil {
 		bar.Done()
+	}
+	if fe := (*FieldError)(nil); errors.As(err, &fe) { // the data contradicts the config
+		return p.errAt(fe.Path, "%s", fe.Msg)
 	}
 	if err != nil {
 		return err

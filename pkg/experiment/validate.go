@@ -120,6 +120,16 @@ func (p *Parsed) validate() error {
 	if _, err := p.pipeline(); err != nil {
 		return err
 	}
+	var rounds float64
+	switch n := c.Model.Params["n_estimators"].(type) {
+	case int:
+		rounds = float64(n)
+	case float64:
+		rounds = n
+	}
+	if rounds > MaxEstimators && !p.allowLarge {
+		return p.errAt("model.params.n_estimators", "%v rounds is more than %d: each round keeps a tree in memory; pass --allow-large if you mean it", rounds, MaxEstimators)
+	}
 	t, _ := lookup(c.Model.Trainer)
 	if err := t.Validate(c); err != nil {
 		var fe *FieldError
@@ -131,7 +141,12 @@ func (p *Parsed) validate() error {
 	return nil
 }
 
-// FieldError is what a trainer's Validate returns to point at a config key.
+// MaxEstimators bounds model.params.n_estimators unless the run allows
+// large models (Options.AllowLarge, train --allow-large).
+const MaxEstimators = 1_000_000
+
+// FieldError is what a trainer's Validate (or Train, when the data
+// contradicts the config) returns to point at a config key.
 type FieldError struct {
 	Path string // key path, e.g. model.params.max_depth
 	Msg  string
