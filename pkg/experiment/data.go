@@ -71,5 +71,5 @@ func checkLocal(source string) error {
 	if err != nil || fi.Mode().IsRegular() {
 		return nil
 	}
-	return fmt.Errorf("%s is not a regular file (%s): give the path of a CSV file", source, fileKind(fi.Mode()))
+	return fmt.Errorf("%s is %s, not a regular file: give the path of a CSV file", source, fileKind(fi.Mode()))
 }

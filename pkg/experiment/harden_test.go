@@ -89,9 +89,9 @@ func TestLoadFileNotRegular(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct{ path, want string }{
-		{fifo, fifo + ": not a regular file (a named pipe): give the path of a YAML file"},
-		{"/dev/zero", "/dev/zero: not a regular file (a character device)"},
-		{dir, dir + ": not a regular file (a directory)"},
+		{fifo, fifo + ": not a config file: it is a named pipe; give the path of a YAML file"},
+		{"/dev/zero", "/dev/zero: not a config file: it is a character device"},
+		{dir, dir + ": not a config file: it is a directory"},
 		{big, big + ": 1048679 bytes: a config is at most 1048576 bytes"},
 		{filepath.Join(dir, "none.yaml"), "none.yaml: cannot read config: no such file or directory"},
 	}
@@ -101,7 +101,7 @@ func TestLoadFileNotRegular(t *testing.T) {
 			t.Errorf("LoadFile(%s): err = %v\nwant %q", tt.path, err, tt.want)
 		}
 	}
-	if err := checkLocal(fifo); err == nil || !strings.Contains(err.Error(), "not a regular file (a named pipe): give the path of a CSV file") {
+	if err := checkLocal(fifo); err == nil || !strings.Contains(err.Error(), "is a named pipe, not a regular file: give the path of a CSV file") {
 		t.Errorf("data source FIFO: %v", err)
 	}
 	if err := checkLocal("file:///dev/zero"); err == nil || !strings.Contains(err.Error(), "a character device") {

@@ -109,3 +109,41 @@ func checkSampling(c *Config, t *frame.Target, classes, rows int) error {
 	}
 	return nil
 }
+
+// dataChecker is implemented by trainers that check the data against the
+// config before a run is opened, so that a contradiction (labels that are
+// not classes, say) is a config error and nothing is logged.
+type dataChecker interface {
+	checkData(c *Config, data *frame.Frame) error
+}
+
+// checkData checks the target's labels and the sampling targets. Problems
+// the export itself finds are left to Train, which reports them.
+func (classification) checkData(c *Config, data *frame.Frame) error {
+	// The target alone, with a copy of itself as the one feature that XY
+	// needs: the labels without exporting every column.
+	t := c.Data.Target
+	tc, err := data.Column(t)
+	if err != nil {
+		return nil
+	}
+	only, err := data.Select(t)
+	if err == nil {
+		only, err = only.Rename(map[string]string{t: t + " (copy)"})
+	}
+	if err == nil {
+		only, err = only.With(tc)
+	}
+	if err != nil {
+		return nil
+	}
+	_, y, schema, err := only.XY(t, &frame.ExportOptions{Ordinal: true, Positive: c.Data.Positive})
+	if err != nil {
+		return nil
+	}
+	k, err := classCount(schema.Target, y)
+	if err != nil {
+		return err
+	}
+	return checkSampling(c, schema.Target, k, len(y))
+}

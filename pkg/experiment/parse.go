@@ -93,7 +93,7 @@ func readConfig(path string) ([]byte, error) {
 		return nil, bad("cannot read config: %s", strings.TrimPrefix(err.Error(), "stat "+path+": "))
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, bad("not a regular file (%s): give the path of a YAML file", fileKind(fi.Mode()))
+		return nil, bad("not a config file: it is %s; give the path of a YAML file", fileKind(fi.Mode()))
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -101,7 +101,7 @@ func readConfig(path string) ([]byte, error) {
 	}
 	defer f.Close()
 	if fi, err = f.Stat(); err != nil || !fi.Mode().IsRegular() { // replaced since
-		return nil, bad("not a regular file: give the path of a YAML file")
+		return nil, bad("not a config file: it is not a regular file; give the path of a YAML file")
 	}
 	if fi.Size() > MaxConfigBytes {
 		return nil, bad("%d bytes: a config is at most %d bytes", fi.Size(), MaxConfigBytes)
@@ -596,8 +596,16 @@ func setOverride(root *yaml.Node, o string) error {
 	if len(vdoc.Content) > 0 {
 		vnode = vdoc.Content[0]
 	}
-	// Locations of override values point at the flag, not the file.
-	vnode.Line, vnode.Column = 0, 0
+	// Locations of override values (and of what they hold) point at the
+	// flag, not the file.
+	var unplace func(n *yaml.Node)
+	unplace = func(n *yaml.Node) {
+		n.Line, n.Column = 0, 0
+		for _, c := range n.Content {
+			unplace(c)
+		}
+	}
+	unplace(vnode)
 	n := root
 	keys := strings.Split(path, ".")
 	for i, k := range keys {

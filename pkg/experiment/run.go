@@ -81,6 +81,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		if !data.Has(c.Data.Target) {
 			return nil, p.errAt("data.target", "column %q is not in %s; columns: %s", c.Data.Target, c.Data.Source, strings.Join(data.Names(), ", "))
 		}
+		if dc, ok := trainer.(dataChecker); ok {
+			if fe := (*FieldError)(nil); errors.As(dc.checkData(c, data), &fe) {
+				return nil, p.errAt(fe.Path, "%s", fe.Msg)
+			}
+		}
 	}
 	if o.DryRun {
 		return &Report{Parsed: p}, printPlan(o.Stdout, p, data)
