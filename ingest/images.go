@@ -33,5 +33,5 @@ func ingestImages(ctx context.Context, cfg *config, st storage.Store, fo *datase
 		}
 		all = append(all, c)
 	}
-	return publish(ctx, cfg, st, rep, all, &Manifest{Version: 1, Source: cfg.source.Raw, Bucket: cfg.bucket, Prefix: cfg.prefix, YOLO: &y}, nil)
+	return publish(ctx, cfg, st, rep, all, &Manifest{Version: 1, Source: cfg.source.String(), Bucket: cfg.bucket, Prefix: cfg.prefix, YOLO: &y}, nil)
 }

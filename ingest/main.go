@@ -12,7 +12,15 @@
 // Defaults come from DATASET_SOURCE, BUCKET_DATA, BUCKET_MLFLOW and
 // DATASET_PREFIX; storage from the variables documented in pkg/storage;
 // Kaggle credentials from KAGGLE_API_TOKEN, KAGGLE_USERNAME + KAGGLE_KEY or
-// ~/.kaggle. Exit status: 0 done, 1 failure, 2 usage error.
+// ~/.kaggle. Exit status: 0 done, 1 failure, 2 usage error, 3 internal
+// error (a bug: the message names the file holding the stack).
+//
+// Limits: --max-bytes bounds the download and what an archive may extract
+// (its declared total is checked before anything is written); a download
+// slower than --min-rate over any --idle-timeout window is abandoned; the
+// whole run has a deadline (--timeout); a 200 answer that is a web page or
+// JSON (a login or error page) is refused. Secrets in URLs (user:password@,
+// ?api_key=…) are redacted from every message and from the manifest.
 //
 // Rules: nothing is uploaded unless every CSV of the source parses; each
 // object appears complete or not at all; an object whose SHA-256 already

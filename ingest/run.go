@@ -12,16 +12,19 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mlstack/mlstack/internal/crash"
 	"github.com/mlstack/mlstack/internal/progress"
+	"github.com/mlstack/mlstack/internal/redact"
 	"github.com/mlstack/mlstack/pkg/dataset"
 	"github.com/mlstack/mlstack/pkg/storage"
 )
 
 // Exit codes.
 const (
-	exitOK      = 0
-	exitFailure = 1
-	exitUsage   = 2
+	exitOK       = 0
+	exitFailure  = 1
+	exitUsage    = 2
+	exitInternal = crash.ExitInternal // a bug: the stack is in a file
 )
 
 // usageError marks errors in the command line (exit 2).
@@ -65,6 +68,7 @@ type config struct {
 	fetch        dataset.FetchOptions
 	s3Retries    int
 	partSize     uint64
+	timeout      time.Duration // the whole run
 }
 
 // Hooks for tests.
@@ -76,7 +80,8 @@ var (
 
 // Run is the command: it parses args, does the work and returns the exit
 // status. Progress and errors go to stderr, the result to stdout.
-func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	defer crash.Handle(stderr, "ingest", &code)
 	cfg, err := parse(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -90,10 +95,22 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	rep := progress.NewReporter(stderr, progress.Options{Mode: cfg.progress, Prefix: "ingest: ", Steps: 4, Bytes: true})
+	if cfg.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, cfg.timeout, fmt.Errorf("--timeout %v reached", cfg.timeout))
+		defer cancel()
+	}
 	m, err := ingest(ctx, cfg, rep)
 	rep.Done()
 	if err != nil {
-		fmt.Fprintf(stderr, "ingest: %v\n", err)
+		if errors.As(err, new(*crash.PanicError)) {
+			return crash.Report(stderr, "ingest", err)
+		}
+		if c := context.Cause(ctx); c != nil && ctx.Err() == context.DeadlineExceeded {
+			err = fmt.Errorf("%w (%v)", err, c)
+		}
+		// URLs in errors lose their secrets here at the latest.
+		fmt.Fprintf(stderr, "ingest: %s\n", redact.Text(err.Error()))
 		return exitFailure
 	}
 	for _, f := range m.Files {
@@ -125,8 +142,10 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	workDir := fs.String("work-dir", "", "folder for downloads (a temporary folder, removed at exit, by default)")
 	progressFlag := fs.String("progress", "auto", "auto (bar when stderr is a terminal), bar or log")
 	legacy := fs.Bool("kaggle-legacy", false, "use Kaggle's legacy REST download instead of the RPC API")
-	idle := fs.Duration("idle-timeout", 60*time.Second, "abandon a download that sends nothing for this long")
-	maxBytes := fs.Int64("max-bytes", dataset.DefaultLimits.MaxBytes, "limit on extracted bytes")
+	idle := fs.Duration("idle-timeout", 60*time.Second, "the window over which the download rate is measured: abandon a download that sends less than --min-rate allows (or nothing) for this long")
+	minRate := fs.Int64("min-rate", dataset.DefaultMinRate, "minimum download rate in bytes/s, measured over each --idle-timeout (0: only abandon a download that sends nothing)")
+	timeout := fs.Duration("timeout", dataset.DefaultTimeout, "deadline of the whole run (download, check, upload)")
+	maxBytes := fs.Int64("max-bytes", dataset.DefaultLimits.MaxBytes, "limit on the bytes downloaded and on the bytes extracted from an archive")
 	retries := fs.Int("s3-retries", 0, "retries per S3 request (0: minio-go default, 10)")
 	partSize := fs.Uint64("part-size", 0, "multipart part size in bytes (0: minio-go default)")
 	if err := fs.Parse(args); err != nil {
@@ -166,12 +185,19 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	if *store != "" && *store != "s3" && !strings.HasPrefix(*store, "file://") {
 		return nil, usageError{fmt.Errorf("--store %q: want s3 or file:///dir", *store)}
 	}
+	if *maxBytes <= 0 || *idle <= 0 || *timeout <= 0 || *minRate < 0 {
+		return nil, usageError{errors.New("--max-bytes, --idle-timeout and --timeout must be positive, --min-rate not negative")}
+	}
+	rate := *minRate
+	if rate == 0 {
+		rate = -1 // FetchOptions: negative is none
+	}
 	lim := dataset.DefaultLimits
 	lim.MaxBytes = *maxBytes
 	return &config{
 		source: src, bucket: *bucket, mlflowBucket: *mlflowBucket, prefix: p, store: *store,
-		workDir: *workDir, progress: mode, s3Retries: *retries, partSize: *partSize,
-		fetch: dataset.FetchOptions{Getenv: getenv, KaggleLegacy: *legacy, IdleTimeout: *idle, Limits: &lim, RetryWait: retryWait},
+		workDir: *workDir, progress: mode, s3Retries: *retries, partSize: *partSize, timeout: *timeout,
+		fetch: dataset.FetchOptions{Getenv: getenv, KaggleLegacy: *legacy, IdleTimeout: *idle, MinRate: rate, Timeout: -1, Limits: &lim, RetryWait: retryWait},
 	}, nil
 }
 
@@ -236,6 +262,7 @@ func ingest(ctx context.Context, cfg *config, rep *progress.Reporter) (*Manifest
 	var checkErr error
 	go func() {
 		defer close(checkDone)
+		defer crash.Recover(&checkErr) // a bug in the check is reported, not a crash
 		for i, f := range files {
 			rep.Logf("checking %s", f.Name)
 			if summaries[i], checkErr = dataset.CheckCSV(ctx, f.Path, &dataset.CheckOptions{Name: f.Name}); checkErr != nil {
@@ -263,7 +290,7 @@ func ingest(ctx context.Context, cfg *config, rep *progress.Reporter) (*Manifest
 		all = append(all, checked{file: f, sum: sum, size: size})
 	}
 	checks := func() ([]dataset.Summary, error) { return summaries, gate() }
-	m, err := publish(ctx, cfg, st, rep, all, &Manifest{Version: 1, Source: cfg.source.Raw, Bucket: cfg.bucket, Prefix: cfg.prefix}, checks)
+	m, err := publish(ctx, cfg, st, rep, all, &Manifest{Version: 1, Source: cfg.source.String(), Bucket: cfg.bucket, Prefix: cfg.prefix}, checks)
 	if gerr := gate(); gerr != nil {
 		return nil, gerr // the check's error, not the upload it stopped
 	}

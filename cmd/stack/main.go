@@ -26,6 +26,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/mlstack/mlstack/internal/crash"
 	"github.com/mlstack/mlstack/internal/stack"
 )
 
@@ -37,7 +38,10 @@ func main() {
 
 const usage = "usage: stack up|down|status"
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// Exit codes: 0 done, 1 failure, 2 usage or an invalid .env, 3 internal
+// error (a bug: the message names the file holding the stack).
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	defer crash.Handle(stderr, "stack", &code)
 	if len(args) != 1 {
 		fmt.Fprintln(stderr, usage)
 		return 2
@@ -50,7 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	env, err := stack.LoadEnv(filepath.Join(root, ".env.example"), filepath.Join(root, ".env"))
 	if err != nil {
 		fmt.Fprintln(stderr, "stack:", err)
-		return 1
+		return 2 // a configuration the user can fix
 	}
 	s := &native{root: root, dir: filepath.Join(root, ".stack"), env: env, out: stdout}
 	switch args[0] {

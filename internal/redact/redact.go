@@ -95,7 +95,11 @@ func query(raw string) string {
 // Text returns s with every http(s) URL in it redacted (for messages that
 // embed a URL, such as a *url.Error's text).
 func Text(s string) string {
-	return urlInText.ReplaceAllStringFunc(s, URL)
+	return urlInText.ReplaceAllStringFunc(s, func(u string) string {
+		// Punctuation after a URL belongs to the sentence.
+		trimmed := strings.TrimRight(u, ".,:;!?)")
+		return URL(trimmed) + u[len(trimmed):]
+	})
 }
 
 var urlInText = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]*://[^\s"'<>]+`)

@@ -57,4 +57,7 @@ func TestText(t *testing.T) {
 	if strings.Contains(got, "s3cr3t") || !strings.Contains(got, `"https://h/x?api_key=[REDACTED]"`) {
 		t.Errorf("Text = %s", got)
 	}
+	if got := Text("dataset: https://h/x?key=k: HTTP 404 (see https://u:p@h/y.)"); got != "dataset: https://h/x?key=[REDACTED]: HTTP 404 (see https://[REDACTED]@h/y.)" {
+		t.Errorf("Text = %s", got)
+	}
 }

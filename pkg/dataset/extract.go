@@ -12,14 +12,17 @@ import (
 	"strings"
 )
 
-// Limits bound archive extraction.
+// Limits bound downloads and archive extraction.
 type Limits struct {
-	// MaxBytes bounds the total size of the extracted CSV files.
+	// MaxBytes bounds a download and the total size of the files
+	// extracted from an archive (declared sizes are checked before
+	// anything is written, real sizes as it is written).
 	MaxBytes int64
 	// MaxEntries bounds the number of entries in the archive.
 	MaxEntries int
 	// MaxRatio bounds uncompressed/compressed size of an entry larger
-	// than 1 MiB (zip bombs reach 1000 and more; CSV rarely beyond 20).
+	// than 1 MiB, and of all the extracted entries together when they
+	// exceed 1 MiB (zip bombs reach 1000 and more; CSV rarely beyond 20).
 	MaxRatio int64
 }
 
@@ -62,18 +65,36 @@ func extract(ctx context.Context, zipPath, dir string, lim *Limits, keep func(st
 	if len(zr.File) > lim.MaxEntries {
 		return nil, fmt.Errorf("dataset: %s: %w: %d entries (limit %d)", filepath.Base(zipPath), ErrTooLarge, len(zr.File), lim.MaxEntries)
 	}
-	// Check every name before writing anything.
+	// Check every name, and the sizes the archive declares, before
+	// writing anything. archive/zip fails an entry that inflates past its
+	// declared size, so the declared total bounds what can be written.
+	wanted := func(f *zip.File, name string) bool {
+		return !f.FileInfo().IsDir() && keep(name) && !strings.HasPrefix(name, "__MACOSX/") && !strings.HasPrefix(path.Base(name), "._")
+	}
+	var declared, compressed uint64
 	for _, f := range zr.File {
 		if err := checkEntry(f); err != nil {
 			return nil, fmt.Errorf("dataset: %s: %w", filepath.Base(zipPath), err)
 		}
+		if wanted(f, path.Clean(f.Name)) {
+			declared += f.UncompressedSize64
+			compressed += f.CompressedSize64
+		}
+	}
+	if declared > uint64(lim.MaxBytes) {
+		return nil, fmt.Errorf("dataset: %s: %w: the archive declares %d bytes to extract, more than the limit of %d", filepath.Base(zipPath), ErrTooLarge, declared, lim.MaxBytes)
+	}
+	// The ratio over all entries: many entries of 1 MiB each pass the
+	// per-entry check below, yet together they are a bomb.
+	if declared > 1<<20 && declared/max(compressed, 1) > uint64(lim.MaxRatio) {
+		return nil, fmt.Errorf("dataset: %s: %w: %d bytes compressed into %d, a ratio above %d (zip bomb?)", filepath.Base(zipPath), ErrTooLarge, declared, compressed, lim.MaxRatio)
 	}
 	var out []File
 	var total int64
 	seen := map[string]bool{}
 	for _, f := range zr.File {
 		name := path.Clean(f.Name)
-		if f.FileInfo().IsDir() || !keep(name) || strings.HasPrefix(name, "__MACOSX/") || strings.HasPrefix(path.Base(name), "._") {
+		if !wanted(f, name) {
 			continue
 		}
 		if seen[strings.ToLower(name)] {

@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/md5"
@@ -9,13 +10,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
+
+	"github.com/mlstack/mlstack/internal/redact"
 )
 
 // File is a CSV file Fetch made available.
@@ -38,16 +44,28 @@ type FetchOptions struct {
 	// KaggleLegacy uses the legacy REST call
 	// (GET /api/v1/datasets/download/…) instead of the RPC.
 	KaggleLegacy bool
-	// IdleTimeout abandons a body that sends nothing for this long; 60 s
-	// when 0.
+	// IdleTimeout is the window over which the transfer rate is measured:
+	// a request that receives fewer than max(1, MinRate × IdleTimeout)
+	// bytes in a window (headers included) is abandoned as ErrStalled;
+	// 60 s when 0.
 	IdleTimeout time.Duration
+	// MinRate is the minimum transfer rate in bytes per second, measured
+	// over each IdleTimeout window, so that a server sending a byte a
+	// second cannot hold a download for ever; DefaultMinRate when 0,
+	// none (only IdleTimeout) when negative.
+	MinRate int64
+	// Timeout bounds a whole Fetch or FetchDataset (every attempt and the
+	// extraction) as ErrTimeout; DefaultTimeout when 0, none when
+	// negative.
+	Timeout time.Duration
 	// Retries is the number of attempts for 5xx answers, network errors
 	// and truncated bodies; 3 when 0.
 	Retries int
 	// RetryWait is the first wait between attempts, doubled each time;
 	// 1 s when 0.
 	RetryWait time.Duration
-	// Limits bound archive extraction; nil means DefaultLimits.
+	// Limits bound downloads (Limits.MaxBytes) and archive extraction;
+	// nil means DefaultLimits.
 	Limits *Limits
 	// Progress, if set, is called while downloading with bytes so far and
 	// the total (-1 if unknown).
@@ -72,6 +90,12 @@ func (o *FetchOptions) defaults() FetchOptions {
 	if c.IdleTimeout == 0 {
 		c.IdleTimeout = 60 * time.Second
 	}
+	if c.MinRate == 0 {
+		c.MinRate = DefaultMinRate
+	}
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
+	}
 	if c.Retries == 0 {
 		c.Retries = 3
 	}
@@ -93,14 +117,42 @@ func (o *FetchOptions) defaults() FetchOptions {
 	return c
 }
 
+// Defaults of FetchOptions.
+const (
+	// DefaultMinRate is the minimum transfer rate: 1 KiB/s.
+	DefaultMinRate = 1 << 10
+	// DefaultTimeout bounds a whole fetch: one hour.
+	DefaultTimeout = time.Hour
+)
+
+// withTimeout applies o.Timeout to ctx; done turns an error caused by it
+// into ErrTimeout naming what timed out.
+func withTimeout(ctx context.Context, o *FetchOptions, what fmt.Stringer) (context.Context, context.CancelFunc, func(error) error) {
+	if o.Timeout < 0 {
+		ctx, cancel := context.WithCancel(ctx)
+		return ctx, cancel, func(err error) error { return err }
+	}
+	cause := fmt.Errorf("dataset: %s: %w (%v)", what, ErrTimeout, o.Timeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, o.Timeout, cause)
+	return ctx, cancel, func(err error) error {
+		if err != nil && errors.Is(context.Cause(ctx), ErrTimeout) {
+			return context.Cause(ctx)
+		}
+		return err
+	}
+}
+
 // Fetch makes the CSV files of src available under opts.Dir (local CSV
 // files are used in place) and returns them sorted by name. Archives are
 // extracted; other non-CSV files are ignored. No CSV at all is ErrNoCSV.
-func Fetch(ctx context.Context, src Source, opts *FetchOptions) ([]File, error) {
+func Fetch(ctx context.Context, src Source, opts *FetchOptions) (_ []File, err error) {
 	if opts == nil || opts.Dir == "" {
 		return nil, errors.New("dataset: FetchOptions.Dir is required")
 	}
 	o := opts.defaults()
+	ctx, cancel, timedOut := withTimeout(ctx, &o, src)
+	defer cancel()
+	defer func() { err = timedOut(err) }()
 	var p, name string
 	switch src.Kind {
 	case KindSample:
@@ -165,12 +217,14 @@ func isZip(p string) bool {
 }
 
 // HTTPError is a failed HTTP answer. It wraps ErrUnauthorized,
-// ErrForbidden or ErrNotFound for 401, 403 and 404.
+// ErrForbidden or ErrNotFound for 401, 403 and 404, and ErrNotData for a
+// 200 whose body is a web page or JSON.
 type HTTPError struct {
-	URL        string
+	URL        string // secrets redacted (internal/redact)
 	StatusCode int
 	Message    string // from a JSON error body, or the start of the body
 	Hint       string
+	Err        error // what the status does not say (ErrNotData)
 }
 
 func (e *HTTPError) Error() string {
@@ -185,6 +239,9 @@ func (e *HTTPError) Error() string {
 }
 
 func (e *HTTPError) Unwrap() error {
+	if e.Err != nil {
+		return e.Err
+	}
 	switch e.StatusCode {
 	case 401:
 		return ErrUnauthorized
@@ -292,22 +349,40 @@ func downloadOnce(ctx context.Context, o *FetchOptions, mk func(context.Context)
 	if err != nil {
 		return "", "", err, false
 	}
-	// The idle timer also covers waiting for the response headers.
-	idle := time.AfterFunc(o.IdleTimeout, func() { cancel(ErrStalled) })
-	defer idle.Stop()
+	where := redact.URLOf(req.URL)
+	// The rate watchdog also covers waiting for the response headers.
+	var got atomic.Int64
+	stop := watchRate(o, &got, func(err error) { cancel(err) })
+	defer stop()
 	resp, err := o.HTTPClient.Do(req)
 	if err != nil {
 		if c := context.Cause(ctx); errors.Is(c, ErrStalled) {
-			err = fmt.Errorf("dataset: %s: %w (nothing for %v)", req.URL.Redacted(), ErrStalled, o.IdleTimeout)
+			return "", "", fmt.Errorf("dataset: %s: %w", where, c), true
 		}
-		return "", "", err, ctx.Err() == nil || errors.Is(context.Cause(ctx), ErrStalled)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = redact.URL(ue.URL) // a redirect target may carry a signature
+		}
+		return "", "", err, ctx.Err() == nil
 	}
 	defer resp.Body.Close()
 	final := resp.Request.URL
+	where = redact.URLOf(final)
 	if resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		he := &HTTPError{URL: req.URL.Redacted(), StatusCode: resp.StatusCode, Message: errorMessage(b)}
+		he := &HTTPError{URL: redact.URLOf(req.URL), StatusCode: resp.StatusCode, Message: errorMessage(b)}
 		return "", "", he, resp.StatusCode >= 500 || resp.StatusCode == 408 || resp.StatusCode == 429
+	}
+	total := resp.ContentLength
+	if total > o.Limits.MaxBytes {
+		return "", "", fmt.Errorf("dataset: %s: %w: Content-Length %d bytes, more than the limit of %d", where, ErrTooLarge, total, o.Limits.MaxBytes), false
+	}
+	body := bufio.NewReaderSize(countingReader{resp.Body, &got}, 64<<10)
+	head, _ := body.Peek(512)
+	if what := notData(head, resp.Header.Get("Content-Type")); what != "" {
+		rest, _ := body.Peek(4096)
+		return "", "", &HTTPError{URL: where, StatusCode: resp.StatusCode, Err: ErrNotData,
+			Message: what + ", not data (a login or error page?): " + pageText(rest)}, false
 	}
 	name = baseName(final.Path, def)
 	if name == "DownloadDataset" || strings.HasPrefix(name, ".") {
@@ -326,43 +401,44 @@ func downloadOnce(ctx context.Context, o *FetchOptions, mk func(context.Context)
 			os.Remove(f.Name())
 		}
 	}()
-	total := resp.ContentLength
 	h := md5.New()
 	var done int64
 	buf := make([]byte, 256<<10)
 	for {
-		n, rerr := resp.Body.Read(buf)
+		n, rerr := body.Read(buf)
 		if n > 0 {
-			idle.Reset(o.IdleTimeout)
+			done += int64(n)
+			if total >= 0 && done > total {
+				return "", "", fmt.Errorf("dataset: %s: more than Content-Length %d bytes", where, total), true
+			}
+			if done > o.Limits.MaxBytes {
+				return "", "", fmt.Errorf("dataset: %s: %w: more than %d bytes downloaded", where, ErrTooLarge, o.Limits.MaxBytes), false
+			}
 			if _, werr := f.Write(buf[:n]); werr != nil {
 				return "", "", werr, false
 			}
 			h.Write(buf[:n])
-			done += int64(n)
-			if total >= 0 && done > total {
-				return "", "", fmt.Errorf("dataset: %s: more than Content-Length %d bytes", final.Redacted(), total), true
-			}
 			o.Progress(name, done, total)
 		}
 		if rerr == io.EOF {
 			break
 		}
 		if rerr != nil {
-			if errors.Is(context.Cause(ctx), ErrStalled) {
-				return "", "", fmt.Errorf("dataset: %s: %w after %d bytes (nothing for %v)", final.Redacted(), ErrStalled, done, o.IdleTimeout), true
+			if c := context.Cause(ctx); errors.Is(c, ErrStalled) {
+				return "", "", fmt.Errorf("dataset: %s: %w after %d bytes", where, c, done), true
 			}
 			if errors.Is(rerr, io.ErrUnexpectedEOF) {
-				return "", "", fmt.Errorf("dataset: %s: %w: %d of %d bytes", final.Redacted(), ErrTruncated, done, total), true
+				return "", "", fmt.Errorf("dataset: %s: %w: %d of %d bytes", where, ErrTruncated, done, total), true
 			}
-			return "", "", fmt.Errorf("dataset: %s: %w", final.Redacted(), rerr), ctx.Err() == nil
+			return "", "", fmt.Errorf("dataset: %s: %w", where, rerr), ctx.Err() == nil
 		}
 	}
 	if total >= 0 && done != total {
-		return "", "", fmt.Errorf("dataset: %s: %w: %d of %d bytes", final.Redacted(), ErrTruncated, done, total), true
+		return "", "", fmt.Errorf("dataset: %s: %w: %d of %d bytes", where, ErrTruncated, done, total), true
 	}
 	if want := googMD5(resp.Header.Values("X-Goog-Hash")); want != "" {
 		if got := base64.StdEncoding.EncodeToString(h.Sum(nil)); got != want {
-			return "", "", fmt.Errorf("dataset: %s: md5 %s, X-Goog-Hash says %s", final.Redacted(), got, want), true
+			return "", "", fmt.Errorf("dataset: %s: md5 %s, X-Goog-Hash says %s", where, got, want), true
 		}
 	}
 	if err = f.Close(); err != nil {
@@ -373,6 +449,78 @@ func downloadOnce(ctx context.Context, o *FetchOptions, mk func(context.Context)
 		return "", "", err, false
 	}
 	return p, name, nil, false
+}
+
+// countingReader adds the bytes read to n, for watchRate.
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	k, err := c.r.Read(p)
+	c.n.Add(int64(k))
+	return k, err
+}
+
+// watchRate checks, every o.IdleTimeout, that *got grew by at least
+// max(1, o.MinRate × IdleTimeout) bytes since the last check, and calls
+// abort with an ErrStalled error when not. stop ends the watch.
+func watchRate(o *FetchOptions, got *atomic.Int64, abort func(error)) (stop func()) {
+	window := o.IdleTimeout
+	need := int64(1)
+	if o.MinRate > 0 {
+		need = max(need, int64(float64(o.MinRate)*window.Seconds()))
+	}
+	done := make(chan struct{})
+	t := time.NewTicker(window)
+	go func() {
+		defer t.Stop()
+		last := int64(0)
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			n := got.Load()
+			if n-last < need {
+				if n == last {
+					abort(fmt.Errorf("%w: nothing for %v", ErrStalled, window))
+				} else {
+					abort(fmt.Errorf("%w: %d bytes in %v, below the minimum rate of %d bytes/s", ErrStalled, n-last, window, o.MinRate))
+				}
+				return
+			}
+			last = n
+		}
+	}()
+	return func() { close(done) }
+}
+
+// notData says what the start of a 200 body is when it is a web page or
+// JSON (a login page, an API error) rather than data, or "".
+func notData(head []byte, contentType string) string {
+	if strings.HasPrefix(http.DetectContentType(head), "text/html") {
+		return "an HTML page"
+	}
+	trimmed := bytes.TrimLeft(head, " \t\r\n\ufeff")
+	mt, _, _ := mime.ParseMediaType(contentType)
+	isJSON := mt == "application/json" || strings.HasSuffix(mt, "+json")
+	if len(trimmed) > 0 && (trimmed[0] == '{' || isJSON && trimmed[0] == '[') {
+		return "JSON"
+	}
+	return ""
+}
+
+var htmlTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+
+// pageText is what to quote of a page: its HTML title, else its start.
+func pageText(b []byte) string {
+	if m := htmlTitle.FindSubmatch(b); m != nil {
+		return strings.Join(strings.Fields(string(m[1])), " ")
+	}
+	return errorMessage(b)
 }
 
 // errorMessage extracts "message" from a JSON error body (Kaggle:

@@ -44,11 +44,14 @@ type ImageDataset struct {
 // The train/val/test paths of data.yaml are rewritten to the splits found
 // beside it (train/images, valid/images, test/images), since exporters
 // write paths that only hold on their machine.
-func FetchDataset(ctx context.Context, src Source, opts *FetchOptions) (*ImageDataset, error) {
+func FetchDataset(ctx context.Context, src Source, opts *FetchOptions) (_ *ImageDataset, err error) {
 	if opts == nil || opts.Dir == "" {
 		return nil, errors.New("dataset: FetchOptions.Dir is required")
 	}
 	o := opts.defaults()
+	ctx, cancel, timedOut := withTimeout(ctx, &o, src)
+	defer cancel()
+	defer func() { err = timedOut(err) }()
 	var zipPath string
 	switch src.Kind {
 	case KindRoboflow:

@@ -11,18 +11,29 @@
 //     else with a scheme is ErrUnknownScheme.
 //   - Fetch only ever writes inside FetchOptions.Dir and returns the CSV
 //     files it found; archives (zip) are extracted with limits (Limits):
-//     entries must be local paths (no "..", no absolute names, no links),
-//     sizes are counted as bytes are written (headers are not trusted), and
-//     the total size, the entry count and the compression ratio are bounded.
-//     An archive without a CSV is ErrNoCSV.
+//     entries must be local paths (no "..", no absolute names, no links);
+//     the entry count, the declared total size and the overall compression
+//     ratio are checked before anything is written, and real sizes are
+//     counted as bytes are written (archive/zip also fails an entry larger
+//     than it declares); each entry's ratio is bounded too. An archive
+//     without a CSV is ErrNoCSV.
+//   - Downloads are bounded: Limits.MaxBytes (Content-Length first, then
+//     the bytes received), FetchOptions.MinRate over each IdleTimeout
+//     window (ErrStalled: a server sending a byte a second is abandoned),
+//     and FetchOptions.Timeout for the whole fetch (ErrTimeout). A 200
+//     answer whose body is an HTML page or JSON (a login or error page) is
+//     an *HTTPError wrapping ErrNotData, with the URL, the status and the
+//     page's title.
+//   - Secrets in URLs (userinfo, ?api_key=… and other secret-named query
+//     parameters: internal/redact) never appear in errors: Source.String,
+//     HTTPError.URL and every message show the redacted URL.
 //   - Kaggle downloads use the official API and credential conventions
 //     (KaggleCredentials): KAGGLE_API_TOKEN (a token or a file holding it),
 //     ~/.kaggle/access_token, KAGGLE_USERNAME + KAGGLE_KEY, kaggle.json in
 //     KAGGLE_CONFIG_DIR or ~/.kaggle. Redirects are followed; the
 //     Authorization header is not sent to another host. 401/403/404 are
 //     typed (*HTTPError wrapping ErrUnauthorized, ErrForbidden, ErrNotFound);
-//     5xx and truncated bodies are retried, a body idle for
-//     FetchOptions.IdleTimeout is abandoned.
+//     5xx, truncated and stalled bodies are retried.
 //   - CheckCSV parses with pkg/frame: files up to CheckOptions.FullParse
 //     bytes entirely; larger ones have their head parsed by frame and every
 //     remaining record checked with encoding/csv's rules for its field

@@ -7,6 +7,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/mlstack/mlstack/internal/redact"
 )
 
 // Errors returned (wrapped) by this package.
@@ -37,8 +39,14 @@ var (
 	ErrNotFound     = errors.New("not found")
 	// ErrTruncated: a download ended before Content-Length bytes.
 	ErrTruncated = errors.New("truncated download")
-	// ErrStalled: a download sent nothing for FetchOptions.IdleTimeout.
+	// ErrStalled: a download sent nothing for FetchOptions.IdleTimeout, or
+	// less than FetchOptions.MinRate allows.
 	ErrStalled = errors.New("download stalled")
+	// ErrTimeout: a fetch took longer than FetchOptions.Timeout.
+	ErrTimeout = errors.New("fetch timed out")
+	// ErrNotData: a server answered 200 with a web page or JSON (a login
+	// page, an API error) instead of data. It wraps ErrNoCSV.
+	ErrNotData = fmt.Errorf("%w: the server sent a page, not data", ErrNoCSV)
 )
 
 // Kind is the type of a Source.
@@ -58,7 +66,7 @@ const (
 // Source is a parsed source string.
 type Source struct {
 	Kind Kind
-	Raw  string // as given
+	Raw  string // as given, secrets included: print String() instead
 	// Name is the sample name (KindSample).
 	Name string
 	// Owner, Dataset and File name a Kaggle dataset and optionally one of
@@ -76,7 +84,9 @@ type Source struct {
 	Format             string
 }
 
-func (s Source) String() string { return s.Raw }
+// String is the source as given, with the secrets of a URL (userinfo,
+// ?api_key=…) redacted: what messages and manifests show.
+func (s Source) String() string { return redact.URL(s.Raw) }
 
 // ParseSource parses sample:NAME, kaggle:OWNER/DATASET[/FILE],
 // roboflow:WORKSPACE/PROJECT/VERSION[/FORMAT], http(s)://…, file://PATH or
@@ -84,7 +94,7 @@ func (s Source) String() string { return s.Raw }
 func ParseSource(s string) (Source, error) {
 	src := Source{Raw: s}
 	bad := func(format string, args ...any) (Source, error) {
-		return Source{}, fmt.Errorf("dataset: source %q: %w: %s", s, ErrBadSource, fmt.Sprintf(format, args...))
+		return Source{}, fmt.Errorf("dataset: source %q: %w: %s", redact.URL(s), ErrBadSource, fmt.Sprintf(format, args...))
 	}
 	if strings.TrimSpace(s) == "" {
 		return bad("empty")
@@ -144,7 +154,7 @@ func ParseSource(s string) (Source, error) {
 		}
 		src.Kind, src.Path = KindFile, u.Path
 	default:
-		return Source{}, fmt.Errorf("dataset: source %q: %w %q (want sample:, kaggle:, roboflow:, https://, file:// or a path)", s, ErrUnknownScheme, scheme)
+		return Source{}, fmt.Errorf("dataset: source %q: %w %q (want sample:, kaggle:, roboflow:, https://, file:// or a path)", redact.URL(s), ErrUnknownScheme, scheme)
 	}
 	return src, nil
 }

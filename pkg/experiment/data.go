@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/mlstack/mlstack/internal/redact"
 	"github.com/mlstack/mlstack/pkg/dataset"
 	"github.com/mlstack/mlstack/pkg/frame"
 	"github.com/mlstack/mlstack/pkg/storage"
@@ -17,7 +18,8 @@ import (
 // environment), or a download (http(s)://, kaggle:) fetched to a temporary
 // directory. A download must hold exactly one CSV file, or name one.
 func LoadData(ctx context.Context, d DataConfig) (*frame.Frame, error) {
-	opts := &frame.ReadOptions{Name: d.Source, Opener: storage.Open}
+	shown := redact.URL(d.Source) // what errors name: no ?api_key=…
+	opts := &frame.ReadOptions{Name: shown, Opener: storage.Open}
 	if len(d.Missing) > 0 {
 		opts.Missing = append(append([]string{}, frame.DefaultMissing...), d.Missing...)
 	}
@@ -52,7 +54,7 @@ func LoadData(ctx context.Context, d DataConfig) (*frame.Frame, error) {
 		for i, f := range files {
 			names[i] = f.Name
 		}
-		return nil, fmt.Errorf("%s holds %d CSV files (%s): name one, e.g. kaggle:owner/dataset/%s", d.Source, len(files), strings.Join(names, ", "), names[0])
+		return nil, fmt.Errorf("%s holds %d CSV files (%s): name one, e.g. kaggle:owner/dataset/%s", shown, len(files), strings.Join(names, ", "), names[0])
 	}
 	return frame.ReadFile(ctx, files[0].Path, opts)
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mlstack/mlstack/internal/progress"
+	"github.com/mlstack/mlstack/internal/redact"
 	"github.com/mlstack/mlstack/pkg/clean"
 	"github.com/mlstack/mlstack/pkg/frame"
 	"github.com/mlstack/mlstack/pkg/mlflow"
@@ -79,7 +80,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			return nil, fmt.Errorf("data: %w", err)
 		}
 		if !data.Has(c.Data.Target) {
-			return nil, p.errAt("data.target", "column %q is not in %s; columns: %s", c.Data.Target, c.Data.Source, strings.Join(data.Names(), ", "))
+			return nil, p.errAt("data.target", "column %q is not in %s; columns: %s", c.Data.Target, redact.URL(c.Data.Source), strings.Join(data.Names(), ", "))
 		}
 		if dc, ok := trainer.(dataChecker); ok {
 			if fe := (*FieldError)(nil); errors.As(dc.checkData(c, data), &fe) {
