@@ -12,6 +12,18 @@
 // command's --set) are applied to the YAML before decoding, so they are
 // checked the same way.
 //
+// # Limits
+//
+// A config file is a regular file of at most MaxConfigBytes. Aliases are
+// expanded by the decoder under MaxConfigNodes values and MaxAliasDepth
+// nesting; an alias inside its own anchor is an error at its line.
+// model.params.n_estimators is at most MaxEstimators unless the run allows
+// large models (Options.AllowLarge, train --allow-large). Once the data is
+// read, and before a run is opened, a classification target must hold text
+// labels or class ids 0..K-1 with none missing (as XGBClassifier requires),
+// K ≤ MaxClasses, and a sampling_strategy count must name a class and be at
+// most MaxSamplingFactor × the rows; each is a *ConfigError at its key.
+//
 // # Secrets
 //
 // Any key whose name contains api_key, token, password or secret (the full
