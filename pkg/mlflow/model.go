@@ -1,6 +1,7 @@
 package mlflow
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -212,11 +214,91 @@ type ParamSpec struct {
 }
 
 // DataFrame is a pandas DataFrame in its "split" JSON form, as MLflow
-// stores input examples: column names and rows. A value is a string, a
-// bool, an integer, a finite float64 or nil (missing).
+// stores input examples and as `mlflow models serve` takes
+// {"dataframe_split": ...}: column names and rows. A value is a string, a
+// bool, an int or int64, a finite float64 or nil (missing). Its JSON
+// writes a float64 with a decimal point or an exponent (2 as 2.0), so that
+// pandas reads the column as float64 whatever its values, and an integer
+// without one (int64).
 type DataFrame struct {
 	Columns []string `json:"columns"`
 	Data    [][]any  `json:"data"`
+}
+
+// UnmarshalJSON reads the split form: a number with a decimal point or an
+// exponent as float64, others as int64.
+func (d *DataFrame) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Columns []string `json:"columns"`
+		Rows    [][]any  `json:"data"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return err
+	}
+	for _, row := range raw.Rows {
+		for j, v := range row {
+			n, ok := v.(json.Number)
+			if !ok {
+				continue
+			}
+			var err error
+			if strings.ContainsAny(n.String(), ".eE") {
+				row[j], err = n.Float64()
+			} else {
+				row[j], err = n.Int64()
+			}
+			if err != nil {
+				return fmt.Errorf("data frame value %s: %w", n, err)
+			}
+		}
+	}
+	d.Columns, d.Data = raw.Columns, raw.Rows
+	return nil
+}
+
+// MarshalJSON writes the split form, floats always as floats.
+func (d DataFrame) MarshalJSON() ([]byte, error) {
+	cols := d.Columns
+	if cols == nil {
+		cols = []string{}
+	}
+	head, err := json.Marshal(cols)
+	if err != nil {
+		return nil, err
+	}
+	b := append([]byte(`{"columns":`), head...)
+	b = append(b, `,"data":[`...)
+	for i, row := range d.Data {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		for j, v := range row {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			if x, ok := v.(float64); ok {
+				if math.IsNaN(x) || math.IsInf(x, 0) {
+					return nil, fmt.Errorf("%w: data frame row %d column %d: %v (use nil for a missing value)", ErrInvalid, i, j, x)
+				}
+				s := strconv.FormatFloat(x, 'g', -1, 64)
+				if !strings.ContainsAny(s, ".e") {
+					s += ".0"
+				}
+				b = append(b, s...)
+				continue
+			}
+			vb, err := json.Marshal(v)
+			if err != nil {
+				return nil, err
+			}
+			b = append(b, vb...)
+		}
+		b = append(b, ']')
+	}
+	return append(b, "]}"...), nil
 }
 
 // Defaults for XGBoostModel.

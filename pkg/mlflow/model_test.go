@@ -279,3 +279,29 @@ func TestWriteXGBoostModelRefuses(t *testing.T) {
 		})
 	}
 }
+
+func TestDataFrameJSON(t *testing.T) {
+	d := mlflow.DataFrame{Columns: []string{"n", "x", "s", "b"}, Data: [][]any{
+		{int64(3), 2.0, "a", true}, {4, 0.5, nil, false}, {nil, 1e21, "é\"", nil}}}
+	b, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"columns":["n","x","s","b"],"data":[[3,2.0,"a",true],[4,0.5,null,false],[null,1e+21,"é\"",null]]}`
+	if string(b) != want {
+		t.Errorf("JSON:\n got %s\nwant %s", b, want)
+	}
+	var back mlflow.DataFrame
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprintf("%#v", back.Data); got != `[][]interface {}{[]interface {}{3, 2, "a", true}, []interface {}{4, 0.5, interface {}(nil), false}, []interface {}{interface {}(nil), 1e+21, "é\"", interface {}(nil)}}` {
+		t.Errorf("read back: %s", got)
+	}
+	if b2, _ := json.Marshal(back); string(b2) != want {
+		t.Errorf("written again:\n got %s\nwant %s", b2, want)
+	}
+	if _, err := json.Marshal(mlflow.DataFrame{Columns: []string{"x"}, Data: [][]any{{math.Inf(1)}}}); err == nil {
+		t.Error("an infinite value was written")
+	}
+}
