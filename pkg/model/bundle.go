@@ -83,7 +83,7 @@ func (m *Model) Save(dir string) error {
 // requirements-dev.txt, which the tests load the model with.
 func (m *Model) MLflow() (*mlflow.XGBoostModel, error) {
 	if err := m.validate(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("model: %w", err)
 	}
 	files := map[string][]byte{LoaderFile: loaderPy}
 	var err error
@@ -177,27 +177,42 @@ func (m *Model) signature() *mlflow.Signature {
 	return s
 }
 
-// example returns Example in MLflow's split form, values typed as pandas
-// reads them (see inputType).
+// example returns Example in MLflow's split form (nil without one).
 func (m *Model) example() *mlflow.DataFrame {
 	if m.Example == nil || m.Example.Len() == 0 {
 		return nil
 	}
-	e := &mlflow.DataFrame{}
-	for _, in := range m.Inputs {
-		e.Columns = append(e.Columns, in.Name)
+	e, err := m.MLflowInput(m.Example)
+	if err != nil {
+		return nil
 	}
-	for i := range m.Example.Len() {
+	return e
+}
+
+// MLflowInput returns raw rows in MLflow's "split" form, each value typed
+// as the signature declares its column (see the package documentation),
+// nil for a missing value: the input example's form, and the body of a
+// request to `mlflow models serve` as {"dataframe_split": ...}.
+func (m *Model) MLflowInput(rows *frame.Frame) (*mlflow.DataFrame, error) {
+	in, err := m.conform(rows)
+	if err != nil {
+		return nil, err
+	}
+	e := &mlflow.DataFrame{Data: make([][]any, 0, in.Len())}
+	for _, inp := range m.Inputs {
+		e.Columns = append(e.Columns, inp.Name)
+	}
+	for i := range in.Len() {
 		row := make([]any, len(m.Inputs))
-		for j, in := range m.Inputs {
-			c, err := m.Example.Column(in.Name)
-			if err != nil || c.IsNA(i) {
+		for j, inp := range m.Inputs {
+			c := in.ColumnAt(j)
+			if c.IsNA(i) {
 				continue
 			}
-			switch t := inputType(in); {
-			case t == "long":
+			switch t := inputType(inp); {
+			case t == "long" && c.Float(i) == math.Trunc(c.Float(i)) && math.Abs(c.Float(i)) <= 1<<53:
 				row[j] = int64(c.Float(i))
-			case t == "double":
+			case t == "long" || t == "double":
 				row[j] = c.Float(i)
 			case t == "boolean":
 				row[j] = c.Float(i) == 1
@@ -207,7 +222,7 @@ func (m *Model) example() *mlflow.DataFrame {
 		}
 		e.Data = append(e.Data, row)
 	}
-	return e
+	return e, nil
 }
 
 // Load reads the bundle Save wrote into dir.

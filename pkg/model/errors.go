@@ -12,18 +12,18 @@ import (
 var (
 	// ErrFormat: a directory or URI that does not hold a model bundle, or
 	// a bundle whose files are malformed or disagree with each other.
-	ErrFormat = errors.New("model: not a valid model bundle")
+	ErrFormat = errors.New("not a valid model bundle")
 	// ErrNewerFormat: a bundle written by a newer format version than
 	// this package reads (FormatVersion); update mlstack to read it.
-	ErrNewerFormat = errors.New("model: bundle format is newer than this program reads")
+	ErrNewerFormat = errors.New("bundle format is newer than this program reads")
 	// ErrInput: raw rows that do not fit the model's inputs (a column
 	// missing, a value of the wrong type).
-	ErrInput = errors.New("model: bad input rows")
+	ErrInput = errors.New("bad input rows")
 	// ErrNotClassifier: class probabilities asked of a regression model.
-	ErrNotClassifier = errors.New("model: not a classifier")
+	ErrNotClassifier = errors.New("not a classifier")
 	// ErrURI: a model URI this package cannot open, or one that resolves
 	// to nothing (the registry has no such model, version or alias).
-	ErrURI = errors.New("model: cannot resolve model URI")
+	ErrURI = errors.New("cannot resolve model URI")
 )
 
 // InputError reports raw rows that do not fit the model's inputs: a

@@ -134,7 +134,7 @@ func Fit(ctx context.Context, train *frame.Frame, s *Spec, evals ...Eval) (*Mode
 		return nil, fmt.Errorf("train: %w", err)
 	}
 	if err := m.validate(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("model: %w", err)
 	}
 	return m, nil
 }

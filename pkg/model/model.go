@@ -136,7 +136,7 @@ func (m *Model) raw(rows *frame.Frame) ([]float64, error) {
 // It returns an error wrapping ErrNotClassifier for a regression model.
 func (m *Model) PredictProba(rows *frame.Frame) (*mat.Dense, error) {
 	if m.Task != Classification {
-		return nil, fmt.Errorf("%w: PredictProba of a %s model", ErrNotClassifier, m.Task)
+		return nil, fmt.Errorf("model: %w: PredictProba of a %s model", ErrNotClassifier, m.Task)
 	}
 	p, err := m.raw(rows)
 	if err != nil {

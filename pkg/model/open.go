@@ -41,7 +41,7 @@ func Open(ctx context.Context, uri string) (*Model, error) {
 // registry indirections (a version's source is itself a URI).
 func open(ctx context.Context, uri string, c *mlflow.Client, depth int) (*Model, error) {
 	if depth > 3 {
-		return nil, fmt.Errorf("%w: %s: too many indirections", ErrURI, uri)
+		return nil, fmt.Errorf("model: %w: %s: too many indirections", ErrURI, uri)
 	}
 	u, err := url.Parse(uri)
 	if err != nil || u.Scheme == "" || len(u.Scheme) == 1 { // a path ("C:\..." too)
@@ -58,7 +58,7 @@ func open(ctx context.Context, uri string, c *mlflow.Client, depth int) (*Model,
 	}
 	if c == nil {
 		if os.Getenv("MLFLOW_TRACKING_URI") == "" {
-			return nil, fmt.Errorf("%w: %s: set MLFLOW_TRACKING_URI to the MLflow server that holds it", ErrURI, uri)
+			return nil, fmt.Errorf("model: %w: %s: set MLFLOW_TRACKING_URI to the MLflow server that holds it", ErrURI, uri)
 		}
 		if c, err = mlflow.NewFromEnv(); err != nil {
 			return nil, fmt.Errorf("model: %s: %w", uri, err)
@@ -72,7 +72,7 @@ func open(ctx context.Context, uri string, c *mlflow.Client, depth int) (*Model,
 	}
 	store, err := c.ArtifactStore(uri)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w (want a folder, file://, s3://, runs:/, models:/ or an MLflow artifact URI)", ErrURI, uri, err)
+		return nil, fmt.Errorf("model: %w: %s: %w (want a folder, file://, s3://, runs:/, models:/ or an MLflow artifact URI)", ErrURI, uri, err)
 	}
 	return loadStore(ctx, uri, store, "")
 }
@@ -93,11 +93,11 @@ func openRun(ctx context.Context, c *mlflow.Client, uri string) (*Model, error) 
 	runID, p, _ := strings.Cut(strings.TrimPrefix(rest, "/"), "/")
 	p = strings.Trim(p, "/")
 	if runID == "" || p == "" {
-		return nil, fmt.Errorf("%w: %s: want runs:/<run_id>/<path>", ErrURI, uri)
+		return nil, fmt.Errorf("model: %w: %s: want runs:/<run_id>/<path>", ErrURI, uri)
 	}
 	run, err := c.GetRun(ctx, runID)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: run %s: %w", ErrURI, uri, runID, err)
+		return nil, fmt.Errorf("model: %w: %s: run %s: %w", ErrURI, uri, runID, err)
 	}
 	models, err := c.SearchLoggedModels(ctx, run.Info.ExperimentID, "name = '"+strings.ReplaceAll(p, "'", `\'`)+"'")
 	if err != nil {
@@ -129,15 +129,15 @@ func openRegistered(ctx context.Context, c *mlflow.Client, uri string, depth int
 	)
 	switch name, alias, isAlias := strings.Cut(rest, "@"); {
 	case rest == "":
-		return nil, fmt.Errorf("%w: %s: want models:/<name>/<version>, models:/<name>@<alias> or models:/m-<id>", ErrURI, uri)
+		return nil, fmt.Errorf("model: %w: %s: want models:/<name>/<version>, models:/<name>@<alias> or models:/m-<id>", ErrURI, uri)
 	case isAlias:
 		if mv, err = c.GetModelVersionByAlias(ctx, name, alias); err != nil {
-			return nil, fmt.Errorf("%w: %s: registered model %q has no alias %q: %w", ErrURI, uri, name, alias, err)
+			return nil, fmt.Errorf("model: %w: %s: registered model %q has no alias %q: %w", ErrURI, uri, name, alias, err)
 		}
 	case !strings.Contains(rest, "/"):
 		lm, err := c.GetLoggedModel(ctx, rest)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: logged model %q: %w", ErrURI, uri, rest, err)
+			return nil, fmt.Errorf("model: %w: %s: logged model %q: %w", ErrURI, uri, rest, err)
 		}
 		store, err := c.ArtifactStore(lm.ArtifactURI)
 		if err != nil {
@@ -152,7 +152,7 @@ func openRegistered(ctx context.Context, c *mlflow.Client, uri string, depth int
 			mv, err = c.GetModelVersion(ctx, name, version)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: registered model %q has no version %q: %w", ErrURI, uri, name, version, err)
+			return nil, fmt.Errorf("model: %w: %s: registered model %q has no version %q: %w", ErrURI, uri, name, version, err)
 		}
 	}
 	src := mv.Source
@@ -160,7 +160,7 @@ func openRegistered(ctx context.Context, c *mlflow.Client, uri string, depth int
 		src = "models:/" + mv.ModelID
 	}
 	if src == "" {
-		return nil, fmt.Errorf("%w: %s: version %s of %q has no source", ErrURI, uri, mv.Version, mv.Name)
+		return nil, fmt.Errorf("model: %w: %s: version %s of %q has no source", ErrURI, uri, mv.Version, mv.Name)
 	}
 	return open(ctx, src, c, depth+1)
 }
