@@ -3,6 +3,7 @@
 //
 //	train --config configs/classification.yaml [--set key=value ...] [--out DIR] [--dry-run]
 //	train sync     send spooled runs to $MLFLOW_TRACKING_URI (exactly once)
+//	train predict --model URI --data CSV [--out FILE]   score raw rows with a model
 //
 // Exit codes: 0 success, 1 failure, 2 bad usage or an invalid config.
 package main
@@ -36,6 +37,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "sync" {
 		return sync(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "predict" {
+		return predict(ctx, args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
@@ -47,7 +51,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.Out, "out", "", "output `directory` (default: a new one under "+experiment.DefaultOutRoot()+")")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "validate the config and print the resolved plan; train and log nothing")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: train --config FILE [--set key=value ...] [--out DIR] [--dry-run]\n       train sync")
+		fmt.Fprintln(stderr, "usage: train --config FILE [--set key=value ...] [--out DIR] [--dry-run]\n       train sync\n       train predict --model URI --data CSV [--out FILE]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
