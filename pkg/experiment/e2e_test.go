@@ -461,3 +461,69 @@ func dropColumns(t *testing.T, text []byte, names ...string) []byte {
 	w.Flush()
 	return b.Bytes()
 }
+
+// An offline run keeps the whole bundle in its spool: after train sync,
+// runs:/<id>/model and the registry alias open the same model in Go, and
+// pyfunc scores raw rows with it in Python.
+func TestOfflineRunSyncsBundle(t *testing.T) {
+	srv := testenv.MLflow(t)
+	spool := t.TempDir()
+	t.Setenv("MLSTACK_MLFLOW_SPOOL", spool)
+	ctx := context.Background()
+	exp := testenv.Name("offline")
+	out := filepath.Join(t.TempDir(), "out")
+	_, err := experiment.Run(ctx, experiment.Options{
+		ConfigPath: "../../configs/classification.yaml", Out: out,
+		Overrides: []string{"tracking.offline=true", "validation.n_splits=2", "validation.n_repeats=1",
+			"tracking.experiment=" + exp, "tracking.register_model=" + exp, "tracking.alias=champion"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := mlflow.New(srv.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, err := mlflow.Sync(ctx, c, spool)
+	if err != nil || len(runs) != 1 || !runs[0].Done {
+		t.Fatalf("sync: %+v, %v", runs, err)
+	}
+	for _, kv := range srv.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	local, err := model.Load(filepath.Join(out, "model"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := frame.ReadBytes(ctx, []byte(diabetesHead+newPatients), local.ReadOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := local.PredictProba(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, uri := range []string{"runs:/" + runs[0].RunID + "/model", "models:/" + exp + "@champion"} {
+		m, err := model.Open(ctx, uri)
+		if err != nil {
+			t.Fatalf("Open(%s): %v", uri, err)
+		}
+		got, err := m.PredictProba(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !mat.Equal(got, want) {
+			t.Errorf("Open(%s) predicts otherwise than the saved bundle", uri)
+		}
+	}
+	rows := filepath.Join(t.TempDir(), "rows.csv")
+	if err := os.WriteFile(rows, []byte(diabetesHead+newPatients), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	py := testenv.Pyfunc(t, []testenv.PyfuncJob{{URI: "models:/" + exp + "@champion", CSV: rows}}, srv.Env()...)
+	compareRaw(t, local, rows, py[0])
+}
+
+// diabetesHead is the header of diabetes.csv.
+const diabetesHead = "Pregnancies,Glucose,BloodPressure,SkinThickness,Insulin,BMI,DiabetesPedigreeFunction,Age,Outcome\n"
