@@ -112,3 +112,4 @@ func TestDataFallback(t *testing.T) {
 		t.Error("with S3 configured and unreachable, Data fell back to the sample")
 	}
 }
+
