@@ -112,4 +112,3 @@ func TestDataFallback(t *testing.T) {
 		t.Error("with S3 configured and unreachable, Data fell back to the sample")
 	}
 }
-
