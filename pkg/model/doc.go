@@ -69,6 +69,8 @@
 //     resampler and the booster. A Spec may serve concurrent fits.
 //   - A fit is a function of the rows, the Spec and Spec.Seed; the
 //     resampler draws from a PCG seeded with the seed.
+//   - A fitted or loaded Model is read-only: it is safe for concurrent
+//     use by Predict, PredictProba, Score and Features.
 //   - Nothing from data, a model file or the network makes this package
 //     panic; files of a bundle are read up to 1 GiB each.
 package model // import "github.com/mlstack/mlstack/pkg/model"

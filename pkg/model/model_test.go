@@ -304,9 +304,14 @@ func TestOpenLocal(t *testing.T) {
 		}
 	}
 	t.Setenv("MLFLOW_TRACKING_URI", "")
-	_, err := model.Open(context.Background(), "models:/diabetes@champion")
-	if !errors.Is(err, model.ErrURI) || !strings.Contains(err.Error(), "MLFLOW_TRACKING_URI") {
-		t.Errorf("Open(models:/) without a server: %v", err)
+	for uri, want := range map[string]string{
+		"models:/diabetes@champion": "set MLFLOW_TRACKING_URI",
+		"gs://bucket/model":         `scheme "gs"`,
+	} {
+		_, err := model.Open(context.Background(), uri)
+		if !errors.Is(err, model.ErrURI) || !strings.Contains(err.Error(), want) {
+			t.Errorf("Open(%s): %v; want ErrURI saying %q", uri, err, want)
+		}
 	}
 }
 

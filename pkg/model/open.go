@@ -56,6 +56,11 @@ func open(ctx context.Context, uri string, c *mlflow.Client, depth int) (*Model,
 			return storage.Open(ctx, prefix+name)
 		})
 	}
+	switch u.Scheme {
+	case "runs", "models", "mlflow-artifacts", "http", "https":
+	default:
+		return nil, fmt.Errorf("model: %w: %s: scheme %q (want a folder, file://, s3://, runs:/, models:/ or mlflow-artifacts:)", ErrURI, uri, u.Scheme)
+	}
 	if c == nil {
 		if os.Getenv("MLFLOW_TRACKING_URI") == "" {
 			return nil, fmt.Errorf("model: %w: %s: set MLFLOW_TRACKING_URI to the MLflow server that holds it", ErrURI, uri)
@@ -72,7 +77,7 @@ func open(ctx context.Context, uri string, c *mlflow.Client, depth int) (*Model,
 	}
 	store, err := c.ArtifactStore(uri)
 	if err != nil {
-		return nil, fmt.Errorf("model: %w: %s: %w (want a folder, file://, s3://, runs:/, models:/ or an MLflow artifact URI)", ErrURI, uri, err)
+		return nil, fmt.Errorf("model: %w: %s: %w", ErrURI, uri, err)
 	}
 	return loadStore(ctx, uri, store, "")
 }
