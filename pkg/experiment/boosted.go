@@ -13,10 +13,10 @@ import (
 )
 
 // trainBoosted is what the boosted-tree trainers share: cross-validate
-// clean → resample → boost fitted inside every fold over splits (the first
-// fold also scores its training and test rows after every round, for the
-// learning curves), then fit the same steps on all rows and save the model
-// bundle. The outcome has no charts yet.
+// clean → resample → boost fitted inside every fold over splits (with
+// charts on, the first fold also scores its training and test rows after
+// every round, for the learning curves), then fit the same steps on all
+// rows and save the model bundle. The outcome has no charts yet.
 func trainBoosted(ctx context.Context, job *Job, base *boost.Params, y []float64, splits []cv.Split) (*Outcome, error) {
 	c := job.Config
 	workers := c.Validation.Workers
@@ -31,7 +31,7 @@ func trainBoosted(ctx context.Context, job *Job, base *boost.Params, y []float64
 	fold := func(ctx context.Context, sp cv.Split, seed uint64) (*cv.FoldOutput, error) {
 		train, test := job.Data.Take(sp.Train), job.Data.Take(sp.Test)
 		var evals []model.Eval
-		first := sp.Repeat == 0 && sp.Fold == 0
+		first := sp.Repeat == 0 && sp.Fold == 0 && on(c.Artifacts.Charts) // the curves are a chart
 		if first {
 			evals = []model.Eval{{Name: "train", Rows: train}, {Name: "validation", Rows: test}}
 		}

@@ -62,7 +62,8 @@ type Outcome struct {
 	// ModelDir.
 	Bundle *model.Model
 	// Curves is the booster of the first fold, trained with its training
-	// and test rows as evaluation sets: its History is the learning curves.
+	// and test rows as evaluation sets: its History is the learning curves
+	// (nil with charts off).
 	Curves *boost.Model
 	// ModelDir is the directory (under Out) holding the model files.
 	ModelDir string

@@ -58,9 +58,9 @@ type manifest struct {
 }
 
 // Save writes the bundle into dir (created if needed, files of the same
-// names replaced) in the MLflow model format of MLflow: the directory
-// MLflow logs, mlflow.pyfunc.load_model(dir) scores raw rows with, and
-// Load reads back. See the package documentation for its files.
+// names replaced) as an MLflow model directory: what a run logs, what
+// mlflow.pyfunc.load_model(dir) scores raw rows with, and what Load reads
+// back. See the package documentation for its files.
 func (m *Model) Save(dir string) error {
 	xm, err := m.MLflow()
 	if err != nil {

@@ -3,7 +3,6 @@ package model
 import (
 	"errors"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -35,9 +34,11 @@ func inputsOf(f *frame.Frame, target string, pipe *clean.Pipeline) []Input {
 			ft, tt := c.Tokens()
 			in.Tokens = []string{ft, tt}
 		case frame.Numeric:
-			in.Integer = c.Len() > 0 && !slices.ContainsFunc(c.Floats(), func(v float64) bool {
-				return v != math.Trunc(v) || math.Abs(v) > 1<<53 // NaN and ±Inf included
-			})
+			in.Integer = c.Len() > 0
+			for i := 0; i < c.Len() && in.Integer; i++ {
+				v := c.Float(i)
+				in.Integer = v == math.Trunc(v) && math.Abs(v) <= 1<<53 // not NaN or ±Inf either
+			}
 		}
 		ins = append(ins, in)
 	}

@@ -85,6 +85,12 @@ func TestFitPredict(t *testing.T) {
 	if got := len(m.Inputs); got != 8 {
 		t.Fatalf("%d inputs, want the 8 feature columns", got)
 	}
+	// Whole numbers without missing values are what pandas reads as int64.
+	for _, in := range m.Inputs {
+		if want := in.Name != "BMI" && in.Name != "DiabetesPedigreeFunction"; in.Integer != want || in.Kind != frame.Numeric {
+			t.Errorf("input %s: %v, integer %v; want numeric, integer %v", in.Name, in.Kind, in.Integer, want)
+		}
+	}
 	rows := readCSV(t, newPatients, m.ReadOptions())
 	labels, err := m.Predict(rows)
 	if err != nil {
