@@ -1,15 +1,16 @@
-// Package notebooks_test executes the GoNB notebooks headless against real
-// MinIO and MLflow servers (scripts/notebooks.sh: nbconvert + the GoNB
-// kernel, failing on any error output), then checks what they left behind:
-// the MLflow run (params, metrics, chart artifacts, a model that
-// mlflow.xgboost loads and that predicts like pkg/boost), the model copy in
-// MinIO, and the charts of the HTML export in headless Chromium.
+// Package notebooks_test keeps the GoNB notebooks thin (TestCodeCells:
+// every code cell at most 30 lines; the work is in pkg/) and executes them
+// headless against real MinIO and MLflow servers (scripts/notebooks.sh:
+// nbconvert + the GoNB kernel, failing on any error output), then checks
+// what they left behind: the MLflow run (params, metrics, chart artifacts,
+// a model bundle that mlflow.xgboost loads and whose pyfunc scores raw rows
+// as pkg/model does), the model copy in MinIO, and the charts of the HTML
+// export in headless Chromium.
 package notebooks_test
 
 import (
 	"bytes"
 	"context"
-	"encoding/gob"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -21,10 +22,12 @@ import (
 	"testing"
 	"time"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/mlstack/mlstack/internal/testenv"
-	"github.com/mlstack/mlstack/pkg/boost"
 	"github.com/mlstack/mlstack/pkg/dataset"
 	"github.com/mlstack/mlstack/pkg/frame"
+	"github.com/mlstack/mlstack/pkg/model"
 	"github.com/mlstack/mlstack/pkg/storage"
 )
 
@@ -33,13 +36,32 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 // notebooks are executed in this order (02 needs 01's data, 03 needs 02's model).
 var notebooks = []string{"01_ingest_and_explore.ipynb", "02_train_xgboost.ipynb", "03_predict.ipynb", "04_detection.ipynb"}
 
-// logged mirrors the struct notebook 02 saves as model.gob (gob matches
-// fields by name).
-type logged struct {
-	RunID, RunURL, ModelURI, ArtifactURI string
-	Spool                                string
-	StorageURI                           string
-	Dir                                  string
+// maxCellLines is the most lines a code cell may have: a notebook calls
+// pkg/ (experiment.Run, model.Open, charts, ...) and shows results; code
+// longer than that belongs in a package, with tests.
+const maxCellLines = 30
+
+// TestCodeCells enforces maxCellLines on every code cell of every notebook.
+func TestCodeCells(t *testing.T) {
+	paths, err := filepath.Glob("*.ipynb")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no notebooks: %v", err)
+	}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var nb nbFile
+		if err := json.Unmarshal(b, &nb); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		for i, c := range nb.Cells {
+			if n := len(strings.Split(strings.TrimRight(multiline(c.Source), "\n"), "\n")); c.CellType == "code" && n > maxCellLines {
+				t.Errorf("%s: code cell %d has %d lines, at most %d: move the code into a package", p, i, n, maxCellLines)
+			}
+		}
+	}
 }
 
 // tools returns the GoNB tools directory, Unavailable when it is not built.
@@ -105,41 +127,43 @@ func TestNotebooks(t *testing.T) {
 	// Our own scan of every executed notebook, plus what each must print.
 	want := map[string][]string{
 		notebooks[0]: {"read s3://" + bucket + "/raw/diabetes.csv: 768 rows × 9 columns", "after SMOTE 1000 rows"},
-		notebooks[1]: {"validation: repeated stratified 5-fold × 2", "MLflow run ", "model files saved to s3://" + bucket + "/models/" + experiment + "/"},
-		notebooks[2]: {"model from MLflow run ", "leaves and pkg/boost agree"},
+		notebooks[1]: {"repeated_stratified_kfold 5×2 = 10 fits + 1 final fit", "data: s3://" + bucket + "/raw/diabetes.csv, 768 rows",
+			"MLflow run ", "model files saved to s3://" + bucket + "/models/" + experiment + "/"},
+		notebooks[2]: {"model from models:/diabetes-xgb@champion", "leaves and the bundle agree", "Python's pyfunc and Go agree"},
 		notebooks[3]: {"detection: mAP@0.5 ", "4 prediction images", "loaded checkpoint (face, 128 px): best 5 detections"},
 	}
+	text := map[string]string{}
 	for _, nb := range notebooks {
 		if st, err := os.Stat(filepath.Join(out, nb)); err == nil {
 			t.Logf("executed %s: %d bytes", nb, st.Size())
 		}
-		text, charts := scan(t, filepath.Join(out, nb))
+		var charts int
+		var html string
+		text[nb], charts, html = scan(t, filepath.Join(out, nb))
 		for _, w := range want[nb] {
-			if !strings.Contains(text, w) {
-				t.Errorf("%s: output lacks %q; stdout:\n%s", nb, w, text)
+			if !strings.Contains(text[nb], w) {
+				t.Errorf("%s: output lacks %q; stdout:\n%s", nb, w, text[nb])
 			}
 		}
-		if nb != notebooks[2] && nb != notebooks[3] && charts == 0 { // 04 shows a table and images
+		if nb != notebooks[2] && nb != notebooks[3] && charts == 0 { // 03 shows a table, 04 a table and images
 			t.Errorf("%s: no chart output", nb)
+		}
+		if nb == notebooks[1] && !strings.Contains(html, `<progress value="10" max="10"`) {
+			t.Errorf("%s: no finished progress bar of the 10 folds in the output", nb)
 		}
 	}
 
-	var lg logged
-	f, err := os.Open(filepath.Join(out, "work", "model.gob"))
-	if err != nil {
-		t.Fatal(err)
+	// Notebook 02 names its run and the copy of its model; the bundle is in its work directory.
+	runID := regexp.MustCompile(`MLflow run ([0-9a-f]{32})`).FindStringSubmatch(text[notebooks[1]])
+	copyURI := regexp.MustCompile(`model files saved to (s3://\S+)`).FindStringSubmatch(text[notebooks[1]])
+	if runID == nil || copyURI == nil {
+		t.Fatalf("notebook 02 did not reach MLflow or object storage:\n%s", text[notebooks[1]])
 	}
-	defer f.Close()
-	if err := gob.NewDecoder(f).Decode(&lg); err != nil {
-		t.Fatal(err)
-	}
-	if lg.RunID == "" || lg.ModelURI == "" {
-		t.Fatalf("notebook 02 did not reach MLflow: %+v", lg)
-	}
+	dir := filepath.Join(out, "work", "run", "model")
 
-	t.Run("mlflow", func(t *testing.T) { checkMLflow(t, srv.Env(), lg, filepath.Join(out, "work", "final", "model")) })
-	t.Run("minio", func(t *testing.T) { checkMinIO(t, st, lg) })
-	t.Run("html", func(t *testing.T) { checkHTML(t, filepath.Join(out, "02_train_xgboost.html"), 4) })
+	t.Run("mlflow", func(t *testing.T) { checkMLflow(t, srv.Env(), runID[1], dir) })
+	t.Run("minio", func(t *testing.T) { checkMinIO(t, st, srv.Env(), runID[1], copyURI[1], dir) })
+	t.Run("html", func(t *testing.T) { checkHTML(t, filepath.Join(out, "02_train_xgboost.html"), 6) })
 }
 
 // nbFile is the part of an .ipynb the checks read.
@@ -170,9 +194,9 @@ func multiline(raw json.RawMessage) string {
 }
 
 // scan fails the test on any error output or failing stderr (as
-// scripts/notebooks.sh does) and returns the stdout text and the number of
-// chart outputs.
-func scan(t *testing.T, path string) (stdout string, charts int) {
+// scripts/notebooks.sh does) and returns the stdout text, the number of
+// chart outputs and all HTML output.
+func scan(t *testing.T, path string) (stdout string, charts int, html string) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -182,7 +206,7 @@ func scan(t *testing.T, path string) (stdout string, charts int) {
 	if err := json.Unmarshal(b, &nb); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	var text strings.Builder
+	var text, all strings.Builder
 	for i, c := range nb.Cells {
 		if c.CellType != "code" {
 			continue
@@ -198,45 +222,41 @@ func scan(t *testing.T, path string) (stdout string, charts int) {
 			case o.OutputType == "stream":
 				text.WriteString(multiline(o.Text))
 			}
-			if h, ok := o.Data["text/html"]; ok && strings.Contains(multiline(h), "mlstack-chart") {
-				charts++
+			if h, ok := o.Data["text/html"]; ok {
+				all.WriteString(multiline(h))
+				if strings.Contains(multiline(h), "mlstack-chart") {
+					charts++
+				}
 			}
 		}
 	}
-	return text.String(), charts
+	return text.String(), charts, all.String()
 }
 
 // checkMLflow reads the run back with the Python client: params, metrics,
-// chart artifacts, and the model through mlflow.xgboost.load_model, whose
-// predictions on the raw data must match pkg/boost's on the same file.
-func checkMLflow(t *testing.T, env []string, lg logged, modelDir string) {
+// chart artifacts, the xgboost flavour of the model, and the registered
+// bundle through pyfunc, whose scores of the raw data must equal pkg/model's
+// on the bundle in modelDir.
+func checkMLflow(t *testing.T, env []string, runID, modelDir string) {
 	const code = `
 import json, sys
-import mlflow, numpy as np, pandas as pd
+import mlflow
 c = mlflow.MlflowClient()
 run = c.get_run(sys.argv[1])
 arts = sorted(a.path for a in c.list_artifacts(run.info.run_id, "charts"))
 arts += sorted(a.path for a in c.list_artifacts(run.info.run_id))
 arts += sorted(a.path for a in c.list_artifacts(run.info.run_id, "model"))
 model = mlflow.xgboost.load_model("runs:/%s/model" % run.info.run_id)
-X = pd.read_csv(sys.argv[2]).drop(columns=["Outcome"]).to_numpy(dtype=np.float64)
-p = model.predict_proba(X)[:, 1]
 print(json.dumps({"status": run.info.status, "params": run.data.params, "metrics": run.data.metrics,
-  "artifacts": arts, "model_type": type(model).__name__, "pred": p.tolist()}))
+  "artifacts": arts, "model_type": type(model).__name__}))
 `
-	csv := filepath.Join(t.TempDir(), "diabetes.csv")
-	sample, _ := dataset.Sample("diabetes")
-	if err := os.WriteFile(csv, sample, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	outb := testenv.RunPython(t, code, []string{lg.RunID, csv}, env...)
+	outb := testenv.RunPython(t, code, []string{runID}, env...)
 	var got struct {
 		Status    string             `json:"status"`
 		Params    map[string]string  `json:"params"`
 		Metrics   map[string]float64 `json:"metrics"`
 		Artifacts []string           `json:"artifacts"`
 		ModelType string             `json:"model_type"`
-		Pred      []float64          `json:"pred"`
 	}
 	if err := json.Unmarshal(outb, &got); err != nil {
 		t.Fatalf("%v\n%s", err, outb)
@@ -245,9 +265,10 @@ print(json.dumps({"status": run.info.status, "params": run.data.params, "metrics
 		t.Errorf("run status %s, want FINISHED", got.Status)
 	}
 	for k, v := range map[string]string{
-		"cv.n_splits": "5", "cv.n_repeats": "2", "seed": "42", "resample.method": "smote",
-		"max_depth": "4", "n_estimators": "100", "learning_rate": "0.1", "data.rows": "768",
-		"clean.impute": "median", "objective": "binary:logistic",
+		"validation.n_splits": "5", "validation.n_repeats": "2", "seed": "42", "resample.method": "smote",
+		"model.params.max_depth": "4", "model.params.n_estimators": "100", "model.params.learning_rate": "0.1",
+		"data.n_rows": "768", "clean.1.strategy": "median", "data.objective": "binary:logistic",
+		"tracking.register_model": "diabetes-xgb", "tracking.alias": "champion",
 	} {
 		if got.Params[k] != v {
 			t.Errorf("param %s = %q, want %q", k, got.Params[k], v)
@@ -272,7 +293,8 @@ print(json.dumps({"status": run.info.status, "params": run.data.params, "metrics
 	}
 	arts := strings.Join(got.Artifacts, " ")
 	for _, a := range []string{"charts/cv_scores.html", "charts/cv_scores.png", "charts/roc.html", "charts/roc.png",
-		"charts/confusion_matrix.png", "pipeline.json", "schema.json", "model/model.txt"} {
+		"charts/precision_recall.html", "charts/learning_curves.html", "charts/confusion_matrix.png",
+		"pipeline.json", "schema.json", "model/model.txt"} {
 		if !strings.Contains(" "+arts+" ", " "+a+" ") {
 			t.Errorf("artifact %s missing; have %s", a, arts)
 		}
@@ -281,65 +303,88 @@ print(json.dumps({"status": run.info.status, "params": run.data.params, "metrics
 		t.Errorf("mlflow.xgboost.load_model gave %s, want XGBClassifier", got.ModelType)
 	}
 
-	// The model predicts in Python as in Go (raw rows: the trees take NaN or values alike).
-	fh, err := os.Open(filepath.Join(modelDir, "model.json"))
+	// The registered bundle scores the raw data in Python as in Go.
+	csv := filepath.Join(t.TempDir(), "diabetes.csv")
+	sample, _ := dataset.Sample("diabetes")
+	if err := os.WriteFile(csv, sample, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	py := testenv.Pyfunc(t, []testenv.PyfuncJob{{URI: "models:/diabetes-xgb@champion", CSV: csv}}, env...)[0]
+	m, err := model.Load(modelDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer fh.Close()
-	m, err := boost.ReadXGBoostJSON(fh)
+	df, err := frame.ReadBytes(context.Background(), sample, m.ReadOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
-	df, err := frame.ReadBytes(context.Background(), sample, nil)
+	p, err := m.PredictProba(df)
 	if err != nil {
 		t.Fatal(err)
 	}
-	X, _, _, err := df.XY("Outcome", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := m.Predict(X)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(p) != len(got.Pred) {
-		t.Fatalf("%d Go predictions, %d Python", len(p), len(got.Pred))
+	if len(py.Proba) != df.Len() {
+		t.Fatalf("%d Go predictions, %d Python", df.Len(), len(py.Proba))
 	}
 	worst := 0.0
-	for i := range p {
-		worst = math.Max(worst, math.Abs(p[i]-got.Pred[i]))
+	for i := range py.Proba {
+		worst = math.Max(worst, math.Abs(p.At(i, 1)-py.Proba[i][1]))
 	}
-	// float32 trees: XGBoost and pkg/boost agree to rounding.
-	if worst > 1e-5 {
-		t.Errorf("Python xgboost and pkg/boost predictions differ by up to %g", worst)
+	if worst > 1e-6 {
+		t.Errorf("Python pyfunc and pkg/model predictions on the raw rows differ by up to %g", worst)
 	}
 }
 
 // checkMinIO checks the model copy under s3://$BUCKET_DATA/models/... and
-// that its model.json is the file logged with the run.
-func checkMinIO(t *testing.T, st *storage.S3, lg logged) {
+// that its files are those of the bundle in dir.
+func checkMinIO(t *testing.T, st *storage.S3, env []string, runID, uri, dir string) {
 	ctx := context.Background()
-	bucket, prefix, err := storage.ParseURI(lg.StorageURI)
+	bucket, prefix, err := storage.ParseURI(uri)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasSuffix(prefix, "/"+lg.RunID+"/") {
-		t.Errorf("model copy %s is not under the run id %s", lg.StorageURI, lg.RunID)
+	if !strings.HasSuffix(prefix, "/"+runID+"/") {
+		t.Errorf("model copy %s is not under the run id %s", uri, runID)
 	}
-	for _, name := range []string{"model.json", "model.txt", "pipeline.json", "schema.json", "MLmodel"} {
+	for _, name := range []string{"model.json", "model.txt", "pipeline.json", "schema.json", "mlstack.json", "MLmodel", "code/mlstack_model.py"} {
 		info, err := st.Stat(ctx, bucket, prefix+name)
 		if err != nil {
-			t.Errorf("%s%s: %v", lg.StorageURI, name, err)
+			t.Errorf("%s%s: %v", uri, name, err)
 			continue
 		}
-		sum, _, err := storage.HashFile(ctx, filepath.Join(lg.Dir, name), nil)
+		sum, _, err := storage.HashFile(ctx, filepath.Join(dir, filepath.FromSlash(name)), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if info.SHA256 != sum || info.Size == 0 {
-			t.Errorf("%s%s: sha256 %s size %d, local file sha256 %s", lg.StorageURI, name, info.SHA256, info.Size, sum)
+			t.Errorf("%s%s: sha256 %s size %d, local file sha256 %s", uri, name, info.SHA256, info.Size, sum)
 		}
+	}
+	// The copy is a bundle model.Open reads through pkg/storage, and it
+	// scores like the one in the notebook's work directory.
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	remote, err := model.Open(ctx, uri)
+	if err != nil {
+		t.Fatalf("model.Open(%s): %v", uri, err)
+	}
+	local, err := model.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sample, _ := dataset.Sample("diabetes")
+	df, err := frame.ReadBytes(ctx, sample, local.ReadOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := remote.PredictProba(df)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := local.PredictProba(df)
+	if !mat.Equal(a, b) {
+		t.Errorf("the copy at %s predicts otherwise than %s", uri, dir)
 	}
 }
 

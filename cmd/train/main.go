@@ -3,6 +3,7 @@
 //
 //	train --config configs/classification.yaml [--set key=value ...] [--out DIR] [--dry-run] [--allow-large]
 //	train sync     send spooled runs to $MLFLOW_TRACKING_URI (exactly once)
+//	train predict --model URI --data CSV [--out FILE]   score raw rows with a model
 //
 // Exit codes: 0 success, 1 failure (data, network, training), 2 bad usage or
 // an invalid config, 3 internal error (a bug: the message asks for a report
@@ -40,6 +41,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	if len(args) > 0 && args[0] == "sync" {
 		return sync(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "predict" {
+		return predict(ctx, args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
@@ -52,7 +56,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	fs.BoolVar(&o.DryRun, "dry-run", false, "validate the config and print the resolved plan; train and log nothing")
 	fs.BoolVar(&o.AllowLarge, "allow-large", false, fmt.Sprintf("allow model.params.n_estimators above %d", experiment.MaxEstimators))
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: train --config FILE [--set key=value ...] [--out DIR] [--dry-run] [--allow-large]\n       train sync")
+		fmt.Fprintln(stderr, "usage: train --config FILE [--set key=value ...] [--out DIR] [--dry-run] [--allow-large]\n       train sync\n       train predict --model URI --data CSV [--out FILE]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -262,3 +262,39 @@ func dropRoot() (*syscall.Credential, int, int, error) {
 	}
 	return nil, -1, -1, fmt.Errorf("postgres: running as root and no 'postgres' or 'nobody' user to run the server as")
 }
+
+// ModelServer describes `mlflow models serve`: MLflow's scoring server
+// for one model (POST /invocations), in the venv's own environment
+// (--env-manager local).
+type ModelServer struct {
+	Venv     string   // virtualenv holding mlflow and the model's requirements
+	Addr     string   // e.g. 127.0.0.1:5001
+	ModelURI string   // runs:/..., models:/..., or a directory
+	Env      []string // KEY=VALUE added to the environment (MLFLOW_TRACKING_URI, S3 credentials)
+	Dir      string   // working directory
+}
+
+// Start runs `mlflow models serve` and waits until /ping answers (the
+// model is downloaded and loaded by then).
+func (s ModelServer) Start(ctx context.Context, logPath string) (*Process, error) {
+	if err := CheckPort("mlflow models serve", s.Addr); err != nil {
+		return nil, err
+	}
+	host, port, err := net.SplitHostPort(s.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("mlflow models serve: address %q: %w", s.Addr, err)
+	}
+	cmd := exec.Command(filepath.Join(s.Venv, "bin", "mlflow"), "models", "serve",
+		"-m", s.ModelURI, "--env-manager", "local", "--host", host, "--port", port, "--workers", "1")
+	cmd.Dir = s.Dir
+	cmd.Env = append(append(os.Environ(), s.Env...), "PATH="+filepath.Join(s.Venv, "bin")+":"+os.Getenv("PATH"))
+	p, err := start("mlflow-models-serve", cmd, logPath, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.waitHealthy(ctx, 180*time.Second, httpOK("http://"+s.Addr+"/ping")); err != nil {
+		p.Stop(5 * time.Second)
+		return nil, err
+	}
+	return p, nil
+}

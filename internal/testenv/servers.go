@@ -388,3 +388,21 @@ func Postgres(t testing.TB) *PostgresServer {
 	}
 	return pgSrv
 }
+
+// ServeModel runs `mlflow models serve -m uri --env-manager local` from the
+// test venv until the test ends and returns its base URL (POST
+// <url>/invocations). env entries reach the server (MLflowServer.Env for a
+// runs:/ or models:/ URI).
+func ServeModel(t testing.TB, uri string, env ...string) string {
+	t.Helper()
+	requireMain(t)
+	venv := filepath.Dir(filepath.Dir(Python(t)))
+	d := dir(t, Name("serve"))
+	var addr string
+	p := startWithRetry(t, "mlflow models serve", func() (*stack.Process, error) {
+		addr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+		return stack.ModelServer{Venv: venv, Addr: addr, ModelURI: uri, Env: env, Dir: d}.Start(context.Background(), filepath.Join(d, "serve.log"))
+	})
+	t.Cleanup(func() { p.Stop(10 * time.Second) })
+	return "http://" + addr
+}

@@ -1,12 +1,10 @@
 package experiment
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -16,11 +14,10 @@ import (
 
 	"github.com/mlstack/mlstack/pkg/boost"
 	"github.com/mlstack/mlstack/pkg/charts"
-	"github.com/mlstack/mlstack/pkg/clean"
 	"github.com/mlstack/mlstack/pkg/cv"
 	"github.com/mlstack/mlstack/pkg/frame"
 	"github.com/mlstack/mlstack/pkg/metrics"
-	"github.com/mlstack/mlstack/pkg/mlflow"
+	"github.com/mlstack/mlstack/pkg/model"
 	"github.com/mlstack/mlstack/pkg/resample"
 )
 
@@ -116,15 +113,14 @@ func (classification) Train(ctx context.Context, job *Job) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	oc, final, err := trainBoosted(ctx, job, base, y, splits, classes, "xgboost.sklearn.XGBClassifier")
+	oc, err := trainBoosted(ctx, job, base, y, splits)
 	if err != nil {
 		return nil, err
 	}
-	oc.Params["classes"] = strings.Join(final.schema.Target.Classes, ",")
-	res, summary := oc.CV, oc.Summary
+	oc.Params["classes"] = strings.Join(oc.Bundle.Schema.Target.Classes, ",")
 	if on(c.Artifacts.Charts) {
 		oc.ChartsDir = filepath.Join(job.Out, "charts")
-		if err := classificationCharts(oc.ChartsDir, c, res, summary, final); err != nil {
+		if err := classificationCharts(oc.ChartsDir, c, oc); err != nil {
 			return nil, fmt.Errorf("charts: %w", err)
 		}
 	}
@@ -135,8 +131,9 @@ func (classification) Train(ctx context.Context, job *Job) (*Outcome, error) {
 // plots over folds, the out-of-fold confusion matrix, ROC and
 // precision-recall curves, feature importance and the class balance before
 // and after resampling.
-func classificationCharts(dir string, c *Config, res *cv.Result, s *metrics.Summary, final *fitted) error {
-	classes := final.schema.Target.Classes
+func classificationCharts(dir string, c *Config, oc *Outcome) error {
+	res, s, final := oc.CV, oc.Summary, oc.Bundle
+	classes := final.Schema.Target.Classes
 	if classes == nil {
 		for k := 0; k < res.Classes; k++ {
 			classes = append(classes, strconv.Itoa(k))
@@ -146,11 +143,11 @@ func classificationCharts(dir string, c *Config, res *cv.Result, s *metrics.Summ
 	for _, p := range res.Predictions {
 		yTrue, yPred = append(yTrue, p.YTrue), append(yPred, p.YPred)
 	}
-	names := make([]string, len(final.schema.Features))
-	for i, f := range final.schema.Features {
+	names := make([]string, len(final.Schema.Features))
+	for i, f := range final.Schema.Features {
 		names[i] = f.Name
 	}
-	gain, err := final.model.Importance(boost.Gain)
+	gain, err := final.Booster.Importance(boost.Gain)
 	if err != nil {
 		return err
 	}
@@ -179,8 +176,11 @@ func classificationCharts(dir string, c *Config, res *cv.Result, s *metrics.Summ
 	if err := add(charts.FeatureImportance(names, gain, boost.Gain, 20)); err != nil {
 		return err
 	}
+	if err := add(charts.LearningCurves(oc.Curves)); err != nil {
+		return err
+	}
 	if c.Resample.Method != "none" {
-		if err := add(charts.ClassBalance(final.y, final.yFit, classes)); err != nil {
+		if err := add(charts.ClassBalance(final.Training.Y, final.Training.YFit, classes)); err != nil {
 			return err
 		}
 	}
@@ -188,70 +188,56 @@ func classificationCharts(dir string, c *Config, res *cv.Result, s *metrics.Summ
 	return err
 }
 
-// fitted is a cleaning pipeline and a model fitted on the same rows.
-type fitted struct {
-	pipe       *clean.Pipeline
-	model      *boost.Model
-	schema     *frame.Schema // cleaned columns → model features
-	nResampled int           // training rows after resampling
-	y, yFit    []float64     // training labels before and after resampling
-}
-
-// fit fits a fresh cleaning pipeline, resampler and model on train.
-func fit(ctx context.Context, job *Job, train *frame.Frame, p *boost.Params, seed uint64) (*fitted, error) {
-	pipe := job.NewPipeline()
-	cleaned, err := pipe.FitTransform(train)
-	if err != nil {
-		return nil, fmt.Errorf("clean: %w", err)
-	}
+// modelSpec is how the boosted-tree trainers fit a model on some rows:
+// the config's cleaning pipeline, export, resampler and booster parameters.
+// Seed and Params.NJobs are set per fit.
+func modelSpec(job *Job, p *boost.Params) *model.Spec {
 	c := job.Config
-	smotenc := c.Resample.Method == "smotenc"
-	X, y0, schema, err := cleaned.XY(c.Data.Target, &frame.ExportOptions{Ordinal: smotenc, Positive: c.Data.Positive})
-	if err != nil {
-		if errors.Is(err, frame.ErrCategorical) {
-			return nil, fmt.Errorf("%w: add an encode step to clean (one-hot or ordinal), or use resample.method: smotenc", err)
-		}
-		return nil, err
+	s := &model.Spec{
+		Target: c.Data.Target, Positive: c.Data.Positive, Pipeline: job.NewPipeline(),
+		Ordinal: c.Resample.Method == "smotenc", Params: *p, Threshold: c.Validation.Threshold,
+		Missing: readOptions(c.Data).Missing,
 	}
-	y := y0
 	if c.Resample.Method != "none" {
-		X, y, err = resampleRows(ctx, c, X, y0, schema, rand.New(rand.NewPCG(seed, 0x736d6f7465))) // "smote"
-		if err != nil {
-			return nil, fmt.Errorf("resample: %w", err)
+		s.Resample = func(ctx context.Context, X *mat.Dense, y []float64, schema *frame.Schema, rnd *rand.Rand) (*mat.Dense, []float64, error) {
+			return resampleRows(ctx, c, X, y, schema, rnd)
 		}
 	}
-	params := *p
-	params.RandomState = seed
-	m, err := boost.Train(ctx, X, y, nil, &params)
-	if err != nil {
-		return nil, fmt.Errorf("train: %w", err)
-	}
-	return &fitted{pipe: pipe, model: m, schema: schema, nResampled: len(y), y: y0, yFit: y}, nil
+	return s
 }
 
-// features cleans new rows and exports them like the training rows.
-func (f *fitted) features(rows *frame.Frame) (*mat.Dense, error) {
-	cleaned, err := f.pipe.Transform(rows)
-	if err != nil {
-		return nil, fmt.Errorf("clean: %w", err)
+// fit fits the model of spec s on rows with seed (see model.Fit), saying
+// how to fix a categorical column left unencoded.
+func fit(ctx context.Context, rows *frame.Frame, s model.Spec, seed uint64, evals ...model.Eval) (*model.Model, error) {
+	s.Seed = seed
+	m, err := model.Fit(ctx, rows, &s, evals...)
+	if errors.Is(err, frame.ErrCategorical) {
+		return nil, fmt.Errorf("%w: add an encode step to clean (one-hot or ordinal), or use resample.method: smotenc", err)
 	}
-	return f.schema.Matrix(cleaned)
+	return m, err
 }
 
-// predict scores X: values for regression (classes 0), P(class 1) for
-// binary, class probabilities otherwise.
-func predict(f *fitted, X *mat.Dense, classes int) (*cv.FoldOutput, error) {
-	p, err := f.model.Predict(X)
-	if err != nil {
-		return nil, fmt.Errorf("predict: %w", err)
-	}
-	out := &cv.FoldOutput{NResampled: f.nResampled}
-	if classes == 0 || classes == 2 { // a value (regression) or P(class 1)
-		out.Score = p
+// foldOutput scores a fold's test rows: values for regression, P(class 1)
+// for binary, class probabilities otherwise.
+func foldOutput(m *model.Model, test *frame.Frame) (*cv.FoldOutput, error) {
+	out := &cv.FoldOutput{NResampled: len(m.Training.YFit)}
+	if m.Task == model.Regression {
+		v, err := m.Predict(test)
+		if err != nil {
+			return nil, err
+		}
+		out.Score = v.Floats()
 		return out, nil
 	}
-	n, _ := X.Dims()
-	out.Proba = mat.NewDense(n, classes, p)
+	p, err := m.PredictProba(test)
+	if err != nil {
+		return nil, err
+	}
+	if _, k := p.Dims(); k == 2 {
+		out.Score = mat.Col(nil, 1, p)
+		return out, nil
+	}
+	out.Proba = p
 	return out, nil
 }
 
@@ -374,25 +360,4 @@ func keepMetrics(s *metrics.Summary, names []string) {
 			}
 		}
 	}
-}
-
-// writeModel writes the MLflow model directory (MLmodel, model.json and the
-// environment files) plus model.txt, the LightGBM text form leaves loads.
-func writeModel(dir string, m *boost.Model, class string) (*mlflow.XGBoostModel, error) {
-	var js bytes.Buffer
-	if err := m.WriteXGBoostJSON(&js); err != nil {
-		return nil, err
-	}
-	xm := &mlflow.XGBoostModel{JSON: js.Bytes(), ModelClass: class}
-	if err := mlflow.WriteXGBoostModel(dir, *xm); err != nil {
-		return nil, err
-	}
-	var lgb bytes.Buffer
-	if err := m.WriteLightGBM(&lgb); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "model.txt"), lgb.Bytes(), 0o644); err != nil {
-		return nil, err
-	}
-	return xm, nil
 }

@@ -13,16 +13,24 @@ import (
 	"github.com/mlstack/mlstack/pkg/storage"
 )
 
+// readOptions are the options LoadData reads d.Source with: the default
+// missing-value tokens plus d.Missing. Models keep them, to read scoring
+// data the same way.
+func readOptions(d DataConfig) *frame.ReadOptions {
+	opts := &frame.ReadOptions{Name: redact.URL(d.Source), Opener: storage.Open} // errors name no ?api_key=…
+	if len(d.Missing) > 0 {
+		opts.Missing = append(append([]string{}, frame.DefaultMissing...), d.Missing...)
+	}
+	return opts
+}
+
 // LoadData reads the data a config names (see DataConfig.Source): a
 // built-in sample, a local file, an s3:// object (storage configured by the
 // environment), or a download (http(s)://, kaggle:) fetched to a temporary
 // directory. A download must hold exactly one CSV file, or name one.
 func LoadData(ctx context.Context, d DataConfig) (*frame.Frame, error) {
-	shown := redact.URL(d.Source) // what errors name: no ?api_key=…
-	opts := &frame.ReadOptions{Name: shown, Opener: storage.Open}
-	if len(d.Missing) > 0 {
-		opts.Missing = append(append([]string{}, frame.DefaultMissing...), d.Missing...)
-	}
+	opts := readOptions(d)
+	shown := opts.Name // what errors name: no ?api_key=…
 	if name, ok := strings.CutPrefix(d.Source, "sample:"); ok {
 		b, err := dataset.Sample(name)
 		if err != nil {

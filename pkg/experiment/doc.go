@@ -47,9 +47,13 @@
 //     resampler and the model are fitted on the training rows of each fold.
 //   - A config that fails validation logs nothing to MLflow and writes
 //     nothing but its error.
-//   - The output directory holds model/ (MLmodel, model.json, model.txt),
-//     metrics.json, oof_predictions.csv, pipeline.json and
-//     config.resolved.yaml; the same files are the run's MLflow artifacts.
+//   - The boosted-tree trainers fit and score through pkg/model (model.Fit,
+//     the bundle's PredictProba and Predict): one fit and one predict for
+//     the folds, the final model, the notebooks and `train predict`.
+//   - The output directory holds model/ (the final model bundle, an MLflow
+//     model directory: see pkg/model), metrics.json, oof_predictions.csv,
+//     pipeline.json, schema.json, charts/ and config.resolved.yaml; the same
+//     files are the run's MLflow artifacts, model/ its logged model.
 //   - Results depend only on the config (seed included), not on the number
 //     of workers.
 package experiment

@@ -11,7 +11,6 @@ import (
 	"github.com/mlstack/mlstack/pkg/charts"
 	"github.com/mlstack/mlstack/pkg/cv"
 	"github.com/mlstack/mlstack/pkg/frame"
-	"github.com/mlstack/mlstack/pkg/metrics"
 )
 
 func init() { Register("regression", func() Trainer { return regression{} }) }
@@ -73,27 +72,28 @@ func (regression) Train(ctx context.Context, job *Job) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	oc, final, err := trainBoosted(ctx, job, base, y, splits, 0, "xgboost.sklearn.XGBRegressor")
+	oc, err := trainBoosted(ctx, job, base, y, splits)
 	if err != nil {
 		return nil, err
 	}
-	summary := oc.Summary
 	if on(c.Artifacts.Charts) {
 		oc.ChartsDir = filepath.Join(job.Out, "charts")
-		if err := regressionCharts(oc.ChartsDir, summary, final); err != nil {
+		if err := regressionCharts(oc.ChartsDir, oc); err != nil {
 			return nil, fmt.Errorf("charts: %w", err)
 		}
 	}
 	return oc, nil
 }
 
-// regressionCharts writes the R² box plot over folds and the feature importance.
-func regressionCharts(dir string, s *metrics.Summary, final *fitted) error {
-	names := make([]string, len(final.schema.Features))
-	for i, f := range final.schema.Features {
+// regressionCharts writes the R² box plot over folds, the feature
+// importance and the learning curves of the first fold.
+func regressionCharts(dir string, oc *Outcome) error {
+	s, final := oc.Summary, oc.Bundle
+	names := make([]string, len(final.Schema.Features))
+	for i, f := range final.Schema.Features {
 		names[i] = f.Name
 	}
-	gain, err := final.model.Importance(boost.Gain)
+	gain, err := final.Booster.Importance(boost.Gain)
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,11 @@ func regressionCharts(dir string, s *metrics.Summary, final *fitted) error {
 	if err != nil {
 		return err
 	}
-	all := []*charts.Chart{imp}
+	curves, err := charts.LearningCurves(oc.Curves)
+	if err != nil {
+		return err
+	}
+	all := []*charts.Chart{imp, curves}
 	if _, ok := s.Aggregate["r2"]; ok {
 		box, err := charts.CVBoxPlot(s, "r2")
 		if err != nil {

@@ -36,6 +36,13 @@ type Options struct {
 	Tracking *mlflow.Config
 	Stdout   io.Writer // the plan and the summary table
 	Stderr   io.Writer // warnings and progress
+	// Data, when not nil, is the table to train on instead of reading
+	// data.source (a notebook that has loaded it already); data.source is
+	// still what the run records as its source.
+	Data *frame.Frame
+	// Progress, when not nil, is told of finished folds (done of total)
+	// instead of drawing a progress bar on Stderr.
+	Progress func(done, total int)
 }
 
 // Report tells where a run's results went.
@@ -75,9 +82,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	trainer, _ := lookup(c.Model.Trainer)
 	var data *frame.Frame
 	if !readsOwnData(trainer) {
-		data, err = LoadData(ctx, c.Data)
-		if err != nil {
-			return nil, fmt.Errorf("data: %w", err)
+		data = o.Data
+		if data == nil {
+			if data, err = LoadData(ctx, c.Data); err != nil {
+				return nil, fmt.Errorf("data: %w", err)
+			}
 		}
 		if !data.Has(c.Data.Target) {
 			return nil, p.errAt("data.target", "column %q is not in %s; columns: %s", c.Data.Target, redact.URL(c.Data.Source), strings.Join(data.Names(), ", "))
@@ -165,6 +174,10 @@ func execute(ctx context.Context, o Options, p *Parsed, trainer Trainer, data *f
 			return pipe
 		},
 		Progress: func(done, n int) {
+			if o.Progress != nil {
+				o.Progress(done, n)
+				return
+			}
 			if bar == nil {
 				label := fmt.Sprintf("cross-validation %d×%d", c.Validation.NSplits, c.Validation.repeats())
 				if readsOwnData(trainer) {

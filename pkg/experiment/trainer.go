@@ -7,11 +7,13 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/mlstack/mlstack/pkg/boost"
 	"github.com/mlstack/mlstack/pkg/clean"
 	"github.com/mlstack/mlstack/pkg/cv"
 	"github.com/mlstack/mlstack/pkg/frame"
 	"github.com/mlstack/mlstack/pkg/metrics"
 	"github.com/mlstack/mlstack/pkg/mlflow"
+	"github.com/mlstack/mlstack/pkg/model"
 )
 
 // ErrNotAvailable is returned for a trainer that is registered but not
@@ -52,8 +54,17 @@ type Outcome struct {
 	Pipeline *clean.Pipeline
 	// Schema maps cleaned columns to model features and labels to classes.
 	Schema *frame.Schema
-	// Model is the MLflow model to log (nil: none).
+	// Model is the MLflow model to log (nil: none): Bundle in MLflow's
+	// format, for boosted trees.
 	Model *mlflow.XGBoostModel
+	// Bundle is the final model (nil for trainers that do not make one):
+	// the pipeline, schema and booster fitted on all the data, saved in
+	// ModelDir.
+	Bundle *model.Model
+	// Curves is the booster of the first fold, trained with its training
+	// and test rows as evaluation sets: its History is the learning curves
+	// (nil with charts off).
+	Curves *boost.Model
 	// ModelDir is the directory (under Out) holding the model files.
 	ModelDir string
 	// Params are extra values to log as params (e.g. n_features).

@@ -233,6 +233,14 @@ func (s *ArtifactStore) Download(ctx context.Context, artifactPath, dstDir strin
 	return local, nil
 }
 
+// Get copies one artifact file into w, streaming it.
+func (s *ArtifactStore) Get(ctx context.Context, artifactPath string, w io.Writer) error {
+	if err := validateArtifactPath(artifactPath); err != nil {
+		return err
+	}
+	return s.impl.get(ctx, artifactPath, w)
+}
+
 // ReadFile returns the content of one artifact file.
 func (s *ArtifactStore) ReadFile(ctx context.Context, artifactPath string) ([]byte, error) {
 	var b bytes.Buffer

@@ -90,6 +90,16 @@
 // RegisteredModelName and Alias register a version (source
 // "models:/<model_id>") and point an alias at it.
 //
+// An XGBoostModel may carry more than the booster: Files (more files of
+// the directory), Flavors (more flavours of MLmodel), a Loader (a Python
+// module in Files under code/ that the python_function flavour loads the
+// model with, instead of mlflow.xgboost), a Signature (written as MLflow
+// writes it: column specs and params as JSON strings) and an InputExample
+// (input_example.json and serving_input_example.json, pandas "split"
+// form). pkg/model logs its bundles this way. GetModelVersion,
+// GetModelVersionByAlias, SearchModelVersions and GetLoggedModel resolve
+// models:/ URIs.
+//
 // # Offline spool
 //
 // Every Run keeps an append-only journal, one directory per run below

@@ -1,13 +1,19 @@
 package mlflow
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"maps"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -135,7 +141,9 @@ func (c *Client) LogOutputs(ctx context.Context, runID string, models ...ModelOu
 }
 
 // XGBoostModel describes an XGBoost model to save in the MLflow model
-// format (the xgboost flavour with model_format json).
+// format: the xgboost flavour with model_format json, a python_function
+// flavour, and optionally more flavours, files, a signature and an input
+// example.
 type XGBoostModel struct {
 	// JSON is the booster as XGBoost JSON (Booster.save_model("x.json")).
 	JSON []byte
@@ -153,6 +161,144 @@ type XGBoostModel struct {
 	PythonVersion string
 	// ExtraRequirements are added to requirements.txt.
 	ExtraRequirements []string
+
+	// Loader, when not empty, is the Python module the python_function
+	// flavour loads the model with (its _load_pyfunc(model_dir) returns
+	// an object with predict(data, params=None)) instead of
+	// mlflow.xgboost. The module must be a file of Files under code/,
+	// which MLflow puts on sys.path before importing it.
+	Loader string
+	// Flavors are more flavours of MLmodel beside xgboost and
+	// python_function: flavour name → its fields.
+	Flavors map[string]map[string]string
+	// Files are more files of the model directory: slash-separated
+	// relative path → content. They may not replace a file written for
+	// the flavours (MLmodel, model.json, the environment files, the input
+	// example).
+	Files map[string][]byte
+	// Signature describes the model's inputs, outputs and parameters
+	// (nil: none).
+	Signature *Signature
+	// InputExample is a few input rows, written as input_example.json
+	// and serving_input_example.json (nil: none).
+	InputExample *DataFrame
+}
+
+// Signature is an MLflow model signature (mlflow.models.ModelSignature)
+// with column-based inputs and outputs, as MLmodel stores it.
+type Signature struct {
+	Inputs  []ColSpec
+	Outputs []ColSpec
+	// Params are the parameters predict accepts (nil: none).
+	Params []ParamSpec
+}
+
+// ColSpec is one column of a signature (mlflow.types.ColSpec).
+type ColSpec struct {
+	// Type is an MLflow data type: double, float, long, integer, string,
+	// boolean, binary or datetime.
+	Type string `json:"type"`
+	// Name is the column name; "" for an unnamed output.
+	Name string `json:"name,omitempty"`
+	// Required columns must be present in the input.
+	Required bool `json:"required"`
+}
+
+// ParamSpec is one inference parameter of a signature
+// (mlflow.types.ParamSpec), a scalar with a default.
+type ParamSpec struct {
+	Name    string `json:"name"`
+	Type    string `json:"type"` // an MLflow data type, as ColSpec.Type
+	Default any    `json:"default"`
+	Shape   []int  `json:"shape"` // nil: a scalar
+}
+
+// DataFrame is a pandas DataFrame in its "split" JSON form, as MLflow
+// stores input examples and as `mlflow models serve` takes
+// {"dataframe_split": ...}: column names and rows. A value is a string, a
+// bool, an int or int64, a finite float64 or nil (missing). Its JSON
+// writes a float64 with a decimal point or an exponent (2 as 2.0), so that
+// pandas reads the column as float64 whatever its values, and an integer
+// without one (int64).
+type DataFrame struct {
+	Columns []string `json:"columns"`
+	Data    [][]any  `json:"data"`
+}
+
+// UnmarshalJSON reads the split form: a number with a decimal point or an
+// exponent as float64, others as int64.
+func (d *DataFrame) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Columns []string `json:"columns"`
+		Rows    [][]any  `json:"data"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return err
+	}
+	for _, row := range raw.Rows {
+		for j, v := range row {
+			n, ok := v.(json.Number)
+			if !ok {
+				continue
+			}
+			var err error
+			if strings.ContainsAny(n.String(), ".eE") {
+				row[j], err = n.Float64()
+			} else {
+				row[j], err = n.Int64()
+			}
+			if err != nil {
+				return fmt.Errorf("data frame value %s: %w", n, err)
+			}
+		}
+	}
+	d.Columns, d.Data = raw.Columns, raw.Rows
+	return nil
+}
+
+// MarshalJSON writes the split form, floats always as floats.
+func (d DataFrame) MarshalJSON() ([]byte, error) {
+	cols := d.Columns
+	if cols == nil {
+		cols = []string{}
+	}
+	head, err := json.Marshal(cols)
+	if err != nil {
+		return nil, err
+	}
+	b := append([]byte(`{"columns":`), head...)
+	b = append(b, `,"data":[`...)
+	for i, row := range d.Data {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		for j, v := range row {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			if x, ok := v.(float64); ok {
+				if math.IsNaN(x) || math.IsInf(x, 0) {
+					return nil, fmt.Errorf("%w: data frame row %d column %d: %v (use nil for a missing value)", ErrInvalid, i, j, x)
+				}
+				s := strconv.FormatFloat(x, 'g', -1, 64)
+				if !strings.ContainsAny(s, ".e") {
+					s += ".0"
+				}
+				b = append(b, s...)
+				continue
+			}
+			vb, err := json.Marshal(v)
+			if err != nil {
+				return nil, err
+			}
+			b = append(b, vb...)
+		}
+		b = append(b, ']')
+	}
+	return append(b, "]}"...), nil
 }
 
 // Defaults for XGBoostModel.
@@ -160,6 +306,14 @@ const (
 	DefaultMLflowVersion = "3.17.2"
 	DefaultPythonVersion = "3.11"
 )
+
+// Files of the model directory written for the flavours.
+const (
+	inputExampleFile   = "input_example.json"
+	servingExampleFile = "serving_input_example.json"
+)
+
+var flavourFiles = []string{"MLmodel", "model.json", "requirements.txt", "conda.yaml", "python_env.yaml", inputExampleFile, servingExampleFile}
 
 // modelMeta are the identity fields written into MLmodel.
 type modelMeta struct {
@@ -170,8 +324,9 @@ type modelMeta struct {
 }
 
 // WriteXGBoostModel writes an MLflow model directory for m into dir
-// (created if needed): MLmodel (xgboost and python_function flavours),
-// model.json, requirements.txt, conda.yaml and python_env.yaml. The
+// (created if needed): MLmodel (xgboost and python_function flavours, and
+// those of m.Flavors), model.json, requirements.txt, conda.yaml,
+// python_env.yaml, m.Files, and the input example when m has one. The
 // identity fields of MLmodel (run_id, model_id, artifact_path) are left
 // out; LogModel writes them.
 func WriteXGBoostModel(dir string, m XGBoostModel) error {
@@ -201,7 +356,66 @@ func (m XGBoostModel) withDefaults() (XGBoostModel, error) {
 	if m.PythonVersion == "" {
 		m.PythonVersion = DefaultPythonVersion
 	}
+	for name := range m.Files {
+		if !fs.ValidPath(name) || name == "." || slices.Contains(flavourFiles, name) {
+			return m, fmt.Errorf("%w: model file %q: want a relative slash-separated path that is not one of %s", ErrInvalid, name, strings.Join(flavourFiles, ", "))
+		}
+	}
+	for name, fields := range m.Flavors {
+		if !yamlKey(name) || name == "xgboost" || name == "python_function" {
+			return m, fmt.Errorf("%w: flavour name %q", ErrInvalid, name)
+		}
+		for k := range fields {
+			if !yamlKey(k) {
+				return m, fmt.Errorf("%w: flavour %s: field name %q", ErrInvalid, name, k)
+			}
+		}
+	}
+	if m.Loader != "" {
+		if _, ok := m.Files["code/"+strings.ReplaceAll(m.Loader, ".", "/")+".py"]; !ok {
+			return m, fmt.Errorf("%w: python_function loader %q is not among the model files (want code/%s.py)", ErrInvalid, m.Loader, strings.ReplaceAll(m.Loader, ".", "/"))
+		}
+	}
+	if e := m.InputExample; e != nil {
+		for i, row := range e.Data {
+			if len(row) != len(e.Columns) {
+				return m, fmt.Errorf("%w: input example row %d has %d values for %d columns", ErrInvalid, i, len(row), len(e.Columns))
+			}
+			for j, v := range row {
+				switch v := v.(type) {
+				case nil, string, bool, int, int64:
+				case float64:
+					if math.IsNaN(v) || math.IsInf(v, 0) {
+						return m, fmt.Errorf("%w: input example row %d column %q: %v (use nil for a missing value)", ErrInvalid, i, e.Columns[j], v)
+					}
+				default:
+					return m, fmt.Errorf("%w: input example row %d column %q: %T is not a string, bool, number or nil", ErrInvalid, i, e.Columns[j], v)
+				}
+			}
+		}
+	}
 	return m, nil
+}
+
+// yamlKey reports whether s can be written as a plain YAML key: letters,
+// digits and underscores.
+func yamlKey(s string) bool {
+	for _, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// yamlString quotes s for YAML: a JSON string is a YAML double-quoted
+// scalar.
+func yamlString(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+// jsonText encodes v as the JSON text MLmodel holds for signatures.
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }
 
 func writeXGBoostModel(dir string, m XGBoostModel, meta modelMeta) error {
@@ -219,36 +433,103 @@ func writeXGBoostModel(dir string, m XGBoostModel, meta modelMeta) error {
 		reqs = append(reqs, "xgboost")
 	}
 	reqs = append(reqs, m.ExtraRequirements...)
-	y := func(s string) string { b, _ := json.Marshal(s); return string(b) } // JSON strings are YAML strings
+
+	files := map[string][]byte{"model.json": m.JSON}
+	for name, b := range m.Files {
+		files[name] = b
+	}
+	if e := m.InputExample; e != nil {
+		split, err := json.Marshal(e)
+		if err != nil {
+			return fmt.Errorf("%w: input example: %v", ErrInvalid, err)
+		}
+		serving, err := json.MarshalIndent(map[string]json.RawMessage{"dataframe_split": split}, "", "  ")
+		if err != nil {
+			return err
+		}
+		files[inputExampleFile], files[servingExampleFile] = split, serving
+	}
+	size := 0
+	for _, b := range files {
+		size += len(b)
+	}
+
+	y := yamlString
 	var ml strings.Builder
 	if meta.ArtifactPath != "" {
 		fmt.Fprintf(&ml, "artifact_path: %s\n", y(meta.ArtifactPath))
 	}
-	fmt.Fprintf(&ml, `flavors:
-  python_function:
+	ml.WriteString("flavors:\n")
+	for _, name := range slices.Sorted(maps.Keys(m.Flavors)) {
+		if name > "python_function" {
+			break
+		}
+		writeFlavor(&ml, name, m.Flavors[name])
+	}
+	if m.Loader != "" {
+		fmt.Fprintf(&ml, `  python_function:
+    code: code
+    env:
+      conda: conda.yaml
+      virtualenv: python_env.yaml
+    loader_module: %s
+    python_version: %s
+`, y(m.Loader), y(m.PythonVersion))
+	} else {
+		fmt.Fprintf(&ml, `  python_function:
     data: model.json
     env:
       conda: conda.yaml
       virtualenv: python_env.yaml
     loader_module: mlflow.xgboost
     python_version: %s
-  xgboost:
+`, y(m.PythonVersion))
+	}
+	for _, name := range slices.Sorted(maps.Keys(m.Flavors)) {
+		if name > "python_function" && name < "xgboost" {
+			writeFlavor(&ml, name, m.Flavors[name])
+		}
+	}
+	fmt.Fprintf(&ml, `  xgboost:
     code: null
     data: model.json
     model_class: %s
     model_format: json
     xgb_version: %s
-mlflow_version: %s
-`, y(m.PythonVersion), y(m.ModelClass), y(m.XGBoostVersion), y(m.MLflowVersion))
+`, y(m.ModelClass), y(m.XGBoostVersion))
+	for _, name := range slices.Sorted(maps.Keys(m.Flavors)) {
+		if name > "xgboost" {
+			writeFlavor(&ml, name, m.Flavors[name])
+		}
+	}
+	fmt.Fprintf(&ml, "mlflow_version: %s\n", y(m.MLflowVersion))
 	if meta.ModelID != "" {
 		fmt.Fprintf(&ml, "model_id: %s\n", y(meta.ModelID))
 	}
-	fmt.Fprintf(&ml, "model_size_bytes: %d\n", len(m.JSON))
+	fmt.Fprintf(&ml, "model_size_bytes: %d\n", size)
 	if meta.ModelID != "" {
 		fmt.Fprintf(&ml, "model_uuid: %s\n", y(meta.ModelID))
 	}
 	if meta.RunID != "" {
 		fmt.Fprintf(&ml, "run_id: %s\n", y(meta.RunID))
+	}
+	if m.InputExample != nil {
+		fmt.Fprintf(&ml, "saved_input_example_info:\n  artifact_path: %s\n  pandas_orient: split\n  serving_input_path: %s\n  type: dataframe\n",
+			inputExampleFile, servingExampleFile)
+	}
+	if s := m.Signature; s != nil {
+		inputs, outputs := s.Inputs, s.Outputs
+		if inputs == nil {
+			inputs = []ColSpec{}
+		}
+		if outputs == nil {
+			outputs = []ColSpec{}
+		}
+		params := "null"
+		if len(s.Params) > 0 {
+			params = y(jsonText(s.Params))
+		}
+		fmt.Fprintf(&ml, "signature:\n  inputs: %s\n  outputs: %s\n  params: %s\n", y(jsonText(inputs)), y(jsonText(outputs)), params)
 	}
 	fmt.Fprintf(&ml, "utc_time_created: %s\n", y(meta.Created.UTC().Format("2006-01-02 15:04:05.000000")))
 
@@ -260,22 +541,31 @@ mlflow_version: %s
 	conda.WriteString("name: mlflow-env\n")
 	pyenv := fmt.Sprintf("python: %s\nbuild_dependencies:\n- pip\n- setuptools\n- wheel\ndependencies:\n- -r requirements.txt\n", m.PythonVersion)
 
-	files := []struct {
-		name string
-		data []byte
-	}{
-		{"model.json", m.JSON},
-		{"MLmodel", []byte(ml.String())},
-		{"requirements.txt", []byte(strings.Join(reqs, "\n") + "\n")},
-		{"conda.yaml", []byte(conda.String())},
-		{"python_env.yaml", []byte(pyenv)},
-	}
-	for _, f := range files {
-		if err := os.WriteFile(filepath.Join(dir, f.name), f.data, 0o644); err != nil {
+	files["MLmodel"] = []byte(ml.String())
+	files["requirements.txt"] = []byte(strings.Join(reqs, "\n") + "\n")
+	files["conda.yaml"] = []byte(conda.String())
+	files["python_env.yaml"] = []byte(pyenv)
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, files[name], 0o644); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// writeFlavor writes one flavour of MLmodel with its fields sorted.
+func writeFlavor(w *strings.Builder, name string, fields map[string]string) {
+	fmt.Fprintf(w, "  %s:\n", name)
+	if len(fields) == 0 {
+		w.WriteString("    {}\n")
+	}
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		fmt.Fprintf(w, "    %s: %s\n", k, yamlString(fields[k]))
+	}
 }
 
 // LogModelOptions are the optional parts of LogModel.
@@ -555,6 +845,19 @@ func (c *Client) GetModelVersionByAlias(ctx context.Context, name, alias string)
 	}
 	err := c.call(ctx, request{method: "GET", path: api + "registered-models/alias",
 		query: url.Values{"name": {name}, "alias": {alias}}, idempotent: true}, &out)
+	if err != nil {
+		return nil, err
+	}
+	return &out.ModelVersion, nil
+}
+
+// GetModelVersion returns version (a number, as "3") of a registered model.
+func (c *Client) GetModelVersion(ctx context.Context, name, version string) (*ModelVersion, error) {
+	var out struct {
+		ModelVersion ModelVersion `json:"model_version"`
+	}
+	err := c.call(ctx, request{method: "GET", path: api + "model-versions/get",
+		query: url.Values{"name": {name}, "version": {version}}, idempotent: true}, &out)
 	if err != nil {
 		return nil, err
 	}

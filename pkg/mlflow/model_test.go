@@ -3,6 +3,8 @@ package mlflow_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -180,5 +182,126 @@ func TestWriteXGBoostModel(t *testing.T) {
 		if err := mlflow.WriteXGBoostModel(t.TempDir(), mlflow.XGBoostModel{JSON: bad}); err == nil {
 			t.Errorf("WriteXGBoostModel(%q) accepted", bad)
 		}
+	}
+}
+
+// A model with its own pyfunc loader, another flavour, more files, a
+// signature and an input example; MLflow reads them back.
+func TestWriteXGBoostModelExtras(t *testing.T) {
+	dir := t.TempDir()
+	m := mlflow.XGBoostModel{
+		JSON:   []byte(`{"learner":{},"version":[3,2,0]}`),
+		Loader: "my_loader",
+		Files: map[string][]byte{
+			"code/my_loader.py": []byte("def _load_pyfunc(path):\n    return None\n"),
+			"extra/notes.json":  []byte(`{}`),
+		},
+		Flavors: map[string]map[string]string{"mlstack": {"data": "notes.json", "format": "1"}},
+		Signature: &mlflow.Signature{
+			Inputs:  []mlflow.ColSpec{{Type: "long", Name: "age", Required: true}, {Type: "string", Name: "city", Required: true}},
+			Outputs: []mlflow.ColSpec{{Type: "string", Required: true}},
+			Params:  []mlflow.ParamSpec{{Name: "predict_method", Type: "string", Default: "predict"}},
+		},
+		InputExample: &mlflow.DataFrame{Columns: []string{"age", "city"}, Data: [][]any{{int64(31), "Lyon"}, {int64(45), nil}}},
+	}
+	if err := mlflow.WriteXGBoostModel(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	out := testenv.RunPython(t, `
+import json, sys
+from mlflow.models import Model
+m = Model.load(sys.argv[1] + "/MLmodel")
+ex = m.load_input_example(sys.argv[1])
+print(json.dumps({"flavors": sorted(m.flavors), "loader": m.flavors["python_function"]["loader_module"],
+  "code": m.flavors["python_function"]["code"], "mlstack": m.flavors["mlstack"],
+  "inputs": [[c.name, c.type.name] for c in m.signature.inputs.inputs],
+  "outputs": m.signature.outputs.inputs[0].type.name, "params": [p.name for p in m.signature.params.params],
+  "example": ex.astype(object).where(ex.notna(), None).values.tolist(), "example_types": [str(t) for t in ex.dtypes]}))
+`, []string{dir})
+	var got struct {
+		Flavors      []string          `json:"flavors"`
+		Loader       string            `json:"loader"`
+		Code         string            `json:"code"`
+		Mlstack      map[string]string `json:"mlstack"`
+		Inputs       [][]string        `json:"inputs"`
+		Outputs      string            `json:"outputs"`
+		Params       []string          `json:"params"`
+		Example      [][]any           `json:"example"`
+		ExampleTypes []string          `json:"example_types"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for _, c := range []struct{ name, got, want string }{
+		{"flavours", strings.Join(got.Flavors, ","), "mlstack,python_function,xgboost"},
+		{"loader", got.Loader + " in " + got.Code, "my_loader in code"},
+		{"mlstack flavour", got.Mlstack["data"] + " " + got.Mlstack["format"], "notes.json 1"},
+		{"inputs", fmt.Sprint(got.Inputs), "[[age long] [city string]]"},
+		{"outputs", got.Outputs, "string"},
+		{"params", fmt.Sprint(got.Params), "[predict_method]"},
+		{"example", fmt.Sprint(got.Example), "[[31 Lyon] [45 <nil>]]"},
+		{"example types", fmt.Sprint(got.ExampleTypes), "[int64 str]"},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, c.got, c.want)
+		}
+	}
+}
+
+func TestWriteXGBoostModelRefuses(t *testing.T) {
+	base := func() mlflow.XGBoostModel {
+		return mlflow.XGBoostModel{JSON: []byte(`{"learner":{},"version":[3,2,0]}`)}
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(*mlflow.XGBoostModel)
+		want string
+	}{
+		{"file replaces MLmodel", func(m *mlflow.XGBoostModel) { m.Files = map[string][]byte{"MLmodel": nil} }, `model file "MLmodel"`},
+		{"file outside the directory", func(m *mlflow.XGBoostModel) { m.Files = map[string][]byte{"../x": nil} }, `model file "../x"`},
+		{"loader without its file", func(m *mlflow.XGBoostModel) { m.Loader = "absent" }, "want code/absent.py"},
+		{"flavour named xgboost", func(m *mlflow.XGBoostModel) { m.Flavors = map[string]map[string]string{"xgboost": {}} }, `flavour name "xgboost"`},
+		{"flavour field with a colon", func(m *mlflow.XGBoostModel) { m.Flavors = map[string]map[string]string{"x": {"a:b": ""}} }, `field name "a:b"`},
+		{"NaN in the example", func(m *mlflow.XGBoostModel) {
+			m.InputExample = &mlflow.DataFrame{Columns: []string{"a"}, Data: [][]any{{math.NaN()}}}
+		}, "use nil for a missing value"},
+		{"ragged example", func(m *mlflow.XGBoostModel) {
+			m.InputExample = &mlflow.DataFrame{Columns: []string{"a", "b"}, Data: [][]any{{1.0}}}
+		}, "row 0 has 1 values for 2 columns"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := base()
+			tc.edit(&m)
+			err := mlflow.WriteXGBoostModel(t.TempDir(), m)
+			if !errors.Is(err, mlflow.ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("WriteXGBoostModel: %v; want ErrInvalid saying %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestDataFrameJSON(t *testing.T) {
+	d := mlflow.DataFrame{Columns: []string{"n", "x", "s", "b"}, Data: [][]any{
+		{int64(3), 2.0, "a", true}, {4, 0.5, nil, false}, {nil, 1e21, "é\"", nil}}}
+	b, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"columns":["n","x","s","b"],"data":[[3,2.0,"a",true],[4,0.5,null,false],[null,1e+21,"é\"",null]]}`
+	if string(b) != want {
+		t.Errorf("JSON:\n got %s\nwant %s", b, want)
+	}
+	var back mlflow.DataFrame
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprintf("%#v", back.Data); got != `[][]interface {}{[]interface {}{3, 2, "a", true}, []interface {}{4, 0.5, interface {}(nil), false}, []interface {}{interface {}(nil), 1e+21, "é\"", interface {}(nil)}}` {
+		t.Errorf("read back: %s", got)
+	}
+	if b2, _ := json.Marshal(back); string(b2) != want {
+		t.Errorf("written again:\n got %s\nwant %s", b2, want)
+	}
+	if _, err := json.Marshal(mlflow.DataFrame{Columns: []string{"x"}, Data: [][]any{{math.Inf(1)}}}); err == nil {
+		t.Error("an infinite value was written")
 	}
 }

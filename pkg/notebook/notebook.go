@@ -31,10 +31,13 @@ import (
 	"fmt"
 	"html"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/janpfeifer/gonb/gonbui"
 
@@ -259,4 +262,45 @@ func Data(ctx context.Context, uri, sample string) (f *frame.Frame, source strin
 	source = "sample:" + sample + " (built-in; no object storage configured)"
 	f, err = frame.ReadBytes(ctx, b, &frame.ReadOptions{Name: sample + ".csv"})
 	return f, source, err
+}
+
+// Progress returns a progress reporter for work of known size (the folds
+// of a cross-validation: experiment.Options.Progress): a bar drawn under
+// the cell and updated in place, left showing the final count. It is safe
+// for concurrent use.
+func Progress(label string) func(done, total int) {
+	var mu sync.Mutex
+	id, start := "progress_"+gonbui.UniqueID(), time.Now()
+	return func(done, total int) {
+		mu.Lock()
+		defer mu.Unlock()
+		gonbui.UpdateHTML(id, progressHTML(label, done, total, time.Since(start)))
+	}
+}
+
+// progressHTML is the bar Progress draws.
+func progressHTML(label string, done, total int, elapsed time.Duration) string {
+	return fmt.Sprintf(`<div class="mlstack-progress"><progress value="%d" max="%d" style="width:20em"></progress> %s: %d of %d (%s)</div>`,
+		done, max(total, 1), html.EscapeString(label), done, total, elapsed.Round(time.Second))
+}
+
+// Python returns a Python interpreter that imports MLflow, for cells that
+// compare with Python: $MLSTACK_VENV/bin/python (the test venv) if set,
+// else python3 or python from PATH; "" when none has MLflow.
+func Python() string {
+	var candidates []string
+	if v := os.Getenv("MLSTACK_VENV"); v != "" {
+		candidates = append(candidates, filepath.Join(v, "bin", "python"))
+	}
+	for _, name := range []string{"python3", "python"} {
+		if p, err := exec.LookPath(name); err == nil {
+			candidates = append(candidates, p)
+		}
+	}
+	for _, py := range candidates {
+		if exec.Command(py, "-c", "import mlflow.pyfunc, xgboost, pandas").Run() == nil {
+			return py
+		}
+	}
+	return ""
 }

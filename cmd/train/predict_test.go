@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/mlstack/mlstack/internal/testenv"
+	"github.com/mlstack/mlstack/pkg/dataset"
+	"github.com/mlstack/mlstack/pkg/experiment"
+)
+
+// churnRows are raw rows with categories never seen in training and
+// missing values, after the sample's rows.
+const churnRows = `,1,0,1,0,0,1,No,Satellite,No,No,No,No,No,No,Month-to-month,1,Crypto,20.5,
+,0,1,0,0,72,1,Yes,Fiber optic,,Yes,Yes,Yes,Yes,Yes,,0,Mailed check,110.0,7920.0
+`
+
+// TestPredictMatchesPyfunc: `train predict` writes, for every raw row of a
+// file, the label and probability that mlflow.pyfunc gives for the same
+// file (pandas.read_csv), within 1e-6.
+func TestPredictMatchesPyfunc(t *testing.T) {
+	t.Setenv("MLSTACK_MLFLOW_SPOOL", t.TempDir())
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	_, err := experiment.Run(context.Background(), experiment.Options{
+		ConfigPath: "../../configs/churn.yaml", Out: out,
+		Overrides: []string{"tracking.offline=true", "validation.n_splits=2", "validation.n_repeats=1"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	telco, err := dataset.Sample("telco_churn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, preds := filepath.Join(dir, "rows.csv"), filepath.Join(dir, "preds.csv")
+	if err := os.WriteFile(rows, append(telco, churnRows...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"predict", "--model", filepath.Join(out, "model"), "--data", rows, "--out", preds}, &stdout, &stderr); code != 0 {
+		t.Fatalf("train predict: exit %d\n%s", code, stderr.String())
+	}
+	f, err := os.Open(preds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	py := testenv.Pyfunc(t, []testenv.PyfuncJob{{URI: filepath.Join(out, "model"), CSV: rows}})[0]
+	if len(recs)-1 != len(py.Labels) {
+		t.Fatalf("train predict wrote %d rows, pyfunc gave %d", len(recs)-1, len(py.Labels))
+	}
+	if h := recs[0]; len(h) != 2 || h[0] != "prediction" || h[1] != "probability" {
+		t.Fatalf("header %v", h)
+	}
+	worst, wrong := 0.0, 0
+	for i, rec := range recs[1:] {
+		if rec[0] != py.Labels[i] {
+			wrong++
+		}
+		p, err := strconv.ParseFloat(rec[1], 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		worst = math.Max(worst, math.Abs(p-py.Proba[i][1]))
+	}
+	if worst > 1e-6 || wrong > 0 {
+		t.Errorf("train predict vs pyfunc on %d rows: max |diff| %g (want <= 1e-6), %d labels differ", len(recs)-1, worst, wrong)
+	}
+	t.Logf("%d rows: max |train predict - pyfunc| = %.3g", len(recs)-1, worst)
+}
