@@ -90,12 +90,37 @@
 // RegisteredModelName and Alias register a version (source
 // "models:/<model_id>") and point an alias at it.
 //
+// # Runs as the UI shows them
+//
+//   - The experiment gets the tag mlflow.experimentKind =
+//     custom_model_development (unless it has a kind), MLflow 3's
+//     machine-learning kind. RunPageURL and ModelPageURL (Run.PageURL,
+//     ModelInfo.PageURL) add workflowType=machine_learning, without which
+//     the 3.17 UI shows a deep link in its default GenAI mode.
+//   - mlflow.source.name and mlflow.source.type ("Logged from") come from
+//     Config.SourceName (train gives its config file) or DefaultSource: a
+//     GoNB notebook's path with type NOTEBOOK, else the program.
+//     A logged model takes its run's source tags.
+//   - Run.LogInput records a dataset the way mlflow.log_input does
+//     (runs/log-inputs; the UI's "Datasets used"). NewTableDataset builds
+//     one from a table file: name, source, schema (mlflow_colspec),
+//     profile, and as digest the first 32 hex digits of the data's SHA-256
+//     (the server keeps at most 36 characters; the whole hash is in the
+//     profile). LogModelOptions.Dataset names the dataset on the metric
+//     points linked to a logged model, which the UI lists as the model's
+//     "Datasets used". System metrics (system/...) are not linked to
+//     models, unlike Python, which links every metric of the step.
+//   - Config.SystemMetrics samples the machine every 10 s (or
+//     MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL seconds) from /proc and
+//     logs the metrics mlflow.system_metrics logs (SystemMetricNames),
+//     sample n at step n; End stops the sampler and waits for it.
+//
 // # Offline spool
 //
 // Every Run keeps an append-only journal, one directory per run below
 // Config.SpoolDir (default DefaultSpoolDir):
 //
-//	<spool>/<local id>/journal.jsonl  one JSON record a line: start, batch, artifact, model, end
+//	<spool>/<local id>/journal.jsonl  one JSON record a line: start, batch, input, artifact, model, end
 //	<spool>/<local id>/state.json     replay progress: server run id, last acknowledged seq, done
 //	<spool>/<local id>/artifacts/     artifacts not yet uploaded
 //	<spool>/<local id>/models/<n>/    model files not yet uploaded
@@ -115,7 +140,8 @@
 // makes the next replay send that record again, which is harmless by
 // construction: the run is created with tag mlstack.spool.run=<local id>
 // and a replay looks it up before creating one; log-batch repeats are
-// no-ops (see Batching); artifact PUTs overwrite the same bytes; a logged
+// no-ops (see Batching); the server keeps one input per dataset name and
+// digest; artifact PUTs overwrite the same bytes; a logged
 // model carries tag mlstack.spool.model and is looked up by it, its output
 // link and registry version are checked before being added; the end is an
 // update. Records a live run already applied are journaled with

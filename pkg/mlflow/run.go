@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -29,6 +30,18 @@ type Config struct {
 	ParentRunID string
 	// Tags are extra run tags.
 	Tags map[string]string
+	// SourceName and SourceType set mlflow.source.name and
+	// mlflow.source.type (the UI's "Logged from"); "" means DefaultSource.
+	// A SourceName without SourceType is LOCAL.
+	SourceName, SourceType string
+	// SystemMetrics samples the machine every SystemMetricsInterval while
+	// the run is open and logs what mlflow.system_metrics logs (see
+	// SystemMetricNames), as metrics system/<name> with the sample's
+	// number as step.
+	SystemMetrics bool
+	// SystemMetricsInterval is the sampling period; 0 means
+	// $MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL (seconds), else 10 s.
+	SystemMetricsInterval time.Duration
 	// SpoolDir holds the journal; "" means DefaultSpoolDir().
 	SpoolDir string
 	// FlushInterval is how often buffered data is written to the journal
@@ -78,6 +91,10 @@ type Run struct {
 	wake   chan struct{}
 	stop   chan struct{}
 	done   sync.WaitGroup
+
+	sysStop chan struct{} // closed by End: stops the system metrics sampler
+	sysOnce sync.Once
+	sysDone sync.WaitGroup
 }
 
 // ErrSpooled is wrapped by the error of Close or End when some data could
@@ -116,8 +133,16 @@ func Open(ctx context.Context, cfg Config) (*Run, error) {
 			return nil, err
 		}
 	}
+	var sysEvery time.Duration
+	var sysPrefix string
+	if cfg.SystemMetrics {
+		var err error
+		if sysEvery, sysPrefix, err = systemMetricsSettings(cfg); err != nil {
+			return nil, err
+		}
+	}
 	r := &Run{cfg: cfg, localID: newLocalID(), params: map[string]string{},
-		wake: make(chan struct{}, 1), stop: make(chan struct{})}
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), sysStop: make(chan struct{})}
 	var user string
 	if !cfg.Offline && cfg.TrackingURI != "" {
 		opts := cfg.Options
@@ -150,6 +175,12 @@ func Open(ctx context.Context, cfg Config) (*Run, error) {
 		return nil, err
 	}
 	tags := systemTags(user)
+	if cfg.SourceName != "" {
+		tags[TagSourceName], tags[TagSourceType] = cfg.SourceName, cfg.SourceType
+		if cfg.SourceType == "" {
+			tags[TagSourceType] = SourceLocal
+		}
+	}
 	for k, v := range cfg.Tags {
 		tags[k] = v
 	}
@@ -191,7 +222,17 @@ func Open(ctx context.Context, cfg Config) (*Run, error) {
 	}
 	r.done.Add(1)
 	go r.loop()
+	if cfg.SystemMetrics {
+		r.sysDone.Add(1)
+		go r.sampleSystem(sysEvery, sysPrefix)
+	}
 	return r, nil
+}
+
+// stopSystemMetrics stops the sampler and waits for it.
+func (r *Run) stopSystemMetrics() {
+	r.sysOnce.Do(func() { close(r.sysStop) })
+	r.sysDone.Wait()
 }
 
 // ID returns the server run id, or the local spool id while the run is
@@ -214,6 +255,17 @@ func (r *Run) SpoolPath() string { return r.dir }
 // Online reports whether the run is connected to a server (it may still
 // have data waiting if the server stopped answering).
 func (r *Run) Online() bool { return r.c != nil }
+
+// PageURL returns the run's page in the MLflow UI (Client.RunPageURL),
+// "" while the run is only in the spool.
+func (r *Run) PageURL() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.c == nil || r.runID == "" || r.expID == "" {
+		return ""
+	}
+	return r.c.RunPageURL(r.expID, r.runID)
+}
 
 // ExperimentID returns the server experiment id ("" when offline).
 func (r *Run) ExperimentID() string { return r.expID }
@@ -309,6 +361,48 @@ func (r *Run) SetTag(key, value string) error {
 	}
 	r.pending.Tags = append(r.pending.Tags, Tag{key, value})
 	return nil
+}
+
+// LogInput records a dataset the run used, as mlflow.log_input does:
+// context ("train", "eval", ...; "" for none) becomes the input tag
+// mlflow.data.context, tags are further input tags. The UI lists it under
+// the run's "Datasets used". Like the other Log methods it does not wait
+// for the server: the input is journaled and sent in order with the rest.
+func (r *Run) LogInput(d Dataset, context string, tags map[string]string) error {
+	in := DatasetInput{Dataset: d}
+	if context != "" {
+		in.Tags = append(in.Tags, Tag{TagDatasetContext, context})
+	}
+	for _, k := range sortedKeys(tags) {
+		in.Tags = append(in.Tags, Tag{k, tags[k]})
+	}
+	if err := in.validate(); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.usable(); err != nil {
+		return err
+	}
+	if err := r.journalPendingLocked(); err != nil { // keep the order with earlier data
+		return err
+	}
+	rec := record{Op: "input", Inputs: []DatasetInput{in}}
+	if err := r.appendLocked(&rec); err != nil {
+		return err
+	}
+	r.enqueueLocked(rec)
+	r.kickLocked()
+	return r.j.sync()
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 func (r *Run) kickLocked() {
@@ -548,7 +642,7 @@ func (r *Run) LogModel(ctx context.Context, m XGBoostModel, opts LogModelOptions
 	meta := m
 	meta.JSON = nil
 	rec := record{Op: "model", Dir: dir, Model: &meta, ModelOpts: &spoolModel{Name: opts.Name, Step: opts.Step,
-		Params: opts.Params, Tags: opts.Tags, Registered: opts.RegisteredModelName, Alias: opts.Alias}}
+		Params: opts.Params, Tags: opts.Tags, Registered: opts.RegisteredModelName, Alias: opts.Alias, Dataset: opts.Dataset}}
 	if err := r.appendLocked(&rec); err != nil {
 		return nil, err
 	}
@@ -578,6 +672,7 @@ func (r *Run) Child(ctx context.Context, runName string) (*Run, error) {
 	cfg := r.cfg
 	cfg.RunName = runName
 	cfg.Tags = nil
+	cfg.SystemMetrics = false // the parent samples the machine
 	cfg.ParentRunID, cfg.parentLocal = "", ""
 	r.mu.Lock()
 	if r.runID != "" {
@@ -612,6 +707,7 @@ func (r *Run) End(ctx context.Context, status string) error {
 	default:
 		return fmt.Errorf("%w: end status %q (want FINISHED, FAILED or KILLED)", ErrInvalid, status)
 	}
+	r.stopSystemMetrics() // its last sample goes in before the end record
 	r.mu.Lock()
 	if r.closed || r.ended {
 		r.mu.Unlock()

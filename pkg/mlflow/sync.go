@@ -60,6 +60,8 @@ func (p *replayer) apply(ctx context.Context, recs []record) error {
 			}
 			i = j - 1
 			err = p.c.LogBatch(ctx, p.st.RunID, ms, ps, ts)
+		case "input":
+			err = p.c.LogInputs(ctx, p.st.RunID, r.Inputs...)
 		case "artifact":
 			var s *ArtifactStore
 			var fi os.FileInfo
@@ -76,7 +78,7 @@ func (p *replayer) apply(ctx context.Context, recs []record) error {
 				m.JSON = data
 				o := r.ModelOpts
 				_, err = p.c.LogModel(ctx, p.st.RunID, m, LogModelOptions{Name: o.Name, Step: o.Step, Params: o.Params,
-					Tags: o.Tags, RegisteredModelName: o.Registered, Alias: o.Alias, spoolID: fmt.Sprintf("%s/%d", p.local, r.Seq)})
+					Tags: o.Tags, RegisteredModelName: o.Registered, Alias: o.Alias, Dataset: o.Dataset, spoolID: fmt.Sprintf("%s/%d", p.local, r.Seq)})
 			}
 		case "end":
 			err = p.c.UpdateRun(ctx, p.st.RunID, UpdateRunOptions{Status: r.Status, EndTime: time.UnixMilli(r.EndMS)})
@@ -108,6 +110,9 @@ func (p *replayer) start(ctx context.Context, r record, search bool) error {
 	}
 	exp, err := p.c.GetOrCreateExperiment(ctx, name)
 	if err != nil {
+		return err
+	}
+	if err := p.c.ensureKind(ctx, exp); err != nil {
 		return err
 	}
 	var found []RunDetails
@@ -274,6 +279,7 @@ type SpoolRun struct {
 	RunID      string // server run id once synced (or created online)
 	Params     int
 	Metrics    int
+	Inputs     int // datasets
 	Artifacts  int
 	Models     int
 	Ended      bool  // the journal has its end record
@@ -313,6 +319,8 @@ func InspectSpool(spoolDir string) ([]SpoolRun, error) {
 			case "batch":
 				s.Params += len(r.Params)
 				s.Metrics += len(r.Metrics)
+			case "input":
+				s.Inputs += len(r.Inputs)
 			case "artifact":
 				s.Artifacts++
 			case "model":
