@@ -20,6 +20,18 @@
 // resolved config, params, the terminal). Put secrets in the environment and
 // write ${NAME} instead.
 //
+// # Tracking
+//
+// A run is named after the config's name (tracking.run_name overrides it)
+// and is "logged from" the config file. Its data is its MLflow dataset
+// input (context "train"): the file name, the source URI, the schema as
+// pandas.read_csv would infer it, rows and columns, and the SHA-256 of the
+// bytes read, computed while the CSV is parsed, or taken from ingest's
+// manifest.json when the s3:// object came through ingest (tag
+// mlstack.manifest). The logged model's metrics name the same dataset.
+// tracking.system_metrics (default true) samples CPU, memory, disk and
+// network every 10 s into system/... metrics.
+//
 // # Trainers
 //
 // The model section names a trainer. Trainers register themselves with

@@ -70,8 +70,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	c := &p.Config
 	trainer, _ := lookup(c.Model.Trainer)
 	var data *frame.Frame
+	var origin *DataOrigin
 	if !readsOwnData(trainer) {
-		data, err = LoadData(ctx, c.Data)
+		data, origin, err = loadData(ctx, c.Data)
 		if err != nil {
 			return nil, fmt.Errorf("data: %w", err)
 		}
@@ -96,14 +97,25 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	tc.ExperimentName = c.experimentName()
 	tc.RunName = c.Tracking.RunName
+	if tc.RunName == "" {
+		tc.RunName = c.Name
+	}
 	tc.Offline = tc.Offline || c.Tracking.Offline
+	// "Logged from" is the config file, not the train binary.
+	if tc.SourceName == "" {
+		if tc.SourceName, err = filepath.Abs(p.File); err != nil {
+			tc.SourceName = p.File
+		}
+		tc.SourceType = mlflow.SourceLocal
+	}
+	tc.SystemMetrics = tc.SystemMetrics || on(c.Tracking.SystemMetrics)
 	tc.Tags = mergeTags(tc.Tags, redactTags(c.Tracking.Tags), map[string]string{"mlstack.trainer": c.Model.Trainer, "mlstack.config": filepath.Base(p.File)})
 	run, err := mlflow.Open(ctx, tc)
 	if err != nil {
 		return nil, fmt.Errorf("tracking: %w", err)
 	}
 	rep := &Report{Parsed: p, Out: out, Spool: run.SpoolPath(), Online: run.Online()}
-	err = execute(ctx, o, p, trainer, data, run, rep)
+	err = execute(ctx, o, p, trainer, data, origin, run, rep)
 	status := mlflow.StatusFinished
 	if err != nil {
 		status = mlflow.StatusFailed
@@ -115,7 +127,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	closeErr := run.Close()
 	rep.RunID = run.ID()
 	if rep.Online && rep.RunID != "" {
-		rep.RunURL = runURL(run)
+		rep.RunURL = run.PageURL()
 	}
 	if err != nil {
 		return rep, err
@@ -128,7 +140,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	return rep, nil
 }
 
-func execute(ctx context.Context, o Options, p *Parsed, trainer Trainer, data *frame.Frame, run *mlflow.Run, rep *Report) error {
+func execute(ctx context.Context, o Options, p *Parsed, trainer Trainer, data *frame.Frame, origin *DataOrigin, run *mlflow.Run, rep *Report) error {
 	c := &p.Config
 	params, err := p.Params()
 	if err != nil {
@@ -136,6 +148,17 @@ func execute(ctx context.Context, o Options, p *Parsed, trainer Trainer, data *f
 	}
 	if err := logParams(run, params); err != nil {
 		return err
+	}
+	var ds *mlflow.Dataset
+	if data != nil && origin != nil {
+		d, err := datasetOf(c, data, origin)
+		if err != nil {
+			return err
+		}
+		if err := logLineage(run, d, origin); err != nil {
+			return err
+		}
+		ds = &d
 	}
 	resolved, err := p.ResolvedYAML()
 	if err != nil {
@@ -190,7 +213,7 @@ func execute(ctx context.Context, o Options, p *Parsed, trainer Trainer, data *f
 	}
 	if outcome.Model != nil && on(c.Artifacts.Model) {
 		info, err := run.LogModel(ctx, *outcome.Model, mlflow.LogModelOptions{
-			RegisteredModelName: c.Tracking.RegisterModel, Alias: c.Tracking.Alias,
+			RegisteredModelName: c.Tracking.RegisterModel, Alias: c.Tracking.Alias, Dataset: ds,
 		})
 		if err != nil && !errors.Is(err, mlflow.ErrSpooled) {
 			return fmt.Errorf("log model: %w", err)
@@ -388,11 +411,6 @@ func safeName(s string) string {
 	}, s)
 }
 
-func runURL(run *mlflow.Run) string {
-	base := strings.TrimRight(run.Client().TrackingURI(), "/")
-	return fmt.Sprintf("%s/#/experiments/%s/runs/%s", base, run.ExperimentID(), run.ID())
-}
-
 func printPlan(w io.Writer, p *Parsed, data *frame.Frame) error {
 	c := &p.Config
 	resolved, err := p.ResolvedYAML()
@@ -436,6 +454,9 @@ func printSummary(w io.Writer, rep *Report) {
 		fmt.Fprintf(w, "mlflow:   %s\n", rep.RunURL)
 		if rep.Model != nil {
 			fmt.Fprintf(w, "model:    %s (%s)\n", rep.Model.RunModelURI, rep.Model.ModelURI)
+			if rep.Model.PageURL != "" {
+				fmt.Fprintf(w, "          %s\n", rep.Model.PageURL)
+			}
 		}
 	} else {
 		fmt.Fprintf(w, "mlflow:   offline — run kept in %s; `train sync` sends it to a server later\n", rep.Spool)
