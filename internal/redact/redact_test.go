@@ -1,0 +1,74 @@
+package redact_test
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"testing"
+
+	"github.com/mlstack/mlstack/internal/redact"
+)
+
+func TestURL(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"http://u:PW@host/x.csv?api_key=K", "http://u:[REDACTED]@host/x.csv?api_key=[REDACTED]"},
+		{"https://ghp_abc123@github.com/o/r.git", "https://[REDACTED]@github.com/o/r.git"},
+		{"https://host/a?x=1&token=T&y=2#frag", "https://host/a?x=1&token=[REDACTED]&y=2#frag"},
+		{"https://b.s3.amazonaws.com/k?X-Amz-Credential=AK%2F1&X-Amz-Signature=abc&X-Amz-Expires=60",
+			"https://b.s3.amazonaws.com/k?X-Amz-Credential=[REDACTED]&X-Amz-Signature=[REDACTED]&X-Amz-Expires=60"},
+		{"https://host/p?key=k1&keyword=go", "https://host/p?key=[REDACTED]&keyword=go"},
+		{"s3://bucket/raw/x.csv", "s3://bucket/raw/x.csv"},
+		{"sample:diabetes", "sample:diabetes"},
+		{"/data/x.csv", "/data/x.csv"},
+		{"http://host/path@v1?q=1", "http://host/path@v1?q=1"},
+	} {
+		if got := redact.URL(tc.in); got != tc.want {
+			t.Errorf("URL(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestString(t *testing.T) {
+	t.Setenv("ROBOFLOW_API_KEY", "rf-5ecret-value")
+	t.Setenv("KAGGLE_KEY", "kg-0123456789")
+	t.Setenv("SHORT_TOKEN", "abc") // too short to redact safely
+	t.Setenv("HOME_DIR", "rf-5ecret-value-not-secret-name")
+	for _, tc := range []struct{ in, want string }{
+		{`note: rf-5ecret-value`, `note: [REDACTED]`},
+		{`get "http://u:PW@host/x.csv?api_key=K": 403`, `get "http://u:[REDACTED]@host/x.csv?api_key=[REDACTED]": 403`},
+		{"kaggle kg-0123456789 and abc", "kaggle [REDACTED] and abc"},
+		{"nothing here", "nothing here"},
+	} {
+		if got := redact.String(tc.in); got != tc.want {
+			t.Errorf("String(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestIsSecretName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"ROBOFLOW_API_KEY": true, "api_key": true, "AWS_SECRET_ACCESS_KEY": true, "KAGGLE_KEY": true,
+		"JUPYTER_TOKEN": true, "MLFLOW_TRACKING_PASSWORD": true, "MINIO_ROOT_PASSWORD": true, "db_passwd": true,
+		"HOME": false, "MLFLOW_TRACKING_URI": false, "keyword": false, "monkey": false, "target": false,
+	} {
+		if got := redact.IsSecretName(name); got != want {
+			t.Errorf("IsSecretName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestError(t *testing.T) {
+	base := fmt.Errorf("open http://u:PW@h/x: %w", fs.ErrNotExist)
+	err := redact.Error(base)
+	if err.Error() != "open http://u:[REDACTED]@h/x: file does not exist" || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Error = %q, Is(ErrNotExist) = %v", err, errors.Is(err, fs.ErrNotExist))
+	}
+	if redact.Error(nil) != nil {
+		t.Error("Error(nil) != nil")
+	}
+}
+
+func ExampleURL() {
+	fmt.Println(redact.URL("https://user:hunter2@data.example.com/train.csv?api_key=K&sep=,"))
+	// Output: https://user:[REDACTED]@data.example.com/train.csv?api_key=[REDACTED]&sep=,
+}
