@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+
+	"github.com/mlstack/mlstack/internal/redact"
 )
 
 // Dataset is an MLflow dataset entity: what mlflow.data's Dataset becomes
@@ -64,7 +66,7 @@ type TableDataset struct {
 	Name string
 	// URI the data was read from: a path, file://, s3://, http(s)://, or
 	// another scheme (kaggle:, sample:), which becomes an "external" or
-	// "code" source. Credentials in http(s) URIs are removed.
+	// "code" source. Credentials in http(s) URIs are masked.
 	URI string
 	// SHA256 of the bytes read, lowercase hex (64 characters).
 	SHA256  string
@@ -111,8 +113,8 @@ func NewTableDataset(t TableDataset) (Dataset, error) {
 
 // DatasetSource returns the source type and source JSON of a dataset read
 // from uri, as mlflow.data's sources write them: s3:// gives
-// ("s3", {"uri": ...}), http(s):// ("http", {"url": ...}) without
-// credentials, a path or file:// ("local", {"uri": <absolute path>}),
+// ("s3", {"uri": ...}), http(s):// ("http", {"url": ...}) with its
+// credentials and secret query parameters masked (redact.URL), a path or file:// ("local", {"uri": <absolute path>}),
 // kaggle:owner/dataset ("external", {"url": <the dataset's Kaggle page>}),
 // any other scheme ("code", {"uri": ...}).
 func DatasetSource(uri string) (sourceType, source string) {
@@ -122,7 +124,7 @@ func DatasetSource(uri string) (sourceType, source string) {
 	case err == nil && u.Scheme == "s3":
 		return "s3", js("uri", uri)
 	case err == nil && (u.Scheme == "http" || u.Scheme == "https"):
-		return "http", js("url", RedactURL(uri))
+		return "http", js("url", redact.URL(uri))
 	case err == nil && u.Scheme == "file":
 		return "local", js("uri", u.Path)
 	case err == nil && u.Scheme == "kaggle":
@@ -140,16 +142,6 @@ func DatasetSource(uri string) (sourceType, source string) {
 	return "code", js("uri", uri)
 }
 
-// RedactURL removes the password of a URL's userinfo ("u:xxxxx@host").
-// Strings that are not URLs are returned unchanged.
-func RedactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	return u.Redacted()
-}
-
 func datasetName(uri string) string {
 	if u, err := url.Parse(uri); err == nil && u.Scheme != "" && len(u.Scheme) > 1 {
 		p := strings.TrimRight(u.Opaque+u.Path, "/")
@@ -162,6 +154,12 @@ func datasetName(uri string) string {
 		return u.Host
 	}
 	return filepath.Base(uri)
+}
+
+// redacted returns d with secrets masked in its text fields.
+func (d Dataset) redacted() Dataset {
+	d.Name, d.Source, d.Schema, d.Profile = redact.String(d.Name), redact.String(d.Source), redact.String(d.Schema), redact.String(d.Profile)
+	return d
 }
 
 func (d Dataset) validate() error {

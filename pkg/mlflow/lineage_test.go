@@ -191,7 +191,7 @@ func TestNewTableDataset(t *testing.T) {
 	}
 	for _, tc := range []struct{ uri, typ, src string }{
 		{"s3://b/k.csv", "s3", `{"uri":"s3://b/k.csv"}`},
-		{"https://u:pw@example.com/d.csv", "http", `{"url":"https://u:xxxxx@example.com/d.csv"}`},
+		{"https://u:pw@example.com/d.csv?token=T&sep=,", "http", `{"url":"https://u:[REDACTED]@example.com/d.csv?token=[REDACTED]\u0026sep=,"}`},
 		{"file:///data/x.csv", "local", `{"uri":"/data/x.csv"}`},
 		{"/data/x.csv", "local", `{"uri":"/data/x.csv"}`},
 		{"kaggle:blastchar/telco-customer-churn/WA.csv", "external", `{"url":"https://www.kaggle.com/datasets/blastchar/telco-customer-churn"}`},

@@ -96,13 +96,13 @@ func (c *Client) ensureKind(ctx context.Context, exp *Experiment) error {
 // UI's own mode switch writes): without it the UI of MLflow 3.17 shows a
 // deep link in its default GenAI mode, whatever the experiment's kind.
 func (c *Client) RunPageURL(experimentID, runID string) string {
-	return c.base.String() + "/#/experiments/" + url.PathEscape(experimentID) + "/runs/" + url.PathEscape(runID) + "?workflowType=machine_learning"
+	return c.uiBase() + "/#/experiments/" + url.PathEscape(experimentID) + "/runs/" + url.PathEscape(runID) + "?workflowType=machine_learning"
 }
 
 // ModelPageURL returns the MLflow UI page of a logged model, in "Model
 // training" mode (see RunPageURL).
 func (c *Client) ModelPageURL(experimentID, modelID string) string {
-	return c.base.String() + "/#/experiments/" + url.PathEscape(experimentID) + "/models/" + url.PathEscape(modelID) + "?workflowType=machine_learning"
+	return c.uiBase() + "/#/experiments/" + url.PathEscape(experimentID) + "/models/" + url.PathEscape(modelID) + "?workflowType=machine_learning"
 }
 
 // RestoreExperiment restores a deleted experiment.
