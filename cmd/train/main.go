@@ -4,6 +4,11 @@
 //	train --config configs/classification.yaml [--set key=value ...] [--out DIR] [--dry-run]
 //	train sync     send spooled runs to $MLFLOW_TRACKING_URI (exactly once)
 //
+// When the MLflow server is unreachable (from the start or during the
+// run), the run goes on in the local spool, a warning names the server
+// and the error, and the summary ends with a line saying so and how to
+// send it later; --require-server turns that into a failure (exit 1).
+//
 // Exit codes: 0 success, 1 failure, 2 bad usage or an invalid config.
 package main
 
@@ -17,6 +22,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/mlstack/mlstack/internal/redact"
 	"github.com/mlstack/mlstack/pkg/experiment"
 	"github.com/mlstack/mlstack/pkg/mlflow"
 )
@@ -46,8 +52,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&set, "set", "override a config value, `key.path=value` (repeatable)")
 	fs.StringVar(&o.Out, "out", "", "output `directory` (default: a new one under "+experiment.DefaultOutRoot()+")")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "validate the config and print the resolved plan; train and log nothing")
+	fs.BoolVar(&o.RequireServer, "require-server", false, "fail (exit 1) when the MLflow server is not set or unreachable, instead of keeping the run in the spool")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: train --config FILE [--set key=value ...] [--out DIR] [--dry-run]\n       train sync")
+		fmt.Fprintln(stderr, "usage: train --config FILE [--set key=value ...] [--out DIR] [--dry-run] [--require-server]\n       train sync")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -62,7 +69,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	o.Overrides, o.Stdout, o.Stderr = set, stdout, stderr
 	if _, err := experiment.Run(ctx, o); err != nil {
-		fmt.Fprintln(stderr, "train:", err)
+		fmt.Fprintln(stderr, "train:", redact.String(err.Error()))
 		if errors.Is(err, experiment.ErrConfig) {
 			return 2
 		}
@@ -80,15 +87,13 @@ func sync(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	c, err := mlflow.NewFromEnv()
 	if err != nil {
-		fmt.Fprintln(stderr, "train sync:", err)
+		fmt.Fprintln(stderr, "train sync:", redact.String(err.Error()))
 		return 2
 	}
 	runs, err := mlflow.Sync(ctx, c, *dir)
-	for _, r := range runs {
-		fmt.Fprintln(stdout, r)
-	}
+	printSyncTable(stdout, c, *dir, runs)
 	if err != nil {
-		fmt.Fprintln(stderr, "train sync:", err)
+		fmt.Fprintln(stderr, "train sync:", redact.String(err.Error()))
 		return 1
 	}
 	return 0

@@ -9,6 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/mlstack/mlstack/internal/redact"
 	"github.com/mlstack/mlstack/pkg/clean"
 )
 
@@ -168,7 +169,7 @@ func (p *Parsed) pipeline() (*clean.Pipeline, error) {
 }
 
 // Redacted is the value that replaces secrets in outputs.
-const Redacted = "[REDACTED]"
+const Redacted = redact.Mask
 
 // ResolvedYAML returns the config with defaults filled in and secrets
 // redacted, as written to config.resolved.yaml.
@@ -188,6 +189,10 @@ func (p *Parsed) redactedNode() (*yaml.Node, error) {
 	walk(&n, "", func(path string, v *yaml.Node) {
 		if slices.Contains(p.secrets, path) {
 			v.Kind, v.Tag, v.Value, v.Style = yaml.ScalarNode, "!!str", Redacted, 0
+		} else if red := redact.String(v.Value); red != v.Value {
+			// Credentials in URLs, secret query parameters, the value
+			// of a secret environment variable under another key.
+			v.Tag, v.Value, v.Style = "!!str", red, 0
 		}
 	})
 	return &n, nil
