@@ -299,8 +299,9 @@ type LogModelOptions struct {
 	// (the UI's "Datasets used" of the model), and it is logged as a run
 	// input if it is not one already.
 	Dataset *Dataset
-	// spoolID identifies a model record of the spool; Sync sets it so that
-	// a replay finds the logged model an interrupted one created.
+	// spoolID identifies a model record of the spool; a Run's sender and
+	// Sync set it so that a second attempt finds the logged model an
+	// interrupted one created.
 	spoolID string
 }
 
@@ -314,7 +315,9 @@ type ModelInfo struct {
 	PageURL     string // the model's page in the MLflow UI
 }
 
-// TagSpoolModel marks logged models created by Sync, for idempotence.
+// TagSpoolModel marks the logged models a Run creates (live or through
+// Sync) with <spool id>/<record>: a second attempt at the same LogModel
+// finds the model the first one created, even when its answer was lost.
 const TagSpoolModel = "mlstack.spool.model"
 
 // normalize fills the default name and checks the options.
