@@ -47,7 +47,7 @@ func TestRunHostileSources(t *testing.T) {
 		{"endless body", []string{"--source", srv.URL + "/endless.csv?api_key=s3cr3t", "--max-bytes", "1000000"}, 1,
 			[]string{"endless.csv?api_key=[REDACTED]", "data exceeds limit: more than 1000000 bytes downloaded"}},
 		{"login page", []string{"--source", "http://u:s3cr3t@" + host + "/login.csv?token=s3cr3t"}, 1,
-			[]string{"http://[REDACTED]@" + host + "/login.csv?token=[REDACTED]: HTTP 200 OK: an HTML page, not data (a login or error page?): Log in"}},
+			[]string{"http://u:[REDACTED]@" + host + "/login.csv?token=[REDACTED]: HTTP 200 OK: an HTML page, not data (a login or error page?): Log in"}},
 		{"404 with a key", []string{"--source", srv.URL + "/gone.csv?key=s3cr3t"}, 1, []string{"gone.csv?key=[REDACTED]: HTTP 404"}},
 		{"bad scheme with a key", []string{"--source", "gopher://u:s3cr3t@h/x"}, 2, []string{`unknown source scheme "gopher"`}},
 		{"zip of many small entries", []string{"--source", bomb}, 1, []string{"a ratio above 200 (zip bomb?)"}},

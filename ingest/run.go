@@ -110,7 +110,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 			err = fmt.Errorf("%w (%v)", err, c)
 		}
 		// URLs in errors lose their secrets here at the latest.
-		fmt.Fprintf(stderr, "ingest: %s\n", redact.Text(err.Error()))
+		fmt.Fprintf(stderr, "ingest: %s\n", redact.String(err.Error()))
 		return exitFailure
 	}
 	for _, f := range m.Files {

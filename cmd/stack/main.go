@@ -17,9 +17,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -27,6 +29,7 @@ import (
 	"time"
 
 	"github.com/mlstack/mlstack/internal/crash"
+	"github.com/mlstack/mlstack/internal/redact"
 	"github.com/mlstack/mlstack/internal/stack"
 )
 
@@ -57,6 +60,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		return 2 // a configuration the user can fix
 	}
 	s := &native{root: root, dir: filepath.Join(root, ".stack"), env: env, out: stdout}
+	if args[0] == "up" {
+		example, err := stack.LoadEnv(filepath.Join(root, ".env.example"))
+		if err != nil {
+			fmt.Fprintln(stderr, "stack:", err)
+			return 2
+		}
+		warnDefaults(stderr, env, example, s.services())
+	}
 	switch args[0] {
 	case "up":
 		err = s.up(ctx)
@@ -119,7 +130,12 @@ func (s *native) services() []string {
 }
 
 func (s *native) up(ctx context.Context) error {
-	if err := os.MkdirAll(s.dir, 0o755); err != nil {
+	// .stack holds mlflow.db, the logs (jupyter.log), MinIO's objects and
+	// credentials: the owner's only, also when made by an earlier version.
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return err
+	}
+	if err := os.Chmod(s.dir, 0o700); err != nil {
 		return err
 	}
 	minioSpec := stack.MinIO{
@@ -135,7 +151,10 @@ func (s *native) up(ctx context.Context) error {
 			continue
 		}
 		logDir := filepath.Join(s.dir, name)
-		if err := os.MkdirAll(logDir, 0o755); err != nil {
+		if err := os.MkdirAll(logDir, 0o700); err != nil {
+			return err
+		}
+		if err := os.Chmod(logDir, 0o700); err != nil {
 			return err
 		}
 		logPath := filepath.Join(logDir, name+".log")
@@ -162,7 +181,7 @@ func (s *native) up(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		if err := os.WriteFile(s.pidFile(name), []byte(strconv.Itoa(p.Cmd.Process.Pid)+"\n"), 0o644); err != nil {
+		if err := os.WriteFile(s.pidFile(name), []byte(strconv.Itoa(p.Cmd.Process.Pid)+"\n"), 0o600); err != nil {
 			return err
 		}
 		fmt.Fprintf(s.out, "%-9s started (pid %d), log %s\n", name, p.Cmd.Process.Pid, rel(s.root, logPath))
@@ -183,9 +202,20 @@ func (s *native) startMLflow(ctx context.Context, m stack.MinIO, pg stack.Postgr
 	if err := m.EnsureBuckets(ctx, s.env.Get("BUCKET_MLFLOW", "mlflow")); err != nil {
 		return nil, err
 	}
-	backend := "sqlite:///" + filepath.Join(s.dir, "mlflow", "mlflow.db")
+	db := filepath.Join(s.dir, "mlflow", "mlflow.db")
+	backend := "sqlite:///" + db
 	if s.env.Get("MLFLOW_BACKEND", "sqlite") == "postgres" {
 		backend = pg.URI(s.env.Get("POSTGRES_DB", "mlflow"))
+	} else {
+		// SQLite keeps the mode of an existing file: create it 0600.
+		f, err := os.OpenFile(db, os.O_CREATE|os.O_RDONLY, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		f.Close()
+		if err := os.Chmod(db, 0o600); err != nil {
+			return nil, err
+		}
 	}
 	spec := stack.MLflow{
 		Venv: venv, Addr: s.addr("MLFLOW_PORT", "5000"), BackendURI: backend,
@@ -244,7 +274,7 @@ func (s *native) status(ctx context.Context) error {
 		"minio":    "http://" + s.addr("MINIO_PORT", "9000") + "  (console http://" + s.addr("MINIO_CONSOLE_PORT", "9001") + ")",
 		"mlflow":   "http://" + s.addr("MLFLOW_PORT", "5000"),
 		"postgres": "postgresql://" + s.addr("POSTGRES_PORT", "5432") + "/" + s.env.Get("POSTGRES_DB", "mlflow"),
-		"jupyter":  "http://" + s.addr("JUPYTER_PORT", "8888") + "/lab?token=" + s.env.Get("JUPYTER_TOKEN", "mlstack-change-me"),
+		"jupyter":  "http://" + s.addr("JUPYTER_PORT", "8888") + "/lab  (token: JUPYTER_TOKEN in .env)",
 	}
 	for _, name := range s.services() {
 		state, pid := "stopped", "-"
@@ -254,6 +284,35 @@ func (s *native) status(ctx context.Context) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, state, pid, urls[name])
 	}
 	return tw.Flush()
+}
+
+// warnDefaults says, loudly, which secret variables still have the value
+// .env.example gives them: anyone who reads the repository knows them.
+// Values are never printed.
+func warnDefaults(w io.Writer, env, example stack.Env, services []string) {
+	uses := map[string]bool{}
+	for _, s := range services {
+		uses[s] = true
+	}
+	var names []string
+	for _, k := range slices.Sorted(maps.Keys(example)) {
+		if !redact.IsSecretName(k) || example[k] == "" || env[k] != example[k] {
+			continue
+		}
+		if strings.HasPrefix(k, "POSTGRES_") && !uses["postgres"] {
+			continue
+		}
+		names = append(names, k)
+	}
+	if len(names) == 0 {
+		return
+	}
+	fmt.Fprintf(w, `
+stack: WARNING: DEFAULT CREDENTIALS IN USE: %s
+stack: WARNING: they are the values published in .env.example; anyone who can reach
+stack: WARNING: these ports can log in. Set your own in .env (cp .env.example .env).
+
+`, strings.Join(names, ", "))
 }
 
 func rel(root, path string) string {

@@ -1,9 +1,14 @@
 // Command train runs a machine-learning experiment described by a YAML file
 // and logs it to MLflow (or, with no server, to the offline spool):
 //
-//	train --config configs/classification.yaml [--set key=value ...] [--out DIR] [--dry-run] [--allow-large]
+//	train --config configs/classification.yaml [--set key=value ...] [--out DIR] [--dry-run] [--allow-large] [--require-server]
 //	train sync     send spooled runs to $MLFLOW_TRACKING_URI (exactly once)
 //	train predict --model URI --data CSV [--out FILE]   score raw rows with a model
+//
+// When the MLflow server is unreachable (from the start or during the
+// run), the run goes on in the local spool, a warning names the server
+// and the error, and the summary ends with a line saying so and how to
+// send it later; --require-server turns that into a failure (exit 1).
 //
 // Exit codes: 0 success, 1 failure (data, network, training), 2 bad usage or
 // an invalid config, 3 internal error (a bug: the message asks for a report
@@ -21,6 +26,7 @@ import (
 	"syscall"
 
 	"github.com/mlstack/mlstack/internal/crash"
+	"github.com/mlstack/mlstack/internal/redact"
 	"github.com/mlstack/mlstack/pkg/experiment"
 	"github.com/mlstack/mlstack/pkg/mlflow"
 )
@@ -55,8 +61,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	fs.StringVar(&o.Out, "out", "", "output `directory` (default: a new one under "+experiment.DefaultOutRoot()+")")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "validate the config and print the resolved plan; train and log nothing")
 	fs.BoolVar(&o.AllowLarge, "allow-large", false, fmt.Sprintf("allow model.params.n_estimators above %d", experiment.MaxEstimators))
+	fs.BoolVar(&o.RequireServer, "require-server", false, "fail (exit 1) when the MLflow server is not set or unreachable, instead of keeping the run in the spool")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: train --config FILE [--set key=value ...] [--out DIR] [--dry-run] [--allow-large]\n       train sync\n       train predict --model URI --data CSV [--out FILE]")
+		fmt.Fprintln(stderr, "usage: train --config FILE [--set key=value ...] [--out DIR] [--dry-run] [--allow-large] [--require-server]\n       train sync\n       train predict --model URI --data CSV [--out FILE]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -82,7 +89,7 @@ func failed(stderr io.Writer, prog string, err error) int {
 	if errors.As(err, new(*crash.PanicError)) {
 		return crash.Report(stderr, prog, err)
 	}
-	fmt.Fprintln(stderr, prog+":", err)
+	fmt.Fprintln(stderr, prog+":", redact.String(err.Error()))
 	if errors.Is(err, experiment.ErrConfig) {
 		return 2
 	}
@@ -98,13 +105,11 @@ func sync(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	c, err := mlflow.NewFromEnv()
 	if err != nil {
-		fmt.Fprintln(stderr, "train sync:", err)
+		fmt.Fprintln(stderr, "train sync:", redact.String(err.Error()))
 		return 2
 	}
 	runs, err := mlflow.Sync(ctx, c, *dir)
-	for _, r := range runs {
-		fmt.Fprintln(stdout, r)
-	}
+	printSyncTable(stdout, c, *dir, runs)
 	if err != nil {
 		return failed(stderr, "train sync", err)
 	}

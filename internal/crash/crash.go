@@ -66,7 +66,7 @@ func Report(stderr io.Writer, prog string, err error) int {
 	if !errors.As(err, &e) {
 		e = &PanicError{Value: err}
 	}
-	msg := redact.Text(strings.TrimPrefix(err.Error(), "internal error: "))
+	msg := redact.String(strings.TrimPrefix(err.Error(), "internal error: "))
 	fmt.Fprintf(stderr, "%s: internal error, please report: %s\n", prog, msg)
 	path, werr := writeStack(prog, err, e)
 	if werr != nil {
@@ -88,9 +88,9 @@ func writeStack(prog string, err error, e *PanicError) (string, error) {
 		ver = bi.Main.Version + " " + bi.GoVersion
 	}
 	// The file is meant to be shared: URLs in the arguments lose their secrets.
-	args := redact.Text(fmt.Sprintf("%q", os.Args[1:]))
+	args := redact.String(fmt.Sprintf("%q", os.Args[1:]))
 	_, werr := fmt.Fprintf(f, "%s internal error at %s (build %s)\nargs: %s\nerror: %s\n\n%s",
-		prog, time.Now().UTC().Format(time.RFC3339), ver, args, redact.Text(err.Error()), e.Stack)
+		prog, time.Now().UTC().Format(time.RFC3339), ver, args, redact.String(err.Error()), e.Stack)
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}

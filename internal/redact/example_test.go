@@ -8,5 +8,5 @@ import (
 
 func ExampleURL() {
 	fmt.Println(redact.URL("https://alice:pw@data.example.com/d.csv?api_key=s3cr3t&rows=10"))
-	// Output: https://[REDACTED]@data.example.com/d.csv?api_key=[REDACTED]&rows=10
+	// Output: https://alice:[REDACTED]@data.example.com/d.csv?api_key=[REDACTED]&rows=10
 }

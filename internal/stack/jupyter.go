@@ -16,7 +16,7 @@ type Jupyter struct {
 	GoTools string   // directory with gonb, goimports, gopls (scripts/setup-gonb.sh)
 	Addr    string   // e.g. 127.0.0.1:8888
 	Root    string   // directory served (the repository)
-	Token   string   // login token
+	Token   string   // login token, passed as JUPYTER_TOKEN (never argv)
 	DataDir string   // JUPYTER_DATA_DIR: where the GoNB kernel spec is installed
 	Env     []string // extra variables for the server and its kernels
 }
@@ -34,7 +34,7 @@ func (j Jupyter) Environ() []string {
 
 // InstallKernel installs the GoNB kernel spec into DataDir (idempotent).
 func (j Jupyter) InstallKernel(ctx context.Context) error {
-	if err := os.MkdirAll(j.DataDir, 0o755); err != nil {
+	if err := privateDir(j.DataDir); err != nil {
 		return err
 	}
 	cmd := exec.CommandContext(ctx, filepath.Join(j.GoTools, "gonb"), "--install", "--raw_error", "--logtostderr=false")
@@ -53,16 +53,10 @@ func (j Jupyter) Start(ctx context.Context, logPath string, detach bool) (*Proce
 	if err := j.InstallKernel(ctx); err != nil {
 		return nil, err
 	}
-	host, port, err := net.SplitHostPort(j.Addr)
+	cmd, err := j.command()
 	if err != nil {
-		return nil, fmt.Errorf("jupyter: address %q: %w", j.Addr, err)
+		return nil, err
 	}
-	cmd := exec.Command(filepath.Join(j.Venv, "bin", "jupyter"), "lab", "--no-browser",
-		"--ServerApp.ip="+host, "--ServerApp.port="+port, "--ServerApp.port_retries=0",
-		"--IdentityProvider.token="+j.Token, "--ServerApp.root_dir="+j.Root,
-		"--ServerApp.allow_root=True")
-	cmd.Dir = j.Root
-	cmd.Env = j.Environ()
 	p, err := start("jupyter", cmd, logPath, detach)
 	if err != nil {
 		return nil, err
@@ -72,4 +66,22 @@ func (j Jupyter) Start(ctx context.Context, logPath string, detach bool) (*Proce
 		return nil, err
 	}
 	return p, nil
+}
+
+// command is the server's command. The token goes in the environment,
+// which Jupyter Server reads (IdentityProvider.token defaults to
+// $JUPYTER_TOKEN): the command line is visible to every user (ps) and is
+// written to the log. For a token it did not generate, Jupyter logs
+// "?token=...", not the token.
+func (j Jupyter) command() (*exec.Cmd, error) {
+	host, port, err := net.SplitHostPort(j.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("jupyter: address %q: %w", j.Addr, err)
+	}
+	cmd := exec.Command(filepath.Join(j.Venv, "bin", "jupyter"), "lab", "--no-browser",
+		"--ServerApp.ip="+host, "--ServerApp.port="+port, "--ServerApp.port_retries=0",
+		"--ServerApp.root_dir="+j.Root, "--ServerApp.allow_root=True")
+	cmd.Dir = j.Root
+	cmd.Env = append(j.Environ(), "JUPYTER_TOKEN="+j.Token)
+	return cmd, nil
 }

@@ -61,7 +61,8 @@ func FreePort() (int, error) {
 // A detached process also gets its own session and is not waited for, so it
 // outlives the caller.
 func start(name string, cmd *exec.Cmd, logPath string, detach bool) (*Process, error) {
-	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	// Logs may hold what a service prints about its credentials: owner only.
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("%s: log: %w", name, err)
 	}
@@ -102,6 +103,19 @@ func (p *Process) Stop(grace time.Duration) error {
 		return nil
 	}
 	return StopPID(p.Cmd.Process.Pid, grace, p.exited)
+}
+
+// Kill ends the process group with SIGKILL at once, as a crash or
+// `kill -9` would, and waits until the leader is reaped.
+func (p *Process) Kill() error {
+	if p == nil || p.Cmd.Process == nil {
+		return nil
+	}
+	if err := syscall.Kill(-p.Cmd.Process.Pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return fmt.Errorf("kill pid %d: %w", p.Cmd.Process.Pid, err)
+	}
+	<-p.exited
+	return nil
 }
 
 // StopPID ends the process group led by pid: SIGTERM, then SIGKILL after

@@ -34,7 +34,9 @@ func (m MinIO) Start(ctx context.Context, logPath string, detach bool) (*Process
 			return nil, err
 		}
 	}
-	if err := os.MkdirAll(m.DataDir, 0o755); err != nil {
+	// The objects and MinIO's credentials: the owner's only, also in a
+	// data directory made by an earlier version.
+	if err := privateDir(m.DataDir); err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(m.Bin, "server", m.DataDir, "--address", m.Addr, "--console-address", m.ConsoleAddr, "--quiet")
@@ -297,4 +299,13 @@ func (s ModelServer) Start(ctx context.Context, logPath string) (*Process, error
 		return nil, err
 	}
 	return p, nil
+}
+
+// privateDir creates dir (and missing parents) for the owner only, and
+// makes an existing one so.
+func privateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	return os.Chmod(dir, 0o700)
 }

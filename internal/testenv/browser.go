@@ -64,21 +64,28 @@ var consoleLine = regexp.MustCompile(`(CONSOLE\(\d+\)|Uncaught)`)
 // stdout and the console lines of stderr.
 func runChromium(t testing.TB, path string, extra ...string) ([]byte, BrowserResult) {
 	t.Helper()
-	bin := Chromium(t)
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return runChromiumURL(t, "file://"+abs, extra...)
+}
+
+// runChromiumURL runs Chromium on a URL with extra flags (later flags
+// override the defaults, e.g. a longer --virtual-time-budget).
+func runChromiumURL(t testing.TB, target string, extra ...string) ([]byte, BrowserResult) {
+	t.Helper()
+	bin := Chromium(t)
 	userDir := t.TempDir()
 	args := append(chromiumFlags(userDir), extra...)
-	args = append(args, "file://"+abs)
+	args = append(args, target)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("chromium %s: %v\n%s", path, err, stderr.String())
+		t.Fatalf("chromium %s: %v\n%s", target, err, stderr.String())
 	}
 	res := BrowserResult{Log: stderr.String()}
 	sc := bufio.NewScanner(strings.NewReader(res.Log))
@@ -115,5 +122,34 @@ func Screenshot(t testing.TB, path, png string, width, height int) BrowserResult
 	if _, err := os.Stat(abs); err != nil {
 		t.Fatalf("chromium wrote no screenshot %s: %v\n%s", abs, err, res.Log)
 	}
+	return res
+}
+
+// ScreenshotURL loads a web page (a single-page app such as the MLflow UI)
+// in headless Chromium with a window of width × height CSS pixels, gives
+// its scripts and requests budget of virtual time, and writes a PNG
+// screenshot to png. It returns the console messages.
+func ScreenshotURL(t testing.TB, target, png string, width, height int, budget time.Duration) BrowserResult {
+	t.Helper()
+	abs, err := filepath.Abs(png)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, res := runChromiumURL(t, target, "--screenshot="+abs,
+		"--window-size="+strconv.Itoa(width)+","+strconv.Itoa(height),
+		"--virtual-time-budget="+strconv.FormatInt(budget.Milliseconds(), 10))
+	if _, err := os.Stat(abs); err != nil {
+		t.Fatalf("chromium wrote no screenshot %s: %v\n%s", abs, err, res.Log)
+	}
+	return res
+}
+
+// DumpURL loads a web page like ScreenshotURL and returns its DOM after
+// budget of virtual time.
+func DumpURL(t testing.TB, target string, budget time.Duration) BrowserResult {
+	t.Helper()
+	out, res := runChromiumURL(t, target, "--dump-dom",
+		"--virtual-time-budget="+strconv.FormatInt(budget.Milliseconds(), 10))
+	res.DOM = string(out)
 	return res
 }

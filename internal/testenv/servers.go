@@ -269,6 +269,51 @@ type MLflowServer struct {
 	ArtifactsBucket string       // MinIO bucket behind --artifacts-destination
 	MinIO           *MinIOServer // where the artifacts live
 	BackendURI      string
+
+	spec    stack.MLflow
+	proc    *stack.Process
+	logPath string
+}
+
+// NewMLflow starts an MLflow server of the caller's own (SQLite backend,
+// artifacts in the shared MinIO), for fault tests that Kill and Restart
+// it without disturbing the tests sharing MLflow(t). It is stopped with
+// the others when the test binary ends.
+func NewMLflow(t testing.TB) *MLflowServer {
+	t.Helper()
+	requireMain(t)
+	m := MinIO(t)
+	d := dir(t, Name("mlflow-own"))
+	return startMLflow(t, m, "sqlite:///"+filepath.Join(d, "mlflow.db"), d)
+}
+
+// Kill ends the server with SIGKILL, as a crash would.
+func (s *MLflowServer) Kill(t testing.TB) {
+	t.Helper()
+	mu.Lock()
+	defer mu.Unlock()
+	for i, p := range procs {
+		if p == s.proc {
+			if err := p.Kill(); err != nil {
+				t.Fatal(err)
+			}
+			procs = append(procs[:i], procs[i+1:]...)
+			return
+		}
+	}
+	t.Fatal("testenv: Kill: the server is not running")
+}
+
+// Restart starts a killed server again on the same port with the same
+// database.
+func (s *MLflowServer) Restart(t testing.TB) {
+	t.Helper()
+	p, err := s.spec.Start(context.Background(), s.logPath, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.proc = p
+	track(p)
 }
 
 // Env returns the variables a client (Go or Python) needs to use this
@@ -334,16 +379,18 @@ func startMLflow(t testing.TB, m *MinIOServer, backend, d string) *MLflowServer 
 		t.Fatal(err)
 	}
 	var spec stack.MLflow
-	startWithRetry(t, "mlflow", func() (*stack.Process, error) {
+	logPath := filepath.Join(d, "mlflow.log")
+	p := startWithRetry(t, "mlflow", func() (*stack.Process, error) {
 		spec = stack.MLflow{
 			Venv: venv, Addr: fmt.Sprintf("127.0.0.1:%d", freePort(t)),
 			BackendURI: backend, ArtifactsDestination: "s3://" + bucket,
 			S3Endpoint: m.URL(), AccessKey: m.AccessKey, SecretKey: m.SecretKey,
 			Dir: d,
 		}
-		return spec.Start(context.Background(), filepath.Join(d, "mlflow.log"), false)
+		return spec.Start(context.Background(), logPath, false)
 	})
-	return &MLflowServer{URL: "http://" + spec.Addr, ArtifactsBucket: bucket, MinIO: m, BackendURI: backend}
+	return &MLflowServer{URL: "http://" + spec.Addr, ArtifactsBucket: bucket, MinIO: m, BackendURI: backend,
+		spec: spec, proc: p, logPath: logPath}
 }
 
 // PostgresServer is a running PostgreSQL server.

@@ -78,12 +78,12 @@ func TestFetchHostileServers(t *testing.T) {
 		{"overall deadline", srv.URL + "/trickle.csv", dataset.FetchOptions{IdleTimeout: time.Hour, Timeout: 500 * time.Millisecond},
 			dataset.ErrTimeout, []string{"/trickle.csv: fetch timed out (500ms)"}},
 		{"login page", "http://alice:pw@" + host + "/login.csv" + secret, dataset.FetchOptions{},
-			dataset.ErrNotData, []string{"http://[REDACTED]@" + host + "/login.csv?api_key=[REDACTED]&rows=1: HTTP 200 OK: an HTML page, not data (a login or error page?): Sign in · Example"}},
+			dataset.ErrNotData, []string{"http://alice:[REDACTED]@" + host + "/login.csv?api_key=[REDACTED]&rows=1: HTTP 200 OK: an HTML page, not data (a login or error page?): Sign in · Example"}},
 		{"JSON error", srv.URL + "/error.csv", dataset.FetchOptions{},
 			dataset.ErrNotData, []string{"HTTP 200 OK: JSON, not data (a login or error page?): quota exceeded"}},
 		{"JSON array", srv.URL + "/array.csv", dataset.FetchOptions{}, dataset.ErrNotData, []string{"JSON, not data"}},
 		{"404", srv.URL + "/missing.csv" + secret, dataset.FetchOptions{}, dataset.ErrNotFound, []string{"missing.csv?api_key=[REDACTED]&rows=1: HTTP 404"}},
-		{"refused", "http://bob:pw@127.0.0.1:1/x.csv" + secret, dataset.FetchOptions{Retries: 1}, nil, []string{"[REDACTED]@127.0.0.1:1/x.csv?api_key=[REDACTED]"}},
+		{"refused", "http://bob:pw@127.0.0.1:1/x.csv" + secret, dataset.FetchOptions{Retries: 1}, nil, []string{"bob:[REDACTED]@127.0.0.1:1/x.csv?api_key=[REDACTED]"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

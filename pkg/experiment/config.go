@@ -81,11 +81,14 @@ type ArtifactsConfig struct {
 // the run goes to the offline spool.
 type TrackingConfig struct {
 	Experiment    string            `yaml:"experiment"`     // default: name
-	RunName       string            `yaml:"run_name"`       // default: generated
+	RunName       string            `yaml:"run_name"`       // default: the config's name
 	RegisterModel string            `yaml:"register_model"` // registered model name, optional
 	Alias         string            `yaml:"alias"`          // alias of the registered version, optional
 	Tags          map[string]string `yaml:"tags"`
 	Offline       bool              `yaml:"offline"` // force the spool
+	// SystemMetrics samples CPU, memory, disk and network every 10 s
+	// during the run (MLflow's system/... metrics); default true.
+	SystemMetrics *bool `yaml:"system_metrics"`
 }
 
 // DefaultConfig returns the defaults every config starts from.

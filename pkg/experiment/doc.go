@@ -26,12 +26,30 @@
 //
 // # Secrets
 //
-// Any key whose name contains api_key, token, password or secret (the full
-// rule is internal/redact's IsSecretKey) is a secret.
-// A secret written literally in the file draws a warning naming its location;
-// every secret is replaced by "[REDACTED]" in what is logged or written (the
-// resolved config, params, the terminal). Put secrets in the environment and
-// write ${NAME} instead.
+// Any key whose name contains api_key, token, password or secret (see
+// redact.IsSecretName) is a secret, and so is any value that refers to a
+// secret-named variable (note: ${ROBOFLOW_API_KEY}). A secret written
+// literally in the file draws a warning naming its location; every secret
+// is replaced by "[REDACTED]" in what is logged or written (the resolved
+// config, params, tags, the spool, the terminal, errors). Credentials in
+// URLs (http://u:PW@host/x.csv?api_key=K) and the value of any secret-named
+// environment variable are masked wherever they appear. Put secrets in the
+// environment and write ${NAME} instead.
+//
+// # Tracking
+//
+// A run is named after the config's name (tracking.run_name overrides it)
+// and is "logged from" the config file. Its data is its MLflow dataset
+// input (context "train"): the file name, the source URI, the schema as
+// pandas.read_csv would infer it, rows and columns, and the SHA-256 of the
+// bytes read, computed while the CSV is parsed, or taken from ingest's
+// manifest.json when the s3:// object came through ingest (tag
+// mlstack.manifest). The logged model's metrics name the same dataset.
+// tracking.system_metrics (default true) samples CPU, memory, disk and
+// network every 10 s into system/... metrics. When the MLflow server is
+// unreachable the run goes on in the spool (see pkg/mlflow), stderr gets
+// one warning, and the summary says so and how to send it (train sync);
+// Options.RequireServer makes that an error.
 //
 // # Trainers
 //

@@ -3,7 +3,9 @@ package experiment_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -90,6 +92,12 @@ func TestRunAgainstMLflow(t *testing.T) {
 		if params[k] != want {
 			t.Errorf("param %s = %q, want %q", k, params[k], want)
 		}
+	}
+	// Lineage without ingest: the object has no stored checksum and no
+	// manifest, so the SHA-256 is computed while the CSV is read.
+	sum := sha256.Sum256(sample)
+	if ins := run.Inputs.DatasetInputs; len(ins) != 1 || ins[0].Dataset.Digest != hex.EncodeToString(sum[:])[:32] || len(ins[0].Tags) != 1 {
+		t.Errorf("dataset inputs = %+v, want diabetes.csv with digest %x…, context only", ins, sum[:16])
 	}
 	metrics := map[string]float64{}
 	for _, m := range run.Data.Metrics {

@@ -283,9 +283,8 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-// isSecret reports whether a key names a secret (the project's one rule:
-// internal/redact).
-func isSecret(key string) bool { return redact.IsSecretKey(key) }
+// isSecret reports whether a key names a secret (redact.IsSecretName).
+func isSecret(key string) bool { return redact.IsSecretName(key) }
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
@@ -294,11 +293,13 @@ var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 func (d *decoder) scalar(n *yaml.Node, path string) (string, error) {
 	v := n.Value
 	literal := true
+	fromSecret := false // a ${NAME} with a secret name makes the value secret, whatever its key
 	if n.Tag != "!!null" && envRef.MatchString(v) {
 		literal = false
 		var missing []string
 		v = envRef.ReplaceAllStringFunc(v, func(m string) string {
 			name := envRef.FindStringSubmatch(m)[1]
+			fromSecret = fromSecret || isSecret(name)
 			val, ok := os.LookupEnv(name)
 			if !ok {
 				missing = append(missing, name)
@@ -310,7 +311,7 @@ func (d *decoder) scalar(n *yaml.Node, path string) (string, error) {
 		}
 	}
 	key := path[strings.LastIndex(path, ".")+1:]
-	if isSecret(key) && v != "" {
+	if (isSecret(key) || fromSecret) && v != "" {
 		d.p.secrets = append(d.p.secrets, path)
 		if literal {
 			d.p.Warnings = append(d.p.Warnings, Warning{File: d.file, Line: n.Line, Column: n.Column, Path: path,

@@ -34,11 +34,18 @@ type Options struct {
 	// Tracking overrides where the run is logged (nil: from the config and
 	// the environment).
 	Tracking *mlflow.Config
-	Stdout   io.Writer // the plan and the summary table
-	Stderr   io.Writer // warnings and progress
+	// RequireServer makes the MLflow server mandatory: with none
+	// configured, or one that does not answer when the run starts, Run
+	// fails before training; if the server is lost during the run, the
+	// run completes in the spool and Run returns an error wrapping
+	// mlflow.ErrSpooled after the summary.
+	RequireServer bool
+	Stdout        io.Writer // the plan and the summary table
+	Stderr        io.Writer // warnings and progress
 	// Data, when not nil, is the table to train on instead of reading
 	// data.source (a notebook that has loaded it already); data.source is
-	// still what the run records as its source.
+	// still what the run records as its source, without a dataset input
+	// (the bytes behind the table are unknown).
 	Data *frame.Frame
 	// Progress, when not nil, is told of finished folds (done of total)
 	// instead of drawing a progress bar on Stderr.
@@ -55,6 +62,11 @@ type Report struct {
 	Spool   string // journal directory of the run
 	Model   *mlflow.ModelInfo
 	Online  bool
+	// Server is the tracking server (password masked), "" offline.
+	Server string
+	// ServerErr says why the run, or part of it, stayed in the spool
+	// although a server was configured: it was unreachable.
+	ServerErr error
 }
 
 // DefaultOutRoot is where outputs go without --out: beside the MLflow spool.
@@ -63,8 +75,14 @@ func DefaultOutRoot() string {
 }
 
 // Run parses, validates and runs the experiment of o.ConfigPath. A config or
-// data problem is returned before anything is logged or written.
+// data problem is returned before anything is logged or written. Secrets
+// are redacted from its error, like from everything it logs or writes.
 func Run(ctx context.Context, o Options) (*Report, error) {
+	rep, err := run(ctx, o)
+	return rep, redact.Error(err)
+}
+
+func run(ctx context.Context, o Options) (*Report, error) {
 	if o.Stdout == nil {
 		o.Stdout = io.Discard
 	}
@@ -81,10 +99,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	c := &p.Config
 	trainer, _ := lookup(c.Model.Trainer)
 	var data *frame.Frame
+	var origin *DataOrigin
 	if !readsOwnData(trainer) {
 		data = o.Data
 		if data == nil {
-			if data, err = LoadData(ctx, c.Data); err != nil {
+			if data, origin, err = loadData(ctx, c.Data); err != nil {
 				return nil, fmt.Errorf("data: %w", err)
 			}
 		}
@@ -101,6 +120,16 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return &Report{Parsed: p}, printPlan(o.Stdout, p, data)
 	}
 
+	if o.RequireServer {
+		tc := mlflow.Config{}
+		if o.Tracking != nil {
+			tc = *o.Tracking
+		}
+		tc.Offline = tc.Offline || c.Tracking.Offline
+		if err := requireServer(ctx, tc); err != nil {
+			return nil, err
+		}
+	}
 	out := o.Out
 	if out == "" {
 		out = filepath.Join(DefaultOutRoot(), safeName(c.Name), time.Now().UTC().Format("20060102-150405.000"))
@@ -114,14 +143,35 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	tc.ExperimentName = c.experimentName()
 	tc.RunName = c.Tracking.RunName
+	if tc.RunName == "" {
+		tc.RunName = c.Name
+	}
 	tc.Offline = tc.Offline || c.Tracking.Offline
-	tc.Tags = mergeTags(tc.Tags, redactTags(c.Tracking.Tags), map[string]string{"mlstack.trainer": c.Model.Trainer, "mlstack.config": filepath.Base(p.File)})
+	// "Logged from" is the config file, not the train binary.
+	if tc.SourceName == "" {
+		if tc.SourceName, err = filepath.Abs(p.File); err != nil {
+			tc.SourceName = p.File
+		}
+		tc.SourceType = mlflow.SourceLocal
+	}
+	tc.SystemMetrics = tc.SystemMetrics || on(c.Tracking.SystemMetrics)
+	tc.Tags = mergeTags(tc.Tags, redactTags(p, c.Tracking.Tags), map[string]string{"mlstack.trainer": c.Model.Trainer, "mlstack.config": filepath.Base(p.File)})
+	if tc.Logf == nil {
+		// The run's notices (server lost, server back) stand out from
+		// the progress bar.
+		tc.Logf = func(format string, args ...any) {
+			fmt.Fprintf(o.Stderr, "\ntrain: warning: "+format+"\n", args...)
+		}
+	}
 	run, err := mlflow.Open(ctx, tc)
 	if err != nil {
 		return nil, fmt.Errorf("tracking: %w", err)
 	}
 	rep := &Report{Parsed: p, Out: out, Spool: run.SpoolPath(), Online: run.Online()}
-	err = execute(ctx, o, p, trainer, data, run, rep)
+	if c := run.Client(); c != nil {
+		rep.Server = redact.URL(c.TrackingURI())
+	}
+	err = execute(ctx, o, p, trainer, data, origin, run, rep)
 	status := mlflow.StatusFinished
 	if err != nil {
 		status = mlflow.StatusFailed
@@ -132,8 +182,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	endErr := run.End(context.WithoutCancel(ctx), status)
 	closeErr := run.Close()
 	rep.RunID = run.ID()
-	if rep.Online && rep.RunID != "" {
-		rep.RunURL = runURL(run)
+	rep.ServerErr = run.ServerError()
+	if ms := run.LoggedModels(); rep.Model != nil && rep.Model.ModelID == "" && len(ms) > 0 {
+		rep.Model = &ms[len(ms)-1] // spooled by an outage, delivered by End
+	}
+	rep.Online = run.Online() && rep.ServerErr == nil && !errors.Is(errors.Join(endErr, closeErr), mlflow.ErrSpooled)
+	if rep.Online {
+		rep.RunURL = run.PageURL()
 	}
 	if err != nil {
 		return rep, err
@@ -141,12 +196,47 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err := errors.Join(endErr, closeErr); err != nil && !errors.Is(err, mlflow.ErrSpooled) {
 		return rep, fmt.Errorf("tracking: %w", err)
 	}
-	rep.Online = rep.Online && !errors.Is(errors.Join(endErr, closeErr), mlflow.ErrSpooled)
 	printSummary(o.Stdout, rep)
+	if o.RequireServer && !rep.Online {
+		return rep, fmt.Errorf("tracking: the MLflow server %s was unreachable during the run (%v); the run is kept in %s: send it with `train sync` (%w)",
+			rep.Server, rep.ServerErr, rep.Spool, mlflow.ErrSpooled)
+	}
 	return rep, nil
 }
 
-func execute(ctx context.Context, o Options, p *Parsed, trainer Trainer, data *frame.Frame, run *mlflow.Run, rep *Report) error {
+// requireServer checks that a tracking server is configured and answers
+// its /health within the connect timeout, before anything is trained.
+func requireServer(ctx context.Context, tc mlflow.Config) error {
+	uri := tc.TrackingURI
+	if uri == "" {
+		uri = os.Getenv("MLFLOW_TRACKING_URI")
+	}
+	if uri == "" || tc.Offline {
+		return errors.New("tracking: a server is required, but MLFLOW_TRACKING_URI is not set (or tracking.offline is true)")
+	}
+	c, err := mlflow.New(uri, tc.Options)
+	if err != nil {
+		return fmt.Errorf("tracking: %w", err)
+	}
+	wait := tc.ConnectTimeout
+	if wait <= 0 {
+		wait = 10 * time.Second
+	}
+	for deadline := time.Now().Add(wait); ; {
+		hctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err = c.Health(hctx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil || time.Now().After(deadline) {
+			return fmt.Errorf("tracking: a server is required, but %s does not answer: %w", redact.URL(uri), err)
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+func execute(ctx context.Context, o Options, p *Parsed, trainer Trainer, data *frame.Frame, origin *DataOrigin, run *mlflow.Run, rep *Report) error {
 	c := &p.Config
 	params, err := p.Params()
 	if err != nil {
@@ -154,6 +244,17 @@ func execute(ctx context.Context, o Options, p *Parsed, trainer Trainer, data *f
 	}
 	if err := logParams(run, params); err != nil {
 		return err
+	}
+	var ds *mlflow.Dataset
+	if data != nil && origin != nil {
+		d, err := datasetOf(c, data, origin)
+		if err != nil {
+			return err
+		}
+		if err := logLineage(run, d, origin); err != nil {
+			return err
+		}
+		ds = &d
 	}
 	resolved, err := p.ResolvedYAML()
 	if err != nil {
@@ -215,7 +316,7 @@ func execute(ctx context.Context, o Options, p *Parsed, trainer Trainer, data *f
 	}
 	if outcome.Model != nil && on(c.Artifacts.Model) {
 		info, err := run.LogModel(ctx, *outcome.Model, mlflow.LogModelOptions{
-			RegisteredModelName: c.Tracking.RegisterModel, Alias: c.Tracking.Alias,
+			RegisteredModelName: c.Tracking.RegisterModel, Alias: c.Tracking.Alias, Dataset: ds,
 		})
 		if err != nil && !errors.Is(err, mlflow.ErrSpooled) {
 			return fmt.Errorf("log model: %w", err)
@@ -373,14 +474,15 @@ func prepareOut(out string) error {
 	return os.MkdirAll(out, 0o755)
 }
 
-// redactTags replaces the values of secret-named tags.
-func redactTags(tags map[string]string) map[string]string {
+// redactTags replaces the values of secret-named tags and redacts the
+// others (credentials in URLs, values of secret environment variables).
+func redactTags(p *Parsed, tags map[string]string) map[string]string {
 	out := make(map[string]string, len(tags))
 	for k, v := range tags {
-		if isSecret(k) {
+		if isSecret(k) || slices.Contains(p.secrets, "tracking.tags."+k) {
 			v = Redacted
 		}
-		out[k] = v
+		out[k] = redact.String(v)
 	}
 	return out
 }
@@ -413,11 +515,6 @@ func safeName(s string) string {
 	}, s)
 }
 
-func runURL(run *mlflow.Run) string {
-	base := strings.TrimRight(run.Client().TrackingURI(), "/")
-	return fmt.Sprintf("%s/#/experiments/%s/runs/%s", base, run.ExperimentID(), run.ID())
-}
-
 func printPlan(w io.Writer, p *Parsed, data *frame.Frame) error {
 	c := &p.Config
 	resolved, err := p.ResolvedYAML()
@@ -426,12 +523,12 @@ func printPlan(w io.Writer, p *Parsed, data *frame.Frame) error {
 	}
 	fmt.Fprintf(w, "# %s: valid (dry run: nothing trained or logged)\n", p.File)
 	if data == nil {
-		fmt.Fprintf(w, "# data: %s (read by the %s trainer)\n", c.Data.Source, c.Model.Trainer)
+		fmt.Fprintf(w, "# data: %s (read by the %s trainer)\n", redact.String(c.Data.Source), c.Model.Trainer)
 		_, err = w.Write(resolved)
 		return err
 	}
 	rows, cols := data.Shape()
-	fmt.Fprintf(w, "# data: %s, %d rows × %d columns, target %s\n", c.Data.Source, rows, cols, c.Data.Target)
+	fmt.Fprintf(w, "# data: %s, %d rows × %d columns, target %s\n", redact.String(c.Data.Source), rows, cols, c.Data.Target)
 	fmt.Fprintf(w, "# plan: clean (%d steps) → %s → %s trainer, %s %d×%d = %d fits + 1 final fit\n",
 		len(c.Clean), c.Resample.Method, c.Model.Trainer, c.Validation.Method, c.Validation.NSplits, c.Validation.repeats(),
 		c.Validation.NSplits*c.Validation.repeats())
@@ -457,12 +554,19 @@ func printSummary(w io.Writer, rep *Report) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "outputs:  %s\n", rep.Out)
-	if rep.Online {
+	switch {
+	case rep.Online:
 		fmt.Fprintf(w, "mlflow:   %s\n", rep.RunURL)
 		if rep.Model != nil {
 			fmt.Fprintf(w, "model:    %s (%s)\n", rep.Model.RunModelURI, rep.Model.ModelURI)
+			if rep.Model.PageURL != "" {
+				fmt.Fprintf(w, "          %s\n", rep.Model.PageURL)
+			}
 		}
-	} else {
+	case rep.ServerErr != nil:
+		fmt.Fprintf(w, "mlflow:   UNREACHABLE — the server %s did not answer (%v);\n          the run is kept in %s: send it with `train sync` once the server is up\n",
+			rep.Server, rep.ServerErr, rep.Spool)
+	default:
 		fmt.Fprintf(w, "mlflow:   offline — run kept in %s; `train sync` sends it to a server later\n", rep.Spool)
 	}
 }

@@ -204,6 +204,10 @@ func (p *Parsed) redactedNode() (*yaml.Node, error) {
 	walk(&n, "", func(path string, v *yaml.Node) {
 		if slices.Contains(p.secrets, path) {
 			v.Kind, v.Tag, v.Value, v.Style = yaml.ScalarNode, "!!str", Redacted, 0
+		} else if red := redact.String(v.Value); red != v.Value {
+			// Credentials in URLs, secret query parameters, the value
+			// of a secret environment variable under another key.
+			v.Tag, v.Value, v.Style = "!!str", red, 0
 		}
 	})
 	return &n, nil

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -428,7 +429,7 @@ func (r *proxyRepo) multipart(ctx context.Context, rel string, open func() (io.R
 // and returns its ETag.
 func (r *proxyRepo) putPresigned(ctx context.Context, u string, headers map[string]string, stream func() (io.Reader, error), size int64) (string, error) {
 	var last error
-	for range r.c.retries(ctx) {
+	for range r.c.retries(ctx, time.Now()) {
 		rd, _ := stream()
 		req, err := http.NewRequestWithContext(ctx, "PUT", u, rd)
 		if err != nil {

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mlstack/mlstack/internal/redact"
 )
 
 // Defaults used when the matching Options field is zero. They follow the
@@ -49,6 +51,19 @@ type Options struct {
 	// 0 means DefaultTimeout (120 s). Artifact transfers are bounded by
 	// the caller's context only.
 	Timeout time.Duration
+	// RetryFor bounds the time one request spends on retries: no attempt
+	// starts, and none runs on, once this long has passed since the first
+	// began (the first attempt has Timeout, or StallTimeout for
+	// transfers). 0 means no bound but MaxRetries. A Run sets it to its
+	// ServerTimeout so that a dead server costs it seconds, not minutes.
+	RetryFor time.Duration
+	// StallTimeout abandons an artifact transfer attempt that has sent
+	// and received nothing for this long (it is then retried like a lost
+	// connection); once the whole body is sent, the server gets
+	// StallTimeout plus 1 s per 2 MiB to store it and answer. 0 means
+	// none: transfers are bounded by the caller's context only, as in the
+	// Python client.
+	StallTimeout time.Duration
 	// RetryBaseDelay and RetryMaxDelay shape the exponential backoff:
 	// attempt n sleeps min(max, base*2^n) scaled by a random factor in
 	// [0.5, 1). Zero means the defaults (1 s, 60 s).
@@ -251,6 +266,17 @@ func parseTrackingURI(s string) (*url.URL, error) {
 // TrackingURI returns the server URL the client talks to.
 func (c *Client) TrackingURI() string { return c.base.String() }
 
+// displayURI is the tracking URI with its password masked, for messages
+// and the spool.
+func (c *Client) displayURI() string { return redact.URL(c.base.String()) }
+
+// uiBase is the tracking URI without credentials, for links to the UI.
+func (c *Client) uiBase() string {
+	u := *c.base
+	u.User = nil
+	return u.String()
+}
+
 // user returns the value for the mlflow.user tag.
 func (c *Client) user() string {
 	if c.opts.User != "" {
@@ -340,8 +366,12 @@ func (c *Client) do(ctx context.Context, req request) (*http.Response, error) {
 		target = u.String()
 	}
 	var lastErr error
-	for attempt := range c.retries(ctx) {
-		_ = attempt
+	begun := time.Now()
+	for attempt := range c.retries(ctx, begun) {
+		window := time.Duration(0) // what is left of RetryFor for this attempt
+		if c.opts.RetryFor > 0 && attempt > 0 {
+			window = max(c.opts.RetryFor-time.Since(begun), time.Millisecond)
+		}
 		var rd io.Reader
 		if req.stream != nil {
 			r, err := req.stream()
@@ -352,7 +382,7 @@ func (c *Client) do(ctx context.Context, req request) (*http.Response, error) {
 		} else if body != nil {
 			rd = bytes.NewReader(body)
 		}
-		resp, err := c.attempt(ctx, req, target, rd, ctype)
+		resp, err := c.attempt(ctx, req, target, rd, ctype, window)
 		if err == nil {
 			if resp.StatusCode/100 == 2 {
 				return resp, nil
@@ -365,7 +395,7 @@ func (c *Client) do(ctx context.Context, req request) (*http.Response, error) {
 			continue
 		}
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, ctxErr(ctx, lastErr)
 		}
 		lastErr = err
 		if !req.idempotent && !isDialError(err) {
@@ -373,7 +403,7 @@ func (c *Client) do(ctx context.Context, req request) (*http.Response, error) {
 		}
 	}
 	if ctx.Err() != nil {
-		return nil, ctx.Err()
+		return nil, ctxErr(ctx, lastErr)
 	}
 	var apiErr *APIError
 	if errors.As(lastErr, &apiErr) {
@@ -382,10 +412,51 @@ func (c *Client) do(ctx context.Context, req request) (*http.Response, error) {
 	return nil, &unavailableError{fmt.Errorf("%s %s: %w", req.method, req.path, lastErr)}
 }
 
-func (c *Client) attempt(ctx context.Context, req request, target string, rd io.Reader, ctype string) (*http.Response, error) {
-	actx, cancel := ctx, context.CancelFunc(func() {})
+// ctxErr is the error of a request whose context ended: ctx.Err(), with
+// the failure that kept it retrying, if any, so that "deadline exceeded"
+// still says why.
+func ctxErr(ctx context.Context, last error) error {
+	if last == nil {
+		return ctx.Err()
+	}
+	return fmt.Errorf("%w (retrying after: %v)", ctx.Err(), last)
+}
+
+// attempt sends req once. Its deadline is Timeout (none for transfers),
+// cut to window when window > 0; a transfer with StallTimeout is
+// abandoned when no byte moves for that long.
+func (c *Client) attempt(ctx context.Context, req request, target string, rd io.Reader, ctype string, window time.Duration) (*http.Response, error) {
+	actx, cancel := context.WithCancel(ctx)
+	var limit time.Duration
 	if !req.noTimeout {
-		actx, cancel = context.WithTimeout(ctx, c.opts.Timeout)
+		limit = c.opts.Timeout
+	}
+	if window > 0 && (limit == 0 || window < limit) {
+		limit = window
+	}
+	if limit > 0 {
+		var cancelT context.CancelFunc
+		actx, cancelT = context.WithTimeout(actx, limit)
+		cancel = chainCancel(cancelT, cancel)
+	}
+	var touch func()
+	if req.noTimeout && c.opts.StallTimeout > 0 {
+		cctx, cancelC := context.WithCancelCause(actx)
+		stall := c.opts.StallTimeout
+		timer := time.AfterFunc(stall, func() {
+			cancelC(fmt.Errorf("no byte moved for %v", stall))
+		})
+		touch = func() { timer.Reset(stall) }
+		actx = cctx
+		cancel = chainCancel(func() { timer.Stop(); cancelC(nil) }, cancel)
+		if rd != nil {
+			// Once the body is handed to the socket, the server still has
+			// to read it and store it (the proxy copies it to S3) before
+			// it answers: allow that, at 2 MiB/s, before calling the
+			// silence a stall.
+			store := stall + time.Duration(float64(req.size)/(2<<20)*float64(time.Second))
+			rd = &progressReader{Reader: rd, touch: touch, left: req.size, done: func() { timer.Reset(store) }}
+		}
 	}
 	hr, err := http.NewRequestWithContext(actx, req.method, target, rd)
 	if req.stream != nil {
@@ -405,11 +476,69 @@ func (c *Client) attempt(ctx context.Context, req request, target string, rd io.
 	c.authorize(hr)
 	resp, err := c.hc.Do(hr)
 	if err != nil {
+		if cause := context.Cause(actx); cause != nil && !errors.Is(cause, context.Canceled) && ctx.Err() == nil {
+			err = fmt.Errorf("%w (%v)", err, cause)
+		}
 		cancel()
 		return nil, err
 	}
-	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+	body := resp.Body
+	if touch != nil {
+		touch()
+		body = struct {
+			io.Reader
+			io.Closer
+		}{&progressReader{Reader: resp.Body, touch: touch}, resp.Body}
+	}
+	resp.Body = &cancelBody{ReadCloser: body, cancel: cancel}
 	return resp, nil
+}
+
+// progressReader calls touch after every read that moved bytes, and done
+// (if set) once, when left bytes were read or the stream ended.
+type progressReader struct {
+	io.Reader
+	touch, done func()
+	left        int64
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.Reader.Read(b)
+	if n > 0 {
+		p.touch()
+	}
+	p.left -= int64(n)
+	if p.done != nil && (p.left <= 0 || err == io.EOF) {
+		p.done()
+		p.done = nil
+	}
+	return n, err
+}
+
+func chainCancel(fs ...context.CancelFunc) context.CancelFunc {
+	return func() {
+		for _, f := range fs {
+			f()
+		}
+	}
+}
+
+// Health asks the server's /health endpoint once, without retries, and
+// returns nil when it answers 200. A Run uses it to notice that a server
+// it lost is back.
+func (c *Client) Health(ctx context.Context) error {
+	u := *c.base
+	u.Path = c.base.Path + "/health"
+	resp, err := c.attempt(ctx, request{method: "GET", path: "/health"}, u.String(), nil, "", 0)
+	if err != nil {
+		return &unavailableError{fmt.Errorf("GET /health: %w", err)}
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode != http.StatusOK {
+		return &unavailableError{fmt.Errorf("GET /health: HTTP %d", resp.StatusCode)}
+	}
+	return nil
 }
 
 func (c *Client) authorize(hr *http.Request) {

@@ -349,3 +349,88 @@ func TestMetricHistoryPaging(t *testing.T) {
 		}
 	}
 }
+
+// TestRetryForBoundsAFailingServer: with RetryFor, a server that keeps
+// failing costs a request about RetryFor, whatever MaxRetries and the
+// backoff say; a hung server costs it RetryFor too, since attempts after
+// the first are cut at the end of the window.
+func TestRetryForBoundsAFailingServer(t *testing.T) {
+	refused := httptest.NewServer(http.NotFoundHandler())
+	refused.Close()
+	release := make(chan struct{})
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer hung.Close()
+	defer close(release)
+	busy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) }))
+	defer busy.Close()
+	for _, tc := range []struct {
+		name, url string
+		within    time.Duration
+	}{
+		{"connection refused", refused.URL, 3 * time.Second},
+		{"503", busy.URL, 3 * time.Second},
+		{"no answer", hung.URL, 4 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _ := New(tc.url, &Options{MaxRetries: 7, RetryBaseDelay: time.Second, Timeout: time.Second, RetryFor: 2 * time.Second})
+			start := time.Now()
+			err := c.LogBatch(context.Background(), "r", []Metric{{Key: "m", Timestamp: 1}}, nil, nil)
+			if !IsUnavailable(err) {
+				t.Errorf("err = %v, want unavailable", err)
+			}
+			if d := time.Since(start); d > tc.within {
+				t.Errorf("gave up after %v, want at most %v", d, tc.within)
+			}
+		})
+	}
+}
+
+// TestStallTimeout: an artifact PUT to a server that stops reading is
+// abandoned after StallTimeout without progress, while a slow but moving
+// upload is not.
+func TestStallTimeout(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "stalled") {
+			select { // reads nothing, answers nothing
+			case <-r.Context().Done():
+			case <-release:
+			}
+			return
+		}
+		buf := make([]byte, 256<<10)
+		for { // slow reader: 256 KiB every 20 ms
+			if _, err := r.Body.Read(buf); err != nil {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		io.WriteString(w, "{}")
+	}))
+	defer srv.Close()
+	defer close(release)
+	c, _ := New(srv.URL, &Options{MaxRetries: -1, StallTimeout: 300 * time.Millisecond})
+	st, err := c.ArtifactStore("mlflow-artifacts:/1/r/artifacts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := make([]byte, 32<<20) // far more than the socket buffers hold
+	start := time.Now()
+	err = st.UploadBytes(context.Background(), "stalled.bin", data)
+	if !IsUnavailable(err) || !strings.Contains(err.Error(), "no byte moved") || time.Since(start) > 3*time.Second {
+		t.Errorf("stalled upload: %v after %v", err, time.Since(start))
+	}
+	// 24 MiB read in about 2 s, twice StallTimeout, never pausing long.
+	c, _ = New(srv.URL, &Options{MaxRetries: -1, StallTimeout: time.Second})
+	if st, err = c.ArtifactStore("mlflow-artifacts:/1/r/artifacts"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.UploadBytes(context.Background(), "slow.bin", make([]byte, 24<<20)); err != nil {
+		t.Errorf("slow but moving upload: %v", err)
+	}
+}

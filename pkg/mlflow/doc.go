@@ -100,12 +100,37 @@
 // GetModelVersionByAlias, SearchModelVersions and GetLoggedModel resolve
 // models:/ URIs.
 //
+// # Runs as the UI shows them
+//
+//   - The experiment gets the tag mlflow.experimentKind =
+//     custom_model_development (unless it has a kind), MLflow 3's
+//     machine-learning kind. RunPageURL and ModelPageURL (Run.PageURL,
+//     ModelInfo.PageURL) add workflowType=machine_learning, without which
+//     the 3.17 UI shows a deep link in its default GenAI mode.
+//   - mlflow.source.name and mlflow.source.type ("Logged from") come from
+//     Config.SourceName (train gives its config file) or DefaultSource: a
+//     GoNB notebook's path with type NOTEBOOK, else the program.
+//     A logged model takes its run's source tags.
+//   - Run.LogInput records a dataset the way mlflow.log_input does
+//     (runs/log-inputs; the UI's "Datasets used"). NewTableDataset builds
+//     one from a table file: name, source, schema (mlflow_colspec),
+//     profile, and as digest the first 32 hex digits of the data's SHA-256
+//     (the server keeps at most 36 characters; the whole hash is in the
+//     profile). LogModelOptions.Dataset names the dataset on the metric
+//     points linked to a logged model, which the UI lists as the model's
+//     "Datasets used". System metrics (system/...) are not linked to
+//     models, unlike Python, which links every metric of the step.
+//   - Config.SystemMetrics samples the machine every 10 s (or
+//     MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL seconds) from /proc and
+//     logs the metrics mlflow.system_metrics logs (SystemMetricNames),
+//     sample n at step n; End stops the sampler and waits for it.
+//
 // # Offline spool
 //
 // Every Run keeps an append-only journal, one directory per run below
 // Config.SpoolDir (default DefaultSpoolDir):
 //
-//	<spool>/<local id>/journal.jsonl  one JSON record a line: start, batch, artifact, model, end
+//	<spool>/<local id>/journal.jsonl  one JSON record a line: start, batch, input, artifact, model, end
 //	<spool>/<local id>/state.json     replay progress: server run id, last acknowledged seq, done
 //	<spool>/<local id>/artifacts/     artifacts not yet uploaded
 //	<spool>/<local id>/models/<n>/    model files not yet uploaded
@@ -114,10 +139,31 @@
 // Log calls only buffer in memory. Every Config.FlushInterval (1 s) and on
 // End/Close the buffer is appended to the journal and fsynced, so a killed
 // process loses at most the last second. Online, a background sender then
-// applies the new records in order and advances state.json; when the
-// server stops answering, records stay in the journal and the run goes on
-// (Flush and Close report ErrSpooled). With no server, or when Open cannot
-// reach it, nothing is sent and Sync replays the run later.
+// applies the new records in order and advances state.json. Artifacts and
+// models are journaled too (their files copied into the spool) before they
+// are sent. With no server configured nothing is sent and Sync replays the
+// run later.
+//
+// # A server that goes away
+//
+// A Run retries a request to a server that refuses or drops connections
+// (or answers 5xx/429) for at most Config.ServerTimeout (15 s, the run
+// client's RetryFor); a server that accepts connections but never answers
+// costs a request the client's Timeout (120 s) once, a stalled artifact
+// transfer as long (StallTimeout). Slow is not dead: answers within
+// Timeout are waited for. The first request that fails so trips a circuit
+// breaker: every later call goes straight to the spool, Config.Logf
+// hears once which server failed and why, and a probe asks the server's
+// /health with growing pauses (1 s to 30 s). When it answers, the sender
+// delivers what the journal holds, in order; End asks /health once more
+// and returns at once if the server is still away (Flush, End and Close
+// then report ErrSpooled; ServerError says why). A server that is not
+// there when Open starts (within ConnectTimeout) is handled the same way:
+// the run starts in the spool and goes to the server if it appears. A dead
+// server therefore costs a run at most about ServerTimeout; Sync sends the
+// rest. A run whose process died (its journal has no end record and no
+// process holds its lock) is ended by Sync as KILLED, at the time of its
+// journal's last write, once its data is sent.
 //
 // Exactly once: records carry increasing sequence numbers; state.json
 // (replaced atomically) holds the highest acknowledged one, and a replay
@@ -125,15 +171,30 @@
 // makes the next replay send that record again, which is harmless by
 // construction: the run is created with tag mlstack.spool.run=<local id>
 // and a replay looks it up before creating one; log-batch repeats are
-// no-ops (see Batching); artifact PUTs overwrite the same bytes; a logged
+// no-ops (see Batching); the server keeps one input per dataset name and
+// digest; artifact PUTs overwrite the same bytes; a logged
 // model carries tag mlstack.spool.model and is looked up by it, its output
 // link and registry version are checked before being added; the end is an
-// update. Records a live run already applied are journaled with
-// "applied": true and skipped. Sync skips runs whose state says done and
+// update. A logged model created by a request whose answer was lost stays
+// PENDING on the server; the next attempt (the sender after an outage, or
+// Sync) finds it by its mlstack.spool.model tag (<spool id>/<record>),
+// uploads the files again and finalizes it, so a run never gets a second
+// model for one LogModel. Records a live run already applied are journaled
+// with "applied": true and skipped. Sync skips runs whose state says done and
 // runs locked by a live process, and refuses to send a run partly sent to
 // another server. Replay is ordered by start time, so a spooled parent
 // exists before its nested runs.
 //
 // Close never loses buffered data: it is in the journal even when the
 // server is gone.
+//
+// # Secrets
+//
+// Values of params and tags, run names, dataset fields and model options
+// pass through internal/redact before they are journaled or sent:
+// credentials in URLs, secret query parameters (api_key, token, X-Amz-
+// Signature, ...) and the value of any secret-named environment variable
+// become [REDACTED]. Errors and notices are redacted too; the spool
+// directories are 0700 and their files 0600; the tracking URI's password
+// never reaches the spool or the UI links.
 package mlflow // import "github.com/mlstack/mlstack/pkg/mlflow"

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/mlstack/mlstack/internal/redact"
 )
 
 // MLflow error codes (the error_code field of an error response) that
@@ -53,7 +55,7 @@ func (e *APIError) Error() string {
 	if e.Body != "" {
 		fmt.Fprintf(&b, "; body: %q", e.Body)
 	}
-	return b.String()
+	return redact.String(b.String())
 }
 
 // Is makes errors.Is(err, ErrNotFound) true for RESOURCE_DOES_NOT_EXIST
@@ -95,7 +97,9 @@ var (
 // which a Run falls back to its spool.
 type unavailableError struct{ err error }
 
-func (e *unavailableError) Error() string { return "mlflow: server unavailable: " + e.err.Error() }
+func (e *unavailableError) Error() string {
+	return "mlflow: server unavailable: " + redact.String(e.err.Error())
+}
 func (e *unavailableError) Unwrap() error { return e.err }
 
 // IsUnavailable reports whether err means the tracking server could not

@@ -584,8 +584,14 @@ type LogModelOptions struct {
 	RegisteredModelName string
 	// Alias, with RegisteredModelName, points this alias at the new version.
 	Alias string
-	// spoolID identifies a model record of the spool; Sync sets it so that
-	// a replay finds the logged model an interrupted one created.
+	// Dataset, when set, is the dataset the run's metrics were computed
+	// on: the metric points linked to the model carry its name and digest
+	// (the UI's "Datasets used" of the model), and it is logged as a run
+	// input if it is not one already.
+	Dataset *Dataset
+	// spoolID identifies a model record of the spool; a Run's sender and
+	// Sync set it so that a second attempt finds the logged model an
+	// interrupted one created.
 	spoolID string
 }
 
@@ -596,9 +602,12 @@ type ModelInfo struct {
 	RunModelURI string // runs:/<run_id>/<name>
 	ArtifactURI string
 	Version     string // registered version, "" when not registered
+	PageURL     string // the model's page in the MLflow UI
 }
 
-// TagSpoolModel marks logged models created by Sync, for idempotence.
+// TagSpoolModel marks the logged models a Run creates (live or through
+// Sync) with <spool id>/<record>: a second attempt at the same LogModel
+// finds the model the first one created, even when its answer was lost.
 const TagSpoolModel = "mlstack.spool.model"
 
 // normalize fills the default name and checks the options.
@@ -614,6 +623,11 @@ func (o *LogModelOptions) normalize() error {
 	}
 	if o.Alias != "" && o.RegisteredModelName == "" {
 		return fmt.Errorf("%w: alias %q needs RegisteredModelName", ErrInvalid, o.Alias)
+	}
+	if o.Dataset != nil {
+		if err := o.Dataset.validate(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -662,11 +676,15 @@ func (c *Client) LogModel(ctx context.Context, runID string, m XGBoostModel, opt
 		for k, v := range opts.Params {
 			params[k] = v
 		}
-		tags := map[string]string{}
-		for k, v := range opts.Tags {
-			tags[k] = v
+		// The model is logged from where its run was: the run's source
+		// tags win over this process's, and explicit tags over both.
+		tags := systemTags(c.user())
+		for _, k := range []string{TagUser, TagSourceName, TagSourceType, TagGitCommit} {
+			if v, ok := run.Tag(k); ok {
+				tags[k] = v
+			}
 		}
-		for k, v := range systemTags(c.user()) {
+		for k, v := range opts.Tags {
 			tags[k] = v
 		}
 		if opts.spoolID != "" {
@@ -679,7 +697,8 @@ func (c *Client) LogModel(ctx context.Context, runID string, m XGBoostModel, opt
 		}
 	}
 	info := &ModelInfo{ModelID: lm.ModelID, ModelURI: "models:/" + lm.ModelID,
-		RunModelURI: "runs:/" + runID + "/" + opts.Name, ArtifactURI: lm.ArtifactURI}
+		RunModelURI: "runs:/" + runID + "/" + opts.Name, ArtifactURI: lm.ArtifactURI,
+		PageURL: c.ModelPageURL(run.Info.ExperimentID, lm.ModelID)}
 	fail := func(err error) (*ModelInfo, error) {
 		if ferr := c.FinalizeLoggedModel(context.WithoutCancel(ctx), lm.ModelID, ModelUploadFailed); ferr != nil {
 			err = errors.Join(err, ferr)
@@ -699,8 +718,28 @@ func (c *Client) LogModel(ctx context.Context, runID string, m XGBoostModel, opt
 	// opts.Step are logged again with the model id, which links them to
 	// the model (the server keeps them in the logged-model metrics table
 	// and drops repeats).
+	// With a dataset, the linked points also carry its name and digest,
+	// as Python's mlflow.log_metric(..., dataset=, model_id=) does: the
+	// UI lists them as the model's "Datasets used". Like Python, the
+	// dataset is logged as a run input first when it is not one yet.
+	// System metrics (system/...) describe the machine, not the model,
+	// and are not linked (Python links every metric of the step).
+	if d := opts.Dataset; d != nil {
+		logged := false
+		for _, in := range run.Inputs.DatasetInputs {
+			logged = logged || (in.Dataset.Name == d.Name && in.Dataset.Digest == d.Digest)
+		}
+		if !logged {
+			if err := c.LogInputs(ctx, runID, DatasetInput{Dataset: *d}); err != nil {
+				return fail(err)
+			}
+		}
+	}
 	var linkedMetrics []Metric
 	for _, m := range run.Data.Metrics {
+		if strings.HasPrefix(m.Key, SystemMetricPrefix) {
+			continue
+		}
 		h, err := c.GetMetricHistory(ctx, runID, m.Key)
 		if err != nil {
 			return fail(err)
@@ -708,6 +747,9 @@ func (c *Client) LogModel(ctx context.Context, runID string, m XGBoostModel, opt
 		for _, p := range h {
 			if p.Step == opts.Step && p.ModelID == "" {
 				p.ModelID = lm.ModelID
+				if d := opts.Dataset; d != nil {
+					p.DatasetName, p.DatasetDigest = d.Name, d.Digest
+				}
 				linkedMetrics = append(linkedMetrics, p)
 			}
 		}

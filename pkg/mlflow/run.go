@@ -4,12 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/mlstack/mlstack/internal/redact"
 )
 
 // Config says where a Run goes. Empty fields are read from the
@@ -29,6 +33,18 @@ type Config struct {
 	ParentRunID string
 	// Tags are extra run tags.
 	Tags map[string]string
+	// SourceName and SourceType set mlflow.source.name and
+	// mlflow.source.type (the UI's "Logged from"); "" means DefaultSource.
+	// A SourceName without SourceType is LOCAL.
+	SourceName, SourceType string
+	// SystemMetrics samples the machine every SystemMetricsInterval while
+	// the run is open and logs what mlflow.system_metrics logs (see
+	// SystemMetricNames), as metrics system/<name> with the sample's
+	// number as step.
+	SystemMetrics bool
+	// SystemMetricsInterval is the sampling period; 0 means
+	// $MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL (seconds), else 10 s.
+	SystemMetricsInterval time.Duration
 	// SpoolDir holds the journal; "" means DefaultSpoolDir().
 	SpoolDir string
 	// FlushInterval is how often buffered data is written to the journal
@@ -40,6 +56,19 @@ type Config struct {
 	// CloseTimeout bounds how long Close waits for the server to take the
 	// last data before leaving it in the spool; 0 means 60 s.
 	CloseTimeout time.Duration
+	// ServerTimeout is how long the run keeps retrying a request to a
+	// server that refuses or drops its connections, or answers 5xx or
+	// 429, before it switches to the spool; 0 means 15 s (it becomes the
+	// run client's RetryFor). A server that accepts connections but does
+	// not answer costs a request the client's Timeout
+	// (MLFLOW_HTTP_REQUEST_TIMEOUT, 120 s), an artifact transfer as long
+	// without progress (StallTimeout, when not set), once: then the
+	// breaker is open. Slow is not dead: a server that answers within
+	// Timeout is waited for.
+	ServerTimeout time.Duration
+	// Logf, when set, receives the run's notices (secrets redacted): the
+	// server became unreachable (the first time), and it came back.
+	Logf func(format string, args ...any)
 	// Options for the client; nil means OptionsFromEnv().
 	Options *Options
 
@@ -49,12 +78,20 @@ type Config struct {
 // Run is a run being logged. Its Log methods buffer in memory and never
 // block on the network: every FlushInterval the buffer is appended to the
 // run's journal (fsynced) and, when a server is in use, sent in log-batch
-// requests by a background sender. When the server cannot be reached the
-// data stays in the journal and Sync sends it later. A Run is safe for
-// concurrent use.
+// requests by a background sender.
+//
+// When the server stops answering (a request still fails after
+// ServerTimeout of retries), the run trips a circuit breaker: every later call goes to the
+// spool at once, Logf gets one notice naming the server and the error
+// (the first outage of the run only),
+// and a background probe asks the server's /health with growing pauses
+// (1 s to 30 s). When it answers, the sender delivers what the journal
+// holds, in order. What is still in the spool at End is sent by Sync. A
+// dead server thus adds at most about ServerTimeout to a run (a hung one,
+// the client's Timeout). A Run is safe for concurrent use.
 type Run struct {
 	cfg     Config
-	c       *Client // nil when offline
+	c       *Client // nil when offline by choice (no tracking URI, Offline)
 	dir     string
 	localID string
 	lock    *os.File
@@ -72,12 +109,22 @@ type Run struct {
 	err      error // first permanent error of the sender
 	spoolErr error // last transient error (server unavailable)
 	nModels  int
+	down     bool                 // breaker open: the server stopped answering
+	requeue  bool                 // queue dropped while down: rebuild it from the journal
+	warned   bool                 // Logf heard of an outage (once a run)
+	noted    bool                 // Logf heard the server was back (once a run)
+	models   map[int64]*ModelInfo // logged models, by model record seq
+	recErrs  map[int64]error      // permanent errors of skipped records, by seq
 
 	sendMu sync.Mutex // serializes appliers (sender, Flush, LogModel)
 	rep    *replayer
 	wake   chan struct{}
 	stop   chan struct{}
 	done   sync.WaitGroup
+
+	sysStop chan struct{} // closed by End: stops the system metrics sampler
+	sysOnce sync.Once
+	sysDone sync.WaitGroup
 }
 
 // ErrSpooled is wrapped by the error of Close or End when some data could
@@ -111,13 +158,31 @@ func Open(ctx context.Context, cfg Config) (*Run, error) {
 	if cfg.CloseTimeout <= 0 {
 		cfg.CloseTimeout = 60 * time.Second
 	}
-	for k, v := range cfg.Tags {
-		if err := validateTag(k, v); err != nil {
+	if cfg.ServerTimeout <= 0 {
+		cfg.ServerTimeout = DefaultServerTimeout
+	}
+	cfg.RunName = redact.String(cfg.RunName)
+	if len(cfg.Tags) > 0 {
+		tags := make(map[string]string, len(cfg.Tags))
+		for k, v := range cfg.Tags {
+			tags[k] = redact.String(v)
+			if err := validateTag(k, tags[k]); err != nil {
+				return nil, err
+			}
+		}
+		cfg.Tags = tags
+	}
+	var sysEvery time.Duration
+	var sysPrefix string
+	if cfg.SystemMetrics {
+		var err error
+		if sysEvery, sysPrefix, err = systemMetricsSettings(cfg); err != nil {
 			return nil, err
 		}
 	}
 	r := &Run{cfg: cfg, localID: newLocalID(), params: map[string]string{},
-		wake: make(chan struct{}, 1), stop: make(chan struct{})}
+		models: map[int64]*ModelInfo{}, recErrs: map[int64]error{},
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), sysStop: make(chan struct{})}
 	var user string
 	if !cfg.Offline && cfg.TrackingURI != "" {
 		opts := cfg.Options
@@ -127,9 +192,19 @@ func Open(ctx context.Context, cfg Config) (*Run, error) {
 				return nil, err
 			}
 		}
-		c, err := New(cfg.TrackingURI, opts)
+		o := *opts
+		if o.RetryFor <= 0 || o.RetryFor > cfg.ServerTimeout {
+			o.RetryFor = cfg.ServerTimeout
+		}
+		if o.StallTimeout <= 0 {
+			o.StallTimeout = o.Timeout
+			if o.StallTimeout <= 0 {
+				o.StallTimeout = DefaultTimeout
+			}
+		}
+		c, err := New(cfg.TrackingURI, &o)
 		if err != nil {
-			return nil, err
+			return nil, redact.Error(err)
 		}
 		r.c = c
 		user = c.user()
@@ -137,7 +212,10 @@ func Open(ctx context.Context, cfg Config) (*Run, error) {
 		user = (&Client{}).user()
 	}
 	r.dir = filepath.Join(cfg.SpoolDir, r.localID)
-	if err := os.MkdirAll(r.dir, 0o755); err != nil {
+	if err := os.MkdirAll(cfg.SpoolDir, 0o700); err != nil {
+		return nil, fmt.Errorf("mlflow: spool: %w", err)
+	}
+	if err := os.Mkdir(r.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("mlflow: spool: %w", err)
 	}
 	lock, err := lockDir(r.dir)
@@ -150,37 +228,47 @@ func Open(ctx context.Context, cfg Config) (*Run, error) {
 		return nil, err
 	}
 	tags := systemTags(user)
+	if cfg.SourceName != "" {
+		tags[TagSourceName], tags[TagSourceType] = cfg.SourceName, cfg.SourceType
+		if cfg.SourceType == "" {
+			tags[TagSourceType] = SourceLocal
+		}
+	}
 	for k, v := range cfg.Tags {
 		tags[k] = v
 	}
 	start := record{Op: "start", Experiment: cfg.ExperimentName, RunName: cfg.RunName,
 		ParentRunID: cfg.ParentRunID, ParentLocal: cfg.parentLocal, StartMS: nowMS(), RunTags: tags, User: user}
 	st := spoolState{}
+	var unreachable error
 	if r.c != nil {
 		cctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
-		rep := &replayer{c: r.c, spool: cfg.SpoolDir, dir: r.dir, local: r.localID, st: spoolState{Server: r.c.TrackingURI()}}
+		r.rep = &replayer{c: r.c, spool: cfg.SpoolDir, dir: r.dir, local: r.localID, st: spoolState{Server: r.c.displayURI()}}
 		start.Seq = 1
-		err := rep.start(cctx, start, false)
+		err := r.rep.start(cctx, start, false)
 		cancel()
 		switch {
 		case err == nil:
-			r.runID, r.expID = rep.st.RunID, rep.st.ExperimentID
+			r.runID, r.expID = r.rep.st.RunID, r.rep.st.ExperimentID
 			start.Applied = true
-			st = rep.st
-			st.Acked = 1
-			r.rep = rep
-		case IsUnavailable(err) || errors.Is(err, context.DeadlineExceeded):
-			r.spoolErr = err // go on offline; Sync sends it later
-			r.c = nil
+			r.rep.st.Acked = 1
+			st = r.rep.st
+		case IsUnavailable(err) || (errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil):
+			// Go on in the spool; the breaker retries the server in the
+			// background and the sender creates the run when it is back.
+			unreachable = err
 		default:
 			r.j.close()
 			lock.Close()
 			os.RemoveAll(r.dir)
-			return nil, err
+			return nil, redact.Error(err)
 		}
 	}
 	r.mu.Lock()
 	r.appendLocked(&start)
+	if !start.Applied {
+		r.enqueueLocked(start)
+	}
 	err = r.j.sync()
 	r.mu.Unlock()
 	if err == nil {
@@ -191,7 +279,120 @@ func Open(ctx context.Context, cfg Config) (*Run, error) {
 	}
 	r.done.Add(1)
 	go r.loop()
+	if unreachable != nil {
+		r.trip(unreachable)
+	}
+	if cfg.SystemMetrics {
+		r.sysDone.Add(1)
+		go r.sampleSystem(sysEvery, sysPrefix)
+	}
 	return r, nil
+}
+
+// DefaultServerTimeout is Config.ServerTimeout's default.
+const DefaultServerTimeout = 15 * time.Second
+
+// notify passes a notice to Config.Logf, secrets redacted.
+func (r *Run) notify(format string, args ...any) {
+	if r.cfg.Logf != nil {
+		r.cfg.Logf("%s", redact.String(fmt.Sprintf(format, args...)))
+	}
+}
+
+// online reports whether calls should go to the server now: a server is
+// configured and the breaker is closed.
+func (r *Run) online() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.c != nil && !r.down
+}
+
+// trip opens the breaker after err: later calls go to the spool, Logf
+// hears about it once, and a probe watches for the server's return.
+func (r *Run) trip(err error) {
+	r.mu.Lock()
+	if r.c == nil || r.down {
+		r.mu.Unlock()
+		return
+	}
+	r.down, r.spoolErr = true, err
+	r.queue, r.requeue = nil, true // the journal has it all
+	probe := !r.closed
+	if probe {
+		r.done.Add(1) // under mu: shutdown sets closed before it waits
+	}
+	warn := !r.warned
+	r.warned = true
+	r.mu.Unlock()
+	if warn {
+		r.notify("mlflow: tracking server %s unreachable: %v; the run goes on in the spool %s and is sent when the server answers again, or by sync",
+			r.c.displayURI(), err, r.dir)
+	}
+	if probe {
+		go r.probe()
+	}
+}
+
+// probe asks the server's /health with growing pauses until it answers
+// (then the breaker closes and the sender delivers the spool) or the run
+// shuts down.
+func (r *Run) probe() {
+	defer r.done.Done()
+	wait := time.Second
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.stop:
+			return
+		case <-t.C:
+		}
+		if r.healthy() {
+			r.mu.Lock()
+			note := !r.noted
+			r.noted = true
+			r.kickLocked()
+			r.mu.Unlock()
+			if note {
+				r.notify("mlflow: tracking server %s answers again; sending the spooled part of the run", r.c.displayURI())
+			}
+			return
+		}
+		wait = min(2*wait, 30*time.Second)
+		t.Reset(wait)
+	}
+}
+
+// healthy asks /health once and closes the breaker when it answers.
+func (r *Run) healthy() bool {
+	ctx, cancel := context.WithTimeout(context.Background(), min(5*time.Second, r.cfg.ServerTimeout))
+	defer cancel()
+	if r.c.Health(ctx) != nil {
+		return false
+	}
+	r.mu.Lock()
+	r.down = false
+	r.mu.Unlock()
+	return true
+}
+
+// ServerError returns why some of the run's data went to the spool
+// instead of the server: the error that tripped the breaker, or the last
+// failure to send. It is nil when everything reached the server, and for
+// runs offline by choice.
+func (r *Run) ServerError() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.c == nil {
+		return nil
+	}
+	return redact.Error(r.spoolErr)
+}
+
+// stopSystemMetrics stops the sampler and waits for it.
+func (r *Run) stopSystemMetrics() {
+	r.sysOnce.Do(func() { close(r.sysStop) })
+	r.sysDone.Wait()
 }
 
 // ID returns the server run id, or the local spool id while the run is
@@ -211,14 +412,34 @@ func (r *Run) LocalID() string { return r.localID }
 // SpoolPath returns the run's spool directory.
 func (r *Run) SpoolPath() string { return r.dir }
 
-// Online reports whether the run is connected to a server (it may still
-// have data waiting if the server stopped answering).
-func (r *Run) Online() bool { return r.c != nil }
+// Online reports whether the run is on a server it can reach: the run
+// exists there and the breaker is closed.
+func (r *Run) Online() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.c != nil && !r.down && r.runID != ""
+}
+
+// PageURL returns the run's page in the MLflow UI (Client.RunPageURL),
+// "" while the run is only in the spool.
+func (r *Run) PageURL() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.c == nil || r.runID == "" || r.expID == "" {
+		return ""
+	}
+	return r.c.RunPageURL(r.expID, r.runID)
+}
 
 // ExperimentID returns the server experiment id ("" when offline).
-func (r *Run) ExperimentID() string { return r.expID }
+func (r *Run) ExperimentID() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.expID
+}
 
-// Client returns the client of an online run, nil when offline.
+// Client returns the run's client, nil when the run is offline by choice.
+// Its requests give up after the run's ServerTimeout.
 func (r *Run) Client() *Client { return r.c }
 
 func (r *Run) appendLocked(rec *record) error {
@@ -242,7 +463,7 @@ func (r *Run) usable() error {
 // Logging a key again with the same value is a no-op; with another value
 // it is an error wrapping ErrInvalid, as MLflow refuses to change params.
 func (r *Run) LogParam(key string, value any) error {
-	v := fmt.Sprint(value)
+	v := redact.String(fmt.Sprint(value))
 	if err := validateParam(key, v); err != nil {
 		return err
 	}
@@ -299,6 +520,7 @@ func (r *Run) LogMetricAt(key string, value float64, step int64, t time.Time) er
 
 // SetTag sets a run tag (a later value replaces an earlier one).
 func (r *Run) SetTag(key, value string) error {
+	value = redact.String(value)
 	if err := validateTag(key, value); err != nil {
 		return err
 	}
@@ -309,6 +531,48 @@ func (r *Run) SetTag(key, value string) error {
 	}
 	r.pending.Tags = append(r.pending.Tags, Tag{key, value})
 	return nil
+}
+
+// LogInput records a dataset the run used, as mlflow.log_input does:
+// context ("train", "eval", ...; "" for none) becomes the input tag
+// mlflow.data.context, tags are further input tags. The UI lists it under
+// the run's "Datasets used". Like the other Log methods it does not wait
+// for the server: the input is journaled and sent in order with the rest.
+func (r *Run) LogInput(d Dataset, context string, tags map[string]string) error {
+	in := DatasetInput{Dataset: d.redacted()}
+	if context != "" {
+		in.Tags = append(in.Tags, Tag{TagDatasetContext, context})
+	}
+	for _, k := range sortedKeys(tags) {
+		in.Tags = append(in.Tags, Tag{k, redact.String(tags[k])})
+	}
+	if err := in.validate(); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.usable(); err != nil {
+		return err
+	}
+	if err := r.journalPendingLocked(); err != nil { // keep the order with earlier data
+		return err
+	}
+	rec := record{Op: "input", Inputs: []DatasetInput{in}}
+	if err := r.appendLocked(&rec); err != nil {
+		return err
+	}
+	r.enqueueLocked(rec)
+	r.kickLocked()
+	return r.j.sync()
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 func (r *Run) kickLocked() {
@@ -357,9 +621,10 @@ func (r *Run) journalPendingLocked() error {
 	return r.j.sync()
 }
 
-// send applies the queued records in order. A transient failure leaves
-// them queued (they are in the journal either way); a permanent one is
-// remembered and returned by Flush/End/Close.
+// send applies the queued records in order, unless the breaker is open.
+// A server that does not answer trips the breaker and leaves the records
+// queued (they are in the journal either way); a permanent refusal is
+// remembered, returned by Flush/End/Close, and its record skipped.
 func (r *Run) send(ctx context.Context, wait bool) {
 	if wait {
 		r.sendMu.Lock()
@@ -368,26 +633,37 @@ func (r *Run) send(ctx context.Context, wait bool) {
 	}
 	defer r.sendMu.Unlock()
 	r.mu.Lock()
-	q := append([]record(nil), r.queue...)
-	r.mu.Unlock()
-	if len(q) == 0 {
+	if !r.down && r.requeue {
+		if err := r.requeueLocked(); err != nil && r.err == nil {
+			r.err = err
+		}
+	}
+	if r.down || len(r.queue) == 0 {
+		r.mu.Unlock()
 		return
 	}
+	q := append([]record(nil), r.queue...)
+	r.mu.Unlock()
 	err := r.rep.apply(ctx, q)
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	n := 0
 	for n < len(r.queue) && r.queue[n].Seq <= r.rep.st.Acked {
 		n++
 	}
 	r.queue = r.queue[n:]
 	if r.rep.st.RunID != "" {
-		r.runID = r.rep.st.RunID
+		r.runID, r.expID = r.rep.st.RunID, r.rep.st.ExperimentID
 	}
+	for seq, info := range r.rep.models {
+		r.models[seq] = info
+	}
+	unavailable := false
 	switch {
 	case err == nil:
 		r.spoolErr = nil
-	case IsUnavailable(err) || ctx.Err() != nil:
+	case IsUnavailable(err):
+		unavailable = true
+	case ctx.Err() != nil:
 		r.spoolErr = err
 	default:
 		// A permanent refusal (e.g. a param changed on the server side):
@@ -396,10 +672,15 @@ func (r *Run) send(ctx context.Context, wait bool) {
 			r.err = err
 		}
 		if len(r.queue) > 0 {
+			r.recErrs[r.queue[0].Seq] = err
 			r.rep.st.Acked = r.queue[0].Seq
 			_ = writeState(r.dir, r.rep.st)
 			r.queue = r.queue[1:]
 		}
+	}
+	r.mu.Unlock()
+	if unavailable {
+		r.trip(err)
 	}
 }
 
@@ -410,7 +691,7 @@ func (r *Run) Flush(ctx context.Context) error {
 	if err := r.journalPending(); err != nil {
 		return err
 	}
-	if r.c != nil {
+	if r.online() {
 		r.send(ctx, true)
 	}
 	return r.status()
@@ -420,10 +701,10 @@ func (r *Run) status() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.err != nil {
-		return r.err
+		return redact.Error(r.err)
 	}
 	if r.spoolErr != nil {
-		return fmt.Errorf("%w (%s; run `sync` later): %v", ErrSpooled, r.dir, r.spoolErr)
+		return redact.Error(fmt.Errorf("%w (%s; run `sync` later): %v", ErrSpooled, r.dir, r.spoolErr))
 	}
 	return nil
 }
@@ -457,7 +738,7 @@ func (r *Run) logArtifact(ctx context.Context, artifactPath string, b blob) erro
 	}
 	// Online, send what is buffered first (keeping the order), then
 	// upload directly; if the server is unreachable, spool the bytes.
-	if r.c != nil && !errors.Is(r.Flush(ctx), ErrSpooled) {
+	if r.online() && !errors.Is(r.Flush(ctx), ErrSpooled) {
 		r.mu.Lock()
 		runID := r.runID
 		r.mu.Unlock()
@@ -471,12 +752,13 @@ func (r *Run) logArtifact(ctx context.Context, artifactPath string, b blob) erro
 			return r.appendLocked(&record{Op: "artifact", Path: artifactPath, Applied: true})
 		}
 		if !IsUnavailable(err) {
-			return err
+			return redact.Error(err)
 		}
+		r.trip(err)
 	}
 	file := path.Join("artifacts", artifactPath)
 	dst := filepath.Join(r.dir, filepath.FromSlash(file))
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return err
 	}
 	rc, err := b.open()
@@ -501,11 +783,16 @@ func (r *Run) logArtifact(ctx context.Context, artifactPath string, b blob) erro
 	return r.j.sync()
 }
 
-// LogModel logs an XGBoost model (see Client.LogModel). Online it is
-// logged at once (after flushing the buffered params, which the logged
-// model copies); offline the model is kept in the spool and logged by
-// Sync, and the returned ModelInfo has only RunModelURI (with the local
-// id). Register and alias through opts as with Client.LogModel.
+// LogModel logs an XGBoost model (see Client.LogModel). The model is
+// journaled like every other call, then, online, sent at once (after the
+// buffered params, which the logged model copies) and its ModelInfo
+// returned. Offline, or when the server does not answer, it waits in the
+// spool and the returned ModelInfo has only RunModelURI (with the local
+// id). The logged model carries the tag mlstack.spool.model = <spool
+// id>/<record>, by which a later attempt (the sender after an outage, or
+// Sync) finds the model a lost answer left PENDING and finishes it
+// instead of creating a second one. Register and alias through opts as
+// with Client.LogModel.
 func (r *Run) LogModel(ctx context.Context, m XGBoostModel, opts LogModelOptions) (*ModelInfo, error) {
 	m, err := m.withDefaults()
 	if err != nil {
@@ -514,54 +801,114 @@ func (r *Run) LogModel(ctx context.Context, m XGBoostModel, opts LogModelOptions
 	if err := opts.normalize(); err != nil {
 		return nil, err
 	}
-	if r.c != nil {
-		// Flush first: the logged model copies the run's params. An
-		// earlier permanent error (kept for Close) does not stop it.
-		if err := r.Flush(ctx); !errors.Is(err, ErrSpooled) {
-			info, err := r.c.LogModel(ctx, r.ID(), m, opts)
-			if err == nil || !IsUnavailable(err) {
-				if err == nil {
-					r.mu.Lock()
-					r.appendLocked(&record{Op: "model", Applied: true, ModelOpts: &spoolModel{Name: opts.Name}})
-					r.mu.Unlock()
-				}
-				return info, err
-			}
+	redactMap := func(in map[string]string) map[string]string {
+		if len(in) == 0 {
+			return nil
 		}
+		out := make(map[string]string, len(in))
+		for k, v := range in {
+			out[k] = redact.String(v)
+		}
+		return out
+	}
+	if opts.Dataset != nil {
+		d := opts.Dataset.redacted()
+		opts.Dataset = &d
 	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if err := r.usable(); err != nil {
+		r.mu.Unlock()
 		return nil, err
 	}
 	r.nModels++
 	dir := path.Join("models", strconv.Itoa(r.nModels))
-	if err := os.MkdirAll(filepath.Join(r.dir, filepath.FromSlash(dir)), 0o755); err != nil {
-		return nil, err
+	err = os.MkdirAll(filepath.Join(r.dir, filepath.FromSlash(dir)), 0o700)
+	if err == nil {
+		err = writeFileAtomic(filepath.Join(r.dir, filepath.FromSlash(dir), "model.json"), bytesReader(m.JSON))
 	}
-	if err := writeFileAtomic(filepath.Join(r.dir, filepath.FromSlash(dir), "model.json"), bytesReader(m.JSON)); err != nil {
-		return nil, err
-	}
-	if err := r.journalPendingLocked(); err != nil {
-		return nil, err
+	if err == nil {
+		err = r.journalPendingLocked()
 	}
 	meta := m
 	meta.JSON = nil
 	rec := record{Op: "model", Dir: dir, Model: &meta, ModelOpts: &spoolModel{Name: opts.Name, Step: opts.Step,
-		Params: opts.Params, Tags: opts.Tags, Registered: opts.RegisteredModelName, Alias: opts.Alias}}
-	if err := r.appendLocked(&rec); err != nil {
-		return nil, err
+		Params: redactMap(opts.Params), Tags: redactMap(opts.Tags), Registered: opts.RegisteredModelName, Alias: opts.Alias, Dataset: opts.Dataset}}
+	if err == nil {
+		err = r.appendLocked(&rec)
 	}
-	r.enqueueLocked(rec)
-	return &ModelInfo{RunModelURI: "runs:/" + r.idLocked() + "/" + opts.Name}, r.j.sync()
+	if err == nil {
+		r.enqueueLocked(rec)
+		err = r.j.sync()
+	}
+	r.mu.Unlock()
+	if err != nil {
+		return nil, fmt.Errorf("mlflow: spool: %w", err)
+	}
+	if r.online() {
+		r.send(ctx, true)
+		r.mu.Lock()
+		info, perr := r.models[rec.Seq], r.recErrs[rec.Seq]
+		r.mu.Unlock()
+		if info != nil {
+			return info, nil
+		}
+		if perr != nil {
+			return nil, redact.Error(perr)
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return &ModelInfo{RunModelURI: "runs:/" + r.idLocked() + "/" + opts.Name}, nil
 }
 
-// enqueueLocked hands a journaled record to the sender (online only;
-// offline the journal alone carries it to Sync).
+// LoggedModels returns what the server made of the run's LogModel calls
+// so far, in call order: a model that went to the spool first (the server
+// was unreachable) appears once it has been delivered, for example by
+// End.
+func (r *Run) LoggedModels() []ModelInfo {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	seqs := slices.Sorted(maps.Keys(r.models))
+	out := make([]ModelInfo, len(seqs))
+	for i, s := range seqs {
+		out[i] = *r.models[s]
+	}
+	return out
+}
+
+// enqueueLocked hands a journaled record to the sender (when a server is
+// configured; offline by choice, the journal alone carries it to Sync).
+// While the breaker is open the journal alone holds it, so that a long
+// outage does not also pile the run up in memory; requeueLocked reads it
+// back when the server answers again.
 func (r *Run) enqueueLocked(rec record) {
-	if r.c != nil {
+	switch {
+	case r.c == nil:
+	case r.down:
+		r.requeue = true
+	default:
 		r.queue = append(r.queue, rec)
 	}
+}
+
+// requeueLocked rebuilds the send queue from the journal: every record
+// after the last acknowledged one that the run did not apply itself.
+func (r *Run) requeueLocked() error {
+	if err := r.j.sync(); err != nil {
+		return err
+	}
+	recs, err := readJournal(r.dir)
+	if err != nil {
+		return err
+	}
+	r.queue = r.queue[:0]
+	for _, rec := range recs {
+		if rec.Seq > r.rep.st.Acked && !rec.Applied {
+			r.queue = append(r.queue, rec)
+		}
+	}
+	r.requeue = false
+	return nil
 }
 
 func (r *Run) idLocked() string {
@@ -573,11 +920,13 @@ func (r *Run) idLocked() string {
 
 // Child opens a nested run (tag mlflow.parentRunId) in the same
 // experiment, spool and server as r. A child of a spooled parent is
-// linked to the parent's server run when both are synced.
+// linked to the parent's server run when both are synced. While r's
+// server is unreachable the child goes to the spool only.
 func (r *Run) Child(ctx context.Context, runName string) (*Run, error) {
 	cfg := r.cfg
 	cfg.RunName = runName
 	cfg.Tags = nil
+	cfg.SystemMetrics = false // the parent samples the machine
 	cfg.ParentRunID, cfg.parentLocal = "", ""
 	r.mu.Lock()
 	if r.runID != "" {
@@ -585,8 +934,9 @@ func (r *Run) Child(ctx context.Context, runName string) (*Run, error) {
 	} else {
 		cfg.parentLocal = r.localID
 	}
+	offline := r.c == nil || r.down
 	r.mu.Unlock()
-	if r.c == nil {
+	if offline {
 		cfg.Offline = true
 	} else {
 		o := r.c.opts
@@ -599,10 +949,12 @@ func (r *Run) Child(ctx context.Context, runName string) (*Run, error) {
 	return Open(ctx, cfg)
 }
 
-// End ends the run with status (FINISHED when ""): everything buffered is
-// journaled, the end is recorded, and online the server gets it all
-// within CloseTimeout. The error wraps ErrSpooled when data had to stay in
-// the spool (nothing is lost: Sync sends it later).
+// End ends the run with status (FINISHED when ""): the system metrics
+// sampler stops, everything buffered is journaled, the end is recorded,
+// and End asks the server's /health: a server that answers gets what is
+// left within CloseTimeout (a slow one is waited for); a dead or hung one
+// does not delay End by more than a few seconds. The error wraps ErrSpooled when data
+// had to stay in the spool (nothing is lost: Sync sends it later).
 func (r *Run) End(ctx context.Context, status string) error {
 	if status == "" {
 		status = StatusFinished
@@ -612,6 +964,7 @@ func (r *Run) End(ctx context.Context, status string) error {
 	default:
 		return fmt.Errorf("%w: end status %q (want FINISHED, FAILED or KILLED)", ErrInvalid, status)
 	}
+	r.stopSystemMetrics() // its last sample goes in before the end record
 	r.mu.Lock()
 	if r.closed || r.ended {
 		r.mu.Unlock()
@@ -643,7 +996,10 @@ func (r *Run) shutdown(ctx context.Context) error {
 	r.mu.Unlock()
 	close(r.stop)
 	r.done.Wait()
-	if r.c != nil {
+	// The last data goes to a server that answers /health: alive, if
+	// perhaps slow. A dead or hung server fails the check within seconds
+	// and the data stays in the spool.
+	if r.c != nil && r.healthy() {
 		cctx, cancel := context.WithTimeout(ctx, r.cfg.CloseTimeout)
 		r.send(cctx, true)
 		cancel()

@@ -38,7 +38,7 @@ const (
 // record is one journal line.
 type record struct {
 	Seq int64  `json:"seq"`
-	Op  string `json:"op"` // start, batch, artifact, model, end
+	Op  string `json:"op"` // start, batch, input, artifact, model, end
 	// Applied records were already sent by the live run; replay skips them.
 	Applied bool `json:"applied,omitempty"`
 
@@ -55,6 +55,9 @@ type record struct {
 	Metrics []Metric `json:"metrics,omitempty"`
 	Params  []Param  `json:"params,omitempty"`
 	Tags    []Tag    `json:"tags,omitempty"`
+
+	// input: datasets used by the run
+	Inputs []DatasetInput `json:"inputs,omitempty"`
 
 	// artifact: File (relative to the run directory) goes to Path
 	// (artifact path of the file, including its name).
@@ -78,6 +81,7 @@ type spoolModel struct {
 	Tags       map[string]string `json:"tags,omitempty"`
 	Registered string            `json:"registered,omitempty"`
 	Alias      string            `json:"alias,omitempty"`
+	Dataset    *Dataset          `json:"dataset,omitempty"`
 }
 
 // spoolState is state.json: how far the journal has been replayed.
@@ -143,7 +147,7 @@ type journal struct {
 }
 
 func openJournal(dir string) (*journal, error) {
-	f, err := os.OpenFile(filepath.Join(dir, journalName), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(filepath.Join(dir, journalName), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +184,7 @@ func (j *journal) close() error {
 // lockDir takes an exclusive flock on dir/lock; it fails at once when
 // another process holds it.
 func lockDir(dir string) (*os.File, error) {
-	f, err := os.OpenFile(filepath.Join(dir, lockName), os.O_CREATE|os.O_RDWR, 0o644)
+	f, err := os.OpenFile(filepath.Join(dir, lockName), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, err
 	}

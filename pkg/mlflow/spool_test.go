@@ -201,7 +201,8 @@ func TestFallbackToSpool(t *testing.T) {
 // TestKilledProcessLosesAtMostOneSecond runs a child process that logs
 // metrics, waits 1.5 s (more than the flush interval), logs more and is
 // SIGKILLed at once. The journal must hold everything logged before the
-// wait; Sync then sends it.
+// wait; Sync then sends it and ends the run as KILLED (no process can end
+// it any more), at the time the journal was last written.
 func TestKilledProcessLosesAtMostOneSecond(t *testing.T) {
 	if dir := os.Getenv("MLFLOW_TEST_KILL_SPOOL"); dir != "" {
 		run, err := mlflow.Open(context.Background(), mlflow.Config{Offline: true, SpoolDir: dir, ExperimentName: os.Getenv("MLFLOW_TEST_KILL_EXP")})
@@ -232,12 +233,23 @@ func TestKilledProcessLosesAtMostOneSecond(t *testing.T) {
 	s := testenv.MLflow(t)
 	c := newClient(t, s)
 	res, err := mlflow.Sync(context.Background(), c, spool)
-	if err != nil || len(res) != 1 || res[0].Done {
-		t.Fatalf("sync = %+v, %v (an unended run stays open for more)", res, err)
+	if err != nil || len(res) != 1 || !res[0].Done || !res[0].Killed || res[0].Points < 500 {
+		t.Fatalf("sync = %+v, %v (want the run sent and ended as KILLED)", res, err)
 	}
 	h, err := c.GetMetricHistory(context.Background(), res[0].RunID, "m")
 	if err != nil || len(h) != 500 {
 		t.Errorf("server has %d points of m, want 500 (%v)", len(h), err)
+	}
+	r, err := c.GetRun(context.Background(), res[0].RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(filepath.Join(spool, res[0].LocalID, "journal.jsonl"))
+	if v, _ := r.Param("p"); r.Info.Status != mlflow.StatusKilled || v != "v" || r.Info.EndTime != fi.ModTime().UnixMilli() {
+		t.Errorf("run after sync: status %s, param p=%q, end %d (journal written at %d)", r.Info.Status, v, r.Info.EndTime, fi.ModTime().UnixMilli())
+	}
+	if res, err := mlflow.Sync(context.Background(), c, spool); err != nil || len(res) != 0 {
+		t.Errorf("second sync = %+v, %v; want nothing left", res, err)
 	}
 }
 

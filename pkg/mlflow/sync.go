@@ -8,17 +8,20 @@ import (
 	"path/filepath"
 	"sort"
 	"time"
+
+	"github.com/mlstack/mlstack/internal/redact"
 )
 
 // replayer applies journal records of one spool run to a server and
 // records progress in state.json. It is used by the live Run's sender and
 // by Sync, so both follow the same exactly-once rules (see doc.go).
 type replayer struct {
-	c     *Client
-	spool string // spool directory (parent of dir)
-	dir   string // run directory
-	local string // local id
-	st    spoolState
+	c      *Client
+	spool  string // spool directory (parent of dir)
+	dir    string // run directory
+	local  string // local id
+	st     spoolState
+	models map[int64]*ModelInfo // logged models, by record seq
 }
 
 // maxGroup bounds how many metric points one acknowledged step carries.
@@ -60,6 +63,8 @@ func (p *replayer) apply(ctx context.Context, recs []record) error {
 			}
 			i = j - 1
 			err = p.c.LogBatch(ctx, p.st.RunID, ms, ps, ts)
+		case "input":
+			err = p.c.LogInputs(ctx, p.st.RunID, r.Inputs...)
 		case "artifact":
 			var s *ArtifactStore
 			var fi os.FileInfo
@@ -75,8 +80,15 @@ func (p *replayer) apply(ctx context.Context, recs []record) error {
 				m := *r.Model
 				m.JSON = data
 				o := r.ModelOpts
-				_, err = p.c.LogModel(ctx, p.st.RunID, m, LogModelOptions{Name: o.Name, Step: o.Step, Params: o.Params,
-					Tags: o.Tags, RegisteredModelName: o.Registered, Alias: o.Alias, spoolID: fmt.Sprintf("%s/%d", p.local, r.Seq)})
+				var info *ModelInfo
+				info, err = p.c.LogModel(ctx, p.st.RunID, m, LogModelOptions{Name: o.Name, Step: o.Step, Params: o.Params,
+					Tags: o.Tags, RegisteredModelName: o.Registered, Alias: o.Alias, Dataset: o.Dataset, spoolID: fmt.Sprintf("%s/%d", p.local, r.Seq)})
+				if err == nil {
+					if p.models == nil {
+						p.models = map[int64]*ModelInfo{}
+					}
+					p.models[r.Seq] = info
+				}
 			}
 		case "end":
 			err = p.c.UpdateRun(ctx, p.st.RunID, UpdateRunOptions{Status: r.Status, EndTime: time.UnixMilli(r.EndMS)})
@@ -108,6 +120,9 @@ func (p *replayer) start(ctx context.Context, r record, search bool) error {
 	}
 	exp, err := p.c.GetOrCreateExperiment(ctx, name)
 	if err != nil {
+		return err
+	}
+	if err := p.c.ensureKind(ctx, exp); err != nil {
 		return err
 	}
 	var found []RunDetails
@@ -152,20 +167,47 @@ func (p *replayer) start(ctx context.Context, r record, search bool) error {
 
 // SyncedRun reports what Sync did with one spooled run.
 type SyncedRun struct {
-	LocalID string // spool directory name
-	RunID   string // server run id ("" if the run could not be created)
-	Applied int    // records sent by this call
-	Done    bool   // the whole run, end included, is on the server
-	Busy    bool   // skipped: a live process still writes it
-	Err     error  // why this run stopped, if it did
+	LocalID    string // spool directory name
+	RunID      string // server run id ("" if the run could not be created)
+	Experiment string
+	RunName    string
+	Applied    int  // records sent by this call
+	Points     int  // metric points sent by this call
+	Artifacts  int  // artifact files sent by this call
+	Models     int  // models sent by this call
+	Done       bool // the whole run, end included, is on the server
+	// Killed: the journal had no end (its process died, e.g. kill -9);
+	// Sync sent what it holds and ended the run as KILLED, at the time
+	// of the journal's last write.
+	Killed bool
+	Busy   bool  // skipped: a live process still writes it
+	Err    error // why this run stopped, if it did
+}
+
+// State says in a few words what happened to the run.
+func (s SyncedRun) State() string {
+	switch {
+	case s.Busy:
+		return "skipped: in use by a running process"
+	case s.Err != nil:
+		return "failed: " + s.Err.Error()
+	case s.Killed:
+		return "synced; ended as KILLED (its process died)"
+	case s.Done:
+		return "synced"
+	}
+	return "partly synced"
 }
 
 // Sync replays every spooled run below spoolDir ("" = DefaultSpoolDir) to
 // the server of c, oldest first (so parents precede nested runs). Runs that
 // are fully synced are skipped; runs still open in another process are
-// reported Busy and skipped. Running Sync again, or after a crash midway,
-// sends nothing twice (see doc.go, "Offline spool"). The error joins the
-// per-run errors.
+// reported Busy and skipped. A run whose journal has no end record and
+// that no process holds (its process died) is ended as KILLED once its
+// data is sent. When the server cannot be reached, Sync stops at the first
+// run that fails so and does not try the others. Running Sync again, or
+// after a crash midway, sends nothing twice (see doc.go, "Offline
+// spool"). The error joins the per-run errors.
 func Sync(ctx context.Context, c *Client, spoolDir string) ([]SyncedRun, error) {
 	if spoolDir == "" {
 		spoolDir = DefaultSpoolDir()
@@ -214,12 +256,15 @@ func Sync(ctx context.Context, c *Client, spoolDir string) ([]SyncedRun, error) 
 			break
 		}
 		sr := syncOne(ctx, c, spoolDir, it.id)
+		out = append(out, sr)
 		if sr.Err != nil {
 			errs = append(errs, sr.Err)
+			if IsUnavailable(sr.Err) {
+				break
+			}
 		}
-		out = append(out, sr)
 	}
-	return out, errors.Join(errs...)
+	return out, redact.Error(errors.Join(errs...))
 }
 
 func syncOne(ctx context.Context, c *Client, spoolDir, id string) SyncedRun {
@@ -244,8 +289,8 @@ func syncOne(ctx context.Context, c *Client, spoolDir, id string) SyncedRun {
 	if st.Done {
 		return sr
 	}
-	if st.RunID != "" && st.Server != "" && st.Server != c.TrackingURI() {
-		sr.Err = fmt.Errorf("mlflow: spool run %s was partly sent to %s, not %s: sync it there", id, st.Server, c.TrackingURI())
+	if st.RunID != "" && st.Server != "" && st.Server != c.displayURI() {
+		sr.Err = fmt.Errorf("mlflow: spool run %s was partly sent to %s, not %s: sync it there", id, st.Server, c.displayURI())
 		return sr
 	}
 	recs, err := readJournal(dir)
@@ -253,13 +298,42 @@ func syncOne(ctx context.Context, c *Client, spoolDir, id string) SyncedRun {
 		sr.Err = err
 		return sr
 	}
-	st.Server = c.TrackingURI()
+	ended := false
+	for _, r := range recs {
+		switch r.Op {
+		case "start":
+			sr.Experiment, sr.RunName = r.Experiment, r.RunName
+		case "end":
+			ended = true
+		}
+	}
+	st.Server = c.displayURI()
 	p := &replayer{c: c, spool: spoolDir, dir: dir, local: id, st: st}
 	before := st.Acked
 	sr.Err = p.apply(ctx, recs)
+	if sr.Err == nil && !ended && p.st.RunID != "" {
+		// We hold the lock, so the process that wrote the run is gone
+		// without ending it: end it as KILLED when it last wrote.
+		end := time.Now()
+		if fi, err := os.Stat(filepath.Join(dir, journalName)); err == nil {
+			end = fi.ModTime()
+		}
+		sr.Err = c.UpdateRun(ctx, p.st.RunID, UpdateRunOptions{Status: StatusKilled, EndTime: end})
+		if sr.Err == nil {
+			p.st.Done, sr.Killed = true, true
+			sr.Err = writeState(dir, p.st)
+		}
+	}
 	for _, r := range recs {
 		if r.Seq > before && r.Seq <= p.st.Acked && !r.Applied {
 			sr.Applied++
+			sr.Points += len(r.Metrics)
+			switch r.Op {
+			case "artifact":
+				sr.Artifacts++
+			case "model":
+				sr.Models++
+			}
 		}
 	}
 	sr.RunID, sr.Done = p.st.RunID, p.st.Done
@@ -274,6 +348,7 @@ type SpoolRun struct {
 	RunID      string // server run id once synced (or created online)
 	Params     int
 	Metrics    int
+	Inputs     int // datasets
 	Artifacts  int
 	Models     int
 	Ended      bool  // the journal has its end record
@@ -313,6 +388,8 @@ func InspectSpool(spoolDir string) ([]SpoolRun, error) {
 			case "batch":
 				s.Params += len(r.Params)
 				s.Metrics += len(r.Metrics)
+			case "input":
+				s.Inputs += len(r.Inputs)
 			case "artifact":
 				s.Artifacts++
 			case "model":

@@ -13,19 +13,48 @@ var (
 	gitCommit string
 )
 
-// systemTags returns the tags the Python client's default and git context
-// providers set: mlflow.user, mlflow.source.name (the program path),
-// mlflow.source.type (LOCAL) and, inside a git checkout,
-// mlflow.source.git.commit.
-func systemTags(user string) map[string]string {
-	t := map[string]string{
-		TagUser:       user,
-		TagSourceType: "LOCAL",
+// Source types (mlflow.entities.SourceType), the values of mlflow.source.type.
+const (
+	SourceLocal    = "LOCAL"
+	SourceNotebook = "NOTEBOOK"
+	SourceJob      = "JOB"
+	SourceProject  = "PROJECT"
+)
+
+// DefaultSource says where the running program logs from, for the
+// mlflow.source.name and mlflow.source.type tags: inside a GoNB notebook
+// (GONB_DIR is set) the notebook's path as Jupyter gives it to the kernel
+// (JPY_SESSION_NAME), else its directory, with type NOTEBOOK; otherwise
+// the program's path with type LOCAL, as the Python client does.
+// Config.SourceName overrides it (train gives its config file).
+func DefaultSource() (name, sourceType string) {
+	if dir := os.Getenv("GONB_DIR"); dir != "" {
+		if nb := os.Getenv("JPY_SESSION_NAME"); nb != "" {
+			if !filepath.IsAbs(nb) {
+				nb = filepath.Join(dir, nb)
+			}
+			return nb, SourceNotebook
+		}
+		return dir, SourceNotebook
 	}
 	if exe, err := os.Executable(); err == nil {
-		t[TagSourceName] = exe
-	} else if len(os.Args) > 0 {
-		t[TagSourceName] = os.Args[0]
+		return exe, SourceLocal
+	}
+	if len(os.Args) > 0 {
+		return os.Args[0], SourceLocal
+	}
+	return "<unknown>", SourceLocal
+}
+
+// systemTags returns the tags the Python client's default and git context
+// providers set: mlflow.user, mlflow.source.name and mlflow.source.type
+// (DefaultSource) and, inside a git checkout, mlflow.source.git.commit.
+func systemTags(user string) map[string]string {
+	name, typ := DefaultSource()
+	t := map[string]string{
+		TagUser:       user,
+		TagSourceName: name,
+		TagSourceType: typ,
 	}
 	gitOnce.Do(func() { gitCommit = findGitCommit() })
 	if gitCommit != "" {

@@ -56,6 +56,55 @@ func (c *Client) CreateExperiment(ctx context.Context, name string, tags map[str
 	return out.ExperimentID, err
 }
 
+// SetExperimentTag sets a tag on an experiment (tags overwrite).
+func (c *Client) SetExperimentTag(ctx context.Context, experimentID, key, value string) error {
+	if err := ValidateKey("experiment tag", key); err != nil {
+		return err
+	}
+	if len(value) > MaxExperimentTagValueLength {
+		return fmt.Errorf("%w: experiment tag %q value is %d bytes, the limit is %d", ErrInvalid, key, len(value), MaxExperimentTagValueLength)
+	}
+	return c.call(ctx, request{method: "POST", path: api + "experiments/set-experiment-tag",
+		body: map[string]any{"experiment_id": experimentID, "key": key, "value": value}, idempotent: true}, nil)
+}
+
+// TagExperimentKind is the experiment tag the MLflow 3 UI reads to open an
+// experiment in its "Model training" (machine learning) or "GenAI" mode.
+const TagExperimentKind = "mlflow.experimentKind"
+
+// ExperimentKindModelTraining is the TagExperimentKind value of a machine
+// learning experiment (the UI's ExperimentKind.CUSTOM_MODEL_DEVELOPMENT).
+const ExperimentKindModelTraining = "custom_model_development"
+
+// ensureKind gives exp the kind tag when it has none, so the UI opens it in
+// "Model training" mode; a kind set by a user is left alone.
+func (c *Client) ensureKind(ctx context.Context, exp *Experiment) error {
+	for _, t := range exp.Tags {
+		if t.Key == TagExperimentKind && t.Value != "" {
+			return nil
+		}
+	}
+	if err := c.SetExperimentTag(ctx, exp.ID, TagExperimentKind, ExperimentKindModelTraining); err != nil {
+		return err
+	}
+	exp.Tags = append(exp.Tags, Tag{TagExperimentKind, ExperimentKindModelTraining})
+	return nil
+}
+
+// RunPageURL returns the MLflow UI page of a run. The page opens in the
+// UI's "Model training" mode (workflowType=machine_learning, the query the
+// UI's own mode switch writes): without it the UI of MLflow 3.17 shows a
+// deep link in its default GenAI mode, whatever the experiment's kind.
+func (c *Client) RunPageURL(experimentID, runID string) string {
+	return c.uiBase() + "/#/experiments/" + url.PathEscape(experimentID) + "/runs/" + url.PathEscape(runID) + "?workflowType=machine_learning"
+}
+
+// ModelPageURL returns the MLflow UI page of a logged model, in "Model
+// training" mode (see RunPageURL).
+func (c *Client) ModelPageURL(experimentID, modelID string) string {
+	return c.uiBase() + "/#/experiments/" + url.PathEscape(experimentID) + "/models/" + url.PathEscape(modelID) + "?workflowType=machine_learning"
+}
+
 // RestoreExperiment restores a deleted experiment.
 func (c *Client) RestoreExperiment(ctx context.Context, id string) error {
 	return c.call(ctx, request{method: "POST", path: api + "experiments/restore",

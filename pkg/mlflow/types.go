@@ -53,10 +53,12 @@ type ModelOutput struct {
 	Step    int64  `json:"step"`
 }
 
-// RunDetails is a run as the server returns it: info, data and outputs.
+// RunDetails is a run as the server returns it: info, data, inputs and
+// outputs.
 type RunDetails struct {
-	Info    RunInfo `json:"info"`
-	Data    RunData `json:"data"`
+	Info    RunInfo   `json:"info"`
+	Data    RunData   `json:"data"`
+	Inputs  RunInputs `json:"inputs"`
 	Outputs struct {
 		ModelOutputs []ModelOutput `json:"model_outputs"`
 	} `json:"outputs"`
@@ -113,19 +115,27 @@ type Metric struct {
 	Timestamp int64   `json:"timestamp"`
 	Step      int64   `json:"step"`
 	ModelID   string  `json:"model_id,omitempty"`
+	// DatasetName and DatasetDigest name the dataset the value was
+	// computed on. The server keeps them only for points linked to a
+	// logged model (ModelID set); the UI lists them as the model's
+	// "Datasets used".
+	DatasetName   string `json:"dataset_name,omitempty"`
+	DatasetDigest string `json:"dataset_digest,omitempty"`
 }
 
 type metricJSON struct {
-	Key       string    `json:"key"`
-	Value     jsonFloat `json:"value"`
-	Timestamp int64     `json:"timestamp"`
-	Step      int64     `json:"step"`
-	ModelID   string    `json:"model_id,omitempty"`
+	Key           string    `json:"key"`
+	Value         jsonFloat `json:"value"`
+	Timestamp     int64     `json:"timestamp"`
+	Step          int64     `json:"step"`
+	ModelID       string    `json:"model_id,omitempty"`
+	DatasetName   string    `json:"dataset_name,omitempty"`
+	DatasetDigest string    `json:"dataset_digest,omitempty"`
 }
 
 // MarshalJSON encodes non-finite values as MLflow's strings.
 func (m Metric) MarshalJSON() ([]byte, error) {
-	return json.Marshal(metricJSON{m.Key, jsonFloat(m.Value), m.Timestamp, m.Step, m.ModelID})
+	return json.Marshal(metricJSON{m.Key, jsonFloat(m.Value), m.Timestamp, m.Step, m.ModelID, m.DatasetName, m.DatasetDigest})
 }
 
 // UnmarshalJSON accepts numbers and the strings "NaN", "Infinity", "-Infinity".
@@ -134,7 +144,7 @@ func (m *Metric) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*m = Metric{j.Key, float64(j.Value), j.Timestamp, j.Step, j.ModelID}
+	*m = Metric{j.Key, float64(j.Value), j.Timestamp, j.Step, j.ModelID, j.DatasetName, j.DatasetDigest}
 	return nil
 }
 

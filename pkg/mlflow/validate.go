@@ -19,6 +19,8 @@ const (
 	MaxBatchEntities      = 1000
 	MaxBatchBodyBytes     = 1_000_000
 	MaxExperimentNameSize = 500
+	// MaxExperimentTagValueLength bounds experiment tag values.
+	MaxExperimentTagValueLength = 5000
 )
 
 var keyRE = regexp.MustCompile(`^[/\p{L}\p{N}\p{Mn}_.\- :]*$`) // Python's Unicode \w
