@@ -8,6 +8,8 @@ import (
 	"slices"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlstack/mlstack/pkg/neighbors"
 )
 
 // SMOTE is imbalanced-learn's SMOTE: for every class to grow, pick a row of
@@ -23,6 +25,10 @@ type SMOTE struct {
 	Workers int
 	// Columns optionally names the columns of X for error messages.
 	Columns []string
+	// Algorithm is the neighbour search (pkg/neighbors); "" means
+	// neighbors.Auto. Every algorithm finds the same neighbours, so it
+	// changes only the time taken.
+	Algorithm neighbors.Algorithm
 }
 
 // SMOTENC is imbalanced-learn's SMOTENC: SMOTE for data with categorical
@@ -39,14 +45,18 @@ type SMOTENC struct {
 	// values are category codes (any float except NaN). At least one column
 	// must be continuous.
 	Categorical []int
-	// K, Strategy, Workers and Columns are as in SMOTE.
-	K        int
-	Strategy Strategy
-	Workers  int
-	Columns  []string
+	// K, Strategy, Workers, Columns and Algorithm are as in SMOTE.
+	K         int
+	Strategy  Strategy
+	Workers   int
+	Columns   []string
+	Algorithm neighbors.Algorithm
 }
 
-// TooFewSamplesError reports a class too small for the neighbour search.
+// TooFewSamplesError reports a class too small for the neighbour search:
+// imbalanced-learn asks scikit-learn for K+1 neighbours of each row (the
+// row itself among them), so a class needs K+1 rows. The message ends with
+// scikit-learn's.
 type TooFewSamplesError struct {
 	Class  int // class id
 	Count  int // its rows
@@ -54,15 +64,16 @@ type TooFewSamplesError struct {
 }
 
 func (e *TooFewSamplesError) Error() string {
-	return fmt.Sprintf("resample: class %d has %d rows; k_neighbors=%d needs at least %d",
-		e.Class, e.Count, e.Needed-1, e.Needed)
+	return fmt.Sprintf("resample: class %d has %d rows; k_neighbors=%d needs at least %d "+
+		"(Expected n_neighbors <= n_samples_fit, but n_neighbors = %d, n_samples_fit = %d)",
+		e.Class, e.Count, e.Needed-1, e.Needed, e.Needed, e.Count)
 }
 
 // Resample returns X's rows followed by the synthetic rows, class by class
 // in increasing class id, and the matching labels. X must have len(y) rows
 // and rnd must not be nil, otherwise Resample panics.
 func (s SMOTE) Resample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand) (*mat.Dense, []float64, error) {
-	return oversample(ctx, X, y, rnd, s.K, s.Strategy, s.Workers, s.Columns, nil)
+	return oversample(ctx, X, y, rnd, s.K, s.Strategy, &neighbors.Options{Algorithm: s.Algorithm, Workers: s.Workers}, s.Columns, nil)
 }
 
 // Resample is as SMOTE.Resample.
@@ -78,7 +89,7 @@ func (s SMOTENC) Resample(ctx context.Context, X mat.Matrix, y []float64, rnd *r
 	if len(s.Categorical) == 0 || !slices.Contains(cat, false) {
 		return nil, nil, fmt.Errorf("resample: SMOTENC needs both categorical and continuous columns (%d of %d categorical)", len(s.Categorical), d)
 	}
-	return oversample(ctx, X, y, rnd, s.K, s.Strategy, s.Workers, s.Columns, cat)
+	return oversample(ctx, X, y, rnd, s.K, s.Strategy, &neighbors.Options{Algorithm: s.Algorithm, Workers: s.Workers}, s.Columns, cat)
 }
 
 func colName(names []string, j int) string {
@@ -88,7 +99,7 @@ func colName(names []string, j int) string {
 	return fmt.Sprintf("column %d", j)
 }
 
-func oversample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand, k int, strategy Strategy, workers int, names []string, cat []bool) (*mat.Dense, []float64, error) {
+func oversample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand, k int, strategy Strategy, nopts *neighbors.Options, names []string, cat []bool) (*mat.Dense, []float64, error) {
 	n, d := X.Dims()
 	if n != len(y) {
 		panic("resample: slice length mismatch")
@@ -144,6 +155,9 @@ func oversample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand, 
 			if math.IsNaN(v) {
 				return nil, nil, fmt.Errorf("resample: %s has NaN (row %d); impute missing values before SMOTE", colName(names, j), i)
 			}
+			if math.IsInf(v, 0) {
+				return nil, nil, fmt.Errorf("resample: %s has %v (row %d); SMOTE needs finite values", colName(names, j), v, i)
+			}
 		}
 	}
 	yOut := make([]float64, n, n+total)
@@ -168,10 +182,15 @@ func oversample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand, 
 			scale = medianStd(raw.Data, d, rows, cat) / math.Sqrt2
 		}
 		enc, de := encode(raw.Data, d, rows, cat, scale)
-		nn, err := kNearest(ctx, enc, len(rows), de, k, workers)
+		index, err := neighbors.Fit(ctx, mat.NewDense(len(rows), de, enc), nopts)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("resample: class %d: %w", c, err)
 		}
+		found, err := index.KNeighbors(ctx, nil, k)
+		if err != nil {
+			return nil, nil, fmt.Errorf("resample: class %d: %w", c, err)
+		}
+		nn := found.Ind
 		// As imbalanced-learn's _make_samples: all (row, neighbour)
 		// draws first, then all steps.
 		pick := make([]int, g)

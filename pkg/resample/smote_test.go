@@ -172,7 +172,7 @@ func TestSMOTEErrors(t *testing.T) {
 	_, _, err = resample.SMOTE{}.Resample(context.Background(), small, ys, rand.New(rand.NewPCG(1, 1)))
 	if !errors.As(err, &tooFew) || tooFew.Class != 1 || tooFew.Count != 3 || tooFew.Needed != 6 {
 		t.Errorf("too few: err = %v", err)
-	} else if got, want := err.Error(), "resample: class 1 has 3 rows; k_neighbors=5 needs at least 6"; got != want {
+	} else if got, want := err.Error(), "resample: class 1 has 3 rows; k_neighbors=5 needs at least 6 (Expected n_neighbors <= n_samples_fit, but n_neighbors = 6, n_samples_fit = 3)"; got != want {
 		t.Errorf("message %q, want %q", got, want)
 	}
 	if _, _, err = (resample.SMOTE{K: 2}).Resample(context.Background(), small, ys, rand.New(rand.NewPCG(1, 1))); err != nil {
