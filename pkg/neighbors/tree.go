@@ -16,11 +16,12 @@ import (
 //
 // The rows are stored in tree order: node i holds the storage positions
 // [start[i], end[i]). Each leaf is stored column by column, widest column
-// (largest variance within the leaf) first. A leaf is scanned a column at a
-// time: the first two columns for all its rows in one sweep, then, for the
-// rows still within the k-th distance, one column after another until the
-// partial sum passes it. Such partial sums, in another order than sqDist's,
-// are compared through margins.limit; the rows that pass every column get
+// (largest variance within the leaf) first, and scanned a few columns at a
+// time: the partial squared distances of all its rows to the query over the
+// first column, then the next three columns for the rows whose partial sum
+// is still within the k-th distance, and so on; most rows drop out after a
+// few columns. Such partial sums, in another order than sqDist's, are
+// compared through margins.limit; the rows that pass every column get
 // their sqDist.
 type tree struct {
 	n, d       int
@@ -213,7 +214,15 @@ func (t *tree) scan(node int, q []float64, excl int32, h *heap, b *scanBuf) {
 	}
 	live = live[:n]
 	b.cells += l
-	for c := 1; c < d && len(live) > 0; c++ {
+	// Three columns per pass: fewer passes over the survivors, at the
+	// cost of a few terms for rows that one column would have dropped.
+	c := 1
+	for ; c+2 < d && len(live) > 0; c += 3 {
+		b.cells += 3 * len(live)
+		live = filter3(live, part, xs[c*l:(c+1)*l], xs[(c+1)*l:(c+2)*l], xs[(c+2)*l:(c+3)*l],
+			q[t.lcols[off+c]], q[t.lcols[off+c+1]], q[t.lcols[off+c+2]], limit)
+	}
+	for ; c < d && len(live) > 0; c++ {
 		b.cells += len(live)
 		live = filter(live, part, xs[c*l:(c+1)*l], q[t.lcols[off+c]], limit)
 	}
@@ -240,6 +249,23 @@ func filter(live []int32, part, col []float64, qc, limit float64) []int32 {
 	for _, i := range live {
 		e := qc - col[i]
 		s := part[i] + e*e
+		part[i] = s
+		live[n] = i
+		n += survives(s, limit)
+	}
+	return live[:n]
+}
+
+// filter3 is filter on three columns at once.
+func filter3(live []int32, part, ca, cb, cc []float64, qa, qb, qc, limit float64) []int32 {
+	n := 0
+	cb = cb[:len(ca)]
+	cc = cc[:len(ca)]
+	for _, i := range live {
+		ea := qa - ca[i]
+		eb := qb - cb[i]
+		ec := qc - cc[i]
+		s := part[i] + ea*ea + eb*eb + ec*ec
 		part[i] = s
 		live[n] = i
 		n += survives(s, limit)

@@ -200,15 +200,25 @@ func oversample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand, 
 		for s := range g {
 			step := rnd.Float64()
 			r, col := pick[s]/k, pick[s]%k
+			dst := raw.Data[next*d : next*d+d]
+			next++
+			if cat == nil {
+				// enc holds the class's rows, compact: fewer cache
+				// misses than X.
+				a := enc[r*d : r*d+d]
+				b := enc[nn[r*k+col]*d : nn[r*k+col]*d+d]
+				for j := range dst {
+					dst[j] = a[j] + step*(b[j]-a[j])
+				}
+				continue
+			}
 			a := raw.Data[rows[r]*d : rows[r]*d+d]
 			b := raw.Data[rows[nn[r*k+col]]*d : rows[nn[r*k+col]]*d+d]
-			dst := raw.Data[next*d : next*d+d]
 			for j := range d {
-				if cat == nil || !cat[j] {
+				if !cat[j] {
 					dst[j] = a[j] + step*(b[j]-a[j])
 				}
 			}
-			next++
 		}
 		if cat != nil {
 			// Categorical columns: the mode among the k neighbours.
