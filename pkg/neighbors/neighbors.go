@@ -202,7 +202,7 @@ func auto(x []float64, n, d, leafSize, k int) (*kdTree, *bruteIndex) {
 // zeros) plus autoColumnNs per column.
 const (
 	autoPilotQueries = 64
-	autoCellNs       = 3
+	autoCellNs       = 2.1
 	autoBoxNs        = 1
 	autoPairNs       = 3.2
 	autoNonzeroNs    = 0.2
