@@ -12,8 +12,8 @@ type ballTree struct {
 	radius  []float64 // ≥ the true distance from the center to each row
 }
 
-func buildBallTree(x []float64, n, d, leafSize int) *ballTree {
-	tr, perm := buildTree(x, n, d, leafSize)
+func buildBallTree(x []float64, n, d, leafSize, workers int) *ballTree {
+	tr, perm := buildTree(x, n, d, leafSize, workers)
 	t := &ballTree{tree: tr}
 	nNodes := len(t.start)
 	t.centers = make([]float64, nNodes*d)

@@ -92,6 +92,9 @@ func (b *bruteIndex) search(ctx context.Context, q []float64, m, k, workers int,
 					qn[i] = sqNorm(qb[i*d : i*d+d])
 				}
 				for pi, panel := range b.panels {
+					if pi%64 == 63 && ctx.Err() != nil {
+						return
+					}
 					j0 := pi * brutePanel
 					w := len(panel) / d
 					blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,

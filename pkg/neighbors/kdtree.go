@@ -19,32 +19,33 @@ type kdTree struct {
 	cols   []int // columns by decreasing variance
 }
 
-func buildKDTree(x []float64, n, d, leafSize int) *kdTree {
-	tr, perm := buildTree(x, n, d, leafSize)
+func buildKDTree(x []float64, n, d, leafSize, workers int) *kdTree {
+	tr, perm := buildTree(x, n, d, leafSize, workers)
 	t := &kdTree{tree: tr, cols: varianceOrder(x, n, d)}
 	nNodes := len(t.start)
 	t.bounds = make([]float64, 2*nNodes*d)
 	// Leaves from their rows, inner nodes from their children; columns in
 	// cols order.
-	for node := nNodes - 1; node >= 0; node-- {
+	t.eachLeaf(workers, func(node int) {
+		s, e := int(t.start[node]), int(t.end[node])
+		if s == e {
+			return
+		}
 		lo := t.bounds[2*node*d : 2*node*d+d]
 		hi := t.bounds[2*node*d+d : 2*node*d+2*d]
-		if t.isLeaf(node) {
-			s, e := int(t.start[node]), int(t.end[node])
-			if s == e {
-				continue
-			}
-			for c, o := range t.cols {
-				lo[c], hi[c] = x[int(perm[s])*d+o], x[int(perm[s])*d+o]
-			}
-			for _, r := range perm[s+1 : e] {
-				row := x[int(r)*d : int(r)*d+d]
-				for c, o := range t.cols {
-					lo[c], hi[c] = min(lo[c], row[o]), max(hi[c], row[o])
-				}
-			}
-			continue
+		for c, o := range t.cols {
+			lo[c], hi[c] = x[int(perm[s])*d+o], x[int(perm[s])*d+o]
 		}
+		for _, r := range perm[s+1 : e] {
+			row := x[int(r)*d : int(r)*d+d]
+			for c, o := range t.cols {
+				lo[c], hi[c] = min(lo[c], row[o]), max(hi[c], row[o])
+			}
+		}
+	})
+	for node := t.nLeaf0 - 1; node >= 0; node-- {
+		lo := t.bounds[2*node*d : 2*node*d+d]
+		hi := t.bounds[2*node*d+d : 2*node*d+2*d]
 		l, r := 2*node+1, 2*node+2
 		for c := range d {
 			lo[c] = min(t.bounds[2*l*d+c], t.bounds[2*r*d+c])

@@ -150,11 +150,11 @@ func fitOwned(ctx context.Context, x []float64, n, d int, opts *Options) (*Index
 	ix := &Index{n: n, d: d, workers: o.Workers}
 	switch o.Algorithm {
 	case "", Auto:
-		ix.kd, ix.bf = auto(x, n, d, o.LeafSize, o.NNeighbors)
+		ix.kd, ix.bf = auto(x, n, d, o.LeafSize, o.NNeighbors, o.Workers)
 	case KDTree:
-		ix.kd = buildKDTree(x, n, d, o.LeafSize)
+		ix.kd = buildKDTree(x, n, d, o.LeafSize, o.Workers)
 	case BallTree:
-		ix.bt = buildBallTree(x, n, d, o.LeafSize)
+		ix.bt = buildBallTree(x, n, d, o.LeafSize, o.Workers)
 	case Brute:
 		ix.bf = newBruteIndex(x, n, d)
 	}
@@ -172,12 +172,12 @@ func fitOwned(ctx context.Context, x []float64, n, d int, opts *Options) (*Index
 // auto is Auto's choice between a k-d tree and brute force, from the cost of
 // each estimated on the data itself (see the package documentation). One of
 // the results is nil.
-func auto(x []float64, n, d, leafSize, k int) (*kdTree, *bruteIndex) {
+func auto(x []float64, n, d, leafSize, k, workers int) (*kdTree, *bruteIndex) {
 	// As scikit-learn: no tree when most rows are neighbours anyway.
 	if k >= n/2 {
 		return nil, newBruteIndex(x, n, d)
 	}
-	kd := buildKDTree(x, n, d, leafSize)
+	kd := buildKDTree(x, n, d, leafSize, workers)
 	boxes, cells := kd.pilot(k, autoPilotQueries)
 	nonzero := 0
 	for _, v := range x {

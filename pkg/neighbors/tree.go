@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"slices"
+	"sync"
 )
 
 // tree is the node layout the k-d tree and the ball tree share, built as
@@ -40,7 +41,9 @@ type tree struct {
 // buildTree lays out the rows of x (row-major, input order), which it
 // leaves unchanged: it builds the nodes and the storage of the rows. perm
 // maps storage positions to rows of x, for the caller's node statistics.
-func buildTree(x []float64, n, d, leafSize int) (t *tree, perm []int32) {
+// The top of the tree is split on up to workers goroutines; the tree does
+// not depend on workers.
+func buildTree(x []float64, n, d, leafSize, workers int) (t *tree, perm []int32) {
 	levels := 1
 	if m := (n - 1) / leafSize; m > 1 {
 		levels = bits.Len(uint(m)) // 1 + ⌊log2 m⌋
@@ -52,10 +55,12 @@ func buildTree(x []float64, n, d, leafSize int) (t *tree, perm []int32) {
 	for i := range perm {
 		perm[i] = int32(i)
 	}
-	// A fixed seed: pivots are random (no adversarial input makes the
-	// selection quadratic) yet the tree is the same on every run.
-	rnd := rand.New(rand.NewPCG(1, 2))
-	lo, hi := make([]float64, d), make([]float64, d)
+	// Nodes above parNodes split their children in parallel.
+	parNodes := 1
+	for parNodes < workers {
+		parNodes *= 2
+	}
+	var wg sync.WaitGroup
 	var split func(node, s, e int)
 	split = func(node, s, e int) {
 		t.start[node], t.end[node] = int32(s), int32(e)
@@ -64,8 +69,8 @@ func buildTree(x []float64, n, d, leafSize int) (t *tree, perm []int32) {
 		}
 		// The widest coordinate of rows [s, e); ties go to the lower
 		// column, as in scikit-learn.
-		copy(lo, x[int(perm[s])*d:int(perm[s])*d+d])
-		copy(hi, lo)
+		lo := slices.Clone(x[int(perm[s])*d : int(perm[s])*d+d])
+		hi := slices.Clone(lo)
 		for _, r := range perm[s+1 : e] {
 			for c, v := range x[int(r)*d : int(r)*d+d] {
 				lo[c], hi[c] = min(lo[c], v), max(hi[c], v)
@@ -78,11 +83,23 @@ func buildTree(x []float64, n, d, leafSize int) (t *tree, perm []int32) {
 			}
 		}
 		mid := (s + e) / 2
+		// Random pivots, seeded by the node: no input makes the selection
+		// quadratic, and the tree is the same on every run.
+		rnd := rand.New(rand.NewPCG(uint64(node), 0x6b64))
 		selectNth(perm[s:e], mid-s, func(r int32) float64 { return x[int(r)*d+dim] }, rnd)
-		split(2*node+1, s, mid)
+		if node+1 < parNodes {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				split(2*node+1, s, mid)
+			}()
+		} else {
+			split(2*node+1, s, mid)
+		}
 		split(2*node+2, mid, e)
 	}
 	split(0, 0, n)
+	wg.Wait()
 	t.ids = perm
 	t.pos = make([]int32, n)
 	for p, r := range perm {
@@ -94,24 +111,41 @@ func buildTree(x []float64, n, d, leafSize int) (t *tree, perm []int32) {
 			t.leaf[p] = int32(node)
 		}
 	}
-	t.store(x)
+	t.store(x, workers)
 	return t, perm
+}
+
+// eachLeaf calls f for every leaf, on up to workers goroutines.
+func (t *tree) eachLeaf(workers int, f func(node int)) {
+	nLeaves := len(t.start) - t.nLeaf0
+	workers = max(1, min(workers, nLeaves))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w * nLeaves / workers; i < (w+1)*nLeaves/workers; i++ {
+				f(t.nLeaf0 + i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // store fills t.x from x (row-major, input order): the leaf holding storage
 // positions [s, e) keeps, at t.x[s·d + c·(e−s) + (p−s)], column lcols[c] of
 // the row at position p, its columns ordered by decreasing variance within
 // the leaf.
-func (t *tree) store(x []float64) {
+func (t *tree) store(x []float64, workers int) {
 	d := t.d
 	nLeaves := len(t.start) - t.nLeaf0
 	t.lcols, t.linv = make([]int32, nLeaves*d), make([]int32, nLeaves*d)
 	t.x = make([]float64, len(x))
-	vars := make([]float64, d)
-	for node := t.nLeaf0; node < len(t.start); node++ {
+	t.eachLeaf(workers, func(node int) {
 		s, e := int(t.start[node]), int(t.end[node])
 		l := e - s
 		rows := t.ids[s:e]
+		vars := make([]float64, d)
 		for c := range d {
 			var mean, ss float64
 			for _, r := range rows {
@@ -136,7 +170,7 @@ func (t *tree) store(x []float64) {
 				dst[i] = x[int(r)*d+int(o)]
 			}
 		}
-	}
+	})
 }
 
 // row writes the fitted row at storage position p, in column order, to dst.
