@@ -74,7 +74,7 @@
 //
 // # Errors
 //
-// Non-finite values are an error naming the row and column (*FitError), as
+// Non-finite values are an error naming the row and column (*InputError), as
 // are empty data and unknown options. Asking for more neighbours than there
 // are rows (other rows, when the rows query themselves) is an
 // *NNeighborsError with scikit-learn's message: "Expected n_neighbors <=

@@ -47,13 +47,15 @@ type Options struct {
 
 const defaultLeafSize = 30
 
-// FitError reports data Fit cannot index.
-type FitError struct {
+// InputError reports data or options the package cannot use: a non-finite
+// value (Row and Column say where), an empty matrix, a query with the wrong
+// number of features, an unknown algorithm.
+type InputError struct {
 	Row, Column int    // the first offending cell, or -1
 	Msg         string // what is wrong
 }
 
-func (e *FitError) Error() string {
+func (e *InputError) Error() string {
 	if e.Row >= 0 {
 		return fmt.Sprintf("neighbors: %s in column %d (row %d)", e.Msg, e.Column, e.Row)
 	}
@@ -95,21 +97,27 @@ type Index struct {
 // Fit indexes the rows of X (one sample per row). Values must be finite.
 // Fit copies X; later changes to X do not affect the Index.
 func Fit(ctx context.Context, X mat.Matrix, opts *Options) (*Index, error) {
-	n, d := X.Dims()
-	x := make([]float64, n*d)
+	x, n, d := rowMajor(X)
+	return fitOwned(ctx, x, n, d, opts)
+}
+
+// rowMajor copies X into a row-major slice.
+func rowMajor(X mat.Matrix) (x []float64, n, d int) {
+	n, d = X.Dims()
+	x = make([]float64, n*d)
 	if rv, ok := X.(mat.RawMatrixer); ok {
 		raw := rv.RawMatrix()
 		for i := range n {
 			copy(x[i*d:i*d+d], raw.Data[i*raw.Stride:i*raw.Stride+d])
 		}
-	} else {
-		for i := range n {
-			for j := range d {
-				x[i*d+j] = X.At(i, j)
-			}
+		return x, n, d
+	}
+	for i := range n {
+		for j := range d {
+			x[i*d+j] = X.At(i, j)
 		}
 	}
-	return fitOwned(ctx, x, n, d, opts)
+	return x, n, d
 }
 
 // fitOwned is Fit on a row-major copy that the Index may keep.
@@ -119,16 +127,16 @@ func fitOwned(ctx context.Context, x []float64, n, d int, opts *Options) (*Index
 		o = *opts
 	}
 	if n == 0 || d == 0 {
-		return nil, &FitError{Row: -1, Column: -1, Msg: fmt.Sprintf("found an array with shape (%d, %d); at least one sample and one feature are required", n, d)}
+		return nil, &InputError{Row: -1, Column: -1, Msg: fmt.Sprintf("found an array with shape (%d, %d); at least one sample and one feature are required", n, d)}
 	}
 	if n >= math.MaxInt32 {
-		return nil, &FitError{Row: -1, Column: -1, Msg: fmt.Sprintf("%d rows; at most %d are supported", n, math.MaxInt32-1)}
+		return nil, &InputError{Row: -1, Column: -1, Msg: fmt.Sprintf("%d rows; at most %d are supported", n, math.MaxInt32-1)}
 	}
 	if err := checkFinite(x, d); err != nil {
 		return nil, err
 	}
 	if o.LeafSize < 0 {
-		return nil, &FitError{Row: -1, Column: -1, Msg: fmt.Sprintf("leaf_size must be at least 1, got %d", o.LeafSize)}
+		return nil, &InputError{Row: -1, Column: -1, Msg: fmt.Sprintf("leaf_size must be at least 1, got %d", o.LeafSize)}
 	}
 	if o.LeafSize == 0 {
 		o.LeafSize = defaultLeafSize
@@ -142,7 +150,7 @@ func fitOwned(ctx context.Context, x []float64, n, d int, opts *Options) (*Index
 	switch o.Algorithm {
 	case "", Auto, KDTree, BallTree, Brute:
 	default:
-		return nil, &FitError{Row: -1, Column: -1, Msg: fmt.Sprintf("unknown algorithm %q; expected one of auto, kd_tree, ball_tree, brute", o.Algorithm)}
+		return nil, &InputError{Row: -1, Column: -1, Msg: fmt.Sprintf("unknown algorithm %q; expected one of auto, kd_tree, ball_tree, brute", o.Algorithm)}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -212,10 +220,10 @@ const (
 func checkFinite(x []float64, d int) error {
 	for p, v := range x {
 		if math.IsNaN(v) {
-			return &FitError{Row: p / d, Column: p % d, Msg: "NaN"}
+			return &InputError{Row: p / d, Column: p % d, Msg: "NaN"}
 		}
 		if math.IsInf(v, 0) {
-			return &FitError{Row: p / d, Column: p % d, Msg: fmt.Sprintf("%v", v)}
+			return &InputError{Row: p / d, Column: p % d, Msg: fmt.Sprintf("%v", v)}
 		}
 	}
 	return nil
@@ -250,15 +258,9 @@ func (ix *Index) KNeighbors(ctx context.Context, X mat.Matrix, k int) (*Result, 
 	self := X == nil
 	if !self {
 		var d int
-		m, d = X.Dims()
+		q, m, d = rowMajor(X)
 		if d != ix.d {
-			return nil, &FitError{Row: -1, Column: -1, Msg: fmt.Sprintf("X has %d features, but the index expects %d features as input", d, ix.d)}
-		}
-		q = make([]float64, m*d)
-		for i := range m {
-			for j := range d {
-				q[i*d+j] = X.At(i, j)
-			}
+			return nil, &InputError{Row: -1, Column: -1, Msg: fmt.Sprintf("X has %d features, but the index expects %d features as input", d, ix.d)}
 		}
 		if err := checkFinite(q, d); err != nil {
 			return nil, err
@@ -285,14 +287,13 @@ func (ix *Index) KNeighbors(ctx context.Context, X mat.Matrix, k int) (*Result, 
 	return r, nil
 }
 
-// neighbors is the search KNeighbors runs, without its checks: for each of
+// search is the search KNeighbors runs, without its checks: for each of
 // the m rows of q (nil: the fitted rows, excluding themselves), its k
 // nearest fitted rows and their squared distances, row-major m×k.
 func (ix *Index) search(ctx context.Context, q []float64, m, k int) ([]float64, []int32, error) {
 	dist := make([]float64, m*k)
 	ind := make([]int32, m*k)
-	switch {
-	case ix.bf != nil:
+	if ix.bf != nil {
 		if err := ix.bf.search(ctx, q, m, k, ix.workers, dist, ind); err != nil {
 			return nil, nil, err
 		}

@@ -261,9 +261,9 @@ func TestErrors(t *testing.T) {
 	if err := query(three, 6); !errors.As(err, &ne) || ne.NNeighbors != 6 || ne.NSamplesFit != 3 {
 		t.Errorf("k > n: %v is not an *NNeighborsError{6, 3}", err)
 	}
-	var fe *FitError
+	var fe *InputError
 	if err := fit(nan, nil); !errors.As(err, &fe) || fe.Row != 1 || fe.Column != 1 || !strings.Contains(err.Error(), "NaN") {
-		t.Errorf("NaN: %v is not a *FitError at (1, 1)", err)
+		t.Errorf("NaN: %v is not a *InputError at (1, 1)", err)
 	}
 }
 
