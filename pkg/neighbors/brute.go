@@ -12,11 +12,14 @@ import (
 // Brute force, a block of queries against a panel of fitted rows at a
 // time, as scikit-learn's: with G = Q·Pᵀ from a matrix product (gonum's
 // BLAS), the squared distance is about ‖q‖² + ‖p‖² − 2q·p. That identity
-// cancels badly, so it only selects candidates: its error is at most
-// 6·rel·(‖q‖² + ‖p‖²) (margins; each of the three terms errs by at most
-// rel·(‖q‖²+‖p‖²), the final additions by less), so a row whose estimate
-// minus that margin is above the query's current k-th distance cannot be a
-// neighbour. The others get their exact sqDist and go through the heap.
+// cancels badly, so it only selects candidates. With rel from margins (at
+// least d units in the last place), the computed norms err by at most
+// rel·‖q‖² and rel·‖p‖², the dot product by rel·(‖q‖² + ‖p‖²)/2 (so 2q·p
+// by rel·(‖q‖² + ‖p‖²)), the two additions by a few units in the last
+// place of ‖q‖² + ‖p‖²: in all, under 3·rel·(‖q‖² + ‖p‖²). Twice that is
+// subtracted from the estimate, and a row whose widened estimate is still
+// above the query's current k-th distance cannot be a neighbour. The
+// others get their exact sqDist and go through the heap.
 const (
 	bruteRows  = 64  // queries per block
 	brutePanel = 192 // fitted rows per panel: 64×192 stays in gonum's serial Dgemm
