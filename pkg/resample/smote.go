@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
+	"sync"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -139,26 +141,45 @@ func oversample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand, 
 		}
 		total += g
 	}
-	// Copy X, checking for NaN.
+	// Copy X, checking for NaN and ±Inf, on the workers.
+	workers := nopts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
 	out := mat.NewDense(n+total, d, nil)
 	raw := out.RawMatrix()
-	for i := range n {
-		row := raw.Data[i*raw.Stride : i*raw.Stride+d]
-		if rv, ok := X.(mat.RawRowViewer); ok {
-			copy(row, rv.RawRowView(i))
-		} else {
-			for j := range d {
-				row[j] = X.At(i, j)
+	rv, isRaw := X.(mat.RawRowViewer)
+	bad := make([][2]int, workers) // per range: first bad (row, column), or row n
+	for w := range bad {
+		bad[w] = [2]int{n, 0}
+	}
+	parallel(workers, n, func(w, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			row := raw.Data[i*raw.Stride : i*raw.Stride+d]
+			if isRaw {
+				copy(row, rv.RawRowView(i))
+			} else {
+				for j := range d {
+					row[j] = X.At(i, j)
+				}
+			}
+			for j, v := range row {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					bad[w] = [2]int{i, j}
+					return
+				}
 			}
 		}
-		for j, v := range row {
-			if math.IsNaN(v) {
-				return nil, nil, fmt.Errorf("resample: %s has NaN (row %d); impute missing values before SMOTE", colName(names, j), i)
-			}
-			if math.IsInf(v, 0) {
-				return nil, nil, fmt.Errorf("resample: %s has %v (row %d); SMOTE needs finite values", colName(names, j), v, i)
-			}
+	})
+	for _, b := range bad {
+		i, j := b[0], b[1]
+		if i == n {
+			continue
 		}
+		if v := raw.Data[i*raw.Stride+j]; !math.IsNaN(v) {
+			return nil, nil, fmt.Errorf("resample: %s has %v (row %d); SMOTE needs finite values", colName(names, j), v, i)
+		}
+		return nil, nil, fmt.Errorf("resample: %s has NaN (row %d); impute missing values before SMOTE", colName(names, j), i)
 	}
 	yOut := make([]float64, n, n+total)
 	copy(yOut, y)
@@ -197,29 +218,36 @@ func oversample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand, 
 		for s := range pick {
 			pick[s] = rnd.IntN(len(rows) * k)
 		}
-		for s := range g {
-			step := rnd.Float64()
-			r, col := pick[s]/k, pick[s]%k
-			dst := raw.Data[next*d : next*d+d]
-			next++
-			if cat == nil {
-				// enc holds the class's rows, compact: fewer cache
-				// misses than X.
-				a := enc[r*d : r*d+d]
-				b := enc[nn[r*k+col]*d : nn[r*k+col]*d+d]
-				for j := range dst {
-					dst[j] = a[j] + step*(b[j]-a[j])
-				}
-				continue
-			}
-			a := raw.Data[rows[r]*d : rows[r]*d+d]
-			b := raw.Data[rows[nn[r*k+col]]*d : rows[nn[r*k+col]]*d+d]
-			for j := range d {
-				if !cat[j] {
-					dst[j] = a[j] + step*(b[j]-a[j])
-				}
-			}
+		steps := make([]float64, g)
+		for s := range steps {
+			steps[s] = rnd.Float64()
 		}
+		first := next
+		parallel(workers, g, func(_, lo, hi int) {
+			for s := lo; s < hi; s++ {
+				step := steps[s]
+				r, col := pick[s]/k, pick[s]%k
+				dst := raw.Data[(first+s)*d : (first+s)*d+d]
+				if cat == nil {
+					// enc holds the class's rows, compact: fewer cache
+					// misses than X.
+					a := enc[r*d : r*d+d]
+					b := enc[nn[r*k+col]*d : nn[r*k+col]*d+d]
+					for j := range dst {
+						dst[j] = a[j] + step*(b[j]-a[j])
+					}
+					continue
+				}
+				a := raw.Data[rows[r]*d : rows[r]*d+d]
+				b := raw.Data[rows[nn[r*k+col]]*d : rows[nn[r*k+col]]*d+d]
+				for j := range d {
+					if !cat[j] {
+						dst[j] = a[j] + step*(b[j]-a[j])
+					}
+				}
+			}
+		})
+		next += g
 		if cat != nil {
 			// Categorical columns: the mode among the k neighbours.
 			votes := map[float64]int{}
@@ -331,4 +359,19 @@ func medianStd(x []float64, d int, rows []int, cat []bool) float64 {
 		return stds[m/2]
 	}
 	return (stds[m/2-1] + stds[m/2]) / 2
+}
+
+// parallel calls f(w, lo, hi) for up to workers contiguous ranges [lo, hi)
+// of [0, n), range w on its own goroutine, and waits.
+func parallel(workers, n int, f func(w, lo, hi int)) {
+	workers = max(1, min(workers, n))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(w, w*n/workers, (w+1)*n/workers)
+		}()
+	}
+	wg.Wait()
 }
