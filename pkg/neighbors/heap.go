@@ -31,8 +31,8 @@ func less(d float64, j int32, e float64, k int32) bool {
 	return d < e || (d == e && j < k)
 }
 
-// push offers row j at squared distance d. Offering a row already held
-// (at the same distance, as every offer of a row is) changes nothing.
+// push offers row j at squared distance d; each row is offered at most once
+// per query.
 func (h *heap) push(d float64, j int32) {
 	last := len(h.dist) - 1
 	if !less(d, j, h.dist[last], h.idx[last]) {
@@ -41,9 +41,6 @@ func (h *heap) push(d float64, j int32) {
 	p := last
 	for p > 0 && less(d, j, h.dist[p-1], h.idx[p-1]) {
 		p--
-	}
-	if p > 0 && h.idx[p-1] == j {
-		return
 	}
 	copy(h.dist[p+1:], h.dist[p:last])
 	copy(h.idx[p+1:], h.idx[p:last])

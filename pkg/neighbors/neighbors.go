@@ -328,7 +328,6 @@ func (ix *Index) search(ctx context.Context, q []float64, m, k int) ([]float64, 
 				if c >= nChunks {
 					return
 				}
-				prev := -1 // the previous query of the chunk, when self
 				for p := c * chunk; p < min(m, (c+1)*chunk); p++ {
 					h.reset()
 					row, excl := p, int32(-1)
@@ -337,13 +336,6 @@ func (ix *Index) search(ctx context.Context, q []float64, m, k int) ([]float64, 
 						t.row(p, buf)
 						qv = buf
 						row, excl = int(t.ids[p]), t.ids[p]
-						if prev >= 0 {
-							// The previous query is a near neighbour in
-							// storage order: it and its neighbours give
-							// the search a tight k-th distance at once.
-							t.seed(qv, excl, h, int32(prev), ind[prev*k:prev*k+k])
-						}
-						prev = row
 					} else {
 						qv = q[p*ix.d : p*ix.d+ix.d]
 					}

@@ -29,7 +29,6 @@ type tree struct {
 	x          []float64 // n×d, leaf by leaf: see store
 	ids        []int32   // storage position → row of the fitted X
 	leaf       []int32   // storage position → its leaf node
-	pos        []int32   // row of the fitted X → storage position
 	start, end []int32
 	nLeaf0     int // index of the first leaf
 	// lcols[(node−nLeaf0)·d + c] is the column of the fitted X stored as
@@ -101,10 +100,6 @@ func buildTree(x []float64, n, d, leafSize, workers int) (t *tree, perm []int32)
 	split(0, 0, n)
 	wg.Wait()
 	t.ids = perm
-	t.pos = make([]int32, n)
-	for p, r := range perm {
-		t.pos[r] = int32(p)
-	}
 	t.leaf = make([]int32, n)
 	for node := t.nLeaf0; node < nNodes; node++ {
 		for p := t.start[node]; p < t.end[node]; p++ {
@@ -181,33 +176,6 @@ func (t *tree) row(p int, dst []float64) {
 	for c, o := range t.lcols[(node-t.nLeaf0)*t.d : (node-t.nLeaf0+1)*t.d] {
 		dst[o] = src[c*l]
 	}
-}
-
-// seed offers the rows in rows and row r (rows of the fitted X) to h,
-// except excl.
-func (t *tree) seed(q []float64, excl int32, h *heap, r int32, rows []int32) {
-	t.offer(q, excl, h, r)
-	for _, j := range rows {
-		t.offer(q, excl, h, j)
-	}
-}
-
-// offer offers row j of the fitted X to h, unless it is excl.
-func (t *tree) offer(q []float64, excl int32, h *heap, j int32) {
-	if j == excl {
-		return
-	}
-	p := int(t.pos[j])
-	node := int(t.leaf[p])
-	s, l := int(t.start[node]), int(t.end[node]-t.start[node])
-	xs := t.x[s*t.d+p-s:]
-	inv := t.linv[(node-t.nLeaf0)*t.d : (node-t.nLeaf0+1)*t.d]
-	var dd float64
-	for c, v := range q {
-		e := v - xs[int(inv[c])*l]
-		dd += float64(e * e)
-	}
-	h.push(dd, j)
 }
 
 // scanBuf is a searcher's scratch space for scan, and its work counts.
