@@ -44,7 +44,7 @@
 // the wide table), with the same result bit for bit. On the tall table
 // (250,000 × 13, 190,000 new rows) SMOTE takes 0.31–0.46 s of CPU, on the
 // workers, against 1.1–1.6 s for imbalanced-learn's fit_resample, on one
-// core; wall-time ratios of 3.9 to 7.4 were measured on a heavily loaded
+// core; wall-time ratios of 3.5 to 7.4 were measured on a heavily loaded
 // 2-core machine. Figures and the command, make bench-smote, are in
 // docs/BENCHMARKS.md (smote).
 // Synthetic rows are interpolated from a compact copy of the class, not
