@@ -18,13 +18,14 @@
 //     included, go to the lower index. Result.Dist holds the square roots.
 //   - The algorithms differ only in which rows they skip. A row or a tree
 //     node is skipped only when a lower bound of its squared distance is
-//     strictly above the current k-th one, and every bound is rigorous: the
-//     k-d tree's box distances are never above the row's; the ball tree's
-//     triangle-inequality bounds and brute force's ‖a‖² + ‖b‖² − 2a·b
-//     estimates (from a matrix product, which cancels badly) are widened by
-//     a proven bound on their rounding error before they are compared (see
-//     margins.go). Every row that is not skipped gets the exact squared
-//     distance above.
+//     strictly above the current k-th one, and every bound is rigorous. The
+//     k-d tree's box distances and the partial sums of its leaf scans (the
+//     first few columns of a row, in another order than the definition's),
+//     the ball tree's triangle-inequality bounds and brute force's
+//     ‖a‖² + ‖b‖² − 2a·b estimates (from a matrix product, which cancels
+//     badly) are all compared after widening by a proven bound on their
+//     rounding error (see margins.go). Every row that is not skipped gets
+//     the exact squared distance above.
 //   - Results do not depend on Options.Workers, nor on the algorithm.
 //
 // # Order and self-exclusion
@@ -46,9 +47,10 @@
 //     the median of the widest coordinate, leaves of LeafSize to
 //     2·LeafSize rows), searched depth first, nearer child first, pruned by
 //     box distance. Each leaf stores its rows column by column, columns
-//     ordered by spread, and is scanned a column at a time: most rows drop
-//     out after a few columns, which makes the tree pay off in more
-//     dimensions than scikit-learn's.
+//     ordered by spread, and is scanned one column, then three, at a time
+//     over the rows still within the k-th distance: most rows drop out
+//     after a few columns, which makes the tree pay off in more dimensions
+//     than scikit-learn's.
 //   - BallTree: the same layout with bounding balls around the mean of each
 //     node. It is slower than KDTree on every data set we measured; it is
 //     there for parity with scikit-learn.
