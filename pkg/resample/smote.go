@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
+	"sync"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlstack/mlstack/pkg/neighbors"
 )
 
 // SMOTE is imbalanced-learn's SMOTE: for every class to grow, pick a row of
@@ -23,6 +27,10 @@ type SMOTE struct {
 	Workers int
 	// Columns optionally names the columns of X for error messages.
 	Columns []string
+	// Algorithm is the neighbour search (pkg/neighbors); "" means
+	// neighbors.Auto. Every algorithm finds the same neighbours, so it
+	// changes only the time taken.
+	Algorithm neighbors.Algorithm
 }
 
 // SMOTENC is imbalanced-learn's SMOTENC: SMOTE for data with categorical
@@ -39,14 +47,18 @@ type SMOTENC struct {
 	// values are category codes (any float except NaN). At least one column
 	// must be continuous.
 	Categorical []int
-	// K, Strategy, Workers and Columns are as in SMOTE.
-	K        int
-	Strategy Strategy
-	Workers  int
-	Columns  []string
+	// K, Strategy, Workers, Columns and Algorithm are as in SMOTE.
+	K         int
+	Strategy  Strategy
+	Workers   int
+	Columns   []string
+	Algorithm neighbors.Algorithm
 }
 
-// TooFewSamplesError reports a class too small for the neighbour search.
+// TooFewSamplesError reports a class too small for the neighbour search:
+// imbalanced-learn asks scikit-learn for K+1 neighbours of each row (the
+// row itself among them), so a class needs K+1 rows. The message ends with
+// scikit-learn's.
 type TooFewSamplesError struct {
 	Class  int // class id
 	Count  int // its rows
@@ -54,15 +66,16 @@ type TooFewSamplesError struct {
 }
 
 func (e *TooFewSamplesError) Error() string {
-	return fmt.Sprintf("resample: class %d has %d rows; k_neighbors=%d needs at least %d",
-		e.Class, e.Count, e.Needed-1, e.Needed)
+	return fmt.Sprintf("resample: class %d has %d rows; k_neighbors=%d needs at least %d "+
+		"(Expected n_neighbors <= n_samples_fit, but n_neighbors = %d, n_samples_fit = %d)",
+		e.Class, e.Count, e.Needed-1, e.Needed, e.Needed, e.Count)
 }
 
 // Resample returns X's rows followed by the synthetic rows, class by class
 // in increasing class id, and the matching labels. X must have len(y) rows
 // and rnd must not be nil, otherwise Resample panics.
 func (s SMOTE) Resample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand) (*mat.Dense, []float64, error) {
-	return oversample(ctx, X, y, rnd, s.K, s.Strategy, s.Workers, s.Columns, nil)
+	return oversample(ctx, X, y, rnd, s.K, s.Strategy, &neighbors.Options{Algorithm: s.Algorithm, Workers: s.Workers}, s.Columns, nil)
 }
 
 // Resample is as SMOTE.Resample.
@@ -78,7 +91,7 @@ func (s SMOTENC) Resample(ctx context.Context, X mat.Matrix, y []float64, rnd *r
 	if len(s.Categorical) == 0 || !slices.Contains(cat, false) {
 		return nil, nil, fmt.Errorf("resample: SMOTENC needs both categorical and continuous columns (%d of %d categorical)", len(s.Categorical), d)
 	}
-	return oversample(ctx, X, y, rnd, s.K, s.Strategy, s.Workers, s.Columns, cat)
+	return oversample(ctx, X, y, rnd, s.K, s.Strategy, &neighbors.Options{Algorithm: s.Algorithm, Workers: s.Workers}, s.Columns, cat)
 }
 
 func colName(names []string, j int) string {
@@ -88,7 +101,7 @@ func colName(names []string, j int) string {
 	return fmt.Sprintf("column %d", j)
 }
 
-func oversample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand, k int, strategy Strategy, workers int, names []string, cat []bool) (*mat.Dense, []float64, error) {
+func oversample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand, k int, strategy Strategy, nopts *neighbors.Options, names []string, cat []bool) (*mat.Dense, []float64, error) {
 	n, d := X.Dims()
 	if n != len(y) {
 		panic("resample: slice length mismatch")
@@ -128,23 +141,45 @@ func oversample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand, 
 		}
 		total += g
 	}
-	// Copy X, checking for NaN.
+	// Copy X, checking for NaN and ±Inf, on the workers.
+	workers := nopts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
 	out := mat.NewDense(n+total, d, nil)
 	raw := out.RawMatrix()
-	for i := range n {
-		row := raw.Data[i*raw.Stride : i*raw.Stride+d]
-		if rv, ok := X.(mat.RawRowViewer); ok {
-			copy(row, rv.RawRowView(i))
-		} else {
-			for j := range d {
-				row[j] = X.At(i, j)
+	rv, isRaw := X.(mat.RawRowViewer)
+	bad := make([][2]int, workers) // per range: first bad (row, column), or row n
+	for w := range bad {
+		bad[w] = [2]int{n, 0}
+	}
+	parallel(workers, n, func(w, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			row := raw.Data[i*raw.Stride : i*raw.Stride+d]
+			if isRaw {
+				copy(row, rv.RawRowView(i))
+			} else {
+				for j := range d {
+					row[j] = X.At(i, j)
+				}
+			}
+			for j, v := range row {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					bad[w] = [2]int{i, j}
+					return
+				}
 			}
 		}
-		for j, v := range row {
-			if math.IsNaN(v) {
-				return nil, nil, fmt.Errorf("resample: %s has NaN (row %d); impute missing values before SMOTE", colName(names, j), i)
-			}
+	})
+	for _, b := range bad {
+		i, j := b[0], b[1]
+		if i == n {
+			continue
 		}
+		if v := raw.Data[i*raw.Stride+j]; !math.IsNaN(v) {
+			return nil, nil, fmt.Errorf("resample: %s has %v (row %d); SMOTE needs finite values", colName(names, j), v, i)
+		}
+		return nil, nil, fmt.Errorf("resample: %s has NaN (row %d); impute missing values before SMOTE", colName(names, j), i)
 	}
 	yOut := make([]float64, n, n+total)
 	copy(yOut, y)
@@ -168,29 +203,51 @@ func oversample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand, 
 			scale = medianStd(raw.Data, d, rows, cat) / math.Sqrt2
 		}
 		enc, de := encode(raw.Data, d, rows, cat, scale)
-		nn, err := kNearest(ctx, enc, len(rows), de, k, workers)
+		index, err := neighbors.Fit(ctx, mat.NewDense(len(rows), de, enc), nopts)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("resample: class %d: %w", c, err)
 		}
+		found, err := index.KNeighbors(ctx, nil, k)
+		if err != nil {
+			return nil, nil, fmt.Errorf("resample: class %d: %w", c, err)
+		}
+		nn := found.Ind
 		// As imbalanced-learn's _make_samples: all (row, neighbour)
 		// draws first, then all steps.
 		pick := make([]int, g)
 		for s := range pick {
 			pick[s] = rnd.IntN(len(rows) * k)
 		}
-		for s := range g {
-			step := rnd.Float64()
-			r, col := pick[s]/k, pick[s]%k
-			a := raw.Data[rows[r]*d : rows[r]*d+d]
-			b := raw.Data[rows[nn[r*k+col]]*d : rows[nn[r*k+col]]*d+d]
-			dst := raw.Data[next*d : next*d+d]
-			for j := range d {
-				if cat == nil || !cat[j] {
-					dst[j] = a[j] + step*(b[j]-a[j])
+		steps := make([]float64, g)
+		for s := range steps {
+			steps[s] = rnd.Float64()
+		}
+		first := next
+		parallel(workers, g, func(_, lo, hi int) {
+			for s := lo; s < hi; s++ {
+				step := steps[s]
+				r, col := pick[s]/k, pick[s]%k
+				dst := raw.Data[(first+s)*d : (first+s)*d+d]
+				if cat == nil {
+					// enc holds the class's rows, compact: fewer cache
+					// misses than X.
+					a := enc[r*d : r*d+d]
+					b := enc[nn[r*k+col]*d : nn[r*k+col]*d+d]
+					for j := range dst {
+						dst[j] = a[j] + step*(b[j]-a[j])
+					}
+					continue
+				}
+				a := raw.Data[rows[r]*d : rows[r]*d+d]
+				b := raw.Data[rows[nn[r*k+col]]*d : rows[nn[r*k+col]]*d+d]
+				for j := range d {
+					if !cat[j] {
+						dst[j] = a[j] + step*(b[j]-a[j])
+					}
 				}
 			}
-			next++
-		}
+		})
+		next += g
 		if cat != nil {
 			// Categorical columns: the mode among the k neighbours.
 			votes := map[float64]int{}
@@ -302,4 +359,19 @@ func medianStd(x []float64, d int, rows []int, cat []bool) float64 {
 		return stds[m/2]
 	}
 	return (stds[m/2-1] + stds[m/2]) / 2
+}
+
+// parallel calls f(w, lo, hi) for up to workers contiguous ranges [lo, hi)
+// of [0, n), range w on its own goroutine, and waits.
+func parallel(workers, n int, f func(w, lo, hi int)) {
+	workers = max(1, min(workers, n))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(w, w*n/workers, (w+1)*n/workers)
+		}()
+	}
+	wg.Wait()
 }

@@ -39,12 +39,3 @@ func benchmarkSMOTE(b *testing.B, n, d int, workers int) {
 func BenchmarkSMOTE10kx30(b *testing.B)           { benchmarkSMOTE(b, 10000, 30, 0) }
 func BenchmarkSMOTE100kx30(b *testing.B)          { benchmarkSMOTE(b, 100000, 30, 0) }
 func BenchmarkSMOTE100kx30OneWorker(b *testing.B) { benchmarkSMOTE(b, 100000, 30, 1) }
-
-func BenchmarkKNearest10kx30(b *testing.B) {
-	X, _ := imbalanced(10000, 30, 0, 3)
-	for b.Loop() {
-		if _, err := kNearest(context.Background(), X.RawMatrix().Data, 10000, 30, 5, 0); err != nil {
-			b.Fatal(err)
-		}
-	}
-}

@@ -11,6 +11,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/mlstack/mlstack/pkg/neighbors"
 	"github.com/mlstack/mlstack/pkg/resample"
 )
 
@@ -172,7 +173,7 @@ func TestSMOTEErrors(t *testing.T) {
 	_, _, err = resample.SMOTE{}.Resample(context.Background(), small, ys, rand.New(rand.NewPCG(1, 1)))
 	if !errors.As(err, &tooFew) || tooFew.Class != 1 || tooFew.Count != 3 || tooFew.Needed != 6 {
 		t.Errorf("too few: err = %v", err)
-	} else if got, want := err.Error(), "resample: class 1 has 3 rows; k_neighbors=5 needs at least 6"; got != want {
+	} else if got, want := err.Error(), "resample: class 1 has 3 rows; k_neighbors=5 needs at least 6 (Expected n_neighbors <= n_samples_fit, but n_neighbors = 6, n_samples_fit = 3)"; got != want {
 		t.Errorf("message %q, want %q", got, want)
 	}
 	if _, _, err = (resample.SMOTE{K: 2}).Resample(context.Background(), small, ys, rand.New(rand.NewPCG(1, 1))); err != nil {
@@ -312,4 +313,126 @@ func median(v []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// TestSMOTEAlgorithmsAgree: the neighbour search algorithm and the number of
+// workers change only the time taken, not a single synthetic value.
+func TestSMOTEAlgorithmsAgree(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(7, 7))
+	n, d := 600, 5
+	X := mat.NewDense(n, d, nil)
+	y := make([]float64, n)
+	for i := range n {
+		y[i] = float64(min(i%5, 1))
+		for j := range d {
+			// Integer values: many exact ties and duplicate rows.
+			X.Set(i, j, float64(rnd.IntN(4)))
+		}
+	}
+	cat := []int{4}
+	var firstX *mat.Dense
+	var firstNC *mat.Dense
+	for _, alg := range []neighbors.Algorithm{neighbors.Auto, neighbors.KDTree, neighbors.BallTree, neighbors.Brute} {
+		for _, workers := range []int{1, 3} {
+			Xr, _, err := resample.SMOTE{Algorithm: alg, Workers: workers}.Resample(context.Background(), X, y, rand.New(rand.NewPCG(1, 1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			Xnc, _, err := resample.SMOTENC{Categorical: cat, Algorithm: alg, Workers: workers}.Resample(context.Background(), X, y, rand.New(rand.NewPCG(1, 1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if firstX == nil {
+				firstX, firstNC = Xr, Xnc
+				_, yr, _ := resample.SMOTE{}.Resample(context.Background(), X, y, rand.New(rand.NewPCG(1, 1)))
+				checkSMOTE(t, X, Xr, y, yr, 5)
+				continue
+			}
+			if !mat.Equal(Xr, firstX) || !mat.Equal(Xnc, firstNC) {
+				t.Errorf("algorithm %s, workers %d: different synthetic rows", alg, workers)
+			}
+		}
+	}
+}
+
+// TestSMOTEBadInput: data that must give a clear error, or a correct
+// result, and never a panic.
+func TestSMOTEBadInput(t *testing.T) {
+	names := []string{"a", "b", "c"}
+	ys := []float64{0, 0, 0, 0, 0, 0, 0, 1, 1, 1}
+	grid := func(f func(i, j int) float64) *mat.Dense {
+		X := mat.NewDense(10, 3, nil)
+		for i := range 10 {
+			for j := range 3 {
+				X.Set(i, j, f(i, j))
+			}
+		}
+		return X
+	}
+	for _, tc := range []struct {
+		name string
+		s    interface {
+			Resample(context.Context, mat.Matrix, []float64, *rand.Rand) (*mat.Dense, []float64, error)
+		}
+		X    *mat.Dense
+		y    []float64
+		want string // error; "" means success
+	}{
+		{"Inf", resample.SMOTE{K: 2, Columns: names}, grid(func(i, j int) float64 {
+			if i == 4 && j == 2 {
+				return math.Inf(1)
+			}
+			return float64(i)
+		}), ys, `resample: "c" (column 2) has +Inf (row 4); SMOTE needs finite values`},
+		{"NaN after imputation", resample.SMOTE{K: 2, Columns: names}, grid(func(i, j int) float64 {
+			if i == 8 && j == 1 {
+				return math.NaN()
+			}
+			return float64(i)
+		}), ys, `resample: "b" (column 1) has NaN (row 8); impute missing values before SMOTE`},
+		{"one member", resample.SMOTE{K: 1}, grid(func(i, j int) float64 { return float64(i + j) }),
+			[]float64{0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
+			"resample: class 1 has 1 rows; k_neighbors=1 needs at least 2 (Expected n_neighbors <= n_samples_fit, but n_neighbors = 2, n_samples_fit = 1)"},
+		{"k above class size", resample.SMOTE{K: 5}, grid(func(i, j int) float64 { return float64(i + j) }), ys,
+			"resample: class 1 has 3 rows; k_neighbors=5 needs at least 6 (Expected n_neighbors <= n_samples_fit, but n_neighbors = 6, n_samples_fit = 3)"},
+		{"duplicate rows", resample.SMOTE{K: 2}, grid(func(i, j int) float64 { return 1 }), ys, ""},
+		{"constant column", resample.SMOTE{K: 2}, grid(func(i, j int) float64 {
+			if j == 0 {
+				return 7
+			}
+			return float64(i * j)
+		}), ys, ""},
+		// All continuous columns constant: SMOTENC's category weight
+		// (the median std) is 0.
+		{"SMOTENC constant", resample.SMOTENC{K: 2, Categorical: []int{2}}, grid(func(i, j int) float64 {
+			if j == 2 {
+				return float64(i % 2)
+			}
+			return 3
+		}), ys, ""},
+	} {
+		var Xr *mat.Dense
+		var yr []float64
+		var err error
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%s: panic %v", tc.name, r)
+				}
+			}()
+			Xr, yr, err = tc.s.Resample(context.Background(), tc.X, tc.y, rand.New(rand.NewPCG(1, 1)))
+		}()
+		switch {
+		case tc.want != "" && (err == nil || err.Error() != tc.want):
+			t.Errorf("%s: error %v, want %q", tc.name, err, tc.want)
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.want == "" && len(yr) != 14:
+			t.Errorf("%s: %d rows, want 14", tc.name, len(yr))
+		case tc.want == "":
+			if s, ok := tc.s.(resample.SMOTE); ok {
+				checkSMOTE(t, tc.X, Xr, tc.y, yr, s.K)
+			}
+		}
+	}
 }
