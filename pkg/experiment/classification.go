@@ -199,8 +199,9 @@ func modelSpec(job *Job, p *boost.Params) *model.Spec {
 		Missing: readOptions(c.Data).Missing,
 	}
 	if c.Resample.Method != "none" {
+		workers := p.NJobs // the fit's share of the cores: the neighbour search runs on them too
 		s.Resample = func(ctx context.Context, X *mat.Dense, y []float64, schema *frame.Schema, rnd *rand.Rand) (*mat.Dense, []float64, error) {
-			return resampleRows(ctx, c, X, y, schema, rnd)
+			return resampleRows(ctx, c, X, y, schema, rnd, workers)
 		}
 	}
 	return s
@@ -241,8 +242,9 @@ func foldOutput(m *model.Model, test *frame.Frame) (*cv.FoldOutput, error) {
 	return out, nil
 }
 
-// resampleRows applies the configured resampler.
-func resampleRows(ctx context.Context, c *Config, X *mat.Dense, y []float64, schema *frame.Schema, rnd *rand.Rand) (*mat.Dense, []float64, error) {
+// resampleRows applies the configured resampler on workers goroutines (0:
+// all cores); the rows do not depend on workers.
+func resampleRows(ctx context.Context, c *Config, X *mat.Dense, y []float64, schema *frame.Schema, rnd *rand.Rand, workers int) (*mat.Dense, []float64, error) {
 	strategy, err := samplingStrategy(c.Resample.SamplingStrategy)
 	if err != nil {
 		return nil, nil, err
@@ -263,12 +265,12 @@ func resampleRows(ctx context.Context, c *Config, X *mat.Dense, y []float64, sch
 	var r cv.Resampler
 	switch c.Resample.Method {
 	case "smote":
-		r = resample.SMOTE{K: c.Resample.KNeighbors, Strategy: strategy, Workers: 1, Columns: names}
+		r = resample.SMOTE{K: c.Resample.KNeighbors, Strategy: strategy, Workers: workers, Columns: names}
 	case "smotenc":
 		if len(categorical) == 0 {
 			return nil, nil, errors.New("smotenc needs categorical features; none are left after cleaning (use smote)")
 		}
-		r = resample.SMOTENC{Categorical: categorical, K: c.Resample.KNeighbors, Strategy: strategy, Workers: 1, Columns: names}
+		r = resample.SMOTENC{Categorical: categorical, K: c.Resample.KNeighbors, Strategy: strategy, Workers: workers, Columns: names}
 	}
 	return r.Resample(ctx, X, y, rnd)
 }
