@@ -3,6 +3,7 @@ package boost
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -72,4 +73,20 @@ func BenchmarkPredict(b *testing.B) {
 			b.ReportMetric(100000*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 		})
 	}
+}
+
+func BenchmarkGradients(b *testing.B) {
+	const n = 1 << 18
+	rng := rand.New(rand.NewPCG(1, 2))
+	margin, y, w := make([]float32, n), make([]float32, n), make([]float32, n)
+	for i := range margin {
+		margin[i] = float32(2 * rng.NormFloat64())
+		y[i] = float32(rng.IntN(2))
+		w[i] = 1
+	}
+	gp := make([]gpair, n)
+	for b.Loop() {
+		gradients(BinaryLogistic, 1, margin, y, w, gp, 1)
+	}
+	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(n)/float64(b.N), "ns/row")
 }

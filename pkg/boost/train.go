@@ -108,6 +108,7 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 	if k > 1 {
 		gk = make([]gpair, nrow)
 	}
+	gw := gradWeights(c.objective, y32, w32, c.scalePosWeight)
 	allFeats := make([]int32, ncol)
 	for i := range allFeats {
 		allFeats[i] = int32(i)
@@ -117,7 +118,7 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("boost: training stopped after %d rounds: %w", round, err)
 		}
-		gradients(c.objective, k, margin, y32, w32, c.scalePosWeight, gp, c.threads)
+		gradients(c.objective, k, margin, y32, gw, gp, c.threads)
 		if c.subsample < 1 {
 			for r := 0; r < nrow; r++ {
 				if rng.Float64() >= c.subsample {
