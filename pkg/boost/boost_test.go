@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -451,4 +452,31 @@ func TestPredictMalformedModel(t *testing.T) {
 	if _, err := m.Predict(mat.NewDense(1, 1, []float64{1})); !errors.Is(err, ErrModelFormat) {
 		t.Errorf("Predict on a tree with children out of range: err = %v, want ErrModelFormat", err)
 	}
+}
+
+// TestExpf checks expf against float32(math.Exp) on the edges of its
+// range and on every 97th float32 between -110 and 95 (all 2.2 billion
+// agree; EXHAUSTIVE=1 checks them, a minute of CPU).
+func TestExpf(t *testing.T) {
+	step := uint64(97)
+	if os.Getenv("EXHAUSTIVE") != "" {
+		step = 1
+	}
+	check := func(x float32) {
+		if got, want := expf(x), float32(math.Exp(float64(x))); got != want && !(got != got && want != want) {
+			t.Fatalf("expf(%v) = %v, float32(math.Exp) = %v", x, got, want)
+		}
+	}
+	inf := float32(math.Inf(1))
+	for _, x := range []float32{0, -0.0, 1, -1, 88.72283, 88.72284, 89, -87.33655, -103.27893, -103.97208, -104, -104.00001, inf, -inf, float32(math.NaN())} {
+		check(x)
+	}
+	n := 0
+	for b := uint64(0); b < 1<<32; b += step {
+		if x := math.Float32frombits(uint32(b)); x >= -110 && x <= 95 {
+			check(x)
+			n++
+		}
+	}
+	t.Logf("%d values", n)
 }
