@@ -275,7 +275,46 @@ func quantise(x []float32, nrow, ncol int, w []float32, maxBin, threads int) *bi
 type hbin struct{ g, h float64 }
 
 // buildHist adds the gradient pairs of rows into hist (laid out by ptr).
+//
+// The rows of a deep node are a thin, ascending subset of the matrix, so
+// nearly every row's bins and gradient miss the cache. The histogram loop
+// spends about two hundred instructions on a row, which leaves only a
+// couple of rows' loads in flight; when the rows are spread out (fewer
+// than one in touchSpan), a cheap loop first loads each row of a block of
+// touchBlock, putting all of the block's cache misses in flight at once,
+// and the histogram loop then finds them in cache. On 1M x 28 this takes
+// a node of 6% of the rows from 6.2 to 2.0 ns per added bin, and costs
+// dense nodes nothing, as they skip it.
 func buildHist[B uint8 | uint16](bins []B, ncol int, ptr []int32, rows []int32, gp []gpair, hist []hbin) {
+	if n := len(rows); n > 1 && int(rows[n-1]-rows[0]) > touchSpan*n {
+		for lo := 0; lo < n; lo += touchBlock {
+			blk := rows[lo:min(n, lo+touchBlock)]
+			touchRows(bins, ncol, blk, gp)
+			addRows(bins, ncol, ptr, blk, gp, hist)
+		}
+		return
+	}
+	addRows(bins, ncol, ptr, rows, gp, hist)
+}
+
+const (
+	touchSpan  = 5  // rows spread over more than touchSpan x their number are touched first
+	touchBlock = 32 // rows touched at a time
+)
+
+// touchRows loads the first and last bin and the gradient of each row.
+// It is not inlined, so the loads stay although the sum is unused.
+//
+//go:noinline
+func touchRows[B uint8 | uint16](bins []B, ncol int, rows []int32, gp []gpair) (s uint32) {
+	for _, r := range rows {
+		i := int(r) * ncol
+		s += uint32(bins[i]) + uint32(bins[i+ncol-1]) + math.Float32bits(gp[r].g)
+	}
+	return s
+}
+
+func addRows[B uint8 | uint16](bins []B, ncol int, ptr []int32, rows []int32, gp []gpair, hist []hbin) {
 	ptr = ptr[:ncol]
 	for _, r := range rows {
 		g, h := float64(gp[r].g), float64(gp[r].h)
