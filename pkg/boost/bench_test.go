@@ -23,6 +23,18 @@ func BenchmarkTrainHist(b *testing.B) {
 	}
 }
 
+// BenchmarkTrainOneHot trains on data shaped like the pipeline's wide
+// benchmark after SMOTE: 20 numeric columns and 12 categoricals of 40
+// levels one-hot encoded, 30% of the rows interpolated between levels.
+func BenchmarkTrainOneHot(b *testing.B) {
+	x, y := oneHotData(13600, 20, 12, 40, 0.3, 1)
+	for b.Loop() {
+		if _, err := Train(context.Background(), x, y, nil, &Params{NEstimators: 20, MaxDepth: 4, NJobs: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkTrainExact(b *testing.B) {
 	x, y := synth(10000, 28, 1, 0)
 	for b.Loop() {

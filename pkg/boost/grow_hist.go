@@ -109,6 +109,11 @@ func (g *histGrower) buildHists(nodes []*hnode, gp []gpair) {
 			g.release(*p)
 		}
 	}
+	if len(g.b.sparse) > 0 {
+		parallelFor(len(nodes), g.threads, func(i int) {
+			g.b.fillDefaults(nodes[i].hist, nodes[i].G, nodes[i].H)
+		})
+	}
 }
 
 // evaluate finds the best split of every node, in parallel over (node,
