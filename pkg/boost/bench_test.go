@@ -113,3 +113,41 @@ func BenchmarkGradients(b *testing.B) {
 	}
 	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(n)/float64(b.N), "ns/row")
 }
+
+// BenchmarkEvaluate finds the best split of a node from its histogram on
+// the one-hot data of BenchmarkTrainOneHot (481 sparse features whose
+// SMOTE-like fractional values fill up to 256 bins each): the root, and a
+// node of every 16th row, whose histogram has many empty bins.
+func BenchmarkEvaluate(b *testing.B) {
+	const n = 13600
+	x, y := oneHotData(n, 20, 12, 40, 0.3, 1)
+	_, d := x.Dims()
+	c, _ := (&Params{}).resolve()
+	bins := quantise(toFloat32(x, 1), n, d, nil, 256, 1)
+	gp := make([]gpair, n)
+	for i := range gp {
+		gp[i] = gpair{float32(y[i]) - 0.5, 0.25}
+	}
+	g := newHistGrower(&c, bins, 1)
+	feats := make([]int32, d)
+	for i := range feats {
+		feats[i] = int32(i)
+	}
+	for _, every := range []int{1, 16} {
+		node := &hnode{hist: make([]hbin, g.nbins)}
+		var rows []int32
+		for r := 0; r < n; r += every {
+			rows = append(rows, int32(r))
+			node.G += float64(gp[r].g)
+			node.H += float64(gp[r].h)
+		}
+		node.rootGain = c.gain(node.G, node.H)
+		bins.buildHist(rows, gp, node.hist)
+		bins.fillDefaults(node.hist, node.G, node.H)
+		b.Run(fmt.Sprintf("rows=1/%d", every), func(b *testing.B) {
+			for b.Loop() {
+				g.evaluate([]*hnode{node}, feats)
+			}
+		})
+	}
+}

@@ -137,39 +137,58 @@ func (g *histGrower) evaluate(nodes []*hnode, feats []int32) {
 // evalFeature is XGBoost's EnumerateSplit: a forward scan (missing right)
 // and, when the node has missing values of f, a backward scan (missing
 // left).
+//
+// Empty bins are skipped: the split after an empty bin puts the same rows
+// on each side as the split before it, so it has the same loss and cannot
+// replace it (only a strictly better loss does). A feature without
+// missing values skips the backward scan, whose splits are then the
+// forward ones with the same rows on each side (XGBoost runs it when the
+// forward sums differ from the node's by rounding, which only adds
+// default-left copies of forward splits, equal up to rounding).
 func (g *histGrower) evalFeature(n *hnode, f int32, best *split) {
 	c := g.c
 	b := g.b
 	lo := b.ptr[f]
 	cuts := b.cuts[f]
-	nb := int32(len(cuts))
-	hist := n.hist[lo : lo+nb]
+	hist := n.hist[lo : lo+int32(len(cuts))]
 	mcw := float64(c.minChildWeight)
+	a, l := float64(c.alpha), float64(c.lambda)
 	var lG, lH float64
-	for i := int32(0); i < nb; i++ {
-		lG += hist[i].g
-		lH += hist[i].h
+	for i, e := range hist {
+		if e.g == 0 && e.h == 0 {
+			continue
+		}
+		lG += e.g
+		lH += e.h
 		rG, rH := n.G-lG, n.H-lH
 		if lH >= mcw && rH >= mcw {
-			loss := c.splitGain(lG, lH, rG, rH) - n.rootGain
-			best.update(loss, f, cuts[i], i, false, lG, lH, rG, rH)
+			loss := leafGain(lG, lH, a, l) + leafGain(rG, rH, a, l) - n.rootGain
+			if loss > best.loss {
+				*best = split{loss, f, cuts[i], int32(i), false, lG, lH, rG, rH}
+			}
 		}
 	}
-	if lG == n.G && lH == n.H {
+	if b.miss[f] < 0 || lG == n.G && lH == n.H {
 		return
 	}
 	var aG, aH float64 // right side, accumulated backwards
-	for i := nb - 1; i >= 0; i-- {
-		aG += hist[i].g
-		aH += hist[i].h
+	for i := len(hist) - 1; i >= 0; i-- {
+		e := hist[i]
+		if e.g == 0 && e.h == 0 {
+			continue
+		}
+		aG += e.g
+		aH += e.h
 		lG, lH := n.G-aG, n.H-aH
 		if lH >= mcw && aH >= mcw {
-			loss := c.splitGain(lG, lH, aG, aH) - n.rootGain
-			cond := b.mins[f]
-			if i > 0 {
-				cond = cuts[i-1]
+			loss := leafGain(lG, lH, a, l) + leafGain(aG, aH, a, l) - n.rootGain
+			if loss > best.loss {
+				cond := b.mins[f]
+				if i > 0 {
+					cond = cuts[i-1]
+				}
+				*best = split{loss, f, cond, int32(i - 1), true, lG, lH, aG, aH}
 			}
-			best.update(loss, f, cond, i-1, true, lG, lH, aG, aH)
 		}
 	}
 }
