@@ -11,13 +11,14 @@ const partBlock = 16384
 // histGrower grows trees with the hist method (depthwise, like XGBoost's
 // grow_quantile_histmaker).
 type histGrower struct {
-	c       *resolved
-	b       *binned
-	threads int
-	rows    []int32 // row indices; each node owns a segment
-	tmp     []int32
-	free    [][]hbin
-	nbins   int
+	c        *resolved
+	b        *binned
+	threads  int
+	rows     []int32 // row indices; each node owns a segment
+	tmp      []int32
+	splitBin []int32 // per node of the tree being grown: rows with bins up to this go left
+	free     [][]hbin
+	nbins    int
 }
 
 func newHistGrower(c *resolved, b *binned, threads int) *histGrower {
@@ -280,13 +281,23 @@ func b2i(b bool) int32 {
 }
 
 // grow builds one tree from the gradient pairs gp (len nrow) using the
-// features feats. It returns the tree and, for every leaf, its row segment
-// (for updating the training margins).
-func (g *histGrower) grow(gp []gpair, feats []int32) ([]Node, []leafRows) {
+// features feats and the rows sampled (nil: all rows; the gradients of
+// the others must be zero). It returns the tree and, for every leaf, its
+// segment of g.rows (for updating the training margins).
+//
+// Rows left out of the sample add nothing to any histogram, so they are
+// left out of the partition too, and leafOf places them afterwards.
+func (g *histGrower) grow(gp []gpair, feats []int32, sampled []int32) ([]Node, []leafRows) {
 	c := g.c
-	for i := range g.rows {
-		g.rows[i] = int32(i)
+	if sampled != nil {
+		g.rows = g.rows[:copy(g.rows[:cap(g.rows)], sampled)]
+	} else {
+		g.rows = g.rows[:cap(g.rows)]
+		for i := range g.rows {
+			g.rows[i] = int32(i)
+		}
 	}
+	g.splitBin = g.splitBin[:0]
 	root := &hnode{nid: 0, begin: 0, end: int32(len(g.rows)), hist: g.alloc()}
 	for _, p := range gp {
 		root.G += float64(p.g)
@@ -319,6 +330,10 @@ func (g *histGrower) grow(gp []gpair, feats []int32) ([]Node, []leafRows) {
 			nd.Cond = s.cond
 			nd.DefaultLeft = s.defaultLeft
 			nd.Gain = s.loss
+			for len(g.splitBin) <= int(n.nid) {
+				g.splitBin = append(g.splitBin, 0)
+			}
+			g.splitBin[n.nid] = s.bin
 			tree = append(tree,
 				Node{Left: -1, Right: -1, Parent: n.nid, Hess: float32(s.lH), Weight: c.weight(s.lG, s.lH)},
 				Node{Left: -1, Right: -1, Parent: n.nid, Hess: float32(s.rH), Weight: c.weight(s.rG, s.rH)})
@@ -364,6 +379,34 @@ func (g *histGrower) grow(gp []gpair, feats []int32) ([]Node, []leafRows) {
 		level = next
 	}
 	return tree, leaves
+}
+
+// leafOf returns the leaf of tree (just grown) that row r falls in,
+// following the split bins like partition does.
+func (g *histGrower) leafOf(tree []Node, r int32) int32 {
+	b := g.b
+	i := int32(0)
+	for tree[i].Left >= 0 {
+		n := &tree[i]
+		var bin int32
+		if b.c8 != nil {
+			bin = int32(b.c8[n.Feature][r])
+		} else {
+			bin = int32(b.c16[n.Feature][r])
+		}
+		if bin == b.miss[n.Feature] {
+			if n.DefaultLeft {
+				i = n.Left
+			} else {
+				i = n.Right
+			}
+		} else if bin <= g.splitBin[i] {
+			i = n.Left
+		} else {
+			i = n.Right
+		}
+	}
+	return i
 }
 
 // leafRows is the row segment [begin, end) of the grower's rows that

@@ -113,16 +113,25 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 	for i := range allFeats {
 		allFeats[i] = int32(i)
 	}
+	var kept0, dropped0 []int32
+	if c.subsample < 1 && hg != nil {
+		kept0, dropped0 = make([]int32, 0, nrow), make([]int32, 0, nrow)
+	}
 	bestRound, stale := -1, 0
 	for round := 0; round < c.nEstimators; round++ {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("boost: training stopped after %d rounds: %w", round, err)
 		}
 		gradients(c.objective, k, margin, y32, gw, gp, c.threads)
+		var kept, dropped []int32 // rows in and out of this round's sample
 		if c.subsample < 1 {
+			kept, dropped = kept0[:0], dropped0[:0]
 			for r := 0; r < nrow; r++ {
 				if rng.Float64() >= c.subsample {
 					clear(gp[r*k : r*k+k])
+					dropped = append(dropped, int32(r))
+				} else {
+					kept = append(kept, int32(r))
 				}
 			}
 		}
@@ -147,12 +156,20 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 			var nodes []Node
 			if hg != nil {
 				var leaves []leafRows
-				nodes, leaves = hg.grow(gk, feats)
+				nodes, leaves = hg.grow(gk, feats, kept)
 				parallelFor(len(leaves), c.threads, func(i int) {
 					l := leaves[i]
 					v := nodes[l.nid].Value
 					for _, r := range hg.rows[l.begin:l.end] {
 						margin[int(r)*k+g] += v
+					}
+				})
+				// The rows left out of the sample were not partitioned:
+				// walk them down the tree.
+				const blk = 4096
+				parallelFor((len(dropped)+blk-1)/blk, c.threads, func(b int) {
+					for _, r := range dropped[b*blk : min(len(dropped), b*blk+blk)] {
+						margin[int(r)*k+g] += nodes[hg.leafOf(nodes, r)].Value
 					}
 				})
 			} else {
