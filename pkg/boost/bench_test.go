@@ -55,7 +55,7 @@ func BenchmarkBuildHist(b *testing.B) {
 	}{{"rows=16384", 16384, 1}, {"rows=262144", 262144, 1}, {"rows=6%_of_1M", 1 << 20, 0.06}} {
 		x, y := synth(tc.n, 28, 1, 0)
 		c, _ := (&Params{}).resolve()
-		bins := quantise(toFloat32(x, 1), tc.n, 28, nil, 256, 1)
+		bins := quantise(toFloat32Cols(x, 1), tc.n, 28, nil, 256, 1)
 		gp := make([]gpair, tc.n)
 		for i := range gp {
 			gp[i] = gpair{float32(y[i]) - 0.5, 0.25}
@@ -123,7 +123,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	x, y := oneHotData(n, 20, 12, 40, 0.3, 1)
 	_, d := x.Dims()
 	c, _ := (&Params{}).resolve()
-	bins := quantise(toFloat32(x, 1), n, d, nil, 256, 1)
+	bins := quantise(toFloat32Cols(x, 1), n, d, nil, 256, 1)
 	gp := make([]gpair, n)
 	for i := range gp {
 		gp[i] = gpair{float32(y[i]) - 0.5, 0.25}

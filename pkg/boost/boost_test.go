@@ -214,6 +214,7 @@ func TestBadInput(t *testing.T) {
 		{"zero features", mat.NewDense(3, 1, nil).Slice(0, 3, 0, 0), []float64{0, 1, 0}, nil, nil, ErrEmpty, "0 columns"},
 		{"nil X", nil, y, nil, nil, ErrEmpty, "nil"},
 		{"infinite feature", inf, y, nil, nil, ErrInvalidFeature, "[3, 1]"},
+		{"infinite feature exact", inf, y, nil, &Params{TreeMethod: Exact}, ErrInvalidFeature, "[3, 1]"},
 		{"multiclass without num_class", x, y, nil, &Params{Objective: MultiSoftprob}, ErrInvalidParam, "num_class"},
 		{"class outside num_class", x, withY(2, 3), nil, &Params{Objective: MultiSoftprob, NumClass: 3}, ErrInvalidLabel, "[0, 3)"},
 		{"fractional class", x, withY(2, 0.5), nil, &Params{Objective: MultiSoftprob, NumClass: 3}, ErrInvalidLabel, "y[2]"},

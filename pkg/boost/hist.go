@@ -167,9 +167,13 @@ func radixSort(keys []uint32, rows []int32, tk []uint32, tr []int32) ([]uint32, 
 	return keys, rows
 }
 
-// quantise builds the binned matrix from row-major float32 data: per
-// feature, radix-sort the present values, compute the cuts, and assign
-// bins by a sweep over the sorted values (no per-value search).
+// quantise builds the binned matrix from column-major float32 data (x
+// holds feature f's values at x[f*nrow:(f+1)*nrow]): per feature, radix-
+// sort the present values, compute the cuts, and assign bins by a sweep
+// over the sorted values (no per-value search). Zeros, most of a one-hot
+// or count column, are counted rather than sorted: they sit between the
+// negative and the positive values, in row order like the stable sort
+// would leave them.
 func quantise(x []float32, nrow, ncol int, w []float32, maxBin, threads int) *binned {
 	b := &binned{nrow: nrow, ncol: ncol, cuts: make([][]float32, ncol), mins: make([]float32, ncol),
 		ptr: make([]int32, ncol+1), miss: make([]int32, ncol)}
@@ -192,28 +196,49 @@ func quantise(x []float32, nrow, ncol int, w []float32, maxBin, threads int) *bi
 	parallelFor(ncol, threads, func(f int) {
 		buf := pool.Get().(*sortBufs)
 		defer pool.Put(buf)
+		col := x[f*nrow : f*nrow+nrow]
 		keys, rows := buf.keys[:0], buf.rows[:0]
-		for r := 0; r < nrow; r++ {
-			v := x[r*ncol+f]
-			if v != v {
+		zeros, neg := 0, 0
+		for r, v := range col {
+			switch {
+			case v != v:
 				hasMiss[f] = true
-				continue
+			case v == 0:
+				zeros++
+			default:
+				if v < 0 {
+					neg++
+				}
+				keys = append(keys, sortKey(v))
+				rows = append(rows, int32(r))
 			}
-			keys = append(keys, sortKey(v))
-			rows = append(rows, int32(r))
 		}
 		if len(keys) > 0 {
 			keys, rows = radixSort(keys, rows, buf.tk[:len(keys)], buf.tr[:len(keys)])
 		}
-		vals := buf.vals[:len(keys)]
+		vals := buf.vals[:len(keys)+zeros]
 		for i, k := range keys {
+			if i >= neg {
+				i += zeros
+			}
 			vals[i] = keyValue(k)
 		}
+		clear(vals[neg : neg+zeros]) // +0, also for -0 (sortKey's order)
 		var ws []float32
 		if w != nil {
-			ws = make([]float32, len(rows))
+			ws = make([]float32, len(vals))
 			for i, r := range rows {
+				if i >= neg {
+					i += zeros
+				}
 				ws[i] = w[r]
+			}
+			z := neg
+			for r, v := range col {
+				if v == 0 {
+					ws[z] = w[r]
+					z++
+				}
 			}
 		}
 		cuts, minv := sketchCuts(vals, ws, maxBin, buf.sum)
@@ -230,13 +255,23 @@ func quantise(x []float32, nrow, ncol int, w []float32, maxBin, threads int) *bi
 		} else {
 			col16[f] = make([]uint16, nrow)
 		}
-		if hasMiss[f] {
-			for r := range nrow {
-				set(int32(r), nb) // overwritten below for present values
+		if hasMiss[f] || zeros > 0 {
+			zbin := 0 // upper_bound(cuts, 0), as the sweep below
+			for zbin < len(cuts)-1 && cuts[zbin] <= 0 {
+				zbin++
+			}
+			for r, v := range col {
+				switch {
+				case v != v:
+					set(int32(r), nb)
+				case v == 0:
+					set(int32(r), zbin)
+				}
 			}
 		}
 		ci := 0
-		for i, v := range vals {
+		for i, k := range keys {
+			v := keyValue(k)
 			for ci < len(cuts)-1 && cuts[ci] <= v {
 				ci++
 			}

@@ -79,7 +79,7 @@ func TestSparseHistogram(t *testing.T) {
 		}
 	}
 	for _, maxBin := range []int{256, 1024} { // 1024: numeric columns need uint16 bins
-		b := quantise(toFloat32(x, 1), n, d, nil, maxBin, 2)
+		b := quantise(toFloat32Cols(x, 1), n, d, nil, maxBin, 2)
 		if got, want := len(b.sparse), 4*12+1; got != want {
 			t.Fatalf("max_bin %d: %d sparse features, want %d (the one-hot columns and the last)", maxBin, got, want)
 		}

@@ -30,7 +30,8 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 	if err != nil {
 		return nil, err
 	}
-	x, nrow, ncol, err := checkData("X", X, y, weights, &c)
+	// hist only reads the training data column by column (quantise).
+	x, nrow, ncol, err := checkData("X", X, y, weights, &c, c.treeMethod == Hist)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +51,7 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 		if name == "" {
 			name = fmt.Sprintf("validation_%d", i)
 		}
-		ex, er, ec, err := checkData(name, e.X, e.Y, e.Weights, &c)
+		ex, er, ec, err := checkData(name, e.X, e.Y, e.Weights, &c, false)
 		if err != nil {
 			return nil, err
 		}
@@ -251,14 +252,15 @@ func treeLeaf(nodes []Node, x []float32) float32 {
 	}
 }
 
-// checkData validates a data set and returns X as row-major float32.
-func checkData(name string, X mat.Matrix, y, w []float64, c *resolved) ([]float32, int, int, error) {
+// checkData validates a data set and returns X as float32, row-major or,
+// with cols, column-major.
+func checkData(name string, X mat.Matrix, y, w []float64, c *resolved, cols bool) ([]float32, int, int, error) {
 	if X == nil {
 		return nil, 0, 0, fmt.Errorf("%w: %s is nil", ErrEmpty, name)
 	}
-	r, cols := X.Dims()
-	if r == 0 || cols == 0 {
-		return nil, 0, 0, fmt.Errorf("%w: %s has %d rows and %d columns", ErrEmpty, name, r, cols)
+	r, d := X.Dims()
+	if r == 0 || d == 0 {
+		return nil, 0, 0, fmt.Errorf("%w: %s has %d rows and %d columns", ErrEmpty, name, r, d)
 	}
 	if len(y) != r {
 		return nil, 0, 0, fmt.Errorf("%w: %s has %d rows but %d labels", ErrShape, name, r, len(y))
@@ -274,13 +276,22 @@ func checkData(name string, X mat.Matrix, y, w []float64, c *resolved) ([]float3
 	if err := checkLabels(c, y); err != nil {
 		return nil, 0, 0, fmt.Errorf("%s: %w", name, err)
 	}
-	x := toFloat32(X, c.threads)
+	var x []float32
+	if cols {
+		x = toFloat32Cols(X, c.threads)
+	} else {
+		x = toFloat32(X, c.threads)
+	}
 	for i, v := range x {
 		if math.IsInf(float64(v), 0) {
-			return nil, 0, 0, fmt.Errorf("%w: %s[%d, %d] = %v (use NaN for missing)", ErrInvalidFeature, name, i/cols, i%cols, X.At(i/cols, i%cols))
+			row, col := i/d, i%d
+			if cols {
+				row, col = i%r, i/r
+			}
+			return nil, 0, 0, fmt.Errorf("%w: %s[%d, %d] = %v (use NaN for missing)", ErrInvalidFeature, name, row, col, X.At(row, col))
 		}
 	}
-	return x, r, cols, nil
+	return x, r, d, nil
 }
 
 func toF32(v []float64) []float32 {
