@@ -282,8 +282,8 @@ func b2i(b bool) int32 {
 
 // grow builds one tree from the gradient pairs gp (len nrow) using the
 // features feats and the rows sampled (nil: all rows; the gradients of
-// the others must be zero). It returns the tree and, for every leaf, its
-// segment of g.rows (for updating the training margins).
+// the others must be zero). It returns the tree and the segments of
+// g.rows that end in its leaves (leafRows), for updateMargins.
 //
 // Rows left out of the sample add nothing to any histogram, so they are
 // left out of the partition too, and leafOf places them afterwards.
@@ -342,6 +342,19 @@ func (g *histGrower) grow(gp []gpair, feats []int32, sampled []int32) ([]Node, [
 		if len(splitNodes) == 0 {
 			break
 		}
+		if depth+1 >= c.maxDepth {
+			// The children are leaves: rather than partitioning the rows,
+			// updateMargins tells them apart.
+			for _, n := range splitNodes {
+				nd := tree[n.nid]
+				for _, ch := range [2]int32{nd.Left, nd.Right} {
+					tree[ch].Value = tree[ch].Weight * c.eta
+				}
+				leaves = append(leaves, leafRows{n.nid, n.begin, n.end})
+				g.release(n.hist)
+			}
+			break
+		}
 		g.partition(splitNodes, tree)
 		for _, n := range splitNodes {
 			s := &n.best
@@ -352,11 +365,6 @@ func (g *histGrower) grow(gp []gpair, feats []int32, sampled []int32) ([]Node, [
 			left.rootGain = c.gain(left.G, left.H)
 			right.rootGain = c.gain(right.G, right.H)
 			next = append(next, left, right)
-			if depth+1 >= c.maxDepth {
-				// Children will be leaves: no histograms needed.
-				g.release(n.hist)
-				continue
-			}
 			sm, lg := left, right
 			if right.end-right.begin < left.end-left.begin {
 				sm, lg = right, left
@@ -379,6 +387,59 @@ func (g *histGrower) grow(gp []gpair, feats []int32, sampled []int32) ([]Node, [
 		level = next
 	}
 	return tree, leaves
+}
+
+// updateMargins adds the leaf values of tree, just grown, to the margins
+// (group grp of k per row) of the rows of leaves and of the rows dropped
+// from the sample (which grow did not partition).
+func (g *histGrower) updateMargins(tree []Node, leaves []leafRows, dropped []int32, margin []float32, k, grp int) {
+	type task struct {
+		nid    int32
+		lo, hi int32
+	}
+	var tasks []task
+	for _, l := range leaves {
+		for lo := l.begin; lo < l.end; lo += partBlock {
+			tasks = append(tasks, task{l.nid, lo, min(l.end, lo+partBlock)})
+		}
+	}
+	parallelFor(len(tasks), g.threads, func(i int) {
+		t := tasks[i]
+		rows := g.rows[t.lo:t.hi]
+		n := &tree[t.nid]
+		if n.Left < 0 {
+			for _, r := range rows {
+				margin[int(r)*k+grp] += n.Value
+			}
+			return
+		}
+		// A split into two leaves: each row goes where partition would
+		// send it.
+		v := [2]float32{tree[n.Right].Value, tree[n.Left].Value}
+		sb, miss := g.splitBin[t.nid], g.b.miss[n.Feature]
+		if g.b.c8 != nil {
+			addSplit(g.b.c8[n.Feature], sb, miss, n.DefaultLeft, v, rows, margin, k, grp)
+		} else {
+			addSplit(g.b.c16[n.Feature], sb, miss, n.DefaultLeft, v, rows, margin, k, grp)
+		}
+	})
+	const blk = 4096
+	parallelFor((len(dropped)+blk-1)/blk, g.threads, func(b int) {
+		for _, r := range dropped[b*blk : min(len(dropped), b*blk+blk)] {
+			margin[int(r)*k+grp] += tree[g.leafOf(tree, r)].Value
+		}
+	})
+}
+
+// addSplit adds v[1] to the margins of the rows that a split on col at
+// bin sb sends left (as partitionRows decides) and v[0] to the others.
+func addSplit[B uint8 | uint16](col []B, sb, miss int32, defLeft bool, v [2]float32, rows []int32, margin []float32, k, grp int) {
+	dl := b2i(defLeft)
+	for _, r := range rows {
+		bin := int32(col[r])
+		isMiss := b2i(bin == miss)
+		margin[int(r)*k+grp] += v[b2i(bin <= sb)&(1-isMiss)|dl&isMiss]
+	}
 }
 
 // leafOf returns the leaf of tree (just grown) that row r falls in,
@@ -410,7 +471,8 @@ func (g *histGrower) leafOf(tree []Node, r int32) int32 {
 }
 
 // leafRows is the row segment [begin, end) of the grower's rows that
-// ended in leaf nid.
+// ended in node nid: a leaf, or a split whose children are both leaves
+// (the last level is not partitioned).
 type leafRows struct {
 	nid        int32
 	begin, end int32

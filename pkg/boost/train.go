@@ -158,21 +158,7 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 			if hg != nil {
 				var leaves []leafRows
 				nodes, leaves = hg.grow(gk, feats, kept)
-				parallelFor(len(leaves), c.threads, func(i int) {
-					l := leaves[i]
-					v := nodes[l.nid].Value
-					for _, r := range hg.rows[l.begin:l.end] {
-						margin[int(r)*k+g] += v
-					}
-				})
-				// The rows left out of the sample were not partitioned:
-				// walk them down the tree.
-				const blk = 4096
-				parallelFor((len(dropped)+blk-1)/blk, c.threads, func(b int) {
-					for _, r := range dropped[b*blk : min(len(dropped), b*blk+blk)] {
-						margin[int(r)*k+g] += nodes[hg.leafOf(nodes, r)].Value
-					}
-				})
+				hg.updateMargins(nodes, leaves, dropped, margin, k, g)
 			} else {
 				nodes = eg.grow(gk, feats)
 				addTree(nodes, x, nrow, ncol, margin, k, g, c.threads)
