@@ -115,8 +115,8 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 		allFeats[i] = int32(i)
 	}
 	var kept0, dropped0 []int32
-	if c.subsample < 1 && hg != nil {
-		kept0, dropped0 = make([]int32, 0, nrow), make([]int32, 0, nrow)
+	if c.subsample < 1 {
+		kept0, dropped0 = make([]int32, nrow+1), make([]int32, nrow+1)
 	}
 	bestRound, stale := -1, 0
 	for round := 0; round < c.nEstimators; round++ {
@@ -126,14 +126,18 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 		gradients(c.objective, k, margin, y32, gw, gp, c.threads)
 		var kept, dropped []int32 // rows in and out of this round's sample
 		if c.subsample < 1 {
-			kept, dropped = kept0[:0], dropped0[:0]
-			for r := 0; r < nrow; r++ {
-				if rng.Float64() >= c.subsample {
-					clear(gp[r*k : r*k+k])
-					dropped = append(dropped, int32(r))
-				} else {
-					kept = append(kept, int32(r))
-				}
+			// Each row is written to both lists and counted in one, so the
+			// loop has no branch on the coin.
+			nk, nd := 0, 0
+			for r := range int32(nrow) {
+				keep := int(b2i(rng.Float64() < c.subsample))
+				kept0[nk], dropped0[nd] = r, r
+				nk += keep
+				nd += 1 - keep
+			}
+			kept, dropped = kept0[:nk], dropped0[:nd]
+			for _, r := range dropped {
+				clear(gp[int(r)*k : int(r)*k+k])
 			}
 		}
 		feats := allFeats
