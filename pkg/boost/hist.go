@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"unsafe"
 )
 
 // binned is the quantised training matrix of the hist method.
@@ -27,7 +28,7 @@ type binned struct {
 	c16        [][]uint16
 
 	dense  []int32  // features stored row-major
-	dptr   []int32  // histogram offset of each dense feature
+	dptr   []int    // histogram offset of each dense feature
 	b8     []uint8  // nrow x len(dense), row-major, for histograms
 	b16    []uint16 // the same when some feature has more than 256 bins
 	sparse []int32  // features stored as lists
@@ -356,7 +357,7 @@ func (b *binned) layout(threads int) {
 			continue
 		}
 		b.dense = append(b.dense, int32(f))
-		b.dptr = append(b.dptr, b.ptr[f])
+		b.dptr = append(b.dptr, int(b.ptr[f]))
 	}
 	const blk = 4096
 	nd := len(b.dense)
@@ -466,7 +467,7 @@ type hbin struct{ g, h float64 }
 // and the histogram loop then finds them in cache. On 1M x 28 this takes
 // a node of 6% of the rows from 6.2 to 2.0 ns per added bin, and costs
 // dense nodes nothing, as they skip it.
-func buildHist[B uint8 | uint16](bins []B, ncol int, ptr []int32, spRow []int32, spIdx []uint32, rows []int32, gp []gpair, hist []hbin) {
+func buildHist[B uint8 | uint16](bins []B, ncol int, ptr []int, spRow []int32, spIdx []uint32, rows []int32, gp []gpair, hist []hbin) {
 	add := addRows[B]
 	if spRow != nil {
 		add = addRowsSparse[B]
@@ -508,31 +509,48 @@ func touchRows[B uint8 | uint16](bins []B, ncol int, spRow []int32, spIdx []uint
 	return s
 }
 
-func addRows[B uint8 | uint16](bins []B, ncol int, ptr []int32, _ []int32, _ []uint32, rows []int32, gp []gpair, hist []hbin) {
+// addRows adds rows' dense bins into hist. It indexes the bins and hist
+// with pointer arithmetic: the bounds checks the compiler cannot remove
+// are a fifth of the loop's instructions (without them the tall fold's
+// 13 features take 0.89 instead of 1.09 ns per added bin), and every
+// index is in range by construction: rows are below nrow (the grower's
+// row lists), bins below their feature's bin count and ptr[f] plus that
+// count at most len(hist) (quantise; binned.buildHist checks the sizes).
+func addRows[B uint8 | uint16](bins []B, ncol int, ptr []int, _ []int32, _ []uint32, rows []int32, gp []gpair, hist []hbin) {
+	hp := unsafe.Pointer(unsafe.SliceData(hist))
+	bp := unsafe.Pointer(unsafe.SliceData(bins))
+	size := unsafe.Sizeof(B(0))
 	ptr = ptr[:ncol]
 	for _, r := range rows {
 		g, h := float64(gp[r].g), float64(gp[r].h)
-		row := bins[int(r)*ncol : int(r)*ncol+ncol]
+		row := unsafe.Add(bp, uintptr(r)*uintptr(ncol)*size)
 		for f, off := range ptr {
-			e := &hist[off+int32(row[f])]
+			bin := *(*B)(unsafe.Add(row, uintptr(f)*size))
+			e := (*hbin)(unsafe.Add(hp, uintptr(off+int(bin))*unsafe.Sizeof(hbin{})))
 			e.g += g
 			e.h += h
 		}
 	}
 }
 
-func addRowsSparse[B uint8 | uint16](bins []B, ncol int, ptr []int32, spRow []int32, spIdx []uint32, rows []int32, gp []gpair, hist []hbin) {
+// addRowsSparse is addRows plus each row's listed sparse slots (below
+// len(hist) by construction too).
+func addRowsSparse[B uint8 | uint16](bins []B, ncol int, ptr []int, spRow []int32, spIdx []uint32, rows []int32, gp []gpair, hist []hbin) {
+	hp := unsafe.Pointer(unsafe.SliceData(hist))
+	bp := unsafe.Pointer(unsafe.SliceData(bins))
+	size := unsafe.Sizeof(B(0))
 	ptr = ptr[:ncol]
 	for _, r := range rows {
 		g, h := float64(gp[r].g), float64(gp[r].h)
-		row := bins[int(r)*ncol : int(r)*ncol+ncol]
+		row := unsafe.Add(bp, uintptr(r)*uintptr(ncol)*size)
 		for f, off := range ptr {
-			e := &hist[off+int32(row[f])]
+			bin := *(*B)(unsafe.Add(row, uintptr(f)*size))
+			e := (*hbin)(unsafe.Add(hp, uintptr(off+int(bin))*unsafe.Sizeof(hbin{})))
 			e.g += g
 			e.h += h
 		}
 		for _, i := range spIdx[spRow[r]:spRow[r+1]] {
-			e := &hist[i]
+			e := (*hbin)(unsafe.Add(hp, uintptr(i)*unsafe.Sizeof(hbin{})))
 			e.g += g
 			e.h += h
 		}
@@ -542,6 +560,9 @@ func addRowsSparse[B uint8 | uint16](bins []B, ncol int, ptr []int32, spRow []in
 // buildHist adds rows into hist; the sparse features' unlisted bins are
 // left for fillDefaults.
 func (b *binned) buildHist(rows []int32, gp []gpair, hist []hbin) {
+	if len(hist) < int(b.ptr[b.ncol]) || len(gp) < b.nrow || len(b.b8)+len(b.b16) != b.nrow*len(b.dense) {
+		panic("boost: histogram, gradients or bins of the wrong size")
+	}
 	if b.b16 != nil {
 		buildHist(b.b16, len(b.dense), b.dptr, b.spRow, b.spIdx, rows, gp, hist)
 	} else {
