@@ -206,28 +206,27 @@ func (g *histGrower) partition(nodes []*hnode, tree []Node) {
 		n      *hnode
 		lo, hi int32
 		nl     int32
+		node   int // index in nodes
 	}
 	var tasks []task
 	first := make([]int, len(nodes))
+	left := make([][]uint8, len(nodes))
 	for i, n := range nodes {
 		first[i] = len(tasks)
 		for lo := n.begin; lo < n.end; lo += partBlock {
-			tasks = append(tasks, task{n: n, lo: lo, hi: min(n.end, lo+partBlock)})
+			tasks = append(tasks, task{n: n, lo: lo, hi: min(n.end, lo+partBlock), node: i})
 		}
+		left[i] = g.goesLeft(&tree[n.nid], n.best.bin)
 	}
 	b := g.b
 	parallelFor(len(tasks), g.threads, func(i int) {
 		t := &tasks[i]
-		nd := &tree[t.n.nid]
-		f := int(nd.Feature)
-		sb := t.n.best.bin
-		miss := b.miss[f]
-		defLeft := nd.DefaultLeft
+		f := tree[t.n.nid].Feature
 		var l int32
 		if b.c8 != nil {
-			l = partitionRows(b.c8[f], int32(sb), miss, defLeft, g.rows[t.lo:t.hi], g.tmp[t.lo:t.hi])
+			l = partitionRows(b.c8[f], left[t.node], g.rows[t.lo:t.hi], g.tmp[t.lo:t.hi])
 		} else {
-			l = partitionRows(b.c16[f], int32(sb), miss, defLeft, g.rows[t.lo:t.hi], g.tmp[t.lo:t.hi])
+			l = partitionRows(b.c16[f], left[t.node], g.rows[t.lo:t.hi], g.tmp[t.lo:t.hi])
 		}
 		l += t.lo
 		t.nl = l - t.lo
@@ -254,21 +253,34 @@ func (g *histGrower) partition(nodes []*hnode, tree []Node) {
 	})
 }
 
-// partitionRows writes the rows going left to the front of out and the
-// rows going right to the back (reversed), returning the number going
-// left. Each row is written to both free ends and the ends advance by the
-// decision, so the loop has no data-dependent branch.
-func partitionRows[B uint8 | uint16](col []B, sb, miss int32, defLeft bool, rows, out []int32) int32 {
-	dl := b2i(defLeft)
+// goesLeft returns, for each bin of the split feature of node n (the bin
+// of missing values included), 1 if the split at bin sb sends its rows
+// left: bins up to sb, and missing values when they default left.
+func (g *histGrower) goesLeft(n *Node, sb int32) []uint8 {
+	f := n.Feature
+	left := make([]uint8, g.b.ptr[f+1]-g.b.ptr[f])
+	for i := int32(0); i <= sb; i++ {
+		left[i] = 1
+	}
+	if m := g.b.miss[f]; m >= 0 {
+		left[m] = uint8(b2i(n.DefaultLeft))
+	}
+	return left
+}
+
+// partitionRows writes the rows going left (left[bin] == 1) to the front
+// of out and the rows going right to the back (reversed), returning the
+// number going left. Each row is written to both free ends and the ends
+// advance by the table's answer, so the loop has no data-dependent
+// branch (a table rather than comparisons halves its instructions).
+func partitionRows[B uint8 | uint16](col []B, left []uint8, rows, out []int32) int32 {
 	l, r := 0, len(out)
 	for _, row := range rows {
-		bin := int32(col[row])
-		isMiss := b2i(bin == miss)
-		left := int(b2i(bin <= sb)&(1-isMiss) | dl&isMiss)
+		d := int(left[col[row]])
 		out[l] = row
 		out[r-1] = row
-		l += left
-		r -= 1 - left
+		l += d
+		r -= 1 - d
 	}
 	return int32(l)
 }
@@ -416,11 +428,11 @@ func (g *histGrower) updateMargins(tree []Node, leaves []leafRows, dropped []int
 		// A split into two leaves: each row goes where partition would
 		// send it.
 		v := [2]float32{tree[n.Right].Value, tree[n.Left].Value}
-		sb, miss := g.splitBin[t.nid], g.b.miss[n.Feature]
+		left := g.goesLeft(n, g.splitBin[t.nid])
 		if g.b.c8 != nil {
-			addSplit(g.b.c8[n.Feature], sb, miss, n.DefaultLeft, v, rows, margin, k, grp)
+			addSplit(g.b.c8[n.Feature], left, v, rows, margin, k, grp)
 		} else {
-			addSplit(g.b.c16[n.Feature], sb, miss, n.DefaultLeft, v, rows, margin, k, grp)
+			addSplit(g.b.c16[n.Feature], left, v, rows, margin, k, grp)
 		}
 	})
 	const blk = 4096
@@ -431,43 +443,43 @@ func (g *histGrower) updateMargins(tree []Node, leaves []leafRows, dropped []int
 	})
 }
 
-// addSplit adds v[1] to the margins of the rows that a split on col at
-// bin sb sends left (as partitionRows decides) and v[0] to the others.
-func addSplit[B uint8 | uint16](col []B, sb, miss int32, defLeft bool, v [2]float32, rows []int32, margin []float32, k, grp int) {
-	dl := b2i(defLeft)
+// addSplit adds v[1] to the margins of the rows whose bin of col goes
+// left (left[bin] == 1, as in partitionRows) and v[0] to the others.
+func addSplit[B uint8 | uint16](col []B, left []uint8, v [2]float32, rows []int32, margin []float32, k, grp int) {
 	for _, r := range rows {
-		bin := int32(col[r])
-		isMiss := b2i(bin == miss)
-		margin[int(r)*k+grp] += v[b2i(bin <= sb)&(1-isMiss)|dl&isMiss]
+		margin[int(r)*k+grp] += v[left[col[r]]&1]
 	}
 }
 
 // leafOf returns the leaf of tree (just grown) that row r falls in,
 // following the split bins like partition does.
 func (g *histGrower) leafOf(tree []Node, r int32) int32 {
-	b := g.b
+	if g.b.c8 != nil {
+		return leafOf(g.b.c8, g.b.miss, g.splitBin, tree, r)
+	}
+	return leafOf(g.b.c16, g.b.miss, g.splitBin, tree, r)
+}
+
+func leafOf[B uint8 | uint16](cols [][]B, miss, splitBin []int32, tree []Node, r int32) int32 {
 	i := int32(0)
-	for tree[i].Left >= 0 {
+	for {
 		n := &tree[i]
-		var bin int32
-		if b.c8 != nil {
-			bin = int32(b.c8[n.Feature][r])
-		} else {
-			bin = int32(b.c16[n.Feature][r])
+		if n.Left < 0 {
+			return i
 		}
-		if bin == b.miss[n.Feature] {
+		switch bin := int32(cols[n.Feature][r]); {
+		case bin == miss[n.Feature]:
 			if n.DefaultLeft {
 				i = n.Left
 			} else {
 				i = n.Right
 			}
-		} else if bin <= g.splitBin[i] {
+		case bin <= splitBin[i]:
 			i = n.Left
-		} else {
+		default:
 			i = n.Right
 		}
 	}
-	return i
 }
 
 // leafRows is the row segment [begin, end) of the grower's rows that
