@@ -1,9 +1,16 @@
 package boost
 
-// histBlock is the number of rows per partial histogram. Partial
-// histograms are summed in block order, so results do not depend on the
-// number of goroutines.
-const histBlock = 16384
+// A node's histogram is built from blocks of its rows, each into its own
+// partial histogram (the first into the node's), and the partials are
+// summed in block order, so results do not depend on the number of
+// goroutines. A block has at least histBlock rows, and a node at most
+// maxHistBlocks blocks: every partial costs clearing and summing a whole
+// histogram, which for a 1M-row root in blocks of 16k rows was as much
+// memory traffic as the rows themselves.
+const (
+	histBlock     = 16384
+	maxHistBlocks = 16
+)
 
 // partBlock is the number of rows per partition task.
 const partBlock = 16384
@@ -63,8 +70,9 @@ func (g *histGrower) buildHists(nodes []*hnode, gp []gpair) {
 	var partial [][]*[]hbin // per node: partial buffers (block order)
 	for _, n := range nodes {
 		var ps []*[]hbin
-		for lo := n.begin; lo < n.end; lo += histBlock {
-			t := task{n: n, lo: lo, hi: min(n.end, lo+histBlock)}
+		size := max(histBlock, (n.end-n.begin+maxHistBlocks-1)/maxHistBlocks)
+		for lo := n.begin; lo < n.end; lo += size {
+			t := task{n: n, lo: lo, hi: min(n.end, lo+size)}
 			if lo == n.begin {
 				t.out = n.hist
 			} else {
