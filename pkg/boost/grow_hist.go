@@ -214,13 +214,12 @@ func (g *histGrower) partition(nodes []*hnode, tree []Node) {
 		n      *hnode
 		lo, hi int32
 		nl     int32
-		node   int // index in nodes
+		node   int   // index in nodes
+		dl, dr int32 // where its left and right rows go
 	}
 	var tasks []task
-	first := make([]int, len(nodes))
 	left := make([][]uint8, len(nodes))
 	for i, n := range nodes {
-		first[i] = len(tasks)
 		for lo := n.begin; lo < n.end; lo += partBlock {
 			tasks = append(tasks, task{n: n, lo: lo, hi: min(n.end, lo+partBlock), node: i})
 		}
@@ -230,33 +229,37 @@ func (g *histGrower) partition(nodes []*hnode, tree []Node) {
 	parallelFor(len(tasks), g.threads, func(i int) {
 		t := &tasks[i]
 		f := tree[t.n.nid].Feature
-		var l int32
 		if b.c8 != nil {
-			l = partitionRows(b.c8[f], left[t.node], g.rows[t.lo:t.hi], g.tmp[t.lo:t.hi])
+			t.nl = partitionRows(b.c8[f], left[t.node], g.rows[t.lo:t.hi], g.tmp[t.lo:t.hi])
 		} else {
-			l = partitionRows(b.c16[f], left[t.node], g.rows[t.lo:t.hi], g.tmp[t.lo:t.hi])
-		}
-		l += t.lo
-		t.nl = l - t.lo
-		// Restore the order of rights.
-		s := g.tmp[l:t.hi]
-		for i, j := 0, len(s)-1; i < j; i, j = i+1, j-1 {
-			s[i], s[j] = s[j], s[i]
+			t.nl = partitionRows(b.c16[f], left[t.node], g.rows[t.lo:t.hi], g.tmp[t.lo:t.hi])
 		}
 	})
-	parallelFor(len(nodes), g.threads, func(i int) {
-		n := nodes[i]
-		end := len(tasks)
-		if i+1 < len(nodes) {
-			end = first[i+1]
-		}
+	// Each node's rows become its tasks' left rows, then their right rows,
+	// in task order; every task copies its own, in parallel.
+	for i := 0; i < len(tasks); {
+		n := tasks[i].n
+		j := i
 		pos := n.begin
-		for _, t := range tasks[first[i]:end] {
-			pos += int32(copy(g.rows[pos:], g.tmp[t.lo:t.lo+t.nl]))
+		for ; j < len(tasks) && tasks[j].n == n; j++ {
+			tasks[j].dl = pos
+			pos += tasks[j].nl
 		}
 		n.nl = pos - n.begin
-		for _, t := range tasks[first[i]:end] {
-			pos += int32(copy(g.rows[pos:], g.tmp[t.lo+t.nl:t.hi]))
+		for k := i; k < j; k++ {
+			tasks[k].dr = pos
+			pos += tasks[k].hi - tasks[k].lo - tasks[k].nl
+		}
+		i = j
+	}
+	parallelFor(len(tasks), g.threads, func(i int) {
+		t := &tasks[i]
+		copy(g.rows[t.dl:], g.tmp[t.lo:t.lo+t.nl])
+		// The right rows were written from the back: reverse them.
+		right := g.tmp[t.lo+t.nl : t.hi]
+		dst := g.rows[t.dr : t.dr+int32(len(right))]
+		for j, r := range right {
+			dst[len(dst)-1-j] = r
 		}
 	})
 }
