@@ -3,6 +3,7 @@ package boost
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -22,6 +23,18 @@ func BenchmarkTrainHist(b *testing.B) {
 	}
 }
 
+// BenchmarkTrainOneHot trains on data shaped like the pipeline's wide
+// benchmark after SMOTE: 20 numeric columns and 12 categoricals of 40
+// levels one-hot encoded, 30% of the rows interpolated between levels.
+func BenchmarkTrainOneHot(b *testing.B) {
+	x, y := oneHotData(13600, 20, 12, 40, 0.3, 1)
+	for b.Loop() {
+		if _, err := Train(context.Background(), x, y, nil, &Params{NEstimators: 20, MaxDepth: 4, NJobs: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkTrainExact(b *testing.B) {
 	x, y := synth(10000, 28, 1, 0)
 	for b.Loop() {
@@ -31,26 +44,37 @@ func BenchmarkTrainExact(b *testing.B) {
 	}
 }
 
+// BenchmarkBuildHist adds the rows of a node into its histogram: all of
+// 16k or 262k rows (a root), or a random 6% of 1M rows (a deep node, whose
+// rows are scattered over the matrix).
 func BenchmarkBuildHist(b *testing.B) {
-	for _, n := range []int{16384, 262144} {
-		x, y := synth(n, 28, 1, 0)
+	for _, tc := range []struct {
+		name string
+		n    int
+		frac float64
+	}{{"rows=16384", 16384, 1}, {"rows=262144", 262144, 1}, {"rows=6%_of_1M", 1 << 20, 0.06}} {
+		x, y := synth(tc.n, 28, 1, 0)
 		c, _ := (&Params{}).resolve()
-		bins := quantise(toFloat32(x, 1), n, 28, nil, 256, 1)
-		gp := make([]gpair, n)
+		bins := quantise(toFloat32Cols(x, 1), tc.n, 28, nil, 256, 1)
+		gp := make([]gpair, tc.n)
 		for i := range gp {
 			gp[i] = gpair{float32(y[i]) - 0.5, 0.25}
 		}
 		g := newHistGrower(&c, bins, 1)
-		for i := range g.rows {
-			g.rows[i] = int32(i)
+		rng := rand.New(rand.NewPCG(1, 2))
+		var rows []int32
+		for i := range tc.n {
+			if tc.frac == 1 || rng.Float64() < tc.frac {
+				rows = append(rows, int32(i))
+			}
 		}
 		hist := make([]hbin, g.nbins)
-		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+		b.Run(tc.name, func(b *testing.B) {
 			for b.Loop() {
 				clear(hist)
-				bins.buildHist(g.rows, gp, hist)
+				bins.buildHist(rows, gp, hist)
 			}
-			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+			b.ReportMetric(float64(len(rows))*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 		})
 	}
 }
@@ -70,6 +94,60 @@ func BenchmarkPredict(b *testing.B) {
 				m.PredictDense(raw, 100000, out)
 			}
 			b.ReportMetric(100000*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
+
+func BenchmarkGradients(b *testing.B) {
+	const n = 1 << 18
+	rng := rand.New(rand.NewPCG(1, 2))
+	margin, y, w := make([]float32, n), make([]float32, n), make([]float32, n)
+	for i := range margin {
+		margin[i] = float32(2 * rng.NormFloat64())
+		y[i] = float32(rng.IntN(2))
+		w[i] = 1
+	}
+	gp := make([]gpair, n)
+	for b.Loop() {
+		gradients(BinaryLogistic, 1, margin, y, w, gp, 1)
+	}
+	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(n)/float64(b.N), "ns/row")
+}
+
+// BenchmarkEvaluate finds the best split of a node from its histogram on
+// the one-hot data of BenchmarkTrainOneHot (481 sparse features whose
+// SMOTE-like fractional values fill up to 256 bins each): the root, and a
+// node of every 16th row, whose histogram has many empty bins.
+func BenchmarkEvaluate(b *testing.B) {
+	const n = 13600
+	x, y := oneHotData(n, 20, 12, 40, 0.3, 1)
+	_, d := x.Dims()
+	c, _ := (&Params{}).resolve()
+	bins := quantise(toFloat32Cols(x, 1), n, d, nil, 256, 1)
+	gp := make([]gpair, n)
+	for i := range gp {
+		gp[i] = gpair{float32(y[i]) - 0.5, 0.25}
+	}
+	g := newHistGrower(&c, bins, 1)
+	feats := make([]int32, d)
+	for i := range feats {
+		feats[i] = int32(i)
+	}
+	for _, every := range []int{1, 16} {
+		node := &hnode{hist: make([]hbin, g.nbins)}
+		var rows []int32
+		for r := 0; r < n; r += every {
+			rows = append(rows, int32(r))
+			node.G += float64(gp[r].g)
+			node.H += float64(gp[r].h)
+		}
+		node.rootGain = c.gain(node.G, node.H)
+		bins.buildHist(rows, gp, node.hist)
+		bins.fillDefaults(node.hist, node.G, node.H)
+		b.Run(fmt.Sprintf("rows=1/%d", every), func(b *testing.B) {
+			for b.Loop() {
+				g.evaluate([]*hnode{node}, feats)
+			}
 		})
 	}
 }

@@ -59,6 +59,17 @@
 //   - A Model is safe for concurrent use by Predict once built; do not
 //     change its fields while predicting.
 //
+// # Performance
+//
+// Training with hist quantises each feature once (column by column; zeros
+// are counted, not sorted), keeps features whose most frequent bin holds
+// at least half of the rows (one-hot columns, counts) as per-row lists of
+// their other values, and builds each level's histograms for the smaller
+// children only (the siblings are parent minus child), in float64 like
+// XGBoost. Rows left out by subsample take no part in histograms or
+// partitions. docs/BENCHMARKS.md (boost) has the measurements and what
+// each of these saves.
+//
 // # Compatibility
 //
 // WriteXGBoostJSON writes XGBoost's JSON model format with a scalar

@@ -1,9 +1,16 @@
 package boost
 
-// histBlock is the number of rows per partial histogram. Partial
-// histograms are summed in block order, so results do not depend on the
-// number of goroutines.
-const histBlock = 16384
+// A node's histogram is built from blocks of its rows, each into its own
+// partial histogram (the first into the node's), and the partials are
+// summed in block order, so results do not depend on the number of
+// goroutines. A block has at least histBlock rows, and a node at most
+// maxHistBlocks blocks: every partial costs clearing and summing a whole
+// histogram, which for a 1M-row root in blocks of 16k rows was as much
+// memory traffic as the rows themselves.
+const (
+	histBlock     = 16384
+	maxHistBlocks = 16
+)
 
 // partBlock is the number of rows per partition task.
 const partBlock = 16384
@@ -11,13 +18,14 @@ const partBlock = 16384
 // histGrower grows trees with the hist method (depthwise, like XGBoost's
 // grow_quantile_histmaker).
 type histGrower struct {
-	c       *resolved
-	b       *binned
-	threads int
-	rows    []int32 // row indices; each node owns a segment
-	tmp     []int32
-	free    [][]hbin
-	nbins   int
+	c        *resolved
+	b        *binned
+	threads  int
+	rows     []int32 // row indices; each node owns a segment
+	tmp      []int32
+	splitBin []int32 // per node of the tree being grown: rows with bins up to this go left
+	free     [][]hbin
+	nbins    int
 }
 
 func newHistGrower(c *resolved, b *binned, threads int) *histGrower {
@@ -62,8 +70,9 @@ func (g *histGrower) buildHists(nodes []*hnode, gp []gpair) {
 	var partial [][]*[]hbin // per node: partial buffers (block order)
 	for _, n := range nodes {
 		var ps []*[]hbin
-		for lo := n.begin; lo < n.end; lo += histBlock {
-			t := task{n: n, lo: lo, hi: min(n.end, lo+histBlock)}
+		size := max(histBlock, (n.end-n.begin+maxHistBlocks-1)/maxHistBlocks)
+		for lo := n.begin; lo < n.end; lo += size {
+			t := task{n: n, lo: lo, hi: min(n.end, lo+size)}
 			if lo == n.begin {
 				t.out = n.hist
 			} else {
@@ -109,6 +118,11 @@ func (g *histGrower) buildHists(nodes []*hnode, gp []gpair) {
 			g.release(*p)
 		}
 	}
+	if len(g.b.sparse) > 0 {
+		parallelFor(len(nodes), g.threads, func(i int) {
+			g.b.fillDefaults(nodes[i].hist, nodes[i].G, nodes[i].H)
+		})
+	}
 }
 
 // evaluate finds the best split of every node, in parallel over (node,
@@ -132,39 +146,58 @@ func (g *histGrower) evaluate(nodes []*hnode, feats []int32) {
 // evalFeature is XGBoost's EnumerateSplit: a forward scan (missing right)
 // and, when the node has missing values of f, a backward scan (missing
 // left).
+//
+// Empty bins are skipped: the split after an empty bin puts the same rows
+// on each side as the split before it, so it has the same loss and cannot
+// replace it (only a strictly better loss does). A feature without
+// missing values skips the backward scan, whose splits are then the
+// forward ones with the same rows on each side (XGBoost runs it when the
+// forward sums differ from the node's by rounding, which only adds
+// default-left copies of forward splits, equal up to rounding).
 func (g *histGrower) evalFeature(n *hnode, f int32, best *split) {
 	c := g.c
 	b := g.b
 	lo := b.ptr[f]
 	cuts := b.cuts[f]
-	nb := int32(len(cuts))
-	hist := n.hist[lo : lo+nb]
+	hist := n.hist[lo : lo+int32(len(cuts))]
 	mcw := float64(c.minChildWeight)
+	a, l := float64(c.alpha), float64(c.lambda)
 	var lG, lH float64
-	for i := int32(0); i < nb; i++ {
-		lG += hist[i].g
-		lH += hist[i].h
+	for i, e := range hist {
+		if e.g == 0 && e.h == 0 {
+			continue
+		}
+		lG += e.g
+		lH += e.h
 		rG, rH := n.G-lG, n.H-lH
 		if lH >= mcw && rH >= mcw {
-			loss := c.splitGain(lG, lH, rG, rH) - n.rootGain
-			best.update(loss, f, cuts[i], i, false, lG, lH, rG, rH)
+			loss := leafGain(lG, lH, a, l) + leafGain(rG, rH, a, l) - n.rootGain
+			if loss > best.loss {
+				*best = split{loss, f, cuts[i], int32(i), false, lG, lH, rG, rH}
+			}
 		}
 	}
-	if lG == n.G && lH == n.H {
+	if b.miss[f] < 0 || lG == n.G && lH == n.H {
 		return
 	}
 	var aG, aH float64 // right side, accumulated backwards
-	for i := nb - 1; i >= 0; i-- {
-		aG += hist[i].g
-		aH += hist[i].h
+	for i := len(hist) - 1; i >= 0; i-- {
+		e := hist[i]
+		if e.g == 0 && e.h == 0 {
+			continue
+		}
+		aG += e.g
+		aH += e.h
 		lG, lH := n.G-aG, n.H-aH
 		if lH >= mcw && aH >= mcw {
-			loss := c.splitGain(lG, lH, aG, aH) - n.rootGain
-			cond := b.mins[f]
-			if i > 0 {
-				cond = cuts[i-1]
+			loss := leafGain(lG, lH, a, l) + leafGain(aG, aH, a, l) - n.rootGain
+			if loss > best.loss {
+				cond := b.mins[f]
+				if i > 0 {
+					cond = cuts[i-1]
+				}
+				*best = split{loss, f, cond, int32(i - 1), true, lG, lH, aG, aH}
 			}
-			best.update(loss, f, cond, i-1, true, lG, lH, aG, aH)
 		}
 	}
 }
@@ -181,69 +214,84 @@ func (g *histGrower) partition(nodes []*hnode, tree []Node) {
 		n      *hnode
 		lo, hi int32
 		nl     int32
+		node   int   // index in nodes
+		dl, dr int32 // where its left and right rows go
 	}
 	var tasks []task
-	first := make([]int, len(nodes))
+	left := make([][]uint8, len(nodes))
 	for i, n := range nodes {
-		first[i] = len(tasks)
 		for lo := n.begin; lo < n.end; lo += partBlock {
-			tasks = append(tasks, task{n: n, lo: lo, hi: min(n.end, lo+partBlock)})
+			tasks = append(tasks, task{n: n, lo: lo, hi: min(n.end, lo+partBlock), node: i})
 		}
+		left[i] = g.goesLeft(&tree[n.nid], n.best.bin)
 	}
 	b := g.b
 	parallelFor(len(tasks), g.threads, func(i int) {
 		t := &tasks[i]
-		nd := &tree[t.n.nid]
-		f := int(nd.Feature)
-		sb := t.n.best.bin
-		miss := b.miss[f]
-		defLeft := nd.DefaultLeft
-		var l int32
+		f := tree[t.n.nid].Feature
 		if b.c8 != nil {
-			l = partitionRows(b.c8[f], int32(sb), miss, defLeft, g.rows[t.lo:t.hi], g.tmp[t.lo:t.hi])
+			t.nl = partitionRows(b.c8[f], left[t.node], g.rows[t.lo:t.hi], g.tmp[t.lo:t.hi])
 		} else {
-			l = partitionRows(b.c16[f], int32(sb), miss, defLeft, g.rows[t.lo:t.hi], g.tmp[t.lo:t.hi])
-		}
-		l += t.lo
-		t.nl = l - t.lo
-		// Restore the order of rights.
-		s := g.tmp[l:t.hi]
-		for i, j := 0, len(s)-1; i < j; i, j = i+1, j-1 {
-			s[i], s[j] = s[j], s[i]
+			t.nl = partitionRows(b.c16[f], left[t.node], g.rows[t.lo:t.hi], g.tmp[t.lo:t.hi])
 		}
 	})
-	parallelFor(len(nodes), g.threads, func(i int) {
-		n := nodes[i]
-		end := len(tasks)
-		if i+1 < len(nodes) {
-			end = first[i+1]
-		}
+	// Each node's rows become its tasks' left rows, then their right rows,
+	// in task order; every task copies its own, in parallel.
+	for i := 0; i < len(tasks); {
+		n := tasks[i].n
+		j := i
 		pos := n.begin
-		for _, t := range tasks[first[i]:end] {
-			pos += int32(copy(g.rows[pos:], g.tmp[t.lo:t.lo+t.nl]))
+		for ; j < len(tasks) && tasks[j].n == n; j++ {
+			tasks[j].dl = pos
+			pos += tasks[j].nl
 		}
 		n.nl = pos - n.begin
-		for _, t := range tasks[first[i]:end] {
-			pos += int32(copy(g.rows[pos:], g.tmp[t.lo+t.nl:t.hi]))
+		for k := i; k < j; k++ {
+			tasks[k].dr = pos
+			pos += tasks[k].hi - tasks[k].lo - tasks[k].nl
+		}
+		i = j
+	}
+	parallelFor(len(tasks), g.threads, func(i int) {
+		t := &tasks[i]
+		copy(g.rows[t.dl:], g.tmp[t.lo:t.lo+t.nl])
+		// The right rows were written from the back: reverse them.
+		right := g.tmp[t.lo+t.nl : t.hi]
+		dst := g.rows[t.dr : t.dr+int32(len(right))]
+		for j, r := range right {
+			dst[len(dst)-1-j] = r
 		}
 	})
 }
 
-// partitionRows writes the rows going left to the front of out and the
-// rows going right to the back (reversed), returning the number going
-// left. Each row is written to both free ends and the ends advance by the
-// decision, so the loop has no data-dependent branch.
-func partitionRows[B uint8 | uint16](col []B, sb, miss int32, defLeft bool, rows, out []int32) int32 {
-	dl := b2i(defLeft)
+// goesLeft returns, for each bin of the split feature of node n (the bin
+// of missing values included), 1 if the split at bin sb sends its rows
+// left: bins up to sb, and missing values when they default left.
+func (g *histGrower) goesLeft(n *Node, sb int32) []uint8 {
+	f := n.Feature
+	left := make([]uint8, g.b.ptr[f+1]-g.b.ptr[f])
+	for i := int32(0); i <= sb; i++ {
+		left[i] = 1
+	}
+	if m := g.b.miss[f]; m >= 0 {
+		left[m] = uint8(b2i(n.DefaultLeft))
+	}
+	return left
+}
+
+// partitionRows writes the rows going left (left[bin] == 1) to the front
+// of out and the rows going right to the back (reversed), returning the
+// number going left. Each row is written to both free ends and the ends
+// advance by the table's answer, so the loop has no data-dependent
+// branch (a table rather than comparisons halves its instructions).
+func partitionRows[B uint8 | uint16](col []B, left []uint8, rows, out []int32) int32 {
 	l, r := 0, len(out)
 	for _, row := range rows {
-		bin := int32(col[row])
-		isMiss := b2i(bin == miss)
-		left := int(b2i(bin <= sb)&(1-isMiss) | dl&isMiss)
+		d := int(left[col[row]])
 		out[l] = row
 		out[r-1] = row
-		l += left
-		r -= 1 - left
+		l += d
+		r -= 1 - d
 	}
 	return int32(l)
 }
@@ -256,13 +304,23 @@ func b2i(b bool) int32 {
 }
 
 // grow builds one tree from the gradient pairs gp (len nrow) using the
-// features feats. It returns the tree and, for every leaf, its row segment
-// (for updating the training margins).
-func (g *histGrower) grow(gp []gpair, feats []int32) ([]Node, []leafRows) {
+// features feats and the rows sampled (nil: all rows; the gradients of
+// the others must be zero). It returns the tree and the segments of
+// g.rows that end in its leaves (leafRows), for updateMargins.
+//
+// Rows left out of the sample add nothing to any histogram, so they are
+// left out of the partition too, and leafOf places them afterwards.
+func (g *histGrower) grow(gp []gpair, feats []int32, sampled []int32) ([]Node, []leafRows) {
 	c := g.c
-	for i := range g.rows {
-		g.rows[i] = int32(i)
+	if sampled != nil {
+		g.rows = g.rows[:copy(g.rows[:cap(g.rows)], sampled)]
+	} else {
+		g.rows = g.rows[:cap(g.rows)]
+		for i := range g.rows {
+			g.rows[i] = int32(i)
+		}
 	}
+	g.splitBin = g.splitBin[:0]
 	root := &hnode{nid: 0, begin: 0, end: int32(len(g.rows)), hist: g.alloc()}
 	for _, p := range gp {
 		root.G += float64(p.g)
@@ -295,12 +353,29 @@ func (g *histGrower) grow(gp []gpair, feats []int32) ([]Node, []leafRows) {
 			nd.Cond = s.cond
 			nd.DefaultLeft = s.defaultLeft
 			nd.Gain = s.loss
+			for len(g.splitBin) <= int(n.nid) {
+				g.splitBin = append(g.splitBin, 0)
+			}
+			g.splitBin[n.nid] = s.bin
 			tree = append(tree,
 				Node{Left: -1, Right: -1, Parent: n.nid, Hess: float32(s.lH), Weight: c.weight(s.lG, s.lH)},
 				Node{Left: -1, Right: -1, Parent: n.nid, Hess: float32(s.rH), Weight: c.weight(s.rG, s.rH)})
 			splitNodes = append(splitNodes, n)
 		}
 		if len(splitNodes) == 0 {
+			break
+		}
+		if depth+1 >= c.maxDepth {
+			// The children are leaves: rather than partitioning the rows,
+			// updateMargins tells them apart.
+			for _, n := range splitNodes {
+				nd := tree[n.nid]
+				for _, ch := range [2]int32{nd.Left, nd.Right} {
+					tree[ch].Value = tree[ch].Weight * c.eta
+				}
+				leaves = append(leaves, leafRows{n.nid, n.begin, n.end})
+				g.release(n.hist)
+			}
 			break
 		}
 		g.partition(splitNodes, tree)
@@ -313,11 +388,6 @@ func (g *histGrower) grow(gp []gpair, feats []int32) ([]Node, []leafRows) {
 			left.rootGain = c.gain(left.G, left.H)
 			right.rootGain = c.gain(right.G, right.H)
 			next = append(next, left, right)
-			if depth+1 >= c.maxDepth {
-				// Children will be leaves: no histograms needed.
-				g.release(n.hist)
-				continue
-			}
 			sm, lg := left, right
 			if right.end-right.begin < left.end-left.begin {
 				sm, lg = right, left
@@ -342,8 +412,90 @@ func (g *histGrower) grow(gp []gpair, feats []int32) ([]Node, []leafRows) {
 	return tree, leaves
 }
 
+// updateMargins adds the leaf values of tree, just grown, to the margins
+// (group grp of k per row) of the rows of leaves and of the rows dropped
+// from the sample (which grow did not partition).
+func (g *histGrower) updateMargins(tree []Node, leaves []leafRows, dropped []int32, margin []float32, k, grp int) {
+	type task struct {
+		nid    int32
+		lo, hi int32
+	}
+	var tasks []task
+	for _, l := range leaves {
+		for lo := l.begin; lo < l.end; lo += partBlock {
+			tasks = append(tasks, task{l.nid, lo, min(l.end, lo+partBlock)})
+		}
+	}
+	parallelFor(len(tasks), g.threads, func(i int) {
+		t := tasks[i]
+		rows := g.rows[t.lo:t.hi]
+		n := &tree[t.nid]
+		if n.Left < 0 {
+			for _, r := range rows {
+				margin[int(r)*k+grp] += n.Value
+			}
+			return
+		}
+		// A split into two leaves: each row goes where partition would
+		// send it.
+		v := [2]float32{tree[n.Right].Value, tree[n.Left].Value}
+		left := g.goesLeft(n, g.splitBin[t.nid])
+		if g.b.c8 != nil {
+			addSplit(g.b.c8[n.Feature], left, v, rows, margin, k, grp)
+		} else {
+			addSplit(g.b.c16[n.Feature], left, v, rows, margin, k, grp)
+		}
+	})
+	const blk = 4096
+	parallelFor((len(dropped)+blk-1)/blk, g.threads, func(b int) {
+		for _, r := range dropped[b*blk : min(len(dropped), b*blk+blk)] {
+			margin[int(r)*k+grp] += tree[g.leafOf(tree, r)].Value
+		}
+	})
+}
+
+// addSplit adds v[1] to the margins of the rows whose bin of col goes
+// left (left[bin] == 1, as in partitionRows) and v[0] to the others.
+func addSplit[B uint8 | uint16](col []B, left []uint8, v [2]float32, rows []int32, margin []float32, k, grp int) {
+	for _, r := range rows {
+		margin[int(r)*k+grp] += v[left[col[r]]&1]
+	}
+}
+
+// leafOf returns the leaf of tree (just grown) that row r falls in,
+// following the split bins like partition does.
+func (g *histGrower) leafOf(tree []Node, r int32) int32 {
+	if g.b.c8 != nil {
+		return leafOf(g.b.c8, g.b.miss, g.splitBin, tree, r)
+	}
+	return leafOf(g.b.c16, g.b.miss, g.splitBin, tree, r)
+}
+
+func leafOf[B uint8 | uint16](cols [][]B, miss, splitBin []int32, tree []Node, r int32) int32 {
+	i := int32(0)
+	for {
+		n := &tree[i]
+		if n.Left < 0 {
+			return i
+		}
+		switch bin := int32(cols[n.Feature][r]); {
+		case bin == miss[n.Feature]:
+			if n.DefaultLeft {
+				i = n.Left
+			} else {
+				i = n.Right
+			}
+		case bin <= splitBin[i]:
+			i = n.Left
+		default:
+			i = n.Right
+		}
+	}
+}
+
 // leafRows is the row segment [begin, end) of the grower's rows that
-// ended in leaf nid.
+// ended in node nid: a leaf, or a split whose children are both leaves
+// (the last level is not partitioned).
 type leafRows struct {
 	nid        int32
 	begin, end int32

@@ -2,21 +2,39 @@ package boost
 
 import (
 	"math"
+	"slices"
 	"sync"
+	"unsafe"
 )
 
-// binned is the quantised training matrix of the hist method: row-major
-// bin indices (uint8 when every feature fits, else uint16).
+// binned is the quantised training matrix of the hist method.
+//
+// Every feature's bins are kept column-major (c8 or c16: one byte per
+// value when every feature has at most 256 bins, else two), for
+// partitioning rows. For histograms, the dense features (dense) are also
+// kept row-major (b8 or b16), and the sparse ones, whose most frequent
+// bin (def) holds at least half of the rows, as one list per row of the
+// histogram slots of its values outside that bin (sp: CSR). A sparse
+// feature's most frequent bin is not added up: it is the node's total
+// minus the feature's other bins (fillDefaults). On one-hot columns this
+// makes a histogram as cheap as the row's few non-zero values.
 type binned struct {
 	nrow, ncol int
-	b8         []uint8 // row-major, for histograms
-	b16        []uint16
-	c8         [][]uint8 // column-major, for partitioning
-	c16        [][]uint16
 	cuts       [][]float32 // per feature: XGBoost cut values (last = sentinel)
 	mins       []float32   // per feature: XGBoost min value
 	ptr        []int32     // histogram offset of each feature, len ncol+1
 	miss       []int32     // local bin index of missing values, or -1
+	c8         [][]uint8   // column-major bins, for partitioning
+	c16        [][]uint16
+
+	dense  []int32  // features stored row-major
+	dptr   []int    // histogram offset of each dense feature
+	b8     []uint8  // nrow x len(dense), row-major, for histograms
+	b16    []uint16 // the same when some feature has more than 256 bins
+	sparse []int32  // features stored as lists
+	def    []int32  // local bin of each sparse feature that is not listed
+	spRow  []int32  // row r's entries are spIdx[spRow[r]:spRow[r+1]]
+	spIdx  []uint32 // histogram slot (ptr[f] + bin) of a sparse value
 }
 
 // sketchCuts returns XGBoost-style cuts for one feature from its present
@@ -150,9 +168,13 @@ func radixSort(keys []uint32, rows []int32, tk []uint32, tr []int32) ([]uint32, 
 	return keys, rows
 }
 
-// quantise builds the binned matrix from row-major float32 data: per
-// feature, radix-sort the present values, compute the cuts, and assign
-// bins by a sweep over the sorted values (no per-value search).
+// quantise builds the binned matrix from column-major float32 data (x
+// holds feature f's values at x[f*nrow:(f+1)*nrow]): per feature, radix-
+// sort the present values, compute the cuts, and assign bins by a sweep
+// over the sorted values (no per-value search). Zeros, most of a one-hot
+// or count column, are counted rather than sorted: they sit between the
+// negative and the positive values, in row order like the stable sort
+// would leave them.
 func quantise(x []float32, nrow, ncol int, w []float32, maxBin, threads int) *binned {
 	b := &binned{nrow: nrow, ncol: ncol, cuts: make([][]float32, ncol), mins: make([]float32, ncol),
 		ptr: make([]int32, ncol+1), miss: make([]int32, ncol)}
@@ -175,28 +197,49 @@ func quantise(x []float32, nrow, ncol int, w []float32, maxBin, threads int) *bi
 	parallelFor(ncol, threads, func(f int) {
 		buf := pool.Get().(*sortBufs)
 		defer pool.Put(buf)
+		col := x[f*nrow : f*nrow+nrow]
 		keys, rows := buf.keys[:0], buf.rows[:0]
-		for r := 0; r < nrow; r++ {
-			v := x[r*ncol+f]
-			if v != v {
+		zeros, neg := 0, 0
+		for r, v := range col {
+			switch {
+			case v != v:
 				hasMiss[f] = true
-				continue
+			case v == 0:
+				zeros++
+			default:
+				if v < 0 {
+					neg++
+				}
+				keys = append(keys, sortKey(v))
+				rows = append(rows, int32(r))
 			}
-			keys = append(keys, sortKey(v))
-			rows = append(rows, int32(r))
 		}
 		if len(keys) > 0 {
 			keys, rows = radixSort(keys, rows, buf.tk[:len(keys)], buf.tr[:len(keys)])
 		}
-		vals := buf.vals[:len(keys)]
+		vals := buf.vals[:len(keys)+zeros]
 		for i, k := range keys {
+			if i >= neg {
+				i += zeros
+			}
 			vals[i] = keyValue(k)
 		}
+		clear(vals[neg : neg+zeros]) // +0, also for -0 (sortKey's order)
 		var ws []float32
 		if w != nil {
-			ws = make([]float32, len(rows))
+			ws = make([]float32, len(vals))
 			for i, r := range rows {
+				if i >= neg {
+					i += zeros
+				}
 				ws[i] = w[r]
+			}
+			z := neg
+			for r, v := range col {
+				if v == 0 {
+					ws[z] = w[r]
+					z++
+				}
 			}
 		}
 		cuts, minv := sketchCuts(vals, ws, maxBin, buf.sum)
@@ -213,13 +256,23 @@ func quantise(x []float32, nrow, ncol int, w []float32, maxBin, threads int) *bi
 		} else {
 			col16[f] = make([]uint16, nrow)
 		}
-		if hasMiss[f] {
-			for r := range nrow {
-				set(int32(r), nb) // overwritten below for present values
+		if hasMiss[f] || zeros > 0 {
+			zbin := 0 // upper_bound(cuts, 0), as the sweep below
+			for zbin < len(cuts)-1 && cuts[zbin] <= 0 {
+				zbin++
+			}
+			for r, v := range col {
+				switch {
+				case v != v:
+					set(int32(r), nb)
+				case v == 0:
+					set(int32(r), zbin)
+				}
 			}
 		}
 		ci := 0
-		for i, v := range vals {
+		for i, k := range keys {
+			v := keyValue(k)
 			for ci < len(cuts)-1 && cuts[ci] <= v {
 				ci++
 			}
@@ -250,48 +303,269 @@ func quantise(x []float32, nrow, ncol int, w []float32, maxBin, threads int) *bi
 				col16[f], col8[f] = c, nil
 			}
 		})
-		b.b16 = make([]uint16, nrow*ncol)
 		b.c16 = col16
 	} else {
-		b.b8 = make([]uint8, nrow*ncol)
 		b.c8 = col8
 	}
+	b.layout(threads)
+	return b
+}
+
+// layout chooses the dense and the sparse features and builds their
+// row-major forms.
+func (b *binned) layout(threads int) {
+	nrow, ncol := b.nrow, b.ncol
+	def := make([]int32, ncol)
+	out := make([]int, ncol) // rows outside the most frequent bin
+	parallelFor(ncol, threads, func(f int) {
+		count := make([]int, b.ptr[f+1]-b.ptr[f])
+		if b.c8 != nil {
+			for _, v := range b.c8[f] {
+				count[v]++
+			}
+		} else {
+			for _, v := range b.c16[f] {
+				count[v]++
+			}
+		}
+		for i, c := range count {
+			if c > count[def[f]] {
+				def[f] = int32(i)
+			}
+		}
+		out[f] = nrow - count[def[f]]
+	})
+	// A listed value costs about as much as a dense one, and each row
+	// pays for its list once: list the features whose most frequent bin
+	// holds at least half of the rows, when that saves more than a few
+	// dense values a row.
+	var sparse []int32
+	var nnz int
+	for f := range ncol {
+		if 2*out[f] <= nrow && nnz+out[f] <= math.MaxInt32 {
+			sparse = append(sparse, int32(f))
+			nnz += out[f]
+		}
+	}
+	if float64(len(sparse))-sparseEntryCost*float64(nnz)/float64(nrow) < sparseRowCost {
+		sparse, nnz = nil, 0
+	}
+	b.dense = make([]int32, 0, ncol-len(sparse))
+	for f, j := 0, 0; f < ncol; f++ {
+		if j < len(sparse) && sparse[j] == int32(f) {
+			j++
+			continue
+		}
+		b.dense = append(b.dense, int32(f))
+		b.dptr = append(b.dptr, int(b.ptr[f]))
+	}
 	const blk = 4096
+	nd := len(b.dense)
+	if b.c16 != nil {
+		b.b16 = make([]uint16, nrow*nd)
+	} else {
+		b.b8 = make([]uint8, nrow*nd)
+	}
 	parallelFor((nrow+blk-1)/blk, threads, func(k int) {
 		for r := k * blk; r < min(nrow, k*blk+blk); r++ {
-			for f := 0; f < ncol; f++ {
-				if wide {
-					b.b16[r*ncol+f] = b.c16[f][r]
+			for j, f := range b.dense {
+				if b.c16 != nil {
+					b.b16[r*nd+j] = b.c16[f][r]
 				} else {
-					b.b8[r*ncol+f] = b.c8[f][r]
+					b.b8[r*nd+j] = b.c8[f][r]
 				}
 			}
 		}
 	})
-	return b
+	if len(sparse) == 0 {
+		return
+	}
+	b.sparse = sparse
+	b.def = make([]int32, len(sparse))
+	for j, f := range sparse {
+		b.def[j] = def[f]
+	}
+	// Count each row's listed values, then list them feature by feature
+	// (so each row's list is in feature order), reading whole columns.
+	b.spRow = make([]int32, nrow+1)
+	next := b.spRow[1:]
+	for j, f := range sparse {
+		d := b.def[j]
+		if b.c8 != nil {
+			for r, v := range b.c8[f] {
+				next[r] += b2i(int32(v) != d)
+			}
+		} else {
+			for r, v := range b.c16[f] {
+				next[r] += b2i(int32(v) != d)
+			}
+		}
+	}
+	for r := range nrow {
+		b.spRow[r+1] += b.spRow[r]
+	}
+	pos := slices.Clone(b.spRow[:nrow])
+	b.spIdx = make([]uint32, nnz)
+	for j, f := range sparse {
+		d, off := b.def[j], b.ptr[f]
+		if b.c8 != nil {
+			for r, v := range b.c8[f] {
+				if int32(v) != d {
+					b.spIdx[pos[r]] = uint32(off + int32(v))
+					pos[r]++
+				}
+			}
+		} else {
+			for r, v := range b.c16[f] {
+				if int32(v) != d {
+					b.spIdx[pos[r]] = uint32(off + int32(v))
+					pos[r]++
+				}
+			}
+		}
+	}
+}
+
+// Relative costs for choosing sparse features, in dense values: each
+// listed value, and each row's list (its bounds, and the loop's exit
+// branch, which mispredicts when lists vary in length).
+const (
+	sparseEntryCost = 1.5
+	sparseRowCost   = 3
+)
+
+// fillDefaults sets each sparse feature's unlisted bin of hist to the
+// node's totals G, H minus the feature's other bins.
+func (b *binned) fillDefaults(hist []hbin, G, H float64) {
+	for j, f := range b.sparse {
+		bins := hist[b.ptr[f]:b.ptr[f+1]]
+		d := b.def[j]
+		var g, h float64
+		for i, e := range bins {
+			if int32(i) != d {
+				g += e.g
+				h += e.h
+			}
+		}
+		bins[d] = hbin{G - g, H - h}
+	}
 }
 
 // hbin is one histogram bin, accumulated in float64.
 type hbin struct{ g, h float64 }
 
-// buildHist adds the gradient pairs of rows into hist (laid out by ptr).
-func buildHist[B uint8 | uint16](bins []B, ncol int, ptr []int32, rows []int32, gp []gpair, hist []hbin) {
+// buildHist adds the gradient pairs of rows into hist: the dense
+// features' bins (row-major, ncol a row, at offsets ptr) and, when spRow
+// is not nil, each row's listed sparse slots.
+//
+// The rows of a deep node are a thin, ascending subset of the matrix, so
+// nearly every row's bins and gradient miss the cache. The histogram loop
+// spends about two hundred instructions on a row, which leaves only a
+// couple of rows' loads in flight; when the rows are spread out (fewer
+// than one in touchSpan), a cheap loop first loads each row of a block of
+// touchBlock, putting all of the block's cache misses in flight at once,
+// and the histogram loop then finds them in cache. On 1M x 28 this takes
+// a node of 6% of the rows from 6.2 to 2.0 ns per added bin, and costs
+// dense nodes nothing, as they skip it.
+func buildHist[B uint8 | uint16](bins []B, ncol int, ptr []int, spRow []int32, spIdx []uint32, rows []int32, gp []gpair, hist []hbin) {
+	add := addRows[B]
+	if spRow != nil {
+		add = addRowsSparse[B]
+	}
+	if n := len(rows); n > 1 && int(rows[n-1]-rows[0]) > touchSpan*n {
+		for lo := 0; lo < n; lo += touchBlock {
+			blk := rows[lo:min(n, lo+touchBlock)]
+			touchRows(bins, ncol, spRow, spIdx, blk, gp)
+			add(bins, ncol, ptr, spRow, spIdx, blk, gp, hist)
+		}
+		return
+	}
+	add(bins, ncol, ptr, spRow, spIdx, rows, gp, hist)
+}
+
+const (
+	touchSpan  = 5  // rows spread over more than touchSpan x their number are touched first
+	touchBlock = 32 // rows touched at a time
+)
+
+// touchRows loads the first and last bin, the first listed slot and the
+// gradient of each row. It is not inlined, so the loads stay although
+// the sum is unused.
+//
+//go:noinline
+func touchRows[B uint8 | uint16](bins []B, ncol int, spRow []int32, spIdx []uint32, rows []int32, gp []gpair) (s uint32) {
+	for _, r := range rows {
+		if ncol > 0 {
+			i := int(r) * ncol
+			s += uint32(bins[i]) + uint32(bins[i+ncol-1])
+		}
+		if spRow != nil {
+			if i := spRow[r]; i < int32(len(spIdx)) {
+				s += spIdx[i]
+			}
+		}
+		s += math.Float32bits(gp[r].g)
+	}
+	return s
+}
+
+// addRows adds rows' dense bins into hist. It indexes the bins and hist
+// with pointer arithmetic: the bounds checks the compiler cannot remove
+// are a fifth of the loop's instructions (without them the tall fold's
+// 13 features take 0.89 instead of 1.09 ns per added bin), and every
+// index is in range by construction: rows are below nrow (the grower's
+// row lists), bins below their feature's bin count and ptr[f] plus that
+// count at most len(hist) (quantise; binned.buildHist checks the sizes).
+func addRows[B uint8 | uint16](bins []B, ncol int, ptr []int, _ []int32, _ []uint32, rows []int32, gp []gpair, hist []hbin) {
+	hp := unsafe.Pointer(unsafe.SliceData(hist))
+	bp := unsafe.Pointer(unsafe.SliceData(bins))
+	size := unsafe.Sizeof(B(0))
 	ptr = ptr[:ncol]
 	for _, r := range rows {
 		g, h := float64(gp[r].g), float64(gp[r].h)
-		row := bins[int(r)*ncol : int(r)*ncol+ncol]
+		row := unsafe.Add(bp, uintptr(r)*uintptr(ncol)*size)
 		for f, off := range ptr {
-			e := &hist[off+int32(row[f])]
+			bin := *(*B)(unsafe.Add(row, uintptr(f)*size))
+			e := (*hbin)(unsafe.Add(hp, uintptr(off+int(bin))*unsafe.Sizeof(hbin{})))
 			e.g += g
 			e.h += h
 		}
 	}
 }
 
+// addRowsSparse is addRows plus each row's listed sparse slots (below
+// len(hist) by construction too).
+func addRowsSparse[B uint8 | uint16](bins []B, ncol int, ptr []int, spRow []int32, spIdx []uint32, rows []int32, gp []gpair, hist []hbin) {
+	hp := unsafe.Pointer(unsafe.SliceData(hist))
+	bp := unsafe.Pointer(unsafe.SliceData(bins))
+	size := unsafe.Sizeof(B(0))
+	ptr = ptr[:ncol]
+	for _, r := range rows {
+		g, h := float64(gp[r].g), float64(gp[r].h)
+		row := unsafe.Add(bp, uintptr(r)*uintptr(ncol)*size)
+		for f, off := range ptr {
+			bin := *(*B)(unsafe.Add(row, uintptr(f)*size))
+			e := (*hbin)(unsafe.Add(hp, uintptr(off+int(bin))*unsafe.Sizeof(hbin{})))
+			e.g += g
+			e.h += h
+		}
+		for _, i := range spIdx[spRow[r]:spRow[r+1]] {
+			e := (*hbin)(unsafe.Add(hp, uintptr(i)*unsafe.Sizeof(hbin{})))
+			e.g += g
+			e.h += h
+		}
+	}
+}
+
+// buildHist adds rows into hist; the sparse features' unlisted bins are
+// left for fillDefaults.
 func (b *binned) buildHist(rows []int32, gp []gpair, hist []hbin) {
-	if b.b8 != nil {
-		buildHist(b.b8, b.ncol, b.ptr, rows, gp, hist)
+	if len(hist) < int(b.ptr[b.ncol]) || len(gp) < b.nrow || len(b.b8)+len(b.b16) != b.nrow*len(b.dense) {
+		panic("boost: histogram, gradients or bins of the wrong size")
+	}
+	if b.b16 != nil {
+		buildHist(b.b16, len(b.dense), b.dptr, b.spRow, b.spIdx, rows, gp, hist)
 	} else {
-		buildHist(b.b16, b.ncol, b.ptr, rows, gp, hist)
+		buildHist(b.b8, len(b.dense), b.dptr, b.spRow, b.spIdx, rows, gp, hist)
 	}
 }

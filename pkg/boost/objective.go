@@ -12,45 +12,80 @@ type gpair struct{ g, h float32 }
 const hessEps = 1e-16
 
 // gradients fills gp (len rows*k, row-major by class) from the margins.
-func gradients(obj string, k int, margin []float32, y, w []float32, spw float32, gp []gpair, threads int) {
+// w holds each row's weight with scale_pos_weight already applied to the
+// positive rows of binary:logistic (gradWeights).
+func gradients(obj string, k int, margin []float32, y, w []float32, gp []gpair, threads int) {
 	n := len(y)
 	const blk = 8192
 	parallelFor((n+blk-1)/blk, threads, func(b int) {
-		for i := b * blk; i < min(n, b*blk+blk); i++ {
-			wi := w[i]
-			switch obj {
-			case BinaryLogistic:
-				p := sigmoid32(margin[i])
-				if y[i] == 1 {
-					wi *= spw
-				}
-				gp[i] = gpair{(p - y[i]) * wi, max(p*(1-p), hessEps) * wi}
-			case RegSquaredError:
-				gp[i] = gpair{(margin[i] - y[i]) * wi, wi}
-			case MultiSoftprob:
-				m := margin[i*k : i*k+k]
-				mx := m[0]
-				for _, v := range m[1:] {
-					mx = max(mx, v)
-				}
-				var sum float32
-				for c, v := range m {
-					e := float32(math.Exp(float64(v - mx)))
-					gp[i*k+c].g = e
-					sum += e
-				}
-				label := int(y[i])
-				for c := range m {
-					p := gp[i*k+c].g / sum
-					t := float32(0)
-					if c == label {
-						t = 1
-					}
-					gp[i*k+c] = gpair{(p - t) * wi, max(2*p*(1-p), hessEps) * wi}
-				}
+		lo, hi := b*blk, min(n, b*blk+blk)
+		switch obj {
+		case BinaryLogistic:
+			logisticGradients(margin[lo:hi], y[lo:hi], w[lo:hi], gp[lo:hi])
+		case RegSquaredError:
+			gp := gp[lo:hi]
+			for i, m := range margin[lo:hi] {
+				gp[i] = gpair{(m - y[lo+i]) * w[lo+i], w[lo+i]}
+			}
+		case MultiSoftprob:
+			for i := lo; i < hi; i++ {
+				softmaxGradients(margin[i*k:i*k+k], int(y[i]), w[i], gp[i*k:i*k+k])
 			}
 		}
 	})
+}
+
+// logisticGradients is XGBoost's LogisticClassification gradient: p - y
+// and max(p(1-p), 1e-16), times the weight, in float32.
+func logisticGradients(margin, y, w []float32, gp []gpair) {
+	y, w, gp = y[:len(margin)], w[:len(margin)], gp[:len(margin)]
+	for i, m := range margin {
+		p := sigmoid32(m)
+		h := p * (1 - p)
+		if h < hessEps {
+			h = hessEps
+		}
+		gp[i] = gpair{(p - y[i]) * w[i], h * w[i]}
+	}
+}
+
+// softmaxGradients is XGBoost's SoftmaxMultiClassObj gradient for one row.
+func softmaxGradients(m []float32, label int, wi float32, gp []gpair) {
+	mx := m[0]
+	for _, v := range m[1:] {
+		mx = max(mx, v)
+	}
+	var sum float32
+	for c, v := range m {
+		e := float32(math.Exp(float64(v - mx)))
+		gp[c].g = e
+		sum += e
+	}
+	for c := range m {
+		p := gp[c].g / sum
+		t := float32(0)
+		if c == label {
+			t = 1
+		}
+		gp[c] = gpair{(p - t) * wi, max(2*p*(1-p), hessEps) * wi}
+	}
+}
+
+// gradWeights returns the weights the gradients are multiplied by: w,
+// with scale_pos_weight applied to the positive rows of binary:logistic
+// (as XGBoost does per row, here once).
+func gradWeights(obj string, y, w []float32, spw float32) []float32 {
+	if obj != BinaryLogistic || spw == 1 {
+		return w
+	}
+	out := make([]float32, len(w))
+	for i, wi := range w {
+		if y[i] == 1 {
+			wi *= spw
+		}
+		out[i] = wi
+	}
+	return out
 }
 
 // autoBaseScore estimates base_score like XGBoost 3.x.

@@ -32,15 +32,26 @@ func (c *resolved) gain(G, H float64) float32 {
 
 // splitGain is XGBoost's CalcSplitGain (float32 sum of both sides).
 func (c *resolved) splitGain(lG, lH, rG, rH float64) float32 {
-	return c.childGain(lG, lH) + c.childGain(rG, rH)
+	a, l := float64(c.alpha), float64(c.lambda)
+	return leafGain(lG, lH, a, l) + leafGain(rG, rH, a, l)
 }
 
-func (c *resolved) childGain(G, H float64) float32 {
+// leafGain is XGBoost's CalcGain of one side of a split (in float32, as
+// CalcSplitGain adds them) with reg_alpha a and reg_lambda l; small
+// enough to be inlined into the split scans.
+func leafGain(G, H, a, l float64) float32 {
 	if H <= 0 {
 		return 0
 	}
-	t := thresholdL1(G, c.alpha)
-	return float32(t * t / (H + float64(c.lambda)))
+	switch {
+	case G > a:
+		G -= a
+	case G < -a:
+		G += a
+	default:
+		G = 0
+	}
+	return float32(G * G / (H + l))
 }
 
 // split is a candidate split (XGBoost's SplitEntry).

@@ -30,7 +30,8 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 	if err != nil {
 		return nil, err
 	}
-	x, nrow, ncol, err := checkData("X", X, y, weights, &c)
+	// hist only reads the training data column by column (quantise).
+	x, nrow, ncol, err := checkData("X", X, y, weights, &c, c.treeMethod == Hist)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +51,7 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 		if name == "" {
 			name = fmt.Sprintf("validation_%d", i)
 		}
-		ex, er, ec, err := checkData(name, e.X, e.Y, e.Weights, &c)
+		ex, er, ec, err := checkData(name, e.X, e.Y, e.Weights, &c, false)
 		if err != nil {
 			return nil, err
 		}
@@ -108,21 +109,35 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 	if k > 1 {
 		gk = make([]gpair, nrow)
 	}
+	gw := gradWeights(c.objective, y32, w32, c.scalePosWeight)
 	allFeats := make([]int32, ncol)
 	for i := range allFeats {
 		allFeats[i] = int32(i)
+	}
+	var kept0, dropped0 []int32
+	if c.subsample < 1 {
+		kept0, dropped0 = make([]int32, nrow+1), make([]int32, nrow+1)
 	}
 	bestRound, stale := -1, 0
 	for round := 0; round < c.nEstimators; round++ {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("boost: training stopped after %d rounds: %w", round, err)
 		}
-		gradients(c.objective, k, margin, y32, w32, c.scalePosWeight, gp, c.threads)
+		gradients(c.objective, k, margin, y32, gw, gp, c.threads)
+		var kept, dropped []int32 // rows in and out of this round's sample
 		if c.subsample < 1 {
-			for r := 0; r < nrow; r++ {
-				if rng.Float64() >= c.subsample {
-					clear(gp[r*k : r*k+k])
-				}
+			// Each row is written to both lists and counted in one, so the
+			// loop has no branch on the coin.
+			nk, nd := 0, 0
+			for r := range int32(nrow) {
+				keep := int(b2i(rng.Float64() < c.subsample))
+				kept0[nk], dropped0[nd] = r, r
+				nk += keep
+				nd += 1 - keep
+			}
+			kept, dropped = kept0[:nk], dropped0[:nd]
+			for _, r := range dropped {
+				clear(gp[int(r)*k : int(r)*k+k])
 			}
 		}
 		feats := allFeats
@@ -146,14 +161,8 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 			var nodes []Node
 			if hg != nil {
 				var leaves []leafRows
-				nodes, leaves = hg.grow(gk, feats)
-				parallelFor(len(leaves), c.threads, func(i int) {
-					l := leaves[i]
-					v := nodes[l.nid].Value
-					for _, r := range hg.rows[l.begin:l.end] {
-						margin[int(r)*k+g] += v
-					}
-				})
+				nodes, leaves = hg.grow(gk, feats, kept)
+				hg.updateMargins(nodes, leaves, dropped, margin, k, g)
 			} else {
 				nodes = eg.grow(gk, feats)
 				addTree(nodes, x, nrow, ncol, margin, k, g, c.threads)
@@ -233,14 +242,15 @@ func treeLeaf(nodes []Node, x []float32) float32 {
 	}
 }
 
-// checkData validates a data set and returns X as row-major float32.
-func checkData(name string, X mat.Matrix, y, w []float64, c *resolved) ([]float32, int, int, error) {
+// checkData validates a data set and returns X as float32, row-major or,
+// with cols, column-major.
+func checkData(name string, X mat.Matrix, y, w []float64, c *resolved, cols bool) ([]float32, int, int, error) {
 	if X == nil {
 		return nil, 0, 0, fmt.Errorf("%w: %s is nil", ErrEmpty, name)
 	}
-	r, cols := X.Dims()
-	if r == 0 || cols == 0 {
-		return nil, 0, 0, fmt.Errorf("%w: %s has %d rows and %d columns", ErrEmpty, name, r, cols)
+	r, d := X.Dims()
+	if r == 0 || d == 0 {
+		return nil, 0, 0, fmt.Errorf("%w: %s has %d rows and %d columns", ErrEmpty, name, r, d)
 	}
 	if len(y) != r {
 		return nil, 0, 0, fmt.Errorf("%w: %s has %d rows but %d labels", ErrShape, name, r, len(y))
@@ -256,13 +266,22 @@ func checkData(name string, X mat.Matrix, y, w []float64, c *resolved) ([]float3
 	if err := checkLabels(c, y); err != nil {
 		return nil, 0, 0, fmt.Errorf("%s: %w", name, err)
 	}
-	x := toFloat32(X, c.threads)
+	var x []float32
+	if cols {
+		x = toFloat32Cols(X, c.threads)
+	} else {
+		x = toFloat32(X, c.threads)
+	}
 	for i, v := range x {
 		if math.IsInf(float64(v), 0) {
-			return nil, 0, 0, fmt.Errorf("%w: %s[%d, %d] = %v (use NaN for missing)", ErrInvalidFeature, name, i/cols, i%cols, X.At(i/cols, i%cols))
+			row, col := i/d, i%d
+			if cols {
+				row, col = i%r, i/r
+			}
+			return nil, 0, 0, fmt.Errorf("%w: %s[%d, %d] = %v (use NaN for missing)", ErrInvalidFeature, name, row, col, X.At(row, col))
 		}
 	}
-	return x, r, cols, nil
+	return x, r, d, nil
 }
 
 func toF32(v []float64) []float32 {

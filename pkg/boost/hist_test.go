@@ -1,0 +1,119 @@
+package boost
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// oneHotData makes n rows of numeric N(0,1) columns followed by groups
+// one-hot encoded categoricals of levels levels each, as SMOTE leaves them:
+// a share synth of the rows lies between two rows of different levels (two
+// fractional values in a group). The last column is mostly 0 with some NaN
+// and other values, so that a sparse feature has a missing bin.
+func oneHotData(n, numeric, groups, levels int, synth float64, seed uint64) (*mat.Dense, []float64) {
+	rng := rand.New(rand.NewPCG(seed, 3))
+	d := numeric + groups*levels + 1
+	x := mat.NewDense(n, d, nil)
+	y := make([]float64, n)
+	for i := range n {
+		s := 0.0
+		for j := range numeric {
+			v := rng.NormFloat64()
+			x.Set(i, j, v)
+			s += v / float64(j+1)
+		}
+		for g := range groups {
+			a := rng.IntN(levels)
+			col := numeric + g*levels
+			if rng.Float64() < synth {
+				b, l := rng.IntN(levels), rng.Float64()
+				x.Set(i, col+a, 1-l)
+				x.Set(i, col+b, x.At(i, col+b)+l)
+			} else {
+				x.Set(i, col+a, 1)
+			}
+			s += float64(a%3-1) * 0.5
+		}
+		switch u := rng.Float64(); {
+		case u < 0.05:
+			x.Set(i, d-1, math.NaN())
+		case u < 0.15:
+			x.Set(i, d-1, float64(rng.IntN(5)+1))
+		}
+		if s+rng.NormFloat64() > 0 {
+			y[i] = 1
+		}
+	}
+	return x, y
+}
+
+// TestSparseHistogram checks that histograms built from the dense and
+// sparse row layouts, with the sparse features' most frequent bins filled
+// from the node's totals, equal histograms added up straight from every
+// feature's column.
+func TestSparseHistogram(t *testing.T) {
+	const n = 6000
+	x, _ := oneHotData(n, 3, 4, 12, 0.3, 1)
+	_, d := x.Dims()
+	rng := rand.New(rand.NewPCG(2, 2))
+	gp := make([]gpair, n)
+	for i := range gp {
+		gp[i] = gpair{float32(rng.NormFloat64()), float32(rng.Float64())}
+	}
+	subsets := map[string][]int32{}
+	for i := range n {
+		r := int32(i)
+		subsets["all"] = append(subsets["all"], r)
+		if i%3 == 0 {
+			subsets["every third"] = append(subsets["every third"], r)
+		}
+		if i >= n/2 {
+			subsets["second half"] = append(subsets["second half"], r)
+		}
+		if rng.Float64() < 0.05 {
+			subsets["scattered 5%"] = append(subsets["scattered 5%"], r) // touched first
+		}
+	}
+	for _, maxBin := range []int{256, 1024} { // 1024: numeric columns need uint16 bins
+		b := quantise(toFloat32Cols(x, 1), n, d, nil, maxBin, 2)
+		if got, want := len(b.sparse), 4*12+1; got != want {
+			t.Fatalf("max_bin %d: %d sparse features, want %d (the one-hot columns and the last)", maxBin, got, want)
+		}
+		if (b.b16 != nil) != (maxBin > 256) {
+			t.Fatalf("max_bin %d: uint16 bins %v", maxBin, b.b16 != nil)
+		}
+		for name, rows := range subsets {
+			t.Run(fmt.Sprintf("max_bin=%d/%s", maxBin, name), func(t *testing.T) {
+				want := make([]hbin, b.ptr[d])
+				var G, H float64
+				for _, r := range rows {
+					G += float64(gp[r].g)
+					H += float64(gp[r].h)
+					for f := range d {
+						bin := int32(0)
+						if b.c8 != nil {
+							bin = int32(b.c8[f][r])
+						} else {
+							bin = int32(b.c16[f][r])
+						}
+						e := &want[b.ptr[f]+bin]
+						e.g += float64(gp[r].g)
+						e.h += float64(gp[r].h)
+					}
+				}
+				got := make([]hbin, b.ptr[d])
+				b.buildHist(rows, gp, got)
+				b.fillDefaults(got, G, H)
+				for i := range want {
+					if math.Abs(got[i].g-want[i].g) > 1e-9*(1+math.Abs(G)) || math.Abs(got[i].h-want[i].h) > 1e-9*(1+H) {
+						t.Fatalf("bin %d: got %+v, want %+v", i, got[i], want[i])
+					}
+				}
+			})
+		}
+	}
+}
