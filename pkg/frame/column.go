@@ -51,11 +51,14 @@ func (k *Kind) UnmarshalText(b []byte) error {
 // Column is a named, typed column. Columns are immutable once built; the
 // accessors that return slices return copies.
 type Column struct {
-	name   string
-	kind   Kind
-	num    []float64 // Numeric and Boolean (0, 1, NaN)
-	str    []string  // Categorical
-	na     []bool    // Categorical: missing flags, nil when none is missing
+	name string
+	kind Kind
+	num  []float64 // Numeric and Boolean (0, 1, NaN)
+	// Categorical: value i is dict[codes[i]], or missing if codes[i] < 0.
+	// dict holds each value once, in no order, and may hold values that no
+	// row has (after take); columns derived from one another share it.
+	codes  []int32
+	dict   []string
 	tokens [2]string // Boolean: false and true tokens
 }
 
@@ -65,17 +68,29 @@ func NewNumeric(name string, v []float64) *Column {
 	return &Column{name: name, kind: Numeric, num: v}
 }
 
-// NewCategorical returns a categorical column that uses v as its storage.
-// If na is not nil, na[i] marks v[i] as missing; NewCategorical panics if
-// na is not nil and len(na) != len(v).
+// NewCategorical returns a categorical column of the values v. If na is
+// not nil, na[i] marks v[i] as missing; NewCategorical panics if na is not
+// nil and len(na) != len(v).
 func NewCategorical(name string, v []string, na []bool) *Column {
 	if na != nil && len(na) != len(v) {
 		panic("frame: slice length mismatch")
 	}
-	if !slices.Contains(na, true) {
-		na = nil
+	c := &Column{name: name, kind: Categorical, codes: make([]int32, len(v))}
+	index := make(map[string]int32)
+	for i, s := range v {
+		if na != nil && na[i] {
+			c.codes[i] = -1
+			continue
+		}
+		k, ok := index[s]
+		if !ok {
+			k = int32(len(c.dict))
+			index[s] = k
+			c.dict = append(c.dict, s)
+		}
+		c.codes[i] = k
 	}
-	return &Column{name: name, kind: Categorical, str: v, na: na}
+	return c
 }
 
 // NewBoolean returns a boolean column that uses v as its storage: 0 is
@@ -103,7 +118,7 @@ func (c *Column) Kind() Kind { return c.kind }
 // Len returns the number of values.
 func (c *Column) Len() int {
 	if c.kind == Categorical {
-		return len(c.str)
+		return len(c.codes)
 	}
 	return len(c.num)
 }
@@ -118,8 +133,7 @@ func (c *Column) Renamed(name string) *Column {
 // IsNA reports whether value i is missing. It panics if i is out of range.
 func (c *Column) IsNA(i int) bool {
 	if c.kind == Categorical {
-		_ = c.str[i]
-		return c.na != nil && c.na[i]
+		return c.codes[i] < 0
 	}
 	return math.IsNaN(c.num[i])
 }
@@ -160,10 +174,10 @@ func (c *Column) Floats() []float64 {
 func (c *Column) String(i int) string {
 	switch c.kind {
 	case Categorical:
-		if c.na != nil && c.na[i] {
-			return ""
+		if k := c.codes[i]; k >= 0 {
+			return c.dict[k]
 		}
-		return c.str[i]
+		return ""
 	case Boolean:
 		switch c.num[i] {
 		case 0:
@@ -200,14 +214,15 @@ func (c *Column) Levels() []string {
 	case Boolean:
 		return []string{c.tokens[0], c.tokens[1]}
 	case Categorical:
-		seen := make(map[string]struct{})
-		var lv []string
-		for i, s := range c.str {
-			if c.na != nil && c.na[i] {
-				continue
+		seen := make([]bool, len(c.dict))
+		for _, k := range c.codes {
+			if k >= 0 {
+				seen[k] = true
 			}
-			if _, ok := seen[s]; !ok {
-				seen[s] = struct{}{}
+		}
+		var lv []string
+		for k, s := range c.dict {
+			if seen[k] {
 				lv = append(lv, s)
 			}
 		}
@@ -221,21 +236,9 @@ func (c *Column) Levels() []string {
 func (c *Column) take(idx []int) *Column {
 	d := *c
 	if c.kind == Categorical {
-		d.str = make([]string, len(idx))
+		d.codes = make([]int32, len(idx))
 		for k, i := range idx {
-			d.str[k] = c.str[i]
-		}
-		if c.na != nil {
-			na := make([]bool, len(idx))
-			has := false
-			for k, i := range idx {
-				na[k] = c.na[i]
-				has = has || na[k]
-			}
-			d.na = nil
-			if has {
-				d.na = na
-			}
+			d.codes[k] = c.codes[i]
 		}
 		return &d
 	}

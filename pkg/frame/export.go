@@ -229,10 +229,20 @@ func (s *Schema) Matrix(g *Frame) (*mat.Dense, error) {
 		for k, l := range ft.Levels {
 			code[l] = float64(k)
 		}
-		for i, v := range c.str {
+		// The code of each value of the column's dictionary, then of
+		// each row.
+		dict := make([]float64, len(c.dict))
+		for k, v := range c.dict {
 			x, ok := code[v]
-			if !ok || c.IsNA(i) {
+			if !ok {
 				x = math.NaN()
+			}
+			dict[k] = x
+		}
+		for i, k := range c.codes {
+			x := math.NaN()
+			if k >= 0 {
+				x = dict[k]
 			}
 			data[i*p+j] = x
 		}
