@@ -88,6 +88,9 @@ func NewBlocks(r io.Reader, size int) *Blocks {
 	return &Blocks{r: r, size: max(size, 64), line: 1}
 }
 
+// SetSize sets the size of the blocks Next returns from now on.
+func (b *Blocks) SetSize(size int) { b.size = max(size, 64) }
+
 // Next returns the next block, reusing buf's storage for its data. A block
 // starts where a record starts and ends after a line end outside quotes,
 // or at the end of the input. Next returns io.EOF after the last block,
