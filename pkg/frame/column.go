@@ -60,6 +60,30 @@ type Column struct {
 	codes  []int32
 	dict   []string
 	tokens [2]string // Boolean: false and true tokens
+	// rows, if not nil, are the rows of num or codes the column holds, in
+	// order: a column taken from another (Frame.Take) shares its storage.
+	rows []int
+}
+
+// at returns the index in the storage of value i.
+func (c *Column) at(i int) int {
+	if c.rows != nil {
+		return c.rows[i]
+	}
+	return i
+}
+
+// values returns the values of a numeric or boolean column, in order: the
+// storage itself (not to be modified) or, for taken rows, a copy.
+func (c *Column) values() []float64 {
+	if c.rows == nil {
+		return c.num
+	}
+	v := make([]float64, len(c.rows))
+	for k, i := range c.rows {
+		v[k] = c.num[i]
+	}
+	return v
 }
 
 // NewNumeric returns a numeric column that uses v as its storage (the
@@ -117,6 +141,9 @@ func (c *Column) Kind() Kind { return c.kind }
 
 // Len returns the number of values.
 func (c *Column) Len() int {
+	if c.rows != nil {
+		return len(c.rows)
+	}
 	if c.kind == Categorical {
 		return len(c.codes)
 	}
@@ -133,9 +160,9 @@ func (c *Column) Renamed(name string) *Column {
 // IsNA reports whether value i is missing. It panics if i is out of range.
 func (c *Column) IsNA(i int) bool {
 	if c.kind == Categorical {
-		return c.codes[i] < 0
+		return c.codes[c.at(i)] < 0
 	}
-	return math.IsNaN(c.num[i])
+	return math.IsNaN(c.num[c.at(i)])
 }
 
 // Missing returns the number of missing values.
@@ -155,7 +182,7 @@ func (c *Column) Float(i int) float64 {
 	if c.kind == Categorical {
 		panic("frame: Float of categorical column " + strconv.Quote(c.name))
 	}
-	return c.num[i]
+	return c.num[c.at(i)]
 }
 
 // Floats returns a copy of the values of a numeric or boolean column (0
@@ -165,6 +192,9 @@ func (c *Column) Floats() []float64 {
 	if c.kind == Categorical {
 		panic("frame: Floats of categorical column " + strconv.Quote(c.name))
 	}
+	if c.rows != nil {
+		return c.values()
+	}
 	return slices.Clone(c.num)
 }
 
@@ -172,6 +202,7 @@ func (c *Column) Floats() []float64 {
 // token of a boolean value, the shortest exact decimal of a number, and
 // "" for a missing value.
 func (c *Column) String(i int) string {
+	i = c.at(i)
 	switch c.kind {
 	case Categorical:
 		if k := c.codes[i]; k >= 0 {
@@ -215,8 +246,8 @@ func (c *Column) Levels() []string {
 		return []string{c.tokens[0], c.tokens[1]}
 	case Categorical:
 		seen := make([]bool, len(c.dict))
-		for _, k := range c.codes {
-			if k >= 0 {
+		for i := range c.Len() {
+			if k := c.codes[c.at(i)]; k >= 0 {
 				seen[k] = true
 			}
 		}
@@ -232,9 +263,16 @@ func (c *Column) Levels() []string {
 	return nil
 }
 
-// take returns a new column holding the rows idx of c.
-func (c *Column) take(idx []int) *Column {
+// take returns a new column holding the rows idx of c, which are rows of
+// the storage of c if c has taken rows (see Frame.Take). If view, the new
+// column shares c's storage and holds idx, else it copies the values.
+func (c *Column) take(idx []int, view bool) *Column {
 	d := *c
+	if view {
+		d.rows = idx
+		return &d
+	}
+	d.rows = nil
 	if c.kind == Categorical {
 		d.codes = make([]int32, len(idx))
 		for k, i := range idx {

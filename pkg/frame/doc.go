@@ -16,6 +16,13 @@
 // Missing values are the tokens of ReadOptions.Missing, DefaultMissing
 // ("", NA, N/A, n/a, NaN, nan, null, NULL, ?) by default.
 //
+// Reading streams: the input is cut into blocks of whole records, parsed
+// in parallel (GOMAXPROCS goroutines) and appended in order, so a numeric
+// value takes its float64 and one byte while reading, and a categorical
+// value a 4-byte code into its column's distinct values. CSV syntax is
+// encoding/csv's (RFC 4180 quotes, "\r\n" line ends), and errors report
+// the line encoding/csv reports.
+//
 // # Column kinds
 //
 // A column's kind is inferred from its non-missing values, unless forced

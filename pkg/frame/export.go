@@ -130,7 +130,7 @@ func targetOf(c *Column, positive string) (*Target, error) {
 	switch c.kind {
 	case Numeric:
 		seen := make(map[float64]bool)
-		for _, v := range c.num {
+		for _, v := range c.values() {
 			if !math.IsNaN(v) && !seen[v] {
 				seen[v] = true
 				distinct = append(distinct, strconv.FormatFloat(v, 'g', -1, 64))
@@ -143,7 +143,7 @@ func targetOf(c *Column, positive string) (*Target, error) {
 		})
 	case Boolean:
 		seen := [2]bool{}
-		for _, v := range c.num {
+		for _, v := range c.values() {
 			if !math.IsNaN(v) {
 				seen[int(v)] = true
 			}
@@ -220,8 +220,14 @@ func (s *Schema) Matrix(g *Frame) (*mat.Dense, error) {
 			return nil, &ColumnError{Column: ft.Name, Err: fmt.Errorf("is %v, schema says %v", c.kind, ft.Kind)}
 		}
 		if c.kind != Categorical {
-			for i, v := range c.num {
-				data[i*p+j] = v
+			if c.rows == nil {
+				for i, v := range c.num {
+					data[i*p+j] = v
+				}
+			} else {
+				for i, r := range c.rows {
+					data[i*p+j] = c.num[r]
+				}
 			}
 			continue
 		}
@@ -239,9 +245,9 @@ func (s *Schema) Matrix(g *Frame) (*mat.Dense, error) {
 			}
 			dict[k] = x
 		}
-		for i, k := range c.codes {
+		for i := range g.n {
 			x := math.NaN()
-			if k >= 0 {
+			if k := c.codes[c.at(i)]; k >= 0 {
 				x = dict[k]
 			}
 			data[i*p+j] = x
@@ -278,14 +284,14 @@ func (s *Schema) Labels(g *Frame) ([]float64, error) {
 			if c.kind == Categorical {
 				return nil, &ColumnError{Column: t.Name, Err: fmt.Errorf("schema records no classes for a categorical target")}
 			}
-			y[i] = c.num[i]
+			y[i] = c.num[c.at(i)]
 			continue
 		}
 		v := c.String(i)
 		k, ok := code[v]
 		if !ok {
 			if c.kind == Numeric { // classes written by FormatFloat
-				k, ok = code[strconv.FormatFloat(c.num[i], 'g', -1, 64)]
+				k, ok = code[strconv.FormatFloat(c.num[c.at(i)], 'g', -1, 64)]
 			}
 			if !ok {
 				return nil, &ColumnError{Column: t.Name, Err: fmt.Errorf("row %d: %w %q (have %s)", i, ErrNoClass, v, quoteList(t.Classes))}
