@@ -30,6 +30,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"math"
 	"math/bits"
 	"strconv"
 	"unicode/utf8"
@@ -199,8 +200,33 @@ type Records struct {
 	quote  bool // data may hold quotes
 	delim  []byte
 	fields [][]byte
+	extra  int    // fields of the last record past limit
+	limit  int    // fields Next returns at most
 	buf    []byte // text of quoted fields
 	rec    int    // first line of the record Next returned last
+}
+
+// SetLimit makes Next return at most n fields of a record (NumFields
+// still counts them all), so that a line of many delimiters takes no
+// memory for each; n <= 0 means no limit.
+func (r *Records) SetLimit(n int) {
+	if n <= 0 {
+		n = math.MaxInt
+	}
+	r.limit = n
+}
+
+// NumFields returns the number of fields of the record Next returned
+// last, including those past the limit.
+func (r *Records) NumFields() int { return len(r.fields) + r.extra }
+
+// add adds a field to the record.
+func (r *Records) add(f []byte) {
+	if len(r.fields) < r.limit {
+		r.fields = append(r.fields, f)
+	} else {
+		r.extra++
+	}
 }
 
 // Reset makes r parse the records of data, whose first line is line. last
@@ -208,6 +234,9 @@ type Records struct {
 // allows a faster path); delim is the field delimiter (see Delim).
 func (r *Records) Reset(data []byte, line int, last, quote bool, delim []byte) {
 	r.data, r.off, r.line, r.last, r.quote, r.delim = data, 0, line, last, quote, delim
+	if r.limit == 0 {
+		r.limit = math.MaxInt
+	}
 }
 
 // Rest returns the data not parsed yet and the number of its first line.
@@ -242,7 +271,7 @@ func (r *Records) readLine() (line []byte, hasNL, ok bool) {
 // Next returns the fields of the next record, or nil at the end of the
 // data. The fields are valid until the next call of Next, Skip or Reset.
 func (r *Records) Next() ([][]byte, error) {
-	r.fields = r.fields[:0]
+	r.fields, r.extra = r.fields[:0], 0
 	if !r.quote && len(r.delim) == 1 {
 		return r.nextPlain(), nil
 	}
@@ -266,7 +295,7 @@ func (r *Records) Next() ([][]byte, error) {
 // reads eight bytes at a time: the delimiter and newline bytes of a word
 // (bytesEqual) mark where fields end.
 func (r *Records) nextPlain() [][]byte {
-	c, data, fields := r.delim[0], r.data, r.fields[:0]
+	c, data, fields, limit := r.delim[0], r.data, r.fields[:0], r.limit
 	for r.off < len(data) {
 		start, i := r.off, r.off
 		end := -1 // the newline ending the line
@@ -282,7 +311,11 @@ func (r *Records) nextPlain() [][]byte {
 					end = p
 					break words
 				}
-				fields = append(fields, data[start:p])
+				if len(fields) < limit {
+					fields = append(fields, data[start:p])
+				} else {
+					r.extra++
+				}
 				start = p + 1
 				m &= m - 1
 			}
@@ -290,7 +323,11 @@ func (r *Records) nextPlain() [][]byte {
 		if end < 0 {
 			for end = i; end < len(data); end++ { // the last few bytes
 				if b := data[end]; b == c {
-					fields = append(fields, data[start:end])
+					if len(fields) < limit {
+						fields = append(fields, data[start:end])
+					} else {
+						r.extra++
+					}
 					start = end + 1
 				} else if b == '\n' {
 					break
@@ -306,7 +343,8 @@ func (r *Records) nextPlain() [][]byte {
 			continue // an empty line
 		}
 		r.rec = r.line - 1
-		r.fields = append(fields, data[start:end])
+		r.fields = fields
+		r.add(data[start:end])
 		return r.fields
 	}
 	r.fields = fields
@@ -318,9 +356,10 @@ func (r *Records) split(line []byte) [][]byte {
 	for {
 		i := bytes.Index(line, r.delim)
 		if i < 0 {
-			return append(r.fields, line)
+			r.add(line)
+			return r.fields
 		}
-		r.fields = append(r.fields, line[:i])
+		r.add(line[:i])
 		line = line[i+len(r.delim):]
 	}
 }
@@ -340,7 +379,7 @@ func (r *Records) parse(line []byte, hasNL bool) ([][]byte, error) {
 			if bytes.IndexByte(field, '"') >= 0 {
 				return nil, &SyntaxError{Line: r.line - 1, Err: csv.ErrBareQuote}
 			}
-			r.fields = append(r.fields, field)
+			r.add(field)
 			if i < 0 {
 				return r.fields, nil
 			}
@@ -377,10 +416,11 @@ func (r *Records) parse(line []byte, hasNL bool) ([][]byte, error) {
 			field := r.buf[start:len(r.buf):len(r.buf)]
 			switch {
 			case bytes.HasPrefix(line, r.delim):
-				r.fields = append(r.fields, field)
+				r.add(field)
 				line = line[len(r.delim):]
 			case len(line) == 0:
-				return append(r.fields, field), nil
+				r.add(field)
+				return r.fields, nil
 			default:
 				return nil, &SyntaxError{Line: r.line - 1, Err: csv.ErrQuote}
 			}

@@ -54,8 +54,9 @@ func reference(input string, comma rune) parsed {
 
 // scan reads input in blocks of about size bytes with Records.Next, or with
 // Skip(want) before each Next when want > 0 (records Skip passes are
-// recorded as nil).
-func scan(t testing.TB, r io.Reader, size int, comma rune, want int) parsed {
+// recorded as nil). With a limit, Next keeps that many fields of a record
+// and scan records the count of the others as one more field "+n".
+func scan(t testing.TB, r io.Reader, size int, comma rune, want int, limit ...int) parsed {
 	delim, err := Delim(comma)
 	if err != nil {
 		t.Fatal(err)
@@ -83,6 +84,9 @@ func scan(t testing.TB, r io.Reader, size int, comma rune, want int) parsed {
 		}
 		buf = b.Data
 		rec.Reset(b.Data, b.Line, b.Last, b.Quote, delim)
+		if len(limit) > 0 {
+			rec.SetLimit(limit[0])
+		}
 		for {
 			if want > 0 {
 				for range rec.Skip(want) {
@@ -102,6 +106,9 @@ func scan(t testing.TB, r io.Reader, size int, comma rune, want int) parsed {
 			s := make([]string, len(f))
 			for i, v := range f {
 				s[i] = string(v)
+			}
+			if n := rec.NumFields(); n > len(f) {
+				s = append(s, "+"+strconv.Itoa(n-len(f)))
 			}
 			p.records = append(p.records, s)
 			p.lines = append(p.lines, rec.Line())
@@ -123,6 +130,11 @@ func agree(t *testing.T, input string, comma rune) {
 			t.Errorf("%q (blocks of %d):\n got %v\nwant %v", input, size, got, want)
 			return
 		}
+		got = scan(t, strings.NewReader(input), size, comma, 0, 2)
+		if exp := limited(want, 2); !equal(got, exp) {
+			t.Errorf("%q (blocks of %d, limit 2):\n got %v\nwant %v", input, size, got, exp)
+			return
+		}
 		for n := 1; n <= 3; n++ {
 			skipped := scan(t, iotest.HalfReader(strings.NewReader(input)), size, comma, n)
 			skipped, exp := passed(skipped, n), passed(want, n)
@@ -132,6 +144,20 @@ func agree(t *testing.T, input string, comma rune) {
 			}
 		}
 	}
+}
+
+// limited returns p with records of more than n fields cut to n, and the
+// count of the others as a field "+k", as scan records them with a limit.
+func limited(p parsed, n int) parsed {
+	q := p
+	q.records = nil
+	for _, r := range p.records {
+		if len(r) > n {
+			r = append(slices.Clip(r[:n]), "+"+strconv.Itoa(len(r)-n))
+		}
+		q.records = append(q.records, r)
+	}
+	return q
 }
 
 // passed returns p with its records of n fields as Skip passes them: nil,

@@ -109,6 +109,7 @@ var comma = []byte{','}
 
 func (c *counter) count(b csvscan.Block) error {
 	c.rec.Reset(b.Data, b.Line, b.Last, b.Quote, comma)
+	c.rec.SetLimit(c.fields)
 	for {
 		c.records += c.rec.Skip(c.fields)
 		f, err := c.rec.Next()
@@ -119,11 +120,11 @@ func (c *counter) count(b csvscan.Block) error {
 		if f == nil {
 			return nil
 		}
-		if len(f) != c.fields {
-			if len(f) == 1 && len(bytes.TrimSpace(f[0])) == 0 && c.fields > 1 {
+		if n := c.rec.NumFields(); n != c.fields {
+			if n == 1 && len(bytes.TrimSpace(f[0])) == 0 && c.fields > 1 {
 				continue // blank line, as frame skips it
 			}
-			return &frame.ParseError{File: c.name, Line: c.rec.Line(), Err: fmt.Errorf("%w: %d fields, header has %d", frame.ErrRaggedRow, len(f), c.fields)}
+			return &frame.ParseError{File: c.name, Line: c.rec.Line(), Err: fmt.Errorf("%w: %d fields, header has %d", frame.ErrRaggedRow, n, c.fields)}
 		}
 		c.records++
 	}

@@ -21,7 +21,10 @@
 // value takes its float64 and one byte while reading, and a categorical
 // value a 4-byte code into its column's distinct values. CSV syntax is
 // encoding/csv's (RFC 4180 quotes, "\r\n" line ends), and errors report
-// the line encoding/csv reports.
+// the line encoding/csv reports. Memory follows the data: a record longer
+// than a block makes its block grow, the fields of a ragged row past the
+// header's are only counted, and a header may have at most MaxColumns
+// fields.
 //
 // # Column kinds
 //

@@ -27,6 +27,10 @@ import (
 // saying how to write it back (FormatFloat with that many digits after the
 // point gives the text), or its text when no such byte does.
 
+// MaxColumns is the most columns ReadCSV reads; a header with more is an
+// error wrapping ErrTooManyColumns.
+const MaxColumns = 1 << 20
+
 // blockSize is the size of the blocks the input is cut into.
 var blockSize = 1 << 20 // a variable for tests
 
@@ -63,9 +67,13 @@ func readCSV(ctx context.Context, r io.Reader, opts *ReadOptions, size int64) (*
 			return nil, fmt.Errorf("frame: reading %s: %w", opts.Name, err)
 		}
 		rec.Reset(blk.Data, blk.Line, blk.Last, blk.Quote, rd.delim)
+		rec.SetLimit(MaxColumns)
 		if fields, err = rec.Next(); err != nil {
 			return nil, rd.syntaxErr(err)
 		}
+	}
+	if n := rec.NumFields(); n > MaxColumns {
+		return nil, rd.perr(rec.Line(), "", "", fmt.Errorf("%w: %d, at most %d", ErrTooManyColumns, n, MaxColumns))
 	}
 	header := make([]string, len(fields))
 	seen := make(map[string]bool, len(fields))
@@ -171,8 +179,9 @@ func (ch *chunk) reset(rd *reader) {
 // parse parses the records of data into ch, stopping at the first error.
 func (rd *reader) parse(ch *chunk, rec *csvscan.Records, data []byte, line int, last bool) {
 	ch.size = len(data)
-	rec.Reset(data, line, last, bytes.IndexByte(data, '"') >= 0, rd.delim)
 	n := len(ch.cols)
+	rec.Reset(data, line, last, bytes.IndexByte(data, '"') >= 0, rd.delim)
+	rec.SetLimit(n) // a ragged record's fields past the header's are only counted
 	for {
 		fields, err := rec.Next()
 		if err != nil {
@@ -182,11 +191,11 @@ func (rd *reader) parse(ch *chunk, rec *csvscan.Records, data []byte, line int, 
 		if fields == nil {
 			return
 		}
-		if len(fields) != n {
-			if len(fields) == 1 && len(bytes.TrimSpace(fields[0])) == 0 && n > 1 {
+		if m := rec.NumFields(); m != n {
+			if m == 1 && len(bytes.TrimSpace(fields[0])) == 0 && n > 1 {
 				continue // blank line
 			}
-			ch.err = rd.perr(rec.Line(), "", "", fmt.Errorf("%w: %d fields, header has %d", ErrRaggedRow, len(fields), n))
+			ch.err = rd.perr(rec.Line(), "", "", fmt.Errorf("%w: %d fields, header has %d", ErrRaggedRow, m, n))
 			return
 		}
 		l, cols := rec.Line(), ch.cols[:len(fields)]
@@ -223,7 +232,10 @@ func (rd *reader) body(ctx context.Context, blocks *csvscan.Blocks, m *merger, f
 		queue   []*chunk // parsed chunks, when parsing here
 		rec     csvscan.Records
 	)
-	inflight := 2 * workers
+	// Blocks in flight: two a worker, fewer for a table so wide that the
+	// column buffers of a chunk take more than 16 MB.
+	const colBufSize = 200 // bytes, about
+	inflight := max(1, min(2*workers, (16<<20)/(len(rd.kinds)*colBufSize)))
 	if workers > 1 {
 		jobs, results = make(chan job, inflight), make(chan *chunk, inflight)
 		defer close(jobs)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -248,4 +249,29 @@ func (c *cancelAfter) Read(p []byte) (int, error) {
 		c.cancel()
 	}
 	return c.r.Read(p[:min(len(p), 16)])
+}
+
+// TestReadBounded checks that a line of many delimiters costs no memory
+// for each: a ragged row's fields past the header's are counted, and a
+// header may have at most MaxColumns.
+func TestReadBounded(t *testing.T) {
+	const n = 2_000_000
+	in := "a,b\n1,2\n" + strings.Repeat(",", n) + "\n"
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := ReadCSV(context.Background(), strings.NewReader(in), nil)
+	runtime.ReadMemStats(&after)
+	var pe *ParseError
+	if !errors.As(err, &pe) || !errors.Is(err, ErrRaggedRow) || pe.Line != 3 || !strings.Contains(err.Error(), "2000001 fields, header has 2") {
+		t.Errorf("ragged row of %d delimiters: %v", n, err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8*uint64(len(in)) {
+		t.Errorf("reading %d bytes allocated %d", len(in), alloc)
+	}
+
+	in = strings.Repeat(",", MaxColumns) + "\n1\n"
+	_, err = ReadCSV(context.Background(), strings.NewReader(in), &ReadOptions{Name: "wide.csv"})
+	if !errors.Is(err, ErrTooManyColumns) || !errors.As(err, &pe) || pe.Line != 1 || !strings.Contains(err.Error(), "wide.csv:1: too many columns: 1048577, at most 1048576") {
+		t.Errorf("header of MaxColumns+1 fields: %v", err)
+	}
 }
