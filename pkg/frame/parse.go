@@ -280,7 +280,7 @@ func (rd *reader) body(ctx context.Context, blocks *csvscan.Blocks, m *merger, f
 	pending := make(map[int]*chunk)
 	next := 0
 	for {
-		for !done && busy < inflight {
+		for !done && busy+len(pending) < inflight { // parsed blocks wait in pending until merged in order
 			if err := ctx.Err(); err != nil {
 				readErr, done = err, true
 				break

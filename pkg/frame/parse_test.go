@@ -1,15 +1,21 @@
 package frame
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
 	"io"
 	"math"
 	"runtime"
+	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/mlstack/mlstack/pkg/frame/internal/synth"
 )
 
 // readCases are inputs for comparing ReadCSV with readReference: every
@@ -273,5 +279,121 @@ func TestReadBounded(t *testing.T) {
 	_, err = ReadCSV(context.Background(), strings.NewReader(in), &ReadOptions{Name: "wide.csv"})
 	if !errors.Is(err, ErrTooManyColumns) || !errors.As(err, &pe) || pe.Line != 1 || !strings.Contains(err.Error(), "wide.csv:1: too many columns: 1048577, at most 1048576") {
 		t.Errorf("header of MaxColumns+1 fields: %v", err)
+	}
+}
+
+// TestReadValuesExactly checks the values of columns whose kind is decided
+// late: a column of numbers that meets text keeps each value's text as
+// written ("1.50", not 1.5), in one block or across many, and the kinds
+// and values of columns read in blocks of a few bytes.
+func TestReadValuesExactly(t *testing.T) {
+	tests := []struct {
+		in   string
+		kind []Kind
+		want [][]string // per column, String(i) with "<NA>" for missing
+	}{
+		{"a\n1.50\n-0\n2\n.5\n1e3\n+7\nNA\n007\n0.1234567890123456\nx\n",
+			[]Kind{Categorical},
+			[][]string{{"1.50", "-0", "2", ".5", "1e3", "+7", "<NA>", "007", "0.1234567890123456", "x"}}},
+		{"a,b\r\n1,Yes\r\n\r\n2.5,No\r\n,\r\n",
+			[]Kind{Numeric, Boolean},
+			[][]string{{"1", "2.5", "<NA>"}, {"Yes", "No", "<NA>"}}},
+		{"\ufeffa,b\n\"1\",\" x \"\n\"2\n\",\"y\"\"z\"\n",
+			[]Kind{Numeric, Categorical},
+			[][]string{{"1", "2"}, {"x", "y\"z"}}},
+		{"a,b\n1,0\n2,1\n,NA\n",
+			[]Kind{Numeric, Numeric},
+			[][]string{{"1", "2", "<NA>"}, {"0", "1", "<NA>"}}},
+	}
+	defer func(n int) { blockSize = n }(blockSize)
+	for _, size := range []int{1 << 20, 16} {
+		blockSize = size
+		for i, tt := range tests {
+			f, err := ReadCSV(context.Background(), strings.NewReader(tt.in), nil)
+			if err != nil {
+				t.Errorf("case %d (blocks of %d): %v", i, size, err)
+				continue
+			}
+			for j, c := range f.Columns() {
+				var got []string
+				for r := range c.Len() {
+					s := c.String(r)
+					if c.IsNA(r) {
+						s = "<NA>"
+					}
+					got = append(got, s)
+				}
+				if c.Kind() != tt.kind[j] || !slices.Equal(got, tt.want[j]) {
+					t.Errorf("case %d (blocks of %d) column %q: %v %q, want %v %q", i, size, c.Name(), c.Kind(), got, tt.kind[j], tt.want[j])
+				}
+			}
+		}
+	}
+}
+
+// TestReadErrorLines checks the line of each kind of error where records
+// span lines and the error lies many blocks into the input.
+func TestReadErrorLines(t *testing.T) {
+	body := strings.Repeat("1,\"two\nlines\"\n", 40) // 80 lines
+	tests := []struct {
+		in   string
+		opts *ReadOptions
+		is   error
+		line int
+		col  string
+		val  string
+	}{
+		{"a,b\n" + body + "1,2,3\n", nil, ErrRaggedRow, 82, "", ""},
+		{"a,b\n" + body + "1,x\"y\n", nil, csv.ErrBareQuote, 82, "", ""},
+		{"a,b\n" + body + "1,\"x\ny\"z\n", nil, csv.ErrQuote, 83, "", ""},
+		{"a,b\n" + body + "1,\"x\ny\n", nil, csv.ErrQuote, 83, "", ""},
+		{"a,b\n" + body + "x,2\n", &ReadOptions{Types: map[string]Kind{"a": Numeric}}, ErrNotNumeric, 82, "a", "x"},
+		{"a,b\n" + body + "1,\"no\nway\"\n", &ReadOptions{Types: map[string]Kind{"b": Boolean}}, ErrNotBoolean, 2, "b", "two\nlines"},
+		{"a,b\n1,\"two\nlines\"\n1,\"No\"\n", &ReadOptions{Types: map[string]Kind{"b": Boolean}}, ErrNotBoolean, 2, "b", "two\nlines"},
+		{"a,b\n1,No\n" + body, &ReadOptions{Types: map[string]Kind{"b": Boolean}}, ErrNotBoolean, 3, "b", "two\nlines"},
+		{"a,b\n1,No\n\n\n1,  Yes \n1,yes\n" + body, &ReadOptions{Types: map[string]Kind{"b": Boolean}}, ErrNotBoolean, 6, "b", "yes"},
+	}
+	defer func(n int) { blockSize = n }(blockSize)
+	for _, size := range []int{1 << 20, 64} {
+		blockSize = size
+		for i, tt := range tests {
+			_, err := ReadCSV(context.Background(), strings.NewReader(tt.in), tt.opts)
+			var pe *ParseError
+			if !errors.As(err, &pe) || !errors.Is(err, tt.is) || pe.Line != tt.line || pe.Column != tt.col || pe.Value != tt.val {
+				t.Errorf("case %d (blocks of %d): %v, want %v at line %d, column %q, value %q", i, size, err, tt.is, tt.line, tt.col, tt.val)
+			}
+		}
+	}
+}
+
+// TestReadMemory reads a numeric table of 20 MB and checks that the heap
+// never holds more than three times the input. The collector runs at
+// GOGC=10 so that the heap is what reading keeps, not garbage waiting for
+// a collection. (The process's peak for the 200 MB table is in
+// docs/BENCHMARKS.md: scripts/bench-read.sh.)
+func TestReadMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 20 MB")
+	}
+	var buf bytes.Buffer
+	if err := synth.Numeric(&buf, 220_000); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	defer debug.SetGCPercent(debug.SetGCPercent(10))
+	runtime.GC()
+	stop := watchHeap()
+	f, err := ReadCSV(context.Background(), bytes.NewReader(data), nil)
+	peak := stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, c := f.Shape(); r != 220_000 || c != synth.NumericColumns {
+		t.Fatalf("shape %d x %d", r, c)
+	}
+	if ratio := float64(peak) / float64(len(data)); ratio > 3 {
+		t.Errorf("reading %d bytes: live heap peaked at %d, %.2f times the input (want at most 3)", len(data), peak, ratio)
+	} else {
+		t.Logf("reading %d bytes: live heap peaked at %.2f times the input", len(data), ratio)
 	}
 }
