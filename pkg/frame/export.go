@@ -100,8 +100,7 @@ func (f *Frame) XY(target string, opts *ExportOptions) (X *mat.Dense, y []float6
 	if opts == nil {
 		opts = &ExportOptions{}
 	}
-	tc, err := f.Column(target)
-	if err != nil {
+	if _, err := f.Column(target); err != nil {
 		return nil, nil, nil, err
 	}
 	feats, err := f.Drop(target)
@@ -112,16 +111,33 @@ func (f *Frame) XY(target string, opts *ExportOptions) (X *mat.Dense, y []float6
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	t, err := targetOf(tc, opts.Positive)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	s.Target = t
-	y, err = s.Labels(f)
+	y, s.Target, err = f.Labels(target, opts)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	return X, y, s, nil
+}
+
+// Labels exports the column target as the label vector, as XY does,
+// without the feature matrix; the Target says how labels map to values.
+// Only opts.Positive is used. Errors are those of XY about the target.
+func (f *Frame) Labels(target string, opts *ExportOptions) ([]float64, *Target, error) {
+	if opts == nil {
+		opts = &ExportOptions{}
+	}
+	tc, err := f.Column(target)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := targetOf(tc, opts.Positive)
+	if err != nil {
+		return nil, nil, err
+	}
+	y, err := (&Schema{Target: t}).Labels(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	return y, t, nil
 }
 
 func targetOf(c *Column, positive string) (*Target, error) {
