@@ -114,12 +114,8 @@ func readCSV(ctx context.Context, r io.Reader, opts *ReadOptions, size int64) (*
 	}
 	cols := make([]*Column, len(header))
 	for j, name := range header {
-		c, err := m.cols[j].column(name)
-		if err != nil {
-			return nil, err
-		}
-		cols[j] = c
-		m.cols[j] = colBuf{}
+		cols[j] = m.cols[j].column(name)
+		m.cols[j] = colBuf{} // its storage is the column's now, or garbage
 	}
 	f, err := New(cols...)
 	if err != nil {
@@ -449,14 +445,7 @@ func (c *colBuf) reserve(n int) {
 func (c *colBuf) add(v []byte, line int, na *naSet) {
 	if c.decimals {
 		if x, d, ok := parseDecimal(v); ok {
-			c.num = append(c.num, x)
-			if c.kind == 0 {
-				c.desc = append(c.desc, d)
-				if d == descText {
-					c.text = append(c.text, v...)
-					c.textEnd = append(c.textEnd, len(c.text))
-				}
-			}
+			c.addNumber(x, d, v)
 			return
 		}
 	}
@@ -474,14 +463,7 @@ func (c *colBuf) add(v []byte, line int, na *naSet) {
 		x, d, ok := parseNumber(v)
 		switch {
 		case ok:
-			c.num = append(c.num, x)
-			if c.kind == 0 {
-				c.desc = append(c.desc, d)
-				if d == descText {
-					c.text = append(c.text, v...)
-					c.textEnd = append(c.textEnd, len(c.text))
-				}
-			}
+			c.addNumber(x, d, v)
 		case c.kind == Numeric:
 			if c.bad == nil {
 				c.bad = &badValue{line, string(v)}
@@ -490,6 +472,18 @@ func (c *colBuf) add(v []byte, line int, na *naSet) {
 		default:
 			c.toText(cap(c.num))
 			c.addText(v, na)
+		}
+	}
+}
+
+// addNumber appends x, read from v, which desc says how to write back.
+func (c *colBuf) addNumber(x float64, desc uint8, v []byte) {
+	c.num = append(c.num, x)
+	if c.kind == 0 {
+		c.desc = append(c.desc, desc)
+		if desc == descText {
+			c.text = append(c.text, v...)
+			c.textEnd = append(c.textEnd, len(c.text))
 		}
 	}
 }
@@ -559,7 +553,7 @@ func (c *colBuf) toText(n int) {
 
 // appendNumbers appends inferred numbers as codes of their texts.
 func (c *colBuf) appendNumbers(num []float64, desc, text []byte, textEnd []int) {
-	var b []byte
+	var b, buf []byte
 	t, start := 0, 0
 	for i, x := range num {
 		switch d := desc[i]; d {
@@ -571,7 +565,8 @@ func (c *colBuf) appendNumbers(num []float64, desc, text []byte, textEnd []int) 
 			start = textEnd[t]
 			t++
 		default:
-			b = strconv.AppendFloat(b[:0:0], x, 'f', int(d), 64)
+			buf = strconv.AppendFloat(buf[:0], x, 'f', int(d), 64)
+			b = buf
 		}
 		k, ok := c.index[string(b)]
 		if !ok {
@@ -630,16 +625,16 @@ func (c *colBuf) append(o *colBuf, room int) {
 }
 
 // column returns the finished column called name.
-func (c *colBuf) column(name string) (*Column, error) {
+func (c *colBuf) column(name string) *Column {
 	switch {
 	case c.kind == Boolean:
 		tokens := [2]string{"false", "true"}
 		if c.pair >= 0 {
 			tokens = forcedPairs[c.pair]
 		}
-		return &Column{name: name, kind: Boolean, num: clip(c.num), tokens: tokens}, nil
+		return &Column{name: name, kind: Boolean, num: clip(c.num), tokens: tokens}
 	case !c.strs:
-		return NewNumeric(name, clip(c.num)), nil
+		return NewNumeric(name, clip(c.num))
 	case c.kind == 0:
 		// Text: boolean if every value is a token of one pair.
 		for _, p := range boolPairs {
@@ -653,11 +648,11 @@ func (c *colBuf) column(name string) (*Column, error) {
 						v[i] = 1
 					}
 				}
-				return &Column{name: name, kind: Boolean, num: v, tokens: p}, nil
+				return &Column{name: name, kind: Boolean, num: v, tokens: p}
 			}
 		}
 	}
-	return &Column{name: name, kind: Categorical, codes: clip(c.codes), dict: slices.Clip(c.dict)}, nil
+	return &Column{name: name, kind: Categorical, codes: clip(c.codes), dict: slices.Clip(c.dict)}
 }
 
 // clip returns s without much spare capacity, copying it if it has.
