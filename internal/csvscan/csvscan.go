@@ -296,14 +296,15 @@ func (r *Records) Next() ([][]byte, error) {
 // (bytesEqual) mark where fields end.
 func (r *Records) nextPlain() [][]byte {
 	c, data, fields, limit := r.delim[0], r.data, r.fields[:0], r.limit
+	delims := repeat(c)
 	for r.off < len(data) {
 		start, i := r.off, r.off
 		end := -1 // the newline ending the line
 	words:
 		for ; i+8 <= len(data); i += 8 {
 			w := binary.LittleEndian.Uint64(data[i:])
-			nm := bytesEqual(w, '\n')
-			m := bytesEqual(w, c) | nm
+			nm := bytesEqual(w, newlines)
+			m := bytesEqual(w, delims) | nm
 			for m != 0 {
 				bit := bits.TrailingZeros64(m)
 				p := i + bit>>3
@@ -479,21 +480,25 @@ func (r *Records) skipLine(line []byte, delims, want int) bool {
 // count.
 func (r *Records) skipPlain(want int) int {
 	c, data := r.delim[0], r.data
+	pat := repeat(c)
 	n, delims, start := 0, 0, r.off
 	i := r.off
-	// Lines with want-1 delimiters are counted in good and passed without
-	// a look at their bytes; others go to skipLine.
-	good := 0
+	// Lines with want-1 delimiters (want > 1) are counted in good and
+	// passed without a look at their bytes; others go to skipLine.
+	good, goodDelims := 0, want-1
+	if want <= 1 {
+		goodDelims = -1
+	}
 	for ; i+8 <= len(data); i += 8 {
 		w := binary.LittleEndian.Uint64(data[i:])
-		dm, nm := bytesEqual(w, c), bytesEqual(w, '\n')
+		dm, nm := bytesEqual(w, pat), bytesEqual(w, newlines)
 		for nm != 0 {
 			bit := bits.TrailingZeros64(nm)
 			below := uint64(1)<<bit - 1
 			delims += bits.OnesCount64(dm & below)
 			dm &^= below
 			end := i + bit>>3
-			if delims == want-1 && want > 1 {
+			if delims == goodDelims {
 				good++
 			} else {
 				r.line += good
@@ -542,10 +547,16 @@ func (r *Records) skipPlain(want int) int {
 	return n
 }
 
-// bytesEqual returns a word whose bytes are 0x80 where w's bytes equal c
-// and 0 elsewhere. It is exact: no carry crosses from one byte to the next.
-func bytesEqual(w uint64, c byte) uint64 {
+// bytesEqual returns a word whose bytes are 0x80 where w's bytes equal
+// those of pat, which is a byte repeated (see repeat), and 0 elsewhere. It
+// is exact: no carry crosses from one byte to the next.
+func bytesEqual(w, pat uint64) uint64 {
 	const lo7 = 0x7f7f7f7f7f7f7f7f
-	x := w ^ (0x0101010101010101 * uint64(c)) // zero bytes where w == c
+	x := w ^ pat // zero bytes where w == pat
 	return ^((x&lo7 + lo7) | x | lo7)
 }
+
+// repeat returns a word of eight bytes c.
+func repeat(c byte) uint64 { return 0x0101010101010101 * uint64(c) }
+
+const newlines = 0x0a0a0a0a0a0a0a0a // repeat('\n')
