@@ -51,9 +51,10 @@ func (k *Kind) UnmarshalText(b []byte) error {
 // Column is a named, typed column. Columns are immutable once built; the
 // accessors that return slices return copies.
 type Column struct {
-	name string
-	kind Kind
-	num  []float64 // Numeric and Boolean (0, 1, NaN)
+	name  string
+	kind  Kind
+	num   []float64 // Numeric
+	bools []uint8   // Boolean: 0 false, 1 true, boolNA missing
 	// Categorical: value i is dict[codes[i]], or missing if codes[i] < 0.
 	// dict holds each value once, in no order, and may hold values that no
 	// row has (after take); columns derived from one another share it.
@@ -73,9 +74,22 @@ func (c *Column) at(i int) int {
 	return i
 }
 
+// boolNA marks a missing value of a boolean column.
+const boolNA = 2
+
+// boolFloat is the float64 of each byte of a boolean column.
+var boolFloat = [3]float64{0, 1, math.NaN()}
+
 // values returns the values of a numeric or boolean column, in order: the
-// storage itself (not to be modified) or, for taken rows, a copy.
+// storage itself (not to be modified) or a copy.
 func (c *Column) values() []float64 {
+	if c.kind == Boolean {
+		v := make([]float64, c.Len())
+		for i := range v {
+			v[i] = boolFloat[c.bools[c.at(i)]]
+		}
+		return v
+	}
 	if c.rows == nil {
 		return c.num
 	}
@@ -117,20 +131,26 @@ func NewCategorical(name string, v []string, na []bool) *Column {
 	return c
 }
 
-// NewBoolean returns a boolean column that uses v as its storage: 0 is
-// false, 1 is true and NaN is missing. falseTok and trueTok are the text
-// of the two values ("false" and "true" if empty). NewBoolean panics if v
-// holds any other value.
+// NewBoolean returns a boolean column of the values v: 0 is false, 1 is
+// true and NaN is missing. It keeps a byte a value, not v. falseTok and
+// trueTok are the text of the two values ("false" and "true" if empty).
+// NewBoolean panics if v holds any other value.
 func NewBoolean(name string, v []float64, falseTok, trueTok string) *Column {
-	for _, x := range v {
-		if x != 0 && x != 1 && !math.IsNaN(x) {
+	b := make([]uint8, len(v))
+	for i, x := range v {
+		switch {
+		case x == 1:
+			b[i] = 1
+		case math.IsNaN(x):
+			b[i] = boolNA
+		case x != 0:
 			panic("frame: boolean value not 0, 1 or NaN")
 		}
 	}
 	if falseTok == "" && trueTok == "" {
 		falseTok, trueTok = "false", "true"
 	}
-	return &Column{name: name, kind: Boolean, num: v, tokens: [2]string{falseTok, trueTok}}
+	return &Column{name: name, kind: Boolean, bools: b, tokens: [2]string{falseTok, trueTok}}
 }
 
 // Name returns the column name.
@@ -144,8 +164,16 @@ func (c *Column) Len() int {
 	if c.rows != nil {
 		return len(c.rows)
 	}
-	if c.kind == Categorical {
+	return storageLen(c)
+}
+
+// storageLen returns the number of values c's storage holds.
+func storageLen(c *Column) int {
+	switch c.kind {
+	case Categorical:
 		return len(c.codes)
+	case Boolean:
+		return len(c.bools)
 	}
 	return len(c.num)
 }
@@ -159,8 +187,11 @@ func (c *Column) Renamed(name string) *Column {
 
 // IsNA reports whether value i is missing. It panics if i is out of range.
 func (c *Column) IsNA(i int) bool {
-	if c.kind == Categorical {
+	switch c.kind {
+	case Categorical:
 		return c.codes[c.at(i)] < 0
+	case Boolean:
+		return c.bools[c.at(i)] == boolNA
 	}
 	return math.IsNaN(c.num[c.at(i)])
 }
@@ -182,6 +213,9 @@ func (c *Column) Float(i int) float64 {
 	if c.kind == Categorical {
 		panic("frame: Float of categorical column " + strconv.Quote(c.name))
 	}
+	if c.kind == Boolean {
+		return boolFloat[c.bools[c.at(i)]]
+	}
 	return c.num[c.at(i)]
 }
 
@@ -192,7 +226,7 @@ func (c *Column) Floats() []float64 {
 	if c.kind == Categorical {
 		panic("frame: Floats of categorical column " + strconv.Quote(c.name))
 	}
-	if c.rows != nil {
+	if c.rows != nil || c.kind == Boolean {
 		return c.values()
 	}
 	return slices.Clone(c.num)
@@ -210,11 +244,8 @@ func (c *Column) String(i int) string {
 		}
 		return ""
 	case Boolean:
-		switch c.num[i] {
-		case 0:
-			return c.tokens[0]
-		case 1:
-			return c.tokens[1]
+		if b := c.bools[i]; b != boolNA {
+			return c.tokens[b]
 		}
 		return ""
 	}
@@ -273,10 +304,17 @@ func (c *Column) take(idx []int, view bool) *Column {
 		return &d
 	}
 	d.rows = nil
-	if c.kind == Categorical {
+	switch c.kind {
+	case Categorical:
 		d.codes = make([]int32, len(idx))
 		for k, i := range idx {
 			d.codes[k] = c.codes[i]
+		}
+		return &d
+	case Boolean:
+		d.bools = make([]uint8, len(idx))
+		for k, i := range idx {
+			d.bools[k] = c.bools[i]
 		}
 		return &d
 	}

@@ -158,11 +158,9 @@ func targetOf(c *Column, positive string) (*Target, error) {
 			return cmpFloat(x, y)
 		})
 	case Boolean:
-		seen := [2]bool{}
-		for _, v := range c.values() {
-			if !math.IsNaN(v) {
-				seen[int(v)] = true
-			}
+		seen := [3]bool{}
+		for i := range c.Len() {
+			seen[c.bools[c.at(i)]] = true
 		}
 		for k := range 2 {
 			if seen[k] {
@@ -235,7 +233,13 @@ func (s *Schema) Matrix(g *Frame) (*mat.Dense, error) {
 		if c.kind != ft.Kind {
 			return nil, &ColumnError{Column: ft.Name, Err: fmt.Errorf("is %v, schema says %v", c.kind, ft.Kind)}
 		}
-		if c.kind != Categorical {
+		if c.kind == Boolean {
+			for i := range g.n {
+				data[i*p+j] = boolFloat[c.bools[c.at(i)]]
+			}
+			continue
+		}
+		if c.kind == Numeric {
 			if c.rows == nil {
 				for i, v := range c.num {
 					data[i*p+j] = v
@@ -300,7 +304,7 @@ func (s *Schema) Labels(g *Frame) ([]float64, error) {
 			if c.kind == Categorical {
 				return nil, &ColumnError{Column: t.Name, Err: fmt.Errorf("schema records no classes for a categorical target")}
 			}
-			y[i] = c.num[c.at(i)]
+			y[i] = c.Float(i)
 			continue
 		}
 		v := c.String(i)

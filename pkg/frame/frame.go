@@ -233,14 +233,6 @@ func (f *Frame) Take(idx []int) *Frame {
 	return g
 }
 
-// storageLen returns the number of values c's storage holds.
-func storageLen(c *Column) int {
-	if c.kind == Categorical {
-		return len(c.codes)
-	}
-	return len(c.num)
-}
-
 // Head returns the first n rows (all of them if there are fewer).
 func (f *Frame) Head(n int) *Frame {
 	n = max(0, min(n, f.n))

@@ -632,23 +632,23 @@ func (c *colBuf) column(name string) *Column {
 		if c.pair >= 0 {
 			tokens = forcedPairs[c.pair]
 		}
-		return &Column{name: name, kind: Boolean, num: clip(c.num), tokens: tokens}
+		return NewBoolean(name, c.num, tokens[0], tokens[1])
 	case !c.strs:
 		return NewNumeric(name, clip(c.num))
 	case c.kind == 0:
 		// Text: boolean if every value is a token of one pair.
 		for _, p := range boolPairs {
 			if !slices.ContainsFunc(c.dict, func(s string) bool { return s != p[0] && s != p[1] }) {
-				v := make([]float64, len(c.codes))
+				b := make([]uint8, len(c.codes))
 				for i, k := range c.codes {
 					switch {
 					case k < 0:
-						v[i] = math.NaN()
+						b[i] = boolNA
 					case c.dict[k] == p[1]:
-						v[i] = 1
+						b[i] = 1
 					}
 				}
-				return &Column{name: name, kind: Boolean, num: v, tokens: p}
+				return &Column{name: name, kind: Boolean, bools: b, tokens: p}
 			}
 		}
 	}

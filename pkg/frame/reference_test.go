@@ -158,7 +158,7 @@ func referenceConvert(name string, raw []string, isNA map[string]bool, kind Kind
 				v[i] = 1
 			}
 		}
-		return &Column{name: name, kind: Boolean, num: v, tokens: pair}, 0, nil
+		return NewBoolean(name, v, pair[0], pair[1]), 0, nil
 	case Categorical:
 		var na []bool
 		for i, s := range raw {
