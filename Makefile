@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export MLSTACK_CACHE ?= $(HOME)/.cache/mlstack
 
-.PHONY: demo test deps vet notebooks stack-up stack-down stack-status bench-boost bench-mlflow bench-pipeline bench-ingest bench-smote
+.PHONY: demo test deps vet notebooks stack-up stack-down stack-status bench-boost bench-mlflow bench-pipeline bench-ingest bench-smote bench-read
 
 ## demo: run the main job (train --config configs/classification.yaml) on built-in data, no services needed
 demo: bin/train
@@ -55,3 +55,6 @@ bench-ingest:
 
 bench-smote:
 	@eval "$$(scripts/deps.sh)" && scripts/bench-smote.sh
+
+bench-read:
+	@eval "$$(scripts/deps.sh)" && scripts/bench-read.sh

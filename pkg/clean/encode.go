@@ -177,12 +177,12 @@ func (s *Encode) Transform(f *frame.Frame, _ *Env) (*frame.Frame, error) {
 }
 
 func (s *Encode) encode(c *frame.Column, levels []string) ([]*frame.Column, error) {
-	code := make(map[string]int, len(levels))
+	code := make(map[string]int32, len(levels))
 	for k, l := range levels {
-		code[l] = k
+		code[l] = int32(k)
 	}
 	n := c.Len()
-	codes := make([]int, n) // -1 missing, -2 unknown
+	codes := make([]int32, n) // -1 missing, -2 unknown
 	for i := range n {
 		if c.IsNA(i) {
 			codes[i] = -1
@@ -215,7 +215,7 @@ func (s *Encode) encode(c *frame.Column, levels []string) ([]*frame.Column, erro
 			switch {
 			case ci == -1:
 				v[i] = math.NaN()
-			case ci == k:
+			case int(ci) == k:
 				v[i] = 1
 			}
 		}

@@ -263,14 +263,17 @@ func (s *Impute) Transform(f *frame.Frame, _ *Env) (*frame.Frame, error) {
 	return f.With(out...)
 }
 
+// nonMissing returns the non-missing values of c, in a slice of its own.
 func nonMissing(c *frame.Column) []float64 {
-	var x []float64
-	for _, v := range c.Floats() {
+	x := c.Floats()
+	n := 0
+	for _, v := range x {
 		if !math.IsNaN(v) {
-			x = append(x, v)
+			x[n] = v
+			n++
 		}
 	}
-	return x
+	return x[:n]
 }
 
 func mean(x []float64) float64 {

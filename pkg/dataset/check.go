@@ -4,14 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/binary"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"math/bits"
 	"os"
 
+	"github.com/mlstack/mlstack/internal/csvscan"
 	"github.com/mlstack/mlstack/pkg/frame"
 )
 
@@ -23,8 +21,8 @@ type CheckOptions struct {
 	// FullParse is the size up to which the whole file is read with
 	// frame.ReadCSV; 32 MiB when 0.
 	FullParse int64
-	// Head is how much of a larger file frame.ReadCSV reads (up to the
-	// next record end); 1 MiB when 0.
+	// Head is how much of a larger file frame.ReadCSV reads (the records
+	// that end within it, at least one); 1 MiB when 0.
 	Head int64
 }
 
@@ -67,274 +65,67 @@ func CheckCSV(ctx context.Context, path string, opts *CheckOptions) (Summary, er
 		}
 		return Summary{Rows: fr.Len(), Columns: fr.Names()}, nil
 	}
-	sc := &scanner{r: bufio.NewReaderSize(f, 1<<20), name: o.Name}
-	// The head: records up to the first record end after o.Head bytes.
-	if err := sc.run(ctx, -1, o.Head); err != nil {
+	// The head: the records in the first o.Head bytes (at least one).
+	blocks := csvscan.NewBlocks(f, int(o.Head))
+	head, err := blocks.Next(nil)
+	if err != nil && err != io.EOF {
 		return Summary{}, err
 	}
-	fr, err := frame.ReadCSV(ctx, io.NewSectionReader(f, 0, sc.off), ro)
+	fr, err := frame.ReadCSV(ctx, bytes.NewReader(head.Data), ro)
 	if err != nil {
 		return Summary{}, err
 	}
-	sc.fields, sc.records = len(fr.Names()), fr.Len()
-	if err := sc.run(ctx, sc.fields, -1); err != nil {
-		return Summary{}, err
-	}
-	return Summary{Rows: sc.records, Columns: fr.Names()}, nil
-}
-
-// scanner checks records the way frame.ReadCSV (encoding/csv, comma ',')
-// reads them, without keeping them: a line without quotes is one record
-// whose fields are its commas plus one; lines with quotes are gathered
-// until the quotes balance and parsed by encoding/csv.
-type scanner struct {
-	r       *bufio.Reader
-	name    string
-	off     int64 // bytes consumed
-	line    int   // lines consumed
-	fields  int   // header fields; -1 while reading the head
-	records int
-	pend    []byte // lines of an unbalanced quoted record
-	pendAt  int    // line of pend's first line
-	quotes  int
-}
-
-// run scans records until stop bytes are consumed (stop < 0: EOF) and a
-// record has ended. fields < 0: count nothing, check nothing (head).
-func (s *scanner) run(ctx context.Context, fields int, stop int64) error {
-	s.fields = fields
-	if stop >= 0 {
-		return s.lines(ctx, stop)
-	}
-	// Whole chunks of complete lines; a chunk without any quote takes the
-	// fast path (one pass counting commas and newlines).
-	buf := make([]byte, 4<<20)
-	carry := 0
-	for {
+	c := &counter{name: o.Name, fields: len(fr.Names()), records: fr.Len()}
+	blocks.SetSize(4 << 20)
+	for buf := head.Data; !head.Last; {
 		if err := ctx.Err(); err != nil {
-			return err
+			return Summary{}, err
 		}
-		n, err := io.ReadFull(s.r, buf[carry:])
-		n += carry
-		eof := err == io.EOF || err == io.ErrUnexpectedEOF
-		if err != nil && !eof {
-			return err
-		}
-		end := bytes.LastIndexByte(buf[:n], '\n') + 1
-		if eof {
-			end = n
-		}
-		if end == 0 && !eof { // one line longer than the buffer
-			buf = append(buf[:n], make([]byte, len(buf))...)
-			buf = buf[:cap(buf)]
-			carry = n
-			continue
-		}
-		chunk := buf[:end]
-		if s.pend == nil && bytes.IndexByte(chunk, '"') < 0 {
-			if err := s.fast(chunk); err != nil {
-				return err
-			}
-		} else {
-			for len(chunk) > 0 {
-				i := bytes.IndexByte(chunk, '\n') + 1
-				if i == 0 {
-					i = len(chunk)
-				}
-				if err := s.one(chunk[:i]); err != nil {
-					return err
-				}
-				chunk = chunk[i:]
-			}
-		}
-		if eof {
-			if s.pend != nil { // unbalanced quote at EOF: let csv judge
-				return s.flush()
-			}
-			return nil
-		}
-		carry = copy(buf, buf[end:n])
-	}
-}
-
-// fast checks complete lines without quotes. It reads eight bytes at a
-// time: masks of the comma and newline bytes of a word (bytesEqual) give
-// the commas between newlines by a population count.
-func (s *scanner) fast(chunk []byte) error {
-	s.off += int64(len(chunk))
-	want := s.fields - 1
-	commas, start := 0, 0
-	// Lines with the header's comma count are counted in good; any other
-	// line goes to endLine, which needs s.line and s.records current.
-	good := 0
-	i := 0
-	for ; i+8 <= len(chunk); i += 8 {
-		w := binary.LittleEndian.Uint64(chunk[i:])
-		cm, nl := bytesEqual(w, ','), bytesEqual(w, '\n')
-		for nl != 0 {
-			bit := bits.TrailingZeros64(nl)
-			below := uint64(1)<<bit - 1
-			commas += bits.OnesCount64(cm & below)
-			cm &^= below
-			end := i + bit>>3
-			if commas == want && want > 0 {
-				good++
-			} else {
-				s.line += good
-				s.records += good
-				good = 0
-				if err := s.endLine(chunk[start:end], commas, want); err != nil {
-					return err
-				}
-			}
-			commas, start = 0, end+1
-			nl &= nl - 1
-		}
-		commas += bits.OnesCount64(cm)
-	}
-	s.line += good
-	s.records += good
-	for ; i < len(chunk); i++ { // the last few bytes
-		switch chunk[i] {
-		case ',':
-			commas++
-		case '\n':
-			if err := s.endLine(chunk[start:i], commas, want); err != nil {
-				return err
-			}
-			commas, start = 0, i+1
-		}
-	}
-	if start < len(chunk) { // last line without a newline
-		s.line++
-		if commas == want && want > 0 {
-			s.records++
-		} else if err := s.slowLine(chunk[start:], commas); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// endLine counts a quote-free line (without its newline) that has commas
-// commas, when the header has want+1 fields.
-func (s *scanner) endLine(line []byte, commas, want int) error {
-	s.line++
-	if commas == want && (want > 0 || len(line) > 0 && !(len(line) == 1 && line[0] == '\r')) {
-		s.records++
-		return nil
-	}
-	return s.slowLine(line, commas)
-}
-
-// bytesEqual returns a word whose bytes are 0x80 where w's bytes equal c
-// and 0 elsewhere. It is exact: no carry crosses from one byte to the next.
-func bytesEqual(w uint64, c byte) uint64 {
-	const lo7 = 0x7f7f7f7f7f7f7f7f
-	x := w ^ (0x0101010101010101 * uint64(c)) // zero bytes where w == c
-	return ^((x&lo7 + lo7) | x | lo7)
-}
-
-// slowLine judges a quote-free line whose comma count is unusual: empty
-// and blank lines are skipped as frame does, others are ragged.
-func (s *scanner) slowLine(line []byte, commas int) error {
-	t := bytes.TrimRight(line, "\r\n")
-	if len(t) == 0 {
-		return nil
-	}
-	return s.record(commas+1, len(bytes.TrimSpace(t)) == 0, s.line)
-}
-
-// lines reads line by line until stop bytes are consumed at a record end.
-func (s *scanner) lines(ctx context.Context, stop int64) error {
-	var long []byte
-	for {
-		if s.off >= stop && s.pend == nil {
-			return nil
-		}
-		b, err := s.r.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			long = append(long[:0], b...)
-			for errors.Is(err, bufio.ErrBufferFull) {
-				b, err = s.r.ReadSlice('\n')
-				long = append(long, b...)
-			}
-			b = long
-		}
-		if len(b) == 0 && err == io.EOF {
-			return nil // the head is the whole file; frame judges it
-		}
-		if err != nil && err != io.EOF {
-			return err
-		}
-		if err := s.one(b); err != nil {
-			return err
-		}
-	}
-}
-
-// one handles one line (with its newline, if any).
-func (s *scanner) one(b []byte) error {
-	s.off += int64(len(b))
-	s.line++
-	q := bytes.Count(b, []byte{'"'})
-	if s.pend != nil {
-		s.pend = append(s.pend, b...)
-		s.quotes += q
-		if s.quotes%2 == 0 {
-			return s.flush()
-		}
-		return nil
-	}
-	if q == 0 {
-		t := bytes.TrimRight(b, "\r\n")
-		if len(t) == 0 || s.fields < 0 {
-			return nil // empty line: csv skips it
-		}
-		return s.record(bytes.Count(t, []byte{','})+1, len(bytes.TrimSpace(t)) == 0, s.line)
-	}
-	s.pend, s.pendAt, s.quotes = append([]byte(nil), b...), s.line, q
-	if q%2 == 0 {
-		return s.flush()
-	}
-	return nil
-}
-
-// flush parses the pending lines with encoding/csv.
-func (s *scanner) flush() error {
-	cr := csv.NewReader(bytes.NewReader(s.pend))
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	at := s.pendAt
-	s.pend = nil
-	for {
-		rec, err := cr.Read()
+		b, err := blocks.Next(buf)
 		if err == io.EOF {
-			return nil
+			break
 		}
 		if err != nil {
-			var ce *csv.ParseError
-			if errors.As(err, &ce) {
-				return &frame.ParseError{File: s.name, Line: at + ce.Line - 1, Err: ce.Err}
-			}
-			return err
+			return Summary{}, err
 		}
-		if s.fields >= 0 {
-			l, _ := cr.FieldPos(0)
-			if err := s.record(len(rec), len(rec) == 1 && len(bytes.TrimSpace([]byte(rec[0]))) == 0, at+l-1); err != nil {
-				return err
-			}
+		if err := c.count(b); err != nil {
+			return Summary{}, err
 		}
+		buf = b.Data
 	}
+	return Summary{Rows: c.records, Columns: fr.Names()}, nil
 }
 
-func (s *scanner) record(n int, blank bool, line int) error {
-	if n != s.fields {
-		if n == 1 && blank && s.fields > 1 {
-			return nil // blank line, as frame skips it
+// counter counts the records of blocks after the head and checks that
+// each has the header's number of fields, as frame.ReadCSV does.
+type counter struct {
+	name    string
+	fields  int
+	records int
+	rec     csvscan.Records
+}
+
+var comma = []byte{','}
+
+func (c *counter) count(b csvscan.Block) error {
+	c.rec.Reset(b.Data, b.Line, b.Last, b.Quote, comma)
+	c.rec.SetLimit(c.fields)
+	for {
+		c.records += c.rec.Skip(c.fields)
+		f, err := c.rec.Next()
+		var se *csvscan.SyntaxError
+		if errors.As(err, &se) {
+			return &frame.ParseError{File: c.name, Line: se.Line, Err: se.Err}
 		}
-		return &frame.ParseError{File: s.name, Line: line, Err: fmt.Errorf("%w: %d fields, header has %d", frame.ErrRaggedRow, n, s.fields)}
+		if f == nil {
+			return nil
+		}
+		if n := c.rec.NumFields(); n != c.fields {
+			if n == 1 && len(bytes.TrimSpace(f[0])) == 0 && c.fields > 1 {
+				continue // blank line, as frame skips it
+			}
+			return &frame.ParseError{File: c.name, Line: c.rec.Line(), Err: fmt.Errorf("%w: %d fields, header has %d", frame.ErrRaggedRow, n, c.fields)}
+		}
+		c.records++
 	}
-	s.records++
-	return nil
 }

@@ -36,8 +36,9 @@
 //     5xx, truncated and stalled bodies are retried.
 //   - CheckCSV parses with pkg/frame: files up to CheckOptions.FullParse
 //     bytes entirely; larger ones have their head parsed by frame and every
-//     remaining record checked with encoding/csv's rules for its field
-//     count. Errors are *frame.ParseError with the file's 1-based line.
+//     remaining record checked for its field count by the scanner frame
+//     reads with (internal/csvscan, encoding/csv's rules). Errors are
+//     *frame.ParseError with the file's 1-based line.
 package dataset
 
 import (

@@ -58,7 +58,7 @@ func summarize(c *Column) Summary {
 		return s
 	}
 	x := make([]float64, 0, s.Count)
-	for _, v := range c.num {
+	for _, v := range c.values() {
 		if !math.IsNaN(v) {
 			x = append(x, v)
 		}

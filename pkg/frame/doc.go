@@ -16,6 +16,17 @@
 // Missing values are the tokens of ReadOptions.Missing, DefaultMissing
 // ("", NA, N/A, n/a, NaN, nan, null, NULL, ?) by default.
 //
+// Reading streams: the input is cut into blocks of whole records, parsed
+// in parallel (GOMAXPROCS goroutines) and appended in order, so a numeric
+// value takes its float64 and one byte while reading, a categorical value
+// a 4-byte code into its column's distinct values, and a boolean value one
+// byte. CSV syntax is
+// encoding/csv's (RFC 4180 quotes, "\r\n" line ends), and errors report
+// the line encoding/csv reports. Memory follows the data: a record longer
+// than a block makes its block grow, the fields of a ragged row past the
+// header's are only counted, and a header may have at most MaxColumns
+// fields.
+//
 // # Column kinds
 //
 // A column's kind is inferred from its non-missing values, unless forced

@@ -41,6 +41,8 @@ var (
 	ErrEmpty = errors.New("empty matrix")
 	// ErrNoOpener: Open was given a URI whose scheme needs an Opener.
 	ErrNoOpener = errors.New("no opener for URI scheme")
+	// ErrTooManyColumns: a CSV header has more than MaxColumns fields.
+	ErrTooManyColumns = errors.New("too many columns")
 )
 
 // ParseError reports a problem reading CSV data. It wraps one of the

@@ -100,8 +100,7 @@ func (f *Frame) XY(target string, opts *ExportOptions) (X *mat.Dense, y []float6
 	if opts == nil {
 		opts = &ExportOptions{}
 	}
-	tc, err := f.Column(target)
-	if err != nil {
+	if _, err := f.Column(target); err != nil {
 		return nil, nil, nil, err
 	}
 	feats, err := f.Drop(target)
@@ -112,16 +111,33 @@ func (f *Frame) XY(target string, opts *ExportOptions) (X *mat.Dense, y []float6
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	t, err := targetOf(tc, opts.Positive)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	s.Target = t
-	y, err = s.Labels(f)
+	y, s.Target, err = f.Labels(target, opts)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	return X, y, s, nil
+}
+
+// Labels exports the column target as the label vector, as XY does,
+// without the feature matrix; the Target says how labels map to values.
+// Only opts.Positive is used. Errors are those of XY about the target.
+func (f *Frame) Labels(target string, opts *ExportOptions) ([]float64, *Target, error) {
+	if opts == nil {
+		opts = &ExportOptions{}
+	}
+	tc, err := f.Column(target)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := targetOf(tc, opts.Positive)
+	if err != nil {
+		return nil, nil, err
+	}
+	y, err := (&Schema{Target: t}).Labels(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	return y, t, nil
 }
 
 func targetOf(c *Column, positive string) (*Target, error) {
@@ -130,7 +146,7 @@ func targetOf(c *Column, positive string) (*Target, error) {
 	switch c.kind {
 	case Numeric:
 		seen := make(map[float64]bool)
-		for _, v := range c.num {
+		for _, v := range c.values() {
 			if !math.IsNaN(v) && !seen[v] {
 				seen[v] = true
 				distinct = append(distinct, strconv.FormatFloat(v, 'g', -1, 64))
@@ -142,11 +158,9 @@ func targetOf(c *Column, positive string) (*Target, error) {
 			return cmpFloat(x, y)
 		})
 	case Boolean:
-		seen := [2]bool{}
-		for _, v := range c.num {
-			if !math.IsNaN(v) {
-				seen[int(v)] = true
-			}
+		seen := [3]bool{}
+		for i := range c.Len() {
+			seen[c.bools[c.at(i)]] = true
 		}
 		for k := range 2 {
 			if seen[k] {
@@ -219,9 +233,21 @@ func (s *Schema) Matrix(g *Frame) (*mat.Dense, error) {
 		if c.kind != ft.Kind {
 			return nil, &ColumnError{Column: ft.Name, Err: fmt.Errorf("is %v, schema says %v", c.kind, ft.Kind)}
 		}
-		if c.kind != Categorical {
-			for i, v := range c.num {
-				data[i*p+j] = v
+		if c.kind == Boolean {
+			for i := range g.n {
+				data[i*p+j] = boolFloat[c.bools[c.at(i)]]
+			}
+			continue
+		}
+		if c.kind == Numeric {
+			if c.rows == nil {
+				for i, v := range c.num {
+					data[i*p+j] = v
+				}
+			} else {
+				for i, r := range c.rows {
+					data[i*p+j] = c.num[r]
+				}
 			}
 			continue
 		}
@@ -229,10 +255,20 @@ func (s *Schema) Matrix(g *Frame) (*mat.Dense, error) {
 		for k, l := range ft.Levels {
 			code[l] = float64(k)
 		}
-		for i, v := range c.str {
+		// The code of each value of the column's dictionary, then of
+		// each row.
+		dict := make([]float64, len(c.dict))
+		for k, v := range c.dict {
 			x, ok := code[v]
-			if !ok || c.IsNA(i) {
+			if !ok {
 				x = math.NaN()
+			}
+			dict[k] = x
+		}
+		for i := range g.n {
+			x := math.NaN()
+			if k := c.codes[c.at(i)]; k >= 0 {
+				x = dict[k]
 			}
 			data[i*p+j] = x
 		}
@@ -268,14 +304,14 @@ func (s *Schema) Labels(g *Frame) ([]float64, error) {
 			if c.kind == Categorical {
 				return nil, &ColumnError{Column: t.Name, Err: fmt.Errorf("schema records no classes for a categorical target")}
 			}
-			y[i] = c.num[i]
+			y[i] = c.Float(i)
 			continue
 		}
 		v := c.String(i)
 		k, ok := code[v]
 		if !ok {
 			if c.kind == Numeric { // classes written by FormatFloat
-				k, ok = code[strconv.FormatFloat(c.num[i], 'g', -1, 64)]
+				k, ok = code[strconv.FormatFloat(c.num[c.at(i)], 'g', -1, 64)]
 			}
 			if !ok {
 				return nil, &ColumnError{Column: t.Name, Err: fmt.Errorf("row %d: %w %q (have %s)", i, ErrNoClass, v, quoteList(t.Classes))}

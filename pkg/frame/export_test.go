@@ -46,6 +46,12 @@ func TestXYSamples(t *testing.T) {
 		if ones != tt.ones || !reflect.DeepEqual(s.Target.Classes, tt.classes) {
 			t.Errorf("%s positive %q: %d ones, classes %q; want %d, %q", tt.sample, tt.positive, ones, s.Target.Classes, tt.ones, tt.classes)
 		}
+		// Labels gives XY's labels without the matrix, even where the
+		// features could not be exported.
+		ly, lt, err := sample(t, tt.sample).Labels(tt.target, &ExportOptions{Positive: tt.positive})
+		if err != nil || !reflect.DeepEqual(ly, y) || !reflect.DeepEqual(lt, s.Target) {
+			t.Errorf("%s Labels(%s, %q) = %v, %+v; want XY's %+v", tt.sample, tt.target, tt.positive, err, lt, s.Target)
+		}
 		// X holds the column values in order.
 		for j, ft := range s.Features {
 			col, _ := f.Column(ft.Name)

@@ -188,10 +188,45 @@ func (f *Frame) With(cols ...*Column) (*Frame, error) {
 
 // Take returns a frame of rows idx (in that order; repeats allowed). It
 // panics if an index is out of range.
+//
+// The new frame shares the storage of f's columns when it holds at least
+// half as many values (it then keeps f's storage alive); a smaller one
+// gets storage of its own.
 func (f *Frame) Take(idx []int) *Frame {
+	for _, i := range idx {
+		if i < 0 || i >= f.n {
+			panic(fmt.Sprintf("frame: Take: row %d out of range [0, %d)", i, f.n))
+		}
+	}
+	// Columns that hold the same rows of their storage (all columns of a
+	// frame read or taken) share the rows of the new frame too.
+	type rowsOf struct {
+		first *int
+		n     int
+	}
+	shared := make(map[rowsOf][]int)
 	cols := make([]*Column, len(f.cols))
 	for j, c := range f.cols {
-		cols[j] = c.take(idx)
+		rows := idx
+		if c.rows != nil && len(c.rows) > 0 {
+			key := rowsOf{&c.rows[0], len(c.rows)}
+			if rows = shared[key]; rows == nil {
+				rows = make([]int, len(idx))
+				for k, i := range idx {
+					rows[k] = c.rows[i]
+				}
+				shared[key] = rows
+			}
+		}
+		view := 2*len(idx) >= storageLen(c)
+		if view && c.rows == nil {
+			key := rowsOf{}
+			if rows = shared[key]; rows == nil {
+				rows = slices.Clone(idx) // the caller may change idx
+				shared[key] = rows
+			}
+		}
+		cols[j] = c.take(rows, view)
 	}
 	g := f.derive(cols)
 	g.n = len(idx)

@@ -4,8 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 func panics(fn func()) (b bool) {
@@ -158,5 +161,74 @@ func TestPrint(t *testing.T) {
 	g, _ := New(NewCategorical("<b>", []string{"&"}, nil))
 	if s := g.HTML(); !strings.Contains(s, "&lt;b&gt;") || !strings.Contains(s, "&amp;") {
 		t.Errorf("HTML() not escaped: %s", s)
+	}
+}
+
+// TestTake checks that Take gives the rows asked for, whether the new
+// frame shares storage (at least half the rows) or copies it, from a
+// frame read or taken before, and that it does not depend on idx after.
+func TestTake(t *testing.T) {
+	f := readString(t, "x,b,c\n1,Yes,red\n2,No,\nNA,Yes,blue\n4,,red\n5,No,green\n6,Yes,red\n", nil)
+	rows := func(g *Frame) []string {
+		var out []string
+		for i := range g.Len() {
+			var r []string
+			for _, c := range g.cols {
+				r = append(r, fmt.Sprintf("%s/%v", c.String(i), c.IsNA(i)))
+			}
+			out = append(out, strings.Join(r, ","))
+		}
+		return out
+	}
+	all := rows(f)
+	tests := [][]int{
+		{0, 1, 2, 3, 4, 5},
+		{5, 4, 3, 2, 1, 0},
+		{1, 1, 1, 3},
+		{2},
+		{},
+		{0, 2, 4, 5, 5, 5, 3},
+	}
+	for _, idx := range tests {
+		var want []string
+		for _, i := range idx {
+			want = append(want, all[i])
+		}
+		in := slices.Clone(idx)
+		g := f.Take(in)
+		for i := range in {
+			in[i] = 0 // Take must not keep the caller's slice
+		}
+		if got := rows(g); !slices.Equal(got, want) {
+			t.Errorf("Take(%v) = %q, want %q", idx, got, want)
+		}
+		// Taking from the taken frame: every row once, backwards.
+		back := make([]int, g.Len())
+		for i := range back {
+			back[i] = g.Len() - 1 - i
+		}
+		slices.Reverse(want)
+		if got := rows(g.Take(back)); !slices.Equal(got, want) {
+			t.Errorf("Take(%v).Take(%v) = %q, want %q", idx, back, got, want)
+		}
+		if h := g.Take(back[:len(back)/3]); h.Len() != len(back)/3 || !slices.Equal(rows(h), want[:len(back)/3]) {
+			t.Errorf("Take(%v).Take(%v) = %q", idx, back[:len(back)/3], rows(h))
+		}
+	}
+	g := f.Take([]int{5, 0, 3, 3})
+	if x := g.ColumnAt(0).Floats(); !slices.Equal(x, []float64{6, 1, 4, 4}) {
+		t.Errorf("Take: Floats = %v", x)
+	}
+	if lv := g.ColumnAt(2).Levels(); !slices.Equal(lv, []string{"red"}) {
+		t.Errorf("Take: Levels = %q, want [red]", lv)
+	}
+	X, y, _, err := g.XY("x", &ExportOptions{Ordinal: true})
+	if err != nil || !slices.Equal(y, []float64{6, 1, 4, 4}) || X.At(0, 0) != 1 || X.At(3, 1) != 0 || !math.IsNaN(X.At(2, 0)) {
+		t.Errorf("XY of taken rows: %v, %v, %v", mat.Formatted(X), y, err)
+	}
+	for _, bad := range [][]int{{6}, {-1}, {0, 7}} {
+		if !panics(func() { f.Take(bad) }) {
+			t.Errorf("Take(%v) did not panic", bad)
+		}
 	}
 }

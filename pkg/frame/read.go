@@ -3,16 +3,10 @@ package frame
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/url"
 	"os"
-	"slices"
-	"strconv"
-	"strings"
 )
 
 // DefaultMissing lists the tokens read as missing values when
@@ -54,218 +48,26 @@ type ReadOptions struct {
 // Errors about the data are *ParseError values naming opts.Name, the
 // line and the column.
 func ReadCSV(ctx context.Context, r io.Reader, opts *ReadOptions) (*Frame, error) {
-	if opts == nil {
-		opts = &ReadOptions{}
-	}
-	missing := opts.Missing
-	if missing == nil {
-		missing = DefaultMissing
-	}
-	isNA := make(map[string]bool, len(missing))
-	for _, m := range missing {
-		isNA[strings.TrimSpace(m)] = true
-	}
+	return readCSV(ctx, r, opts, sizeOf(r))
+}
 
-	cr := csv.NewReader(r)
-	if opts.Comma != 0 {
-		cr.Comma = opts.Comma
-	}
-	cr.FieldsPerRecord = -1
-	perr := func(line int, col, val string, err error) error {
-		return &ParseError{File: opts.Name, Line: line, Column: col, Value: val, Err: err}
-	}
-	csvErr := func(err error) error {
-		var ce *csv.ParseError
-		if errors.As(err, &ce) {
-			return perr(ce.Line, "", "", ce.Err)
+// sizeOf returns how many bytes r holds, if it says, else 0.
+func sizeOf(r io.Reader) int64 {
+	switch v := r.(type) {
+	case interface{ Len() int }: // bytes.Reader, strings.Reader, bytes.Buffer
+		return int64(v.Len())
+	case *os.File:
+		fi, err := v.Stat()
+		if err != nil || !fi.Mode().IsRegular() {
+			return 0
 		}
-		return fmt.Errorf("frame: reading %s: %w", opts.Name, err)
-	}
-
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, perr(0, "", "", ErrNoHeader)
-	}
-	if err != nil {
-		return nil, csvErr(err)
-	}
-	header[0] = strings.TrimPrefix(header[0], "\ufeff")
-	seen := make(map[string]bool, len(header))
-	for j, h := range header {
-		h = strings.TrimSpace(h)
-		if h == "" {
-			h = "Unnamed: " + strconv.Itoa(j) // as pandas names it
-		}
-		if seen[h] {
-			return nil, perr(1, h, "", ErrDuplicateColumn)
-		}
-		seen[h] = true
-		header[j] = h
-	}
-	for name := range opts.Types {
-		if !seen[name] {
-			return nil, &ColumnError{Column: name, Have: header, Err: ErrNoColumn}
-		}
-	}
-
-	raw := make([][]string, len(header))
-	var lines []int // line of each record, for errors found after reading
-	for n := 0; ; n++ {
-		if n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
+		off, err := v.Seek(0, io.SeekCurrent)
 		if err != nil {
-			return nil, csvErr(err)
+			return 0
 		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) != len(header) {
-			if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" && len(header) > 1 {
-				continue // blank line
-			}
-			return nil, perr(line, "", "", fmt.Errorf("%w: %d fields, header has %d", ErrRaggedRow, len(rec), len(header)))
-		}
-		lines = append(lines, line)
-		for j, v := range rec {
-			raw[j] = append(raw[j], strings.TrimSpace(v))
-		}
+		return fi.Size() - off
 	}
-
-	cols := make([]*Column, len(header))
-	for j, name := range header {
-		kind, forced := opts.Types[name]
-		c, bad, err := convert(name, raw[j], isNA, kind, forced)
-		if err != nil {
-			return nil, perr(lines[bad], name, raw[j][bad], err)
-		}
-		cols[j] = c
-		raw[j] = nil
-	}
-	f, err := New(cols...)
-	if err != nil {
-		return nil, err
-	}
-	f.name = opts.Name
-	f.n = len(lines)
-	return f, nil
-}
-
-// convert builds a column from trimmed raw values. If kind is forced, a
-// value that does not fit is reported with its index.
-func convert(name string, raw []string, isNA map[string]bool, kind Kind, forced bool) (c *Column, bad int, err error) {
-	if !forced {
-		kind = infer(raw, isNA)
-	}
-	switch kind {
-	case Numeric:
-		v := make([]float64, len(raw))
-		for i, s := range raw {
-			if isNA[s] {
-				v[i] = math.NaN()
-				continue
-			}
-			x, err := strconv.ParseFloat(s, 64)
-			if err != nil && !isRangeErr(err) {
-				return nil, i, ErrNotNumeric
-			}
-			v[i] = x
-		}
-		return NewNumeric(name, v), 0, nil
-	case Boolean:
-		pairs := boolPairs
-		if forced {
-			pairs = slices.Concat(boolPairs, [][2]string{{"0", "1"}})
-		}
-		pair, i := boolPair(raw, isNA, pairs)
-		if i >= 0 {
-			return nil, i, ErrNotBoolean
-		}
-		v := make([]float64, len(raw))
-		for i, s := range raw {
-			switch {
-			case isNA[s]:
-				v[i] = math.NaN()
-			case s == pair[1]:
-				v[i] = 1
-			}
-		}
-		return &Column{name: name, kind: Boolean, num: v, tokens: pair}, 0, nil
-	case Categorical:
-		var na []bool
-		for i, s := range raw {
-			if isNA[s] {
-				if na == nil {
-					na = make([]bool, len(raw))
-				}
-				na[i] = true
-			}
-		}
-		return NewCategorical(name, raw, na), 0, nil
-	}
-	return nil, 0, fmt.Errorf("invalid kind %v", kind)
-}
-
-func isRangeErr(err error) bool {
-	var ne *strconv.NumError
-	return errors.As(err, &ne) && errors.Is(ne.Err, strconv.ErrRange)
-}
-
-// infer returns the kind of a column of raw values: numeric if every
-// non-missing value parses as a number (also when all are missing),
-// boolean if they all belong to one of boolPairs, categorical otherwise.
-func infer(raw []string, isNA map[string]bool) Kind {
-	numeric := true
-	for _, s := range raw {
-		if isNA[s] {
-			continue
-		}
-		if _, err := strconv.ParseFloat(s, 64); err != nil && !isRangeErr(err) {
-			numeric = false
-			break
-		}
-	}
-	if numeric {
-		return Numeric
-	}
-	if _, bad := boolPair(raw, isNA, boolPairs); bad < 0 {
-		return Boolean
-	}
-	return Categorical
-}
-
-// boolPair finds the pair all non-missing raw values belong to; else it
-// returns the index of the first value that fits no pair consistently.
-func boolPair(raw []string, isNA map[string]bool, pairs [][2]string) ([2]string, int) {
-	cand := -1
-	for i, s := range raw {
-		if isNA[s] {
-			continue
-		}
-		if cand >= 0 && (s == pairs[cand][0] || s == pairs[cand][1]) {
-			continue
-		}
-		if cand >= 0 {
-			return [2]string{}, i
-		}
-		for k, p := range pairs {
-			if s == p[0] || s == p[1] {
-				cand = k
-				break
-			}
-		}
-		if cand < 0 {
-			return [2]string{}, i
-		}
-	}
-	if cand < 0 {
-		return [2]string{"false", "true"}, -1
-	}
-	return pairs[cand], -1
+	return 0
 }
 
 // ReadFile reads the CSV file at path; opts.Name defaults to path.
@@ -276,7 +78,7 @@ func ReadFile(ctx context.Context, path string, opts *ReadOptions) (*Frame, erro
 		return nil, fmt.Errorf("frame: %w", err)
 	}
 	defer fh.Close()
-	return ReadCSV(ctx, fh, o)
+	return readCSV(ctx, fh, o, sizeOf(fh))
 }
 
 // Open reads the CSV at uri: a local path or file:// URI is read with
