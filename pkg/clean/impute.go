@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 
 	"github.com/mlstack/mlstack/pkg/frame"
@@ -180,8 +179,7 @@ func (s *Impute) fit(c *frame.Column) (string, error) {
 	case Mean:
 		v = mean(x)
 	case Median:
-		slices.Sort(x)
-		v = frame.Quantile(x, 0.5)
+		v = frame.Median(x) // x is nonMissing's copy: reordering it is fine
 	case MostFrequent:
 		v = mostFrequentFloat(x)
 		if c.Kind() == frame.Boolean {

@@ -92,15 +92,15 @@ func (classification) Train(ctx context.Context, job *Job) (*Outcome, error) {
 		return nil, err
 	}
 	// Labels of all rows, for stratification (features are exported per fold).
-	_, y, schema, err := job.Data.XY(c.Data.Target, &frame.ExportOptions{Ordinal: true, Positive: c.Data.Positive})
+	y, target, err := job.Data.Labels(c.Data.Target, &frame.ExportOptions{Positive: c.Data.Positive})
 	if err != nil {
 		return nil, err
 	}
-	classes, err := classCount(schema.Target, y)
+	classes, err := classCount(target, y)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSampling(c, schema.Target, classes, len(y)); err != nil {
+	if err := checkSampling(c, target, classes, len(y)); err != nil {
 		return nil, err
 	}
 	if base.Objective == "" {

@@ -120,30 +120,13 @@ type dataChecker interface {
 // checkData checks the target's labels and the sampling targets. Problems
 // the export itself finds are left to Train, which reports them.
 func (classification) checkData(c *Config, data *frame.Frame) error {
-	// The target alone, with a copy of itself as the one feature that XY
-	// needs: the labels without exporting every column.
-	t := c.Data.Target
-	tc, err := data.Column(t)
+	y, target, err := data.Labels(c.Data.Target, &frame.ExportOptions{Positive: c.Data.Positive})
 	if err != nil {
 		return nil
 	}
-	only, err := data.Select(t)
-	if err == nil {
-		only, err = only.Rename(map[string]string{t: t + " (copy)"})
-	}
-	if err == nil {
-		only, err = only.With(tc)
-	}
-	if err != nil {
-		return nil
-	}
-	_, y, schema, err := only.XY(t, &frame.ExportOptions{Ordinal: true, Positive: c.Data.Positive})
-	if err != nil {
-		return nil
-	}
-	k, err := classCount(schema.Target, y)
+	k, err := classCount(target, y)
 	if err != nil {
 		return err
 	}
-	return checkSampling(c, schema.Target, k, len(y))
+	return checkSampling(c, target, k, len(y))
 }

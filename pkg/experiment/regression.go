@@ -63,8 +63,8 @@ func (regression) Train(ctx context.Context, job *Job) (*Outcome, error) {
 	if target.Kind() != frame.Numeric {
 		return nil, fmt.Errorf("regression target %s is %s, want numeric (use the classification trainer for classes)", c.Data.Target, target.Kind())
 	}
-	// XY reports missing target values with their row.
-	_, y, _, err := job.Data.XY(c.Data.Target, &frame.ExportOptions{Ordinal: true})
+	// Labels reports missing target values with their row.
+	y, _, err := job.Data.Labels(c.Data.Target, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -108,6 +108,76 @@ func Quantile(x []float64, q float64) float64 {
 	return a + (b-a)*t
 }
 
+// Median returns Quantile(sorted x, 0.5) without sorting: it reorders x
+// in place (expected O(len(x)) time) and returns the same float64, bit for
+// bit. x must not hold NaN. It returns NaN if x is empty.
+func Median(x []float64) float64 {
+	n := len(x)
+	if n == 0 {
+		return math.NaN()
+	}
+	lo := (n - 1) / 2
+	selectNth(x, lo)
+	if lo+1 < n { // Quantile reads x[lo+1] too: the next order statistic
+		m := lo + 1
+		for i := lo + 2; i < n; i++ {
+			if x[i] < x[m] {
+				m = i
+			}
+		}
+		x[lo+1], x[m] = x[m], x[lo+1]
+	}
+	return Quantile(x, 0.5)
+}
+
+// selectNth reorders x so that x[k] is the value sorting would put there,
+// with no larger value before it and no smaller one after (Hoare's
+// quickselect with a median-of-three pivot; it falls back to sorting the
+// part left after 64 rounds, which bounds the worst case).
+func selectNth(x []float64, k int) {
+	lo, hi := 0, len(x)-1
+	for round := 0; hi > lo; round++ {
+		if round == 64 || hi-lo < 16 {
+			slices.Sort(x[lo : hi+1])
+			return
+		}
+		mid := lo + (hi-lo)/2
+		if x[mid] < x[lo] {
+			x[mid], x[lo] = x[lo], x[mid]
+		}
+		if x[hi] < x[lo] {
+			x[hi], x[lo] = x[lo], x[hi]
+		}
+		if x[hi] < x[mid] {
+			x[hi], x[mid] = x[mid], x[hi]
+		}
+		pivot := x[mid]
+		i, j := lo, hi
+		for i <= j {
+			for x[i] < pivot {
+				i++
+			}
+			for pivot < x[j] {
+				j--
+			}
+			if i <= j {
+				x[i], x[j] = x[j], x[i]
+				i++
+				j--
+			}
+		}
+		// Now x[lo..j] <= pivot <= x[i..hi], and everything between equals pivot.
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return
+		}
+	}
+}
+
 // String returns d as an aligned text table, one row per column.
 func (d *Description) String() string { return d.table().text() }
 

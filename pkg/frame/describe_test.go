@@ -3,6 +3,8 @@ package frame
 import (
 	"encoding/json"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"os"
 	"path/filepath"
 	"strings"
@@ -135,4 +137,57 @@ print(json.dumps(out))
 		}
 		t.Logf("%s: %d statistics match pandas; largest difference %.3g (relative above 1)", name, checked, worst)
 	}
+}
+
+func TestMedianEqualsSortedQuantile(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{1, 2, 3, 4, 5, 16, 17, 100, 101, 1000, 4097} {
+		for _, distinct := range []int{1, 2, 7, 1 << 30} { // many ties, few ties
+			x := make([]float64, n)
+			for i := range x {
+				x[i] = float64(rnd.IntN(distinct)) * 0.1
+				if distinct > 100 {
+					x[i] = rnd.NormFloat64() * 1e3
+				}
+			}
+			sorted := slices.Clone(x)
+			slices.Sort(sorted)
+			want := Quantile(sorted, 0.5)
+			if got := Median(x); math.Float64bits(got) != math.Float64bits(want) {
+				t.Errorf("n=%d distinct=%d: Median = %v, sorted Quantile = %v", n, distinct, got, want)
+			}
+		}
+	}
+	for _, x := range [][]float64{{3, 2, 1}, {1, 1, 1, 1}, {5, 4, 3, 2, 1, 0}, {-1e308, 0, 1e308}} {
+		sorted := slices.Clone(x)
+		slices.Sort(sorted)
+		if got, want := Median(x), Quantile(sorted, 0.5); got != want {
+			t.Errorf("%v: Median = %v, want %v", sorted, got, want)
+		}
+	}
+	if !math.IsNaN(Median(nil)) {
+		t.Error("Median(nil) is not NaN")
+	}
+}
+
+func BenchmarkMedian(b *testing.B) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	x := make([]float64, 200_000)
+	for i := range x {
+		x[i] = math.Round(rnd.NormFloat64()*100) / 10
+	}
+	y := make([]float64, len(x))
+	b.Run("select", func(b *testing.B) {
+		for b.Loop() {
+			copy(y, x)
+			Median(y)
+		}
+	})
+	b.Run("sort", func(b *testing.B) {
+		for b.Loop() {
+			copy(y, x)
+			slices.Sort(y)
+			Quantile(y, 0.5)
+		}
+	})
 }
