@@ -536,6 +536,10 @@ func printPlan(w io.Writer, p *Parsed, data *frame.Frame) error {
 	return err
 }
 
+// UnreachableLine ends the summary of a run whose tracking server did not
+// answer: the run is in the spool, and `train sync` sends it.
+const UnreachableLine = "mlflow:   server unreachable — run spooled, `train sync` to send"
+
 func printSummary(w io.Writer, rep *Report) {
 	s := rep.Outcome.Summary
 	if len(s.Folds) > 0 {
@@ -564,8 +568,7 @@ func printSummary(w io.Writer, rep *Report) {
 			}
 		}
 	case rep.ServerErr != nil:
-		fmt.Fprintf(w, "mlflow:   UNREACHABLE — the server %s did not answer (%v);\n          the run is kept in %s: send it with `train sync` once the server is up\n",
-			rep.Server, rep.ServerErr, rep.Spool)
+		fmt.Fprintf(w, "mlflow:   %s did not answer: %v\nspool:    %s\n%s\n", rep.Server, rep.ServerErr, rep.Spool, UnreachableLine)
 	default:
 		fmt.Fprintf(w, "mlflow:   offline — run kept in %s; `train sync` sends it to a server later\n", rep.Spool)
 	}

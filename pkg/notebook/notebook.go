@@ -30,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,10 +42,12 @@ import (
 
 	"github.com/janpfeifer/gonb/gonbui"
 
+	"github.com/mlstack/mlstack/internal/redact"
 	"github.com/mlstack/mlstack/pkg/charts"
 	"github.com/mlstack/mlstack/pkg/dataset"
 	"github.com/mlstack/mlstack/pkg/frame"
 	"github.com/mlstack/mlstack/pkg/metrics"
+	"github.com/mlstack/mlstack/pkg/mlflow"
 	"github.com/mlstack/mlstack/pkg/storage"
 )
 
@@ -262,6 +265,45 @@ func Data(ctx context.Context, uri, sample string) (f *frame.Frame, source strin
 	source = "sample:" + sample + " (built-in; no object storage configured)"
 	f, err = frame.ReadBytes(ctx, b, &frame.ReadOptions{Name: sample + ".csv"})
 	return f, source, err
+}
+
+// Tracking says, at the top of a notebook, where its MLflow runs will go:
+// to the server of MLFLOW_TRACKING_URI when it answers its /health within
+// a few seconds, to the offline spool when no server is set, and when one
+// is set but does not answer, a warning naming the server and the error
+// (shown in the cell and on stderr): the runs are then spooled and `train
+// sync` sends them. It returns that error, nil otherwise; a malformed URI
+// is an error too.
+func Tracking(ctx context.Context) error {
+	return tracking(ctx, os.Getenv("MLFLOW_TRACKING_URI"), os.Stdout, os.Stderr)
+}
+
+func tracking(ctx context.Context, uri string, stdout, stderr io.Writer) error {
+	if uri == "" {
+		fmt.Fprintf(stdout, "mlflow: MLFLOW_TRACKING_URI is not set: runs go to the offline spool (%s); `train sync` sends them to a server later\n", mlflow.DefaultSpoolDir())
+		return nil
+	}
+	opts, err := mlflow.OptionsFromEnv()
+	if err != nil {
+		return err
+	}
+	c, err := mlflow.New(uri, opts)
+	if err != nil {
+		return err
+	}
+	hctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	shown := redact.URL(uri)
+	if err = c.Health(hctx); err == nil {
+		fmt.Fprintf(stdout, "mlflow: tracking server %s answers\n", shown)
+		return nil
+	}
+	err = redact.Error(err)
+	msg := fmt.Sprintf("WARNING: MLflow tracking server %s unreachable: %v", shown, err)
+	fmt.Fprintf(stderr, "%s\nthe runs of this notebook will be spooled; `train sync` sends them once the server answers\n", msg)
+	HTML(`<div style="border-left:4px solid #d9822b;background:#fff7e6;padding:6px 10px"><b>` + html.EscapeString(msg) +
+		`</b><br>The runs of this notebook will be spooled; <code>train sync</code> sends them once the server answers.</div>`)
+	return err
 }
 
 // Progress returns a progress reporter for work of known size (the folds
