@@ -187,7 +187,10 @@
 // exists before its nested runs.
 //
 // Close never loses buffered data: it is in the journal even when the
-// server is gone.
+// server is gone. An online run whose server confirmed every record, the
+// end included, deletes its directory at End, so the spool holds only what
+// still has to be sent (or was sent by Sync), and runs nested under a run
+// that was spooled when they were opened.
 //
 // # Secrets
 //
