@@ -130,7 +130,8 @@ func TestNotebooks(t *testing.T) {
 		notebooks[1]: {"repeated_stratified_kfold 5×2 = 10 fits + 1 final fit", "data: s3://" + bucket + "/raw/diabetes.csv, 768 rows",
 			"MLflow run ", "model files saved to s3://" + bucket + "/models/" + experiment + "/"},
 		notebooks[2]: {"model from models:/diabetes-xgb@champion", "leaves and the bundle agree", "Python's pyfunc and Go agree"},
-		notebooks[3]: {"detection: mAP@0.5 ", "4 prediction images", "loaded checkpoint (face, 128 px): best 5 detections"},
+		notebooks[3]: {"detection: mAP@0.5 ", ", best epoch ", "drew 5 of 5 valid images with the detections scoring ≥ 0.25",
+			"5 prediction images", "loaded checkpoint (face, 128 px, epoch ", " detections scoring ≥ 0.25 in "},
 	}
 	text := map[string]string{}
 	for _, nb := range notebooks {

@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -146,7 +147,9 @@ func Markdown(s string) {
 
 // MetricsTable returns an HTML table of a cross-validation summary: one row
 // per metric (sorted, or in the order of names when given) with the mean,
-// standard deviation, confidence interval and number of folds.
+// standard deviation, confidence interval and number of folds. A summary
+// of one value per metric (a held-out evaluation) has a value column only;
+// a missing value is a dash, never NaN.
 func MetricsTable(s *metrics.Summary, names ...string) string {
 	if len(names) == 0 {
 		for k := range s.Aggregate {
@@ -154,18 +157,35 @@ func MetricsTable(s *metrics.Summary, names ...string) string {
 		}
 		slices.Sort(names)
 	}
+	spread := false
+	for _, st := range s.Aggregate {
+		spread = spread || st.N > 1
+	}
+	num := func(v float64) string {
+		if math.IsNaN(v) {
+			return "—"
+		}
+		return strconv.FormatFloat(v, 'f', 4, 64)
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "<table><caption>%d folds, %.0f%% confidence interval (%s)</caption>\n",
-		len(s.Folds), s.Level*100, html.EscapeString(strings.ReplaceAll(s.Interval, "_", " ")))
-	b.WriteString("<thead><tr><th>metric</th><th>mean</th><th>std</th><th>CI low</th><th>CI high</th><th>folds</th></tr></thead>\n<tbody>\n")
-	num := func(v float64) string { return strconv.FormatFloat(v, 'f', 4, 64) }
+	if !spread {
+		b.WriteString("<table><caption>held-out evaluation (one value per metric, no interval)</caption>\n")
+		b.WriteString("<thead><tr><th>metric</th><th>value</th></tr></thead>\n<tbody>\n")
+	} else {
+		fmt.Fprintf(&b, "<table><caption>%d folds, %.0f%% confidence interval (%s)</caption>\n",
+			len(s.Folds), s.Level*100, html.EscapeString(strings.ReplaceAll(s.Interval, "_", " ")))
+		b.WriteString("<thead><tr><th>metric</th><th>mean</th><th>std</th><th>CI low</th><th>CI high</th><th>folds</th></tr></thead>\n<tbody>\n")
+	}
 	for _, n := range names {
 		st, ok := s.Aggregate[n]
-		if !ok {
-			continue
+		switch {
+		case !ok:
+		case !spread:
+			fmt.Fprintf(&b, "<tr><th>%s</th><td>%s</td></tr>\n", html.EscapeString(n), num(st.Mean))
+		default:
+			fmt.Fprintf(&b, "<tr><th>%s</th><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%d</td></tr>\n",
+				html.EscapeString(n), num(st.Mean), num(st.Std), num(st.Lo), num(st.Hi), st.N)
 		}
-		fmt.Fprintf(&b, "<tr><th>%s</th><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%d</td></tr>\n",
-			html.EscapeString(n), num(st.Mean), num(st.Std), num(st.Lo), num(st.Hi), st.N)
 	}
 	b.WriteString("</tbody></table>")
 	return b.String()

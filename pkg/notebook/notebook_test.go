@@ -73,6 +73,12 @@ func TestMetricsTable(t *testing.T) {
 	if strings.Index(h, "roc_auc") > strings.Index(h, ">f1<") || strings.Contains(h, "absent") {
 		t.Errorf("rows not in the order asked, or an absent metric shown:\n%s", h)
 	}
+	// One value per metric (a detector's held-out mAP): the value, no NaN spread.
+	one := &metrics.Summary{Aggregate: map[string]metrics.Stat{"map50": {N: 1, Mean: 0.066, Std: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}}, Level: 0.95, Interval: "none"}
+	h = notebook.MetricsTable(one)
+	if !strings.Contains(h, "<th>map50</th><td>0.0660</td></tr>") || strings.Contains(h, "NaN") || strings.Contains(h, "CI low") {
+		t.Errorf("one-value table:\n%s", h)
+	}
 }
 
 // TestDataFallback: without S3 the built-in sample is read, unless the
