@@ -32,6 +32,7 @@ import (
 	"html"
 	"io"
 	"math"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -109,12 +110,65 @@ func Check(err error) {
 	}
 }
 
-// Show displays a chart (interactive ECharts with a PNG fallback, see
-// charts.Snippet). It takes a builder's results directly:
-// notebook.Show(charts.ROC(res)). It panics when err is not nil.
+// Show displays a chart, interactive ECharts. It takes a builder's results
+// directly: notebook.Show(charts.ROC(res)). It panics when err is not nil.
+//
+// A chart's output is its option only (charts.Fragment, a few kB), not
+// the 1 MB library: in JupyterLab the page fetches the repository's copy
+// of ECharts from the Jupyter server once (LibrarySrc), so an executed
+// notebook stays small. When the Jupyter root does not hold the
+// repository, the first chart a kernel shows carries the library instead
+// (charts.LibraryHTML, 0.44 MB). An HTML export needs the library in its
+// page: scripts/notebooks.sh puts it there (NOTEBOOKS_HTML=1).
 func Show(c *charts.Chart, err error) {
 	Check(err)
-	HTML(Must(charts.Snippet(c)))
+	HTML(ChartHTML(c))
+}
+
+// ChartHTML is the output Show displays for c: a charts.Fragment that
+// loads ECharts from LibrarySrc, or, when that is unknown, after
+// charts.LibraryHTML if it is the first chart of the kernel.
+func ChartHTML(c *charts.Chart) string {
+	src := LibrarySrc()
+	frag := Must(charts.Fragment(c, src))
+	if src == "" && firstChart() {
+		return charts.LibraryHTML() + frag
+	}
+	return frag
+}
+
+// firstChart reports whether no chart was shown before in this kernel.
+// Every GoNB cell is a new process; the kernel's scratch directory
+// ($GONB_TMP_DIR, one per kernel) keeps the mark. Outside GoNB every chart
+// is the first.
+func firstChart() bool {
+	dir := os.Getenv("GONB_TMP_DIR")
+	if dir == "" {
+		return true
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "mlstack-echarts-shown"), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return !errors.Is(err, os.ErrExist) // unwritable: carry the library, to be safe
+	}
+	f.Close()
+	return true
+}
+
+// LibrarySrc returns the URL path, relative to the Jupyter server's base
+// URL, under which the server serves pkg/charts' copy of ECharts
+// ("files/pkg/charts/assets/echarts.min.js" when Jupyter serves the
+// repository): the Jupyter root is $GONB_JUPYTER_ROOT, which GoNB sets.
+// It is "" when the library is not under that root (or either is unknown).
+func LibrarySrc() string {
+	root, lib := os.Getenv("GONB_JUPYTER_ROOT"), charts.LibraryFile()
+	if root == "" || lib == "" {
+		return ""
+	}
+	rel, err := filepath.Rel(root, lib)
+	if err != nil || !filepath.IsLocal(rel) {
+		return ""
+	}
+	return "files/" + (&url.URL{Path: filepath.ToSlash(rel)}).EscapedPath()
 }
 
 // ShowAll displays every chart of a builder returning several
