@@ -7,10 +7,11 @@
 //	stack status   show what runs where
 //	stack env      print the clients' variables for a shell: eval "$(bin/stack env)"
 //
-// Configuration is read as compose reads it (stack.LoadEnv): .env and the
-// environment, with .env.example's values as defaults; client URLs derive
-// from the ports. Logs, data and pid files live under .stack/ in the
-// repository.
+// Configuration is read as compose reads it (stack.LoadEnv): .env (or the
+// files COMPOSE_ENV_FILES lists, as with compose) and the environment, with
+// .env.example's values as defaults; client URLs derive from the ports.
+// Logs, data and pid files live under .stack/ in the repository
+// ($MLSTACK_STACK_DIR when set). JupyterLab serves the repository.
 // `make stack-up` builds the tools first (scripts/setup-*.sh) and passes
 // their locations in MLSTACK_MINIO, MLSTACK_VENV and MLSTACK_GOTOOLS.
 package main
@@ -58,12 +59,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		fmt.Fprintln(stderr, "stack:", err)
 		return 1
 	}
-	env, err := stack.LoadEnv(filepath.Join(root, ".env.example"), filepath.Join(root, ".env"))
+	envFiles, err := envFiles(root)
+	if err != nil {
+		fmt.Fprintln(stderr, "stack:", err)
+		return 2
+	}
+	env, err := stack.LoadEnv(filepath.Join(root, ".env.example"), envFiles...)
 	if err != nil {
 		fmt.Fprintln(stderr, "stack:", err)
 		return 2 // a configuration the user can fix
 	}
-	s := &native{root: root, dir: filepath.Join(root, ".stack"), env: env, out: stdout}
+	dir := filepath.Join(root, ".stack")
+	if d := os.Getenv("MLSTACK_STACK_DIR"); d != "" {
+		if dir, err = filepath.Abs(d); err != nil {
+			fmt.Fprintln(stderr, "stack: MLSTACK_STACK_DIR:", err)
+			return 2
+		}
+	}
+	s := &native{root: root, dir: dir, env: env, out: stdout}
 	if args[0] == "up" {
 		example, err := stack.ReadEnvFile(filepath.Join(root, ".env.example"))
 		if err != nil {
@@ -98,6 +111,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		return 1
 	}
 	return 0
+}
+
+// envFiles returns the dotenv files to read, as compose chooses them:
+// COMPOSE_ENV_FILES (comma-separated, relative to root; each must exist),
+// else root's .env (optional).
+func envFiles(root string) ([]string, error) {
+	v := os.Getenv("COMPOSE_ENV_FILES")
+	if v == "" {
+		return []string{filepath.Join(root, ".env")}, nil
+	}
+	var files []string
+	for _, f := range strings.Split(v, ",") {
+		if !filepath.IsAbs(f) {
+			f = filepath.Join(root, f)
+		}
+		if _, err := os.Stat(f); err != nil {
+			return nil, fmt.Errorf("COMPOSE_ENV_FILES: %w", err)
+		}
+		files = append(files, f)
+	}
+	return files, nil
 }
 
 // portVar names the variable that moves each service's port.
@@ -372,7 +406,7 @@ stack: WARNING: these ports can log in. Set your own in .env (cp .env.example .e
 }
 
 func rel(root, path string) string {
-	if r, err := filepath.Rel(root, path); err == nil {
+	if r, err := filepath.Rel(root, path); err == nil && filepath.IsLocal(r) {
 		return r
 	}
 	return path

@@ -3,6 +3,7 @@ package stack
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"strings"
 
@@ -33,17 +34,27 @@ type Env map[string]string
 //  5. The result holds every key either file names: the user's value where
 //     1–3 give one, else the example's.
 //
-// A missing file counts as empty; a malformed one is an error naming it.
-func LoadEnv(example, local string) (Env, error) {
+// Several local files (compose's --env-file given more than once,
+// COMPOSE_ENV_FILES) are read in order, a later one overriding an earlier
+// one; a reference resolves to the environment, then to the files and
+// lines before it. A missing file counts as empty; a malformed one is an
+// error naming it.
+func LoadEnv(example string, local ...string) (Env, error) {
 	osEnv := map[string]string{}
 	for _, kv := range os.Environ() {
 		if k, v, ok := strings.Cut(kv, "="); ok {
 			osEnv[k] = v
 		}
 	}
-	user, err := readEnvFile(local, osEnv)
-	if err != nil {
-		return nil, err
+	user := map[string]string{}
+	for _, f := range local {
+		lookup := maps.Clone(user)
+		maps.Copy(lookup, osEnv)
+		vars, err := readEnvFile(f, lookup)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(user, vars)
 	}
 	front := map[string]string{} // what the user set: the environment over .env
 	for k, v := range user {
