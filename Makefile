@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export MLSTACK_CACHE ?= $(HOME)/.cache/mlstack
 
-.PHONY: demo test deps vet notebooks stack-up stack-down stack-status bench-boost bench-mlflow bench-pipeline bench-ingest bench-smote bench-read
+.PHONY: demo test deps vet notebooks stack-up stack-down stack-status stack-env bench-boost bench-mlflow bench-pipeline bench-ingest bench-smote bench-read
 
 ## demo: run the main job (train --config configs/classification.yaml) on built-in data, no services needed
 demo: bin/train
@@ -24,7 +24,8 @@ vet:
 notebooks:
 	@eval "$$(scripts/deps.sh)" && scripts/notebooks.sh
 
-## stack-up / stack-down / stack-status: the native stack (MinIO, MLflow, JupyterLab+GoNB) on 127.0.0.1
+## stack-up / stack-down / stack-status / stack-env: the native stack (MinIO, MLflow, JupyterLab+GoNB) on 127.0.0.1;
+## stack-env prints its clients' variables: eval "$(make -s stack-env)"
 stack-up: bin/stack
 	@eval "$$(scripts/deps.sh)" && bin/stack up
 
@@ -33,6 +34,9 @@ stack-down: bin/stack
 
 stack-status: bin/stack
 	@bin/stack status
+
+stack-env: bin/stack
+	@bin/stack env
 
 # Programs are built (not `go run`) so their exit codes and messages reach
 # the terminal unchanged. Go's build cache makes this quick.

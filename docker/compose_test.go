@@ -4,7 +4,9 @@
 package docker_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -12,26 +14,36 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"github.com/mlstack/mlstack/internal/seedenv"
 	"github.com/mlstack/mlstack/internal/stack"
 	"github.com/mlstack/mlstack/internal/testenv"
 )
 
 func load(t *testing.T, profiles ...string) *types.Project {
 	t.Helper()
-	opts, err := cli.NewProjectOptions([]string{"../docker-compose.yml"},
-		cli.WithWorkingDirectory(".."),
-		cli.WithEnvFiles("../.env.example"),
-		cli.WithDotEnv,
-		cli.WithProfiles(profiles),
-		cli.WithName("mlstack"),
-	)
+	return loadWith(t, "../.env.example", profiles...)
+}
+
+// loadWith loads docker-compose.yml as the docker compose CLI does, with
+// envFile as its .env ("" for none) and no other environment: profiles
+// given here, else those of COMPOSE_PROFILES in the file.
+func loadWith(t *testing.T, envFile string, profiles ...string) *types.Project {
+	t.Helper()
+	fns := []cli.ProjectOptionsFn{cli.WithWorkingDirectory("..")}
+	if envFile != "" { // (WithEnvFiles() without a file would read the repository's .env)
+		fns = append(fns, cli.WithEnvFiles(envFile), cli.WithDotEnv)
+	}
+	fns = append(fns, cli.WithDefaultProfiles(profiles...), cli.WithName("mlstack"))
+	opts, err := cli.NewProjectOptions([]string{"../docker-compose.yml"}, fns...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,12 +178,12 @@ func TestComposeVariables(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env, err := stack.LoadEnv("../.env.example")
+	env, err := stack.ReadEnvFile("../.env.example")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range regexp.MustCompile(`\$\{([A-Z0-9_]+)`).FindAllStringSubmatch(string(b), -1) {
-		if _, ok := env[m[1]]; !ok {
+	for _, m := range regexp.MustCompile(`(?:^|[^$])\$\{([A-Z0-9_]+)`).FindAllStringSubmatch(string(b), -1) { // $${...} is the container's
+		if _, ok := env[m[1]]; !ok && !isSeed(m[1]) {
 			t.Errorf("docker-compose.yml reads ${%s}, which .env.example does not list", m[1])
 		}
 	}
@@ -238,5 +250,152 @@ func TestComposeMinIOHealthcheck(t *testing.T) {
 	l.Close()
 	if err := probe(closed); err == nil {
 		t.Error("healthcheck passes where nothing listens")
+	}
+}
+
+// isSeed reports whether name is a seed-project alias (internal/seedenv),
+// which docker-compose.yml reads as a fallback and .env.example only
+// documents.
+func isSeed(name string) bool {
+	for _, a := range seedenv.Aliases {
+		if a.Seed == name {
+			return true
+		}
+	}
+	return false
+}
+
+// TestComposeDefaultsAreTheExample: docker-compose.yml's own defaults
+// (${NAME:-default}, what compose uses without a .env or with a partial
+// one) are .env.example's values, so both configurations are one.
+func TestComposeDefaultsAreTheExample(t *testing.T) {
+	for _, profiles := range [][]string{nil, {"postgres"}} {
+		bare, example := loadWith(t, "", profiles...), loadWith(t, "../.env.example", profiles...)
+		for _, name := range example.ServiceNames() {
+			a, _ := json.Marshal(service(t, bare, name))
+			b, _ := json.Marshal(service(t, example, name))
+			if !bytes.Equal(a, b) {
+				t.Errorf("service %s differs without .env and with .env.example:\n%s\n%s", name, a, b)
+			}
+		}
+	}
+}
+
+// TestComposeSeedNames: a .env holding only the seed project's names gives
+// MinIO and every client of it those credentials; with the standard names
+// set too, the standard ones win.
+func TestComposeSeedNames(t *testing.T) {
+	example := load(t, "postgres")
+	dir := t.TempDir()
+	seedOnly := filepath.Join(dir, "seed.env")
+	if err := os.WriteFile(seedOnly, []byte("AWS_ACCESS_KEY=seed-user\nAWS_SECRET_KEY=seed-secret-42\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ex, err := os.ReadFile("../.env.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	both := filepath.Join(dir, "both.env")
+	if err := os.WriteFile(both, append(ex, "AWS_ACCESS_KEY=seed-user\nAWS_SECRET_KEY=seed-secret-42\n"...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	seeded, mixed := loadWith(t, seedOnly, "postgres"), loadWith(t, both, "postgres")
+	want := map[string]string{"minioadmin": "seed-user", "minioadmin-change-me": "seed-secret-42"}
+	n := 0
+	for _, name := range example.ServiceNames() {
+		for k, v := range service(t, example, name).Environment {
+			if v == nil || want[*v] == "" {
+				continue
+			}
+			n++
+			if got := service(t, seeded, name).Environment[k]; got == nil || *got != want[*v] {
+				t.Errorf("%s: %s = %v with only the seed names set, want %q", name, k, got, want[*v])
+			}
+			if got := service(t, mixed, name).Environment[k]; got == nil || *got != *v {
+				t.Errorf("%s: %s = %v with the standard names set too, want %q", name, k, got, *v)
+			}
+		}
+	}
+	if n < 8 { // MinIO's two, and a key and a secret for ingest, mlflow and jupyter
+		t.Errorf("only %d MinIO credential entries found in docker-compose.yml", n)
+	}
+}
+
+// TestComposeBackendSwitch: COMPOSE_PROFILES=postgres in .env (or
+// --profile postgres) is the one switch. It adds the postgres service, and
+// MLflow's start script, run here with sh and Python as in the image (only
+// `mlflow` replaced by a script that prints its arguments), picks
+// PostgreSQL exactly when that service's name resolves. Its worker count
+// is sized to the machine unless MLFLOW_WORKERS is set.
+func TestComposeBackendSwitch(t *testing.T) {
+	if _, err := load(t).GetService("postgres"); err == nil {
+		t.Error("postgres runs without its profile")
+	}
+	ex, err := os.ReadFile("../.env.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	envFile := filepath.Join(t.TempDir(), ".env")
+	on := regexp.MustCompile(`(?m)^COMPOSE_PROFILES=.*$`).ReplaceAll(ex, []byte("COMPOSE_PROFILES=postgres"))
+	if bytes.Equal(on, ex) {
+		t.Fatal(".env.example has no COMPOSE_PROFILES line")
+	}
+	if err := os.WriteFile(envFile, on, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := loadWith(t, envFile)
+	if _, err := p.GetService("postgres"); err != nil {
+		t.Fatalf("COMPOSE_PROFILES=postgres in .env does not start postgres: %v", err)
+	}
+	mlflow := service(t, p, "mlflow")
+	if len(mlflow.Entrypoint) != 2 || mlflow.Entrypoint[0] != "/bin/sh" || len(mlflow.Command) != 1 {
+		t.Fatalf("mlflow entrypoint %q command %q, want /bin/sh -c SCRIPT", mlflow.Entrypoint, mlflow.Command)
+	}
+	stub := t.TempDir()
+	if err := os.WriteFile(filepath.Join(stub, "mlflow"), []byte("#!/bin/sh\necho \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	venvBin := filepath.Dir(testenv.Python(t))
+	run := func(env map[string]string) string {
+		t.Helper()
+		cmd := exec.Command("/bin/sh", "-c", mlflow.Command[0])
+		cmd.Env = []string{"PATH=" + stub + ":" + venvBin + ":/usr/bin:/bin"}
+		for k, v := range mlflow.Environment {
+			if v != nil {
+				cmd.Env = append(cmd.Env, k+"="+*v)
+			}
+		}
+		for k, v := range env {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("mlflow start script: %v\n%s", err, out)
+		}
+		return string(out)
+	}
+	sized := max(1, min(4, runtime.NumCPU()/2))
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want []string
+	}{
+		{"postgres not running", map[string]string{"POSTGRES_HOST": "postgres.invalid"},
+			[]string{"--backend-store-uri sqlite:////mlflow/mlflow.db", "--workers " + strconv.Itoa(sized)}},
+		{"postgres running", map[string]string{"POSTGRES_HOST": "localhost"},
+			[]string{"--backend-store-uri postgresql+psycopg2://mlflow:mlflow-change-me@localhost:5432/mlflow"}},
+		{"workers set", map[string]string{"POSTGRES_HOST": "postgres.invalid", "MLFLOW_WORKERS": "3"}, []string{"--workers 3"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := run(tc.env)
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("mlflow server %s; want %q", strings.TrimSpace(out), w)
+				}
+			}
+		})
+	}
+	if v := mlflow.Environment["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"]; v == nil || *v != "false" {
+		t.Errorf("MLFLOW_SERVER_ENABLE_JOB_EXECUTION = %v, want false by default", v)
 	}
 }

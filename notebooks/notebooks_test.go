@@ -108,6 +108,9 @@ func TestNotebooks(t *testing.T) {
 
 	experiment := testenv.Name("notebooks")
 	out := t.TempDir()
+	if d := os.Getenv("MLSTACK_NOTEBOOKS_OUT"); d != "" { // keep the executed notebooks, exports and screenshots
+		out = d
+	}
 	cmd := exec.Command("bash", filepath.Join(root, "scripts", "notebooks.sh"))
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), srv.Env()...)
@@ -119,10 +122,18 @@ func TestNotebooks(t *testing.T) {
 		"MLSTACK_MLFLOW_SPOOL="+t.TempDir(), "STORAGE_ROOT="+t.TempDir(),
 	)
 	start := time.Now()
-	if b, err := cmd.CombinedOutput(); err != nil {
+	b, err := cmd.CombinedOutput()
+	if err != nil {
 		t.Fatalf("scripts/notebooks.sh: %v\n%s", err, b)
 	}
 	t.Logf("notebooks executed in %s", time.Since(start).Round(time.Second))
+	// The kernels' stderr is in the output: GoNB's start-up self-test line
+	// ("E… main.go:191] … Error message") is filtered (scripts/gonb-kernel.sh).
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.Contains(line, "Error message") {
+			t.Errorf("kernel output has an error line: %s", line)
+		}
+	}
 
 	// Our own scan of every executed notebook, plus what each must print.
 	want := map[string][]string{
@@ -130,12 +141,17 @@ func TestNotebooks(t *testing.T) {
 		notebooks[1]: {"repeated_stratified_kfold 5×2 = 10 fits + 1 final fit", "data: s3://" + bucket + "/raw/diabetes.csv, 768 rows",
 			"MLflow run ", "model files saved to s3://" + bucket + "/models/" + experiment + "/"},
 		notebooks[2]: {"model from models:/diabetes-xgb@champion", "leaves and the bundle agree", "Python's pyfunc and Go agree"},
-		notebooks[3]: {"detection: mAP@0.5 ", "4 prediction images", "loaded checkpoint (face, 128 px): best 5 detections"},
+		notebooks[3]: {"detection: mAP@0.5 ", ", best epoch ", "drew 5 of 5 valid images with the detections scoring ≥ 0.25",
+			"5 prediction images", "loaded checkpoint (face, 128 px, epoch ", " detections scoring ≥ 0.25 in "},
 	}
 	text := map[string]string{}
 	for _, nb := range notebooks {
 		if st, err := os.Stat(filepath.Join(out, nb)); err == nil {
 			t.Logf("executed %s: %d bytes", nb, st.Size())
+			// ECharts travels once per notebook, not once per chart.
+			if nb == notebooks[1] && st.Size() >= 500_000 {
+				t.Errorf("executed %s is %d bytes, want under 500 kB", nb, st.Size())
+			}
 		}
 		var charts int
 		var html string
@@ -163,7 +179,10 @@ func TestNotebooks(t *testing.T) {
 
 	t.Run("mlflow", func(t *testing.T) { checkMLflow(t, srv.Env(), runID[1], dir) })
 	t.Run("minio", func(t *testing.T) { checkMinIO(t, st, srv.Env(), runID[1], copyURI[1], dir) })
-	t.Run("html", func(t *testing.T) { checkHTML(t, filepath.Join(out, "02_train_xgboost.html"), 6) })
+	t.Run("html", func(t *testing.T) {
+		checkHTML(t, filepath.Join(out, "02_train_xgboost.html"), 6, 6000)
+		checkHTML(t, filepath.Join(out, "04_detection.html"), 0, 3000)
+	})
 }
 
 // nbFile is the part of an .ipynb the checks read.
@@ -292,12 +311,16 @@ print(json.dumps({"status": run.info.status, "params": run.data.params, "metrics
 		t.Errorf("roc_auc CI [%v, %v] does not hold the mean", lo, hi)
 	}
 	arts := strings.Join(got.Artifacts, " ")
-	for _, a := range []string{"charts/cv_scores.html", "charts/cv_scores.png", "charts/roc.html", "charts/roc.png",
-		"charts/precision_recall.html", "charts/learning_curves.html", "charts/confusion_matrix.png",
+	for _, a := range []string{"charts/index.html", "charts/cv_scores.png", "charts/roc.png",
+		"charts/precision_recall.png", "charts/learning_curves.png", "charts/confusion_matrix.png",
 		"pipeline.json", "schema.json", "model/model.txt"} {
 		if !strings.Contains(" "+arts+" ", " "+a+" ") {
 			t.Errorf("artifact %s missing; have %s", a, arts)
 		}
+	}
+	// The charts' HTML is one page, carrying ECharts once.
+	if n := strings.Count(arts, ".html"); n != 1 {
+		t.Errorf("%d HTML artifacts, want charts/index.html alone: %s", n, arts)
 	}
 	if got.ModelType != "XGBClassifier" {
 		t.Errorf("mlflow.xgboost.load_model gave %s, want XGBClassifier", got.ModelType)
@@ -408,9 +431,11 @@ var statusRE = regexp.MustCompile(`charts=(\d+) live=(\d+) img=(\d+)`)
 
 // checkHTML opens nbconvert's HTML export of an executed notebook in
 // headless Chromium and checks that all n charts render (no fallback image
-// left, no uncaught error). pkg/charts' browser tests cover a synthetic
-// nbconvert-like page; this is the real export.
-func checkHTML(t *testing.T, path string, n int) {
+// left, no uncaught error), then takes a screenshot (NAME_screenshot.png,
+// 1200 × height, beside the export; MLSTACK_NOTEBOOKS_OUT keeps it).
+// pkg/charts' browser tests cover a synthetic nbconvert-like page; this is
+// the real export, with ECharts in its first chart's output only.
+func checkHTML(t *testing.T, path string, n, height int) {
 	testenv.Chromium(t)
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -436,5 +461,11 @@ func checkHTML(t *testing.T, path string, n int) {
 	}
 	if got, want := strings.Join(m[1:], " "), fmt.Sprintf("%d %d 0", n, n); got != want {
 		t.Errorf("%s: charts, live, fallback images = %s, want %s; console:\n%s", filepath.Base(path), got, want, strings.Join(res.Console, "\n"))
+	}
+	res = testenv.Screenshot(t, page, strings.TrimSuffix(path, ".html")+"_screenshot.png", 1200, height)
+	for _, c := range res.Console {
+		if strings.Contains(c, "Uncaught") || strings.Contains(c, "mlstack charts") {
+			t.Errorf("%s screenshot: %s", filepath.Base(path), c)
+		}
 	}
 }

@@ -12,8 +12,10 @@
 #
 # Variables of this script:
 #   NOTEBOOKS_OUT      where the executed notebooks (and with NOTEBOOKS_HTML=1
-#                      their HTML exports) go; default .stack/notebooks
-#   NOTEBOOKS_HTML     1: also export each executed notebook to HTML
+#                      their HTML exports) go; default notebooks/executed
+#                      (git-ignored; JupyterLab shows it beside the notebooks)
+#   NOTEBOOKS_HTML     1: also export each executed notebook to HTML, a
+#                      standalone page with ECharts once in its head
 #   NOTEBOOK_TIMEOUT   seconds a cell may run; default 900
 #   NOTEBOOK_WORKDIR   the notebooks' work directory (values kept between
 #                      cells and notebooks); default $NOTEBOOKS_OUT/work
@@ -29,7 +31,7 @@ need go "install Go 1.24 or newer"
 venv=$("$REPO_ROOT/scripts/setup-python.sh")
 gotools=$("$REPO_ROOT/scripts/setup-gonb.sh")
 
-out="${NOTEBOOKS_OUT:-$REPO_ROOT/.stack/notebooks}"
+out="${NOTEBOOKS_OUT:-$REPO_ROOT/notebooks/executed}"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 export NOTEBOOK_WORKDIR="${NOTEBOOK_WORKDIR:-$out/work}"
@@ -44,8 +46,7 @@ jdata=$(mktemp -d "${TMPDIR:-/tmp}/mlstack-jupyter.XXXXXX")
 trap 'rm -rf "$jdata"' EXIT
 export JUPYTER_DATA_DIR="$jdata"
 export PATH="$gotools:$(dirname "$(command -v go)"):$venv/bin:$PATH"
-gonb --install --raw_error --logtostderr=false >/dev/null 2>&1 ||
-	gonb --install --raw_error --logtostderr=false # again, to show why
+MLSTACK_GOTOOLS="$gotools" "$REPO_ROOT/scripts/gonb-kernel.sh"
 
 failed=0
 for nb in "$@"; do
@@ -90,6 +91,20 @@ EOF
 	if [ "${NOTEBOOKS_HTML:-}" = 1 ]; then
 		jupyter nbconvert --to html --output-dir "$out" "$out/$name" >/dev/null 2>&1 ||
 			{ printf 'FAIL %s: HTML export failed\n' "$name" >&2; failed=1; break; }
+		# A chart's output is its option only (pkg/notebook), drawn with the
+		# page's ECharts: the export gets the library once, first in its head,
+		# evaluated with define, exports and module hidden, so its UMD wrapper
+		# sets window.echarts although the page loads RequireJS (as
+		# pkg/charts' loader does).
+		python - "$out/${name%.ipynb}.html" "$REPO_ROOT/pkg/charts/assets/echarts.min.js" <<'EOF'
+import re, sys
+page, lib = sys.argv[1], open(sys.argv[2], encoding="utf-8").read()
+html = open(page, encoding="utf-8").read()
+head = re.search(r"<head[^>]*>", html)
+tag = ('\n<script type="text/javascript">\n(function(define,exports,module){\n' +
+       lib.replace("</script", "<\\/script") + "\n}).call(window);\n</script>\n")
+open(page, "w", encoding="utf-8").write(html[:head.end()] + tag + html[head.end():])
+EOF
 	fi
 done
 exit "$failed"

@@ -2,12 +2,16 @@
 // same services, variables, buckets and ports as docker-compose.yml, without
 // Docker:
 //
-//	stack up       start MinIO, MLflow (SQLite, or PostgreSQL with MLFLOW_BACKEND=postgres) and JupyterLab
+//	stack up       start MinIO, MLflow (SQLite, or PostgreSQL with COMPOSE_PROFILES=postgres) and JupyterLab
 //	stack down     stop them; no process is left behind
 //	stack status   show what runs where
+//	stack env      print the clients' variables for a shell: eval "$(bin/stack env)"
 //
-// Configuration comes from .env.example, then .env, then the environment.
-// Logs, data and pid files live under .stack/ in the repository.
+// Configuration is read as compose reads it (stack.LoadEnv): .env (or the
+// files COMPOSE_ENV_FILES lists, as with compose) and the environment, with
+// .env.example's values as defaults; client URLs derive from the ports.
+// Logs, data and pid files live under .stack/ in the repository
+// ($MLSTACK_STACK_DIR when set). JupyterLab serves the repository.
 // `make stack-up` builds the tools first (scripts/setup-*.sh) and passes
 // their locations in MLSTACK_MINIO, MLSTACK_VENV and MLSTACK_GOTOOLS.
 package main
@@ -30,6 +34,7 @@ import (
 
 	"github.com/mlstack/mlstack/internal/crash"
 	"github.com/mlstack/mlstack/internal/redact"
+	"github.com/mlstack/mlstack/internal/seedenv"
 	"github.com/mlstack/mlstack/internal/stack"
 )
 
@@ -39,7 +44,7 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
-const usage = "usage: stack up|down|status"
+const usage = "usage: stack up|down|status|env"
 
 // Exit codes: 0 done, 1 failure, 2 usage or an invalid .env, 3 internal
 // error (a bug: the message names the file holding the stack).
@@ -54,17 +59,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		fmt.Fprintln(stderr, "stack:", err)
 		return 1
 	}
-	env, err := stack.LoadEnv(filepath.Join(root, ".env.example"), filepath.Join(root, ".env"))
+	envFiles, err := envFiles(root)
+	if err != nil {
+		fmt.Fprintln(stderr, "stack:", err)
+		return 2
+	}
+	env, err := stack.LoadEnv(filepath.Join(root, ".env.example"), envFiles...)
 	if err != nil {
 		fmt.Fprintln(stderr, "stack:", err)
 		return 2 // a configuration the user can fix
 	}
-	s := &native{root: root, dir: filepath.Join(root, ".stack"), env: env, out: stdout}
+	dir := filepath.Join(root, ".stack")
+	if d := os.Getenv("MLSTACK_STACK_DIR"); d != "" {
+		if dir, err = filepath.Abs(d); err != nil {
+			fmt.Fprintln(stderr, "stack: MLSTACK_STACK_DIR:", err)
+			return 2
+		}
+	}
+	s := &native{root: root, dir: dir, env: env, out: stdout}
 	if args[0] == "up" {
-		example, err := stack.LoadEnv(filepath.Join(root, ".env.example"))
+		example, err := stack.ReadEnvFile(filepath.Join(root, ".env.example"))
 		if err != nil {
 			fmt.Fprintln(stderr, "stack:", err)
 			return 2
+		}
+		if v := env["MLFLOW_BACKEND"]; v != "" {
+			fmt.Fprintf(stderr, "stack: MLFLOW_BACKEND=%s is no longer read: COMPOSE_PROFILES=postgres is the one switch for PostgreSQL (as compose's --profile postgres)\n", v)
 		}
 		warnDefaults(stderr, env, example, s.services())
 	}
@@ -75,6 +95,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		err = s.down()
 	case "status":
 		err = s.status(ctx)
+	case "env":
+		err = s.printEnv()
 	default:
 		fmt.Fprintln(stderr, usage)
 		return 2
@@ -89,6 +111,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		return 1
 	}
 	return 0
+}
+
+// envFiles returns the dotenv files to read, as compose chooses them:
+// COMPOSE_ENV_FILES (comma-separated, relative to root; each must exist),
+// else root's .env (optional).
+func envFiles(root string) ([]string, error) {
+	v := os.Getenv("COMPOSE_ENV_FILES")
+	if v == "" {
+		return []string{filepath.Join(root, ".env")}, nil
+	}
+	var files []string
+	for _, f := range strings.Split(v, ",") {
+		if !filepath.IsAbs(f) {
+			f = filepath.Join(root, f)
+		}
+		if _, err := os.Stat(f); err != nil {
+			return nil, fmt.Errorf("COMPOSE_ENV_FILES: %w", err)
+		}
+		files = append(files, f)
+	}
+	return files, nil
 }
 
 // portVar names the variable that moves each service's port.
@@ -123,10 +166,21 @@ func (s *native) running(name string) int {
 }
 
 func (s *native) services() []string {
-	if s.env.Get("MLFLOW_BACKEND", "sqlite") == "postgres" {
+	if s.postgres() {
 		return []string{"minio", "postgres", "mlflow", "jupyter"}
 	}
 	return []string{"minio", "mlflow", "jupyter"}
+}
+
+// postgres reports whether the "postgres" profile is on: compose's
+// COMPOSE_PROFILES, the one switch for MLflow's backend store.
+func (s *native) postgres() bool {
+	for _, p := range strings.Split(s.env["COMPOSE_PROFILES"], ",") {
+		if strings.TrimSpace(p) == "postgres" {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *native) up(ctx context.Context) error {
@@ -204,7 +258,7 @@ func (s *native) startMLflow(ctx context.Context, m stack.MinIO, pg stack.Postgr
 	}
 	db := filepath.Join(s.dir, "mlflow", "mlflow.db")
 	backend := "sqlite:///" + db
-	if s.env.Get("MLFLOW_BACKEND", "sqlite") == "postgres" {
+	if s.postgres() {
 		backend = pg.URI(s.env.Get("POSTGRES_DB", "mlflow"))
 	} else {
 		// SQLite keeps the mode of an existing file: create it 0600.
@@ -217,10 +271,23 @@ func (s *native) startMLflow(ctx context.Context, m stack.MinIO, pg stack.Postgr
 			return nil, err
 		}
 	}
+	workers := 0 // sized to the machine
+	if v := s.env["MLFLOW_WORKERS"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("MLFLOW_WORKERS=%q: want a number of processes (at least 1), or empty to size them to the machine", v)
+		}
+		workers = n
+	}
+	jobs, err := strconv.ParseBool(s.env.Get("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "false"))
+	if err != nil {
+		return nil, fmt.Errorf("MLFLOW_SERVER_ENABLE_JOB_EXECUTION=%q: want true or false", s.env["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"])
+	}
 	spec := stack.MLflow{
 		Venv: venv, Addr: s.addr("MLFLOW_PORT", "5000"), BackendURI: backend,
 		ArtifactsDestination: "s3://" + s.env.Get("BUCKET_MLFLOW", "mlflow"),
 		S3Endpoint:           "http://" + m.Addr, AccessKey: m.User, SecretKey: m.Password,
+		Workers: workers, JobExecution: jobs,
 		Dir: filepath.Dir(logPath),
 	}
 	return spec.Start(ctx, logPath, true)
@@ -240,13 +307,36 @@ func (s *native) startJupyter(ctx context.Context, logPath string) (*stack.Proce
 	return spec.Start(ctx, logPath, true)
 }
 
-// clientEnv is what notebooks see: the client half of the configuration.
+// clientEnv is what notebooks see: the configuration, with the client
+// settings set to what the stack really serves (the MLflow and MinIO
+// addresses it listens on, MinIO's credentials), whatever .env says about
+// them; the seed project's names for them are left out.
 func (s *native) clientEnv() []string {
+	env := maps.Clone(s.env)
+	for _, a := range seedenv.Aliases {
+		delete(env, a.Seed)
+	}
+	env["MLFLOW_TRACKING_URI"] = "http://" + s.addr("MLFLOW_PORT", "5000")
+	env["MLFLOW_S3_ENDPOINT_URL"] = "http://" + s.addr("MINIO_PORT", "9000")
+	env["AWS_ACCESS_KEY_ID"] = s.env.Get("MINIO_ROOT_USER", "minioadmin")
+	env["AWS_SECRET_ACCESS_KEY"] = s.env.Get("MINIO_ROOT_PASSWORD", "minioadmin-change-me")
 	var out []string
-	for k, v := range s.env {
-		out = append(out, k+"="+v)
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		out = append(out, k+"="+env[k])
 	}
 	return out
+}
+
+// printEnv writes clientEnv as shell assignments (export NAME='value'),
+// for `eval "$(bin/stack env)"` before train, ingest or make notebooks.
+func (s *native) printEnv() error {
+	for _, kv := range s.clientEnv() {
+		k, v, _ := strings.Cut(kv, "=")
+		if _, err := fmt.Fprintf(s.out, "export %s='%s'\n", k, strings.ReplaceAll(v, "'", `'\''`)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *native) down() error {
@@ -316,7 +406,7 @@ stack: WARNING: these ports can log in. Set your own in .env (cp .env.example .e
 }
 
 func rel(root, path string) string {
-	if r, err := filepath.Rel(root, path); err == nil {
+	if r, err := filepath.Rel(root, path); err == nil && filepath.IsLocal(r) {
 		return r
 	}
 	return path

@@ -32,15 +32,17 @@ func (j Jupyter) Environ() []string {
 	return append(env, "PATH="+path, "JUPYTER_DATA_DIR="+j.DataDir)
 }
 
-// InstallKernel installs the GoNB kernel spec into DataDir (idempotent).
+// InstallKernel installs the GoNB kernel spec into DataDir (idempotent)
+// with Root's scripts/gonb-kernel.sh, the install `make notebooks` uses
+// too: Root is in every kernel's go.work, so any notebook imports pkg/.
 func (j Jupyter) InstallKernel(ctx context.Context) error {
 	if err := privateDir(j.DataDir); err != nil {
 		return err
 	}
-	cmd := exec.CommandContext(ctx, filepath.Join(j.GoTools, "gonb"), "--install", "--raw_error", "--logtostderr=false")
-	cmd.Env = j.Environ()
+	cmd := exec.CommandContext(ctx, "bash", filepath.Join(j.Root, "scripts", "gonb-kernel.sh"), j.Root)
+	cmd.Env = append(j.Environ(), "MLSTACK_GOTOOLS="+j.GoTools)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("jupyter: gonb --install: %w\n%s", err, out)
+		return fmt.Errorf("jupyter: scripts/gonb-kernel.sh: %w\n%s", err, out)
 	}
 	return nil
 }

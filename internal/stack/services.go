@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -100,9 +101,19 @@ type MLflow struct {
 	S3Endpoint           string // MLFLOW_S3_ENDPOINT_URL, e.g. http://127.0.0.1:9000
 	AccessKey, SecretKey string
 	AllowedHosts         string // MLFLOW_SERVER_ALLOWED_HOSTS; default: localhost and 127.0.0.1 on any port
-	Workers              int    // uvicorn workers; default 2
-	Dir                  string // working directory (scratch files)
+	Workers              int    // uvicorn workers; 0 means DefaultMLflowWorkers()
+	// JobExecution runs MLflow's job runner (huey consumers for LLM
+	// judges and prompt optimisation, MLFLOW_SERVER_ENABLE_JOB_EXECUTION);
+	// off by default: nothing here uses it and it costs a process per job
+	// type.
+	JobExecution bool
+	Dir          string // working directory (scratch files)
 }
+
+// DefaultMLflowWorkers is the server's worker count sized to the machine:
+// one per two cores, at least 1 and at most 4 (MLflow's own default is 4
+// whatever the machine; each worker holds a full copy of the server).
+func DefaultMLflowWorkers() int { return min(4, max(1, runtime.NumCPU()/2)) }
 
 // Start runs `mlflow server` and waits until /health answers.
 func (s MLflow) Start(ctx context.Context, logPath string, detach bool) (*Process, error) {
@@ -114,8 +125,8 @@ func (s MLflow) Start(ctx context.Context, logPath string, detach bool) (*Proces
 		return nil, fmt.Errorf("mlflow: address %q: %w", s.Addr, err)
 	}
 	workers := s.Workers
-	if workers == 0 {
-		workers = 2
+	if workers <= 0 {
+		workers = DefaultMLflowWorkers()
 	}
 	allowed := s.AllowedHosts
 	if allowed == "" {
@@ -131,6 +142,7 @@ func (s MLflow) Start(ctx context.Context, logPath string, detach bool) (*Proces
 		"AWS_ACCESS_KEY_ID="+s.AccessKey, "AWS_SECRET_ACCESS_KEY="+s.SecretKey,
 		"AWS_DEFAULT_REGION=us-east-1",
 		"MLFLOW_SERVER_ALLOWED_HOSTS="+allowed,
+		"MLFLOW_SERVER_ENABLE_JOB_EXECUTION="+strconv.FormatBool(s.JobExecution),
 		"PATH="+filepath.Join(s.Venv, "bin")+":"+os.Getenv("PATH"))
 	p, err := start("mlflow", cmd, logPath, detach)
 	if err != nil {

@@ -385,7 +385,8 @@ func startMLflow(t testing.TB, m *MinIOServer, backend, d string) *MLflowServer 
 			Venv: venv, Addr: fmt.Sprintf("127.0.0.1:%d", freePort(t)),
 			BackendURI: backend, ArtifactsDestination: "s3://" + bucket,
 			S3Endpoint: m.URL(), AccessKey: m.AccessKey, SecretKey: m.SecretKey,
-			Dir: d,
+			Workers: 2, // what the tests were tuned with; the stack sizes its own to the machine
+			Dir:     d,
 		}
 		return spec.Start(context.Background(), logPath, false)
 	})

@@ -3,12 +3,17 @@ package charts_test
 import (
 	"image"
 	"image/png"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/mlstack/mlstack/internal/testenv"
 	"github.com/mlstack/mlstack/pkg/charts"
@@ -93,16 +98,16 @@ func outDir(t *testing.T) string {
 	return t.TempDir()
 }
 
-// TestBrowserStandalone opens a standalone chart file in headless Chromium.
+// TestBrowserStandalone opens the page WriteDir writes, two charts
+// sharing one library, in headless Chromium.
 func TestBrowserStandalone(t *testing.T) {
 	testenv.Chromium(t)
 	dir := outDir(t)
-	c := allCharts(t)[0]
-	if _, err := charts.WriteDir(dir, c); err != nil {
+	cs := allCharts(t)[:2]
+	if _, err := charts.WriteDir(dir, "standalone", cs...); err != nil {
 		t.Fatal(err)
 	}
-	page := filepath.Join(dir, c.Name+".html")
-	b, err := os.ReadFile(page)
+	b, err := os.ReadFile(filepath.Join(dir, charts.PageName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,9 +115,17 @@ func TestBrowserStandalone(t *testing.T) {
 	if err := os.WriteFile(test, []byte(strings.Replace(string(b), "</body>", statusJS+"</body>", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// body padding 24 px; the chart is DefaultWidth × DefaultHeight
-	area := image.Rect(24, 24, 24+charts.DefaultWidth, 24+charts.DefaultHeight)
-	checkPage(t, test, 1, false, []image.Rectangle{area}, charts.DefaultWidth+48, charts.DefaultHeight+120)
+	// body padding 24 px; each chart its size, 32 px apart
+	w0, h0 := cs[0].Width, cs[0].Height
+	if w0 == 0 {
+		w0, h0 = charts.DefaultWidth, charts.DefaultHeight
+	}
+	w1, h1 := cs[1].Width, cs[1].Height
+	if w1 == 0 {
+		w1, h1 = charts.DefaultWidth, charts.DefaultHeight
+	}
+	areas := []image.Rectangle{image.Rect(24, 24, 24+w0, 24+h0), image.Rect(24, 24+h0+32, 24+w1, 24+h0+32+h1)}
+	checkPage(t, test, 2, false, areas, max(w0, w1)+48, h0+h1+140)
 }
 
 // nbconvertPage mimics the HTML that nbconvert exports from an executed
@@ -143,21 +156,24 @@ func nbconvertPage(t *testing.T, dir string, snippets []string) string {
 	return page
 }
 
-// TestBrowserNotebook checks two snippets in an nbconvert-like page with
-// RequireJS, where the ECharts UMD build would otherwise call define().
+// TestBrowserNotebook checks the outputs pkg/notebook makes in an
+// nbconvert-like page with RequireJS, where the ECharts UMD build would
+// otherwise call define(): the first chart carries the library, the
+// second its option only (with a source to fetch from, which a page no
+// Jupyter server serves does not use).
 func TestBrowserNotebook(t *testing.T) {
 	testenv.Chromium(t)
 	dir := outDir(t)
 	all := allCharts(t)
-	var snippets []string
-	for _, c := range []*charts.Chart{all[0], all[2]} {
-		s, err := charts.Snippet(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		snippets = append(snippets, s)
+	first, err := charts.Fragment(all[0], "")
+	if err != nil {
+		t.Fatal(err)
 	}
-	page := nbconvertPage(t, dir, snippets)
+	second, err := charts.Fragment(all[2], "files/pkg/charts/assets/echarts.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := nbconvertPage(t, dir, []string{charts.LibraryHTML() + first, second})
 	// Each cell: the input <pre> (~1 line) then the chart; find the charts
 	// by size only roughly: the first starts near the top, the second
 	// below it.
@@ -182,5 +198,56 @@ func TestBrowserDetectsRequireJSConflict(t *testing.T) {
 	}
 	if m := statusRE.FindStringSubmatch(res.DOM); m == nil || m[2] != "0" {
 		t.Errorf("naive page status %v, want no live chart", m)
+	}
+}
+
+// TestBrowserFetchesLibrary serves a JupyterLab-like page (the server's
+// base URL in #jupyter-config-data, RequireJS loaded) with two
+// option-only fragments and no library: the page must fetch src from the
+// server once and draw both charts.
+func TestBrowserFetchesLibrary(t *testing.T) {
+	testenv.Chromium(t)
+	all := allCharts(t)
+	var frags []string
+	for _, c := range []*charts.Chart{all[0], all[2]} {
+		f, err := charts.Fragment(c, "files/pkg/charts/assets/echarts.min.js")
+		if err != nil {
+			t.Fatal(err)
+		}
+		frags = append(frags, f)
+	}
+	rjs, err := os.ReadFile(filepath.Join("testdata", "requirejs", "require.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The status is written once both charts are live (or after 20 s).
+	const lateStatus = `<pre id="status"></pre><script>
+(function(){var t0=Date.now();(function check(){
+  var els=document.querySelectorAll(".mlstack-chart"), live=0;
+  for (var i=0;i<els.length;i++) if (window.echarts && echarts.getInstanceByDom(els[i]) && els[i].querySelector("canvas")) live++;
+  if (live<els.length && Date.now()-t0<20000) { setTimeout(check, 100); return; }
+  document.getElementById("status").textContent="charts="+els.length+" live="+live;
+})();})();
+</script>`
+	page := `<!DOCTYPE html><html><head><meta charset="utf-8">
+<script id="jupyter-config-data" type="application/json">{"baseUrl": "/lab-base/"}</script>
+<script src="/require.js"></script></head><body>` + frags[0] + frags[1] + lateStatus + `</body></html>`
+	var fetched atomic.Int32
+	mux := http.NewServeMux()
+	mux.HandleFunc("/page", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, page) })
+	mux.HandleFunc("/require.js", func(w http.ResponseWriter, r *http.Request) { w.Write(rjs) })
+	mux.HandleFunc("/lab-base/files/pkg/charts/assets/echarts.min.js", func(w http.ResponseWriter, r *http.Request) {
+		fetched.Add(1)
+		w.Header().Set("Content-Type", "text/javascript")
+		w.Write(charts.EChartsJS())
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	res := testenv.DumpURL(t, srv.URL+"/page", 30*time.Second)
+	if m := regexp.MustCompile(`charts=(\d+) live=(\d+)`).FindStringSubmatch(res.DOM); m == nil || m[1] != "2" || m[2] != "2" {
+		t.Errorf("status %v, want 2 charts live; console:\n%s", m, strings.Join(res.Console, "\n"))
+	}
+	if n := fetched.Load(); n != 1 {
+		t.Errorf("the library was fetched %d times, want once per page", n)
 	}
 }

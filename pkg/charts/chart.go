@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	_ "embed"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -149,22 +148,10 @@ c.setOption(option);
 })();
 `
 
-// element returns the chart's container, holding the PNG as a fallback for
-// viewers that run no scripts (untrusted notebooks, GitHub); the script
-// replaces it with the interactive chart.
-func (c *Chart) element(id string, fallback bool) (string, error) {
+// element returns the chart's empty container, which its script fills.
+func (c *Chart) element(id string) string {
 	w, h := c.size()
-	var img string
-	if fallback {
-		var buf bytes.Buffer
-		if err := c.WritePNG(&buf); err != nil {
-			return "", err
-		}
-		img = fmt.Sprintf(`<img alt="%s" src="data:image/png;base64,%s" style="width:100%%;height:100%%;object-fit:contain">`,
-			html.EscapeString(c.Title), base64.StdEncoding.EncodeToString(buf.Bytes()))
-	}
-	return fmt.Sprintf(`<div class="mlstack-chart" id="%s" style="width:%dpx;height:%dpx;max-width:none">%s</div>`,
-		id, w, h, img), nil
+	return fmt.Sprintf(`<div class="mlstack-chart" id="%s" style="width:%dpx;height:%dpx;max-width:none"></div>`, id, w, h)
 }
 
 func (c *Chart) initScript(id string) (string, error) {
@@ -184,27 +171,61 @@ func newID() string {
 	return "mlstack-chart-" + hex.EncodeToString(b[:])
 }
 
-// Snippet returns the chart as an HTML fragment for a notebook output
-// (gonbui.DisplayHTML(snippet)). The fragment is self-contained: a <div>
-// with the PNG as a fallback image, and one inline <script> carrying the
-// embedded ECharts library (evaluated only if window.echarts is not yet
-// set, with RequireJS's define hidden) and the chart's option. It works
-// offline in live JupyterLab, in notebooks executed by nbconvert and opened
-// later (once trusted: JupyterLab runs no script of untrusted output, which
-// then shows the fallback PNG), and in nbconvert's HTML export, which loads
-// RequireJS. Each call uses a new random element id. The fragment is about
-// 0.5 MB, mostly the compressed library.
-func Snippet(c *Chart) (string, error) {
+// fragmentJS draws one chart of a Fragment with the page's ECharts. When
+// the page has none yet it waits for it, once per page and source
+// (window.__mlstackECharts holds one promise per source): on a page a
+// Jupyter server serves (JupyterLab and Notebook 7 publish its base URL in
+// #jupyter-config-data) it fetches src from there and evaluates it with
+// define, exports and module hidden, as loaderJS does; elsewhere (an
+// exported page), or with no src, it polls for an earlier output that
+// brings the library (LibraryHTML), for a minute. A failure is written
+// into the chart's <div>.
+const fragmentJS = `(function(){
+var id=%q,w=%d,h=%d,option=%s,src=%q;
+var s=document.currentScript;
+var el=document.getElementById(id)||(s&&s.parentNode&&s.parentNode.querySelector("#"+id));
+function ready(){return window.echarts&&window.echarts.init;}
+function draw(){if(!el)return;el.innerHTML="";window.echarts.init(el,null,{renderer:"canvas",width:w,height:h}).setOption(option);}
+function fail(e){if(window.console)console.warn("mlstack charts: "+id+": "+e.message);if(el){el.setAttribute("data-error",e.message);el.firstChild&&(el.firstChild.textContent="chart not drawn: "+e.message);}}
+if(ready()){draw();return;}
+var base="",c=document.getElementById("jupyter-config-data");
+if(c){try{base=JSON.parse(c.textContent).baseUrl||"/";}catch(e){}}
+var key=src&&base?src:"";
+var P=window.__mlstackECharts=window.__mlstackECharts||{};
+var p=P[key]||(P[key]=new Promise(function(ok,no){
+if(!key){var t0=Date.now();(function poll(){if(ready())ok();else if(Date.now()-t0>60000)no(new Error("no output of this page loaded ECharts (run the notebook again from the top)"));else setTimeout(poll,100);})();return;}
+var url=base.replace(/\/*$/,"/")+src;
+fetch(url,{credentials:"same-origin"}).then(function(r){if(!r.ok)throw new Error("GET "+url+": HTTP "+r.status);return r.text();}).then(function(t){
+if(!ready()){var x=document.createElement("script");x.text="(function(define,exports,module){\n"+t+"\n}).call(window);";(document.head||document.documentElement).appendChild(x);}
+if(ready())ok();else no(new Error(url+" did not define echarts"));}).catch(no);
+}));
+p.then(draw,fail);
+})();
+`
+
+// Fragment returns the chart as a light notebook output: a <div> and a
+// script carrying the chart's option only (a few kB), drawn with the
+// page's ECharts. The library is loaded once per page: from src, a URL
+// path relative to the Jupyter server's base URL (e.g.
+// "files/pkg/charts/assets/echarts.min.js", which Jupyter serves from its
+// root; see LibraryFile), or, when src is "", from an earlier output of
+// the page that carries LibraryHTML. The fragment works in JupyterLab and
+// Notebook 7 (once the notebook is trusted: JupyterLab runs no script of
+// untrusted output) and in nbconvert's HTML export, RequireJS included,
+// when an earlier output carries LibraryHTML (pkg/notebook puts it in the
+// first chart a kernel shows). Until its script runs, the <div> says what
+// it is. Each call uses a new random element id.
+func Fragment(c *Chart, src string) (string, error) {
 	id := newID()
-	el, err := c.element(id, true)
+	opt, err := c.compactOption()
 	if err != nil {
 		return "", err
 	}
-	js, err := c.initScript(id)
-	if err != nil {
-		return "", err
-	}
-	return el + "\n<script type=\"text/javascript\">\n" + loaderJS() + js + "</script>\n", nil
+	w, h := c.size()
+	el := fmt.Sprintf(`<div class="mlstack-chart" id="%s" style="width:%dpx;height:%dpx;max-width:none">`+
+		`<p style="margin:0;padding:8px;color:#666">%s: an interactive ECharts chart, drawn where the notebook's scripts run (JupyterLab once the notebook is trusted, its HTML export).</p></div>`,
+		id, w, h, html.EscapeString(c.Title))
+	return el + "\n<script type=\"text/javascript\">\n" + fmt.Sprintf(fragmentJS, id, w, h, opt, src) + "</script>\n", nil
 }
 
 const pageHead = `<!DOCTYPE html>
@@ -235,10 +256,7 @@ func WritePage(w io.Writer, title string, cs ...*Chart) error {
 	fmt.Fprintf(&b, pageHead, html.EscapeString(title), loaderJS())
 	for _, c := range cs {
 		id := newID()
-		el, err := c.element(id, false)
-		if err != nil {
-			return err
-		}
+		el := c.element(id)
 		js, err := c.initScript(id)
 		if err != nil {
 			return err
@@ -252,10 +270,15 @@ func WritePage(w io.Writer, title string, cs ...*Chart) error {
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 
-// WriteDir writes every chart into dir (created if needed) as Name.html
-// (standalone, offline) and Name.png (PNGWidth × PNGHeight), and returns
-// the paths written. Names must be valid (see Chart.Name) and distinct.
-func WriteDir(dir string, cs ...*Chart) ([]string, error) {
+// PageName is the file WriteDir writes every chart's HTML into.
+const PageName = "index.html"
+
+// WriteDir writes into dir (created if needed) one standalone offline page
+// holding every chart, in order, with the ECharts library once (PageName,
+// titled title), and each chart as Name.png (PNGWidth × PNGHeight). It
+// returns the paths written, the page first. Names must be valid (see
+// Chart.Name) and distinct.
+func WriteDir(dir, title string, cs ...*Chart) ([]string, error) {
 	seen := map[string]bool{}
 	for _, c := range cs {
 		if !validName.MatchString(c.Name) || c.Name == "." || c.Name == ".." {
@@ -269,22 +292,25 @@ func WriteDir(dir string, cs ...*Chart) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	var paths []string
+	var page bytes.Buffer
+	if err := WritePage(&page, title, cs...); err != nil {
+		return nil, err
+	}
+	p := filepath.Join(dir, PageName)
+	if err := os.WriteFile(p, page.Bytes(), 0o644); err != nil {
+		return nil, err
+	}
+	paths := []string{p}
 	for _, c := range cs {
-		for _, f := range []struct {
-			ext   string
-			write func(io.Writer) error
-		}{{".html", c.WriteHTML}, {".png", c.WritePNG}} {
-			var buf bytes.Buffer
-			if err := f.write(&buf); err != nil {
-				return paths, err
-			}
-			p := filepath.Join(dir, c.Name+f.ext)
-			if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
-				return paths, err
-			}
-			paths = append(paths, p)
+		var buf bytes.Buffer
+		if err := c.WritePNG(&buf); err != nil {
+			return paths, err
 		}
+		p := filepath.Join(dir, c.Name+".png")
+		if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+			return paths, err
+		}
+		paths = append(paths, p)
 	}
 	return paths, nil
 }

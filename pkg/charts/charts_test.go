@@ -114,11 +114,11 @@ func TestPNG(t *testing.T) {
 func TestWriteDir(t *testing.T) {
 	dir := t.TempDir()
 	cs := allCharts(t)[:2]
-	paths, err := charts.WriteDir(filepath.Join(dir, "charts"), cs...)
+	paths, err := charts.WriteDir(filepath.Join(dir, "charts"), "two charts", cs...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"cv_scores.html", "cv_scores.png", "confusion_matrix.html", "confusion_matrix.png"}
+	want := []string{charts.PageName, "cv_scores.png", "confusion_matrix.png"}
 	if len(paths) != len(want) {
 		t.Fatalf("WriteDir wrote %v, want %v", paths, want)
 	}
@@ -126,61 +126,81 @@ func TestWriteDir(t *testing.T) {
 		if filepath.Base(p) != want[i] {
 			t.Errorf("path %d = %s, want %s", i, p, want[i])
 		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.HasSuffix(p, ".html") {
-			s := string(b)
-			if !bytes.Equal(inlinedECharts(t, s), charts.EChartsJS()) || strings.Contains(s, "<script src") || strings.Contains(s, "http://") && strings.Contains(s, "cdn") {
-				t.Errorf("%s is not a standalone page with the inlined ECharts", p)
-			}
-		}
+	}
+	// One standalone page: the library inlined once, both charts in order.
+	b, err := os.ReadFile(paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	if !bytes.Equal(inlinedECharts(t, s), charts.EChartsJS()) || strings.Contains(s, "<script src") {
+		t.Errorf("%s is not a standalone page with the inlined ECharts", paths[0])
+	}
+	if n := len(inlinedRE.FindAllString(s, -1)); n != 1 {
+		t.Errorf("%s carries the library %d times, want once", paths[0], n)
+	}
+	if i, j := strings.Index(s, "Cross-validation scores"), strings.Index(s, "Confusion matrix"); i < 0 || j < i || !strings.Contains(s, "<title>two charts</title>") {
+		t.Errorf("%s: charts missing, out of order or untitled", paths[0])
 	}
 	bad := *cs[0]
 	bad.Name = "../x"
-	if _, err := charts.WriteDir(dir, &bad); err == nil {
+	if _, err := charts.WriteDir(dir, "", &bad); err == nil {
 		t.Error("WriteDir accepted the name ../x")
 	}
-	if _, err := charts.WriteDir(dir, cs[0], cs[0]); err == nil {
+	if _, err := charts.WriteDir(dir, "", cs[0], cs[0]); err == nil {
 		t.Error("WriteDir accepted a duplicate name")
 	}
 }
 
-func TestSnippet(t *testing.T) {
+// TestFragment: a notebook output carries the chart's option only; the
+// library travels in LibraryHTML, compressed.
+func TestFragment(t *testing.T) {
 	c := allCharts(t)[0]
-	a, err := charts.Snippet(c)
+	a, err := charts.Fragment(c, "files/pkg/charts/assets/echarts.min.js")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := charts.Snippet(c)
+	b, err := charts.Fragment(c, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a == b {
-		t.Error("two snippets of one chart share their element id")
+	if a[:80] == b[:80] {
+		t.Error("two fragments of one chart share their element id")
 	}
-	for _, want := range []string{`<div class="mlstack-chart" id="mlstack-chart-`, `<img alt="Cross-validation scores" src="data:image/png;base64,`,
-		"function(define,exports,module)", "document.currentScript"} {
+	for _, want := range []string{`<div class="mlstack-chart" id="mlstack-chart-`, "Cross-validation scores: an interactive ECharts chart",
+		"document.currentScript", `"files/pkg/charts/assets/echarts.min.js"`, "jupyter-config-data", "function(define,exports,module)"} {
 		if !strings.Contains(a, want) {
-			t.Errorf("snippet lacks %q", want)
+			t.Errorf("fragment lacks %q", want)
 		}
 	}
 	if n := strings.Count(a, "</script"); n != 1 {
-		t.Errorf("snippet has %d </script sequences, want 1 (the closing tag)", n)
+		t.Errorf("fragment has %d </script sequences, want 1 (the closing tag)", n)
 	}
-	if strings.Contains(a, "<script src") {
-		t.Error("snippet loads a script from a URL")
+	if strings.Contains(a, "<script src") || inlinedRE.MatchString(a) {
+		t.Error("a fragment loads or carries the library")
 	}
-	if !bytes.Equal(inlinedECharts(t, a), charts.EChartsJS()) {
-		t.Error("the snippet's compressed library is not the embedded ECharts")
+	opt, _ := c.Option()
+	if len(a) > len(opt)+4000 {
+		t.Errorf("fragment is %d bytes for an option of %d", len(a), len(opt))
 	}
-	// The library travels compressed: a snippet (library, decoder, PNG,
-	// option) stays well under the 1.02 MB of echarts.min.js.
-	if len(a) > 600_000 {
-		t.Errorf("snippet is %d bytes, want under 600 kB", len(a))
+	lib := charts.LibraryHTML()
+	if !bytes.Equal(inlinedECharts(t, lib), charts.EChartsJS()) || len(lib) > 500_000 {
+		t.Errorf("LibraryHTML: %d bytes, or not the embedded ECharts", len(lib))
 	}
-	t.Logf("snippet: %d bytes", len(a))
+	t.Logf("fragment: %d bytes, library: %d bytes", len(a), len(lib))
+}
+
+// TestLibraryFile: in the source tree the package's copy of the library
+// is found, and it is the embedded one.
+func TestLibraryFile(t *testing.T) {
+	p := charts.LibraryFile()
+	if p == "" {
+		t.Fatal("LibraryFile found no assets/echarts.min.js beside the package")
+	}
+	b, err := os.ReadFile(p)
+	if err != nil || !bytes.Equal(b, charts.EChartsJS()) {
+		t.Errorf("%s: %v, or not the embedded library", p, err)
+	}
 }
 
 func TestErrors(t *testing.T) {

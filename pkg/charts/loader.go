@@ -5,6 +5,9 @@ import (
 	"compress/flate"
 	_ "embed"
 	"encoding/base64"
+	"os"
+	"path/filepath"
+	"runtime"
 	"sync"
 )
 
@@ -41,3 +44,29 @@ var loaderJS = sync.OnceValue(func() string {
 		"s.text=\"(function(define,exports,module){\\n\"+new TextDecoder().decode(exports.inflateRaw(b))+\"\\n}).call(window);\";\n" +
 		"(document.head||document.documentElement).appendChild(s);\n})();}\n"
 })
+
+// LibraryHTML returns a <script> element that puts the embedded ECharts on
+// a page (window.echarts), inflated from its compressed copy, unless the
+// page has it already; about 0.44 MB. It is what a page of Fragments needs
+// when nothing serves the library (see Fragment), and what an exported
+// notebook page carries in its head.
+func LibraryHTML() string {
+	return "<script type=\"text/javascript\">\n" + loaderJS() + "</script>\n"
+}
+
+// LibraryFile returns the path of assets/echarts.min.js in the source tree
+// this package was built from, when that file is there and is the library
+// the package embeds; "" otherwise (a -trimpath build, a binary run
+// elsewhere). A server whose root holds the tree can serve it to pages of
+// Fragments (pkg/notebook serves it through Jupyter).
+func LibraryFile() string {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok || !filepath.IsAbs(file) {
+		return ""
+	}
+	p := filepath.Join(filepath.Dir(file), "assets", "echarts.min.js")
+	if fi, err := os.Stat(p); err != nil || fi.Size() != int64(len(echartsJS)) {
+		return ""
+	}
+	return p
+}

@@ -10,6 +10,18 @@
 // (normalised centre and size); polygon rows ("class x1 y1 x2 y2 …") are
 // read as their bounding box.
 //
+// # Scores
+//
+// A detection's score is its objectness times its class probability.
+// Training weighs cells with and without an object equally, so the raw
+// objectness is the odds of a balanced world; Predict corrects it by the
+// prior odds of an object in a cell of the training images (Meta.ObjPrior),
+// which makes scores probabilities and a threshold mean what it says.
+// Predict keeps detections scoring at least PredictOptions.MinScore, by
+// default the model's Meta.ScoreThreshold (Config.ScoreThreshold,
+// DefaultScoreThreshold 0.25, Ultralytics' default conf). Evaluation wants
+// low-scoring detections too (COCO's AP): pass a low MinScore.
+//
 // # Evaluation
 //
 // Evaluate follows pycocotools' COCOeval for bounding boxes with one area

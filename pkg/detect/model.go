@@ -43,6 +43,9 @@ type Config struct {
 	// Backend is a GoMLX backend configuration such as "go" (pure Go) or
 	// "xla:cpu"; "" uses $GOMLX_BACKEND, else the pure-Go backend.
 	Backend string
+	// ScoreThreshold becomes the model's Meta.ScoreThreshold, Predict's
+	// default; DefaultScoreThreshold when 0.
+	ScoreThreshold float64
 }
 
 func (c Config) withDefaults() Config {
@@ -63,6 +66,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ClassWeight == 0 {
 		c.ClassWeight = 1
+	}
+	if c.ScoreThreshold == 0 {
+		c.ScoreThreshold = DefaultScoreThreshold
 	}
 	return c
 }
@@ -85,6 +91,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("flip must be in [0, 1], got %v", c.Augment.FlipProb)
 	case c.Augment.Scale < 0 || c.Augment.Scale >= 1:
 		return fmt.Errorf("scale must be in [0, 1), got %v", c.Augment.Scale)
+	case !(c.ScoreThreshold > 0 && c.ScoreThreshold < 1):
+		return fmt.Errorf("min_score must be in (0, 1), got %v", c.ScoreThreshold)
 	}
 	return nil
 }
@@ -106,7 +114,26 @@ type Meta struct {
 	// Output layout per grid cell: objectness logit, tx, ty (sigmoid:
 	// offset in the cell), tw, th (exp: size in cells), class logits.
 	Output string `json:"output"`
+	// Epoch is the training epoch the weights are from (the best one when
+	// the trainer kept the best); 0 when unknown.
+	Epoch int `json:"epoch,omitempty"`
+	// ScoreThreshold is Predict's default minimum score for this model;
+	// 0 means DefaultScoreThreshold.
+	ScoreThreshold float64 `json:"score_threshold,omitempty"`
+	// ObjPrior is the fraction of grid cells holding an object in the
+	// training images. Training weighs cells with and without an object
+	// equally (few cells hold one), which makes the raw objectness the
+	// odds of a balanced world; decode corrects them by the prior odds,
+	// so scores are probabilities and a threshold means what it says.
+	// 0 (older models) means no correction.
+	ObjPrior float64 `json:"obj_prior,omitempty"`
 }
+
+// DefaultScoreThreshold is the minimum score of a detection Predict
+// reports by default, as Ultralytics' predict (conf=0.25): what a user
+// looks at. Evaluation (mAP) asks for a much lower one, since COCO's
+// average precision counts every detection.
+const DefaultScoreThreshold = 0.25
 
 // MetaFormat is Meta.Format of this package's models.
 const MetaFormat = "mlstack-detect/1"
@@ -267,16 +294,35 @@ func targets(objs []Object, grid, nc int, obj, xy, wh, cls []float32) {
 	}
 }
 
+// objPrior is the fraction of the grid cells of samples that hold an
+// object (as targets assigns them): Meta.ObjPrior.
+func objPrior(samples []Sample, grid, nc int) float64 {
+	g2 := grid * grid
+	obj, xy, wh, cls := make([]float32, g2), make([]float32, 2*g2), make([]float32, 2*g2), make([]float32, g2*nc)
+	pos := 0
+	for _, s := range samples {
+		clear(obj)
+		targets(s.Objects, grid, nc, obj, xy, wh, cls)
+		for _, v := range obj {
+			pos += int(v)
+		}
+	}
+	return float64(pos) / float64(len(samples)*g2)
+}
+
 // decode turns the outputs of one image (G×G×(5+nc), flat) into
 // detections scoring at least minScore.
-func decode(out []float32, grid, nc int, minScore float64) []Object {
+//
+// The objectness logit is shifted by offset, the log prior odds of an
+// object in a cell (see Meta.ObjPrior; 0: none).
+func decode(out []float32, grid, nc int, minScore, offset float64) []Object {
 	var objs []Object
 	sig := func(v float32) float64 { return 1 / (1 + math.Exp(-float64(v))) }
 	n := 5 + nc
 	for i := range grid {
 		for j := range grid {
 			p := out[(i*grid+j)*n : (i*grid+j+1)*n]
-			objness := sig(p[0])
+			objness := 1 / (1 + math.Exp(-(float64(p[0]) + offset)))
 			if objness < minScore {
 				continue
 			}
@@ -308,8 +354,9 @@ func decode(out []float32, grid, nc int, minScore float64) []Object {
 }
 
 // Train trains a detector on ds's train split. onEpoch, if not nil, is
-// called after every epoch with the model so far (to evaluate it; an
-// error stops training and is returned).
+// called after every epoch with the model so far (to evaluate it, or Save
+// the best; an error stops training and is returned); its Meta.Epoch is
+// that epoch.
 func Train(ctx context.Context, ds *Dataset, cfg Config, onEpoch func(*Model, EpochStats) error) (*Model, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.Validate(); err != nil {
@@ -333,7 +380,8 @@ func Train(ctx context.Context, ds *Dataset, cfg Config, onEpoch func(*Model, Ep
 	}
 	nc := len(ds.Names)
 	m := &Model{
-		Meta:    Meta{Format: MetaFormat, Names: ds.Names, ImageSize: cfg.ImageSize, Width: cfg.Width, Stride: Stride, Output: "obj,tx,ty,tw,th,classes"},
+		Meta: Meta{Format: MetaFormat, Names: ds.Names, ImageSize: cfg.ImageSize, Width: cfg.Width, Stride: Stride,
+			Output: "obj,tx,ty,tw,th,classes", ScoreThreshold: cfg.ScoreThreshold, ObjPrior: objPrior(samples, cfg.ImageSize/Stride, nc)},
 		backend: backend,
 		ctx:     mlctx.New(),
 	}
@@ -405,6 +453,7 @@ func Train(ctx context.Context, ds *Dataset, cfg Config, onEpoch func(*Model, Ep
 		if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
 			return nil, fmt.Errorf("detect: epoch %d: loss is %v (lower learning_rate)", epoch, st.Loss)
 		}
+		m.Meta.Epoch = epoch
 		if onEpoch != nil {
 			if err := onEpoch(m, st); err != nil {
 				return nil, err
@@ -418,14 +467,19 @@ func Train(ctx context.Context, ds *Dataset, cfg Config, onEpoch func(*Model, Ep
 // PredictOptions configures Predict. A nil *PredictOptions means the
 // defaults.
 type PredictOptions struct {
-	MinScore float64 // detections below are dropped; 0.01 when 0
+	// MinScore drops detections scoring below it; 0 means the model's
+	// Meta.ScoreThreshold, else DefaultScoreThreshold.
+	MinScore float64
 	NMSIoU   float64 // non-max suppression threshold; 0.5 when 0
 	MaxDets  int     // per image, after NMS; 100 when 0
 }
 
 // Predict detects objects in pics (each of the model's ImageSize).
 func (m *Model) Predict(pics []*Picture, o *PredictOptions) ([][]Object, error) {
-	opts := PredictOptions{MinScore: 0.01, NMSIoU: 0.5, MaxDets: 100}
+	opts := PredictOptions{MinScore: DefaultScoreThreshold, NMSIoU: 0.5, MaxDets: 100}
+	if m.Meta.ScoreThreshold > 0 {
+		opts.MinScore = m.Meta.ScoreThreshold
+	}
 	if o != nil {
 		if o.MinScore > 0 {
 			opts.MinScore = o.MinScore
@@ -439,6 +493,10 @@ func (m *Model) Predict(pics []*Picture, o *PredictOptions) ([][]Object, error) 
 	}
 	S, nc := m.Meta.ImageSize, len(m.Meta.Names)
 	grid := S / m.Meta.Stride
+	var offset float64
+	if p := m.Meta.ObjPrior; p > 0 && p < 1 {
+		offset = math.Log(p / (1 - p))
+	}
 	if m.pred == nil {
 		err := catch(func() {
 			m.pred = mlctx.MustNewExec(m.backend, m.ctx.Reuse(), func(ctx *mlctx.Context, x *Node) *Node {
@@ -464,7 +522,7 @@ func (m *Model) Predict(pics []*Picture, o *PredictOptions) ([][]Object, error) 
 		if err != nil {
 			return nil, err
 		}
-		out[i] = NMS(decode(flat, grid, nc, opts.MinScore), opts.NMSIoU, opts.MaxDets)
+		out[i] = NMS(decode(flat, grid, nc, opts.MinScore, offset), opts.NMSIoU, opts.MaxDets)
 	}
 	return out, nil
 }
@@ -506,6 +564,12 @@ func Load(dir, backend string) (*Model, error) {
 	}
 	if len(meta.Names) == 0 || meta.ImageSize <= 0 || meta.Stride <= 0 {
 		return nil, errors.New("detect: model.json: incomplete")
+	}
+	if !(meta.ScoreThreshold >= 0 && meta.ScoreThreshold < 1) {
+		return nil, fmt.Errorf("detect: model.json: score_threshold %v is not in [0, 1)", meta.ScoreThreshold)
+	}
+	if !(meta.ObjPrior >= 0 && meta.ObjPrior < 1) {
+		return nil, fmt.Errorf("detect: model.json: obj_prior %v is not in [0, 1)", meta.ObjPrior)
 	}
 	be, err := newBackend(backend)
 	if err != nil {

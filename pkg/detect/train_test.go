@@ -120,3 +120,36 @@ func meanLoss(s []EpochStats) float64 {
 	}
 	return v / float64(len(s))
 }
+
+// TestDecodePrior: the objectness is corrected by the prior odds of an
+// object in a cell (Meta.ObjPrior), so a logit of 0 (even odds in the
+// balanced training loss) scores the prior, and minScore cuts on the
+// corrected score.
+func TestDecodePrior(t *testing.T) {
+	out := make([]float32, 2*2*6) // grid 2, one class: obj, tx, ty, tw, th, class
+	out[0] = 0                    // cell (0,0): logit 0
+	out[6] = 4                    // cell (0,1): logit 4
+	for _, tc := range []struct {
+		prior, minScore float64
+		want            []float64 // scores, in cell order
+	}{
+		{0, 0.01, []float64{0.5, 1 / (1 + math.Exp(-4)), 0.5, 0.5}}, // no correction
+		{0.05, 0.01, []float64{0.05, 1 / (1 + math.Exp(-4-math.Log(0.05/0.95))), 0.05, 0.05}},
+		{0.05, 0.25, []float64{1 / (1 + math.Exp(-4-math.Log(0.05/0.95)))}}, // only the confident cell
+	} {
+		offset := 0.0
+		if tc.prior > 0 {
+			offset = math.Log(tc.prior / (1 - tc.prior))
+		}
+		got := decode(out, 2, 1, tc.minScore, offset)
+		if len(got) != len(tc.want) {
+			t.Errorf("prior %v min %v: %d detections, want %d", tc.prior, tc.minScore, len(got), len(tc.want))
+			continue
+		}
+		for i, o := range got {
+			if math.Abs(o.Score-tc.want[i]) > 1e-9 {
+				t.Errorf("prior %v min %v: detection %d score %v, want %v", tc.prior, tc.minScore, i, o.Score, tc.want[i])
+			}
+		}
+	}
+}

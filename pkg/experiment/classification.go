@@ -184,7 +184,7 @@ func classificationCharts(dir string, c *Config, oc *Outcome) error {
 			return err
 		}
 	}
-	_, err = charts.WriteDir(dir, all...)
+	_, err = charts.WriteDir(dir, c.Name+" — charts", all...)
 	return err
 }
 

@@ -35,16 +35,25 @@ func (detection) ownData() bool { return true }
 
 // detectionParams are model.params of the detection trainer.
 type detectionParams struct {
-	cfg      detect.Config
-	pred     detect.PredictOptions
-	samples  int
-	backends string
+	cfg  detect.Config // ScoreThreshold: min_score, what is drawn and the model's default
+	pred detect.PredictOptions
+	// evalScore is eval_min_score: the detections mAP counts (COCO's
+	// average precision wants them all, down to a low score).
+	evalScore float64
+	samples   int
 }
 
-var detectionParamNames = []string{"image_size", "epochs", "batch_size", "learning_rate", "width", "flip", "scale", "box_weight", "class_weight", "min_score", "nms_iou", "max_dets", "samples", "backend"}
+var detectionParamNames = []string{"image_size", "epochs", "batch_size", "learning_rate", "width", "flip", "scale", "box_weight", "class_weight", "min_score", "eval_min_score", "nms_iou", "max_dets", "samples", "backend"}
+
+// Defaults of model.params the detect package does not hold.
+const (
+	defaultEvalMinScore = 0.01 // mAP counts detections down to this score
+	defaultSamples      = 8    // eval images drawn with their predictions, at most
+)
 
 func parseDetectionParams(c *Config) (*detectionParams, error) {
-	p := &detectionParams{samples: 4, cfg: detect.Config{Seed: c.Seed, Augment: detect.Augment{FlipProb: 0.5, Scale: 0.2}}}
+	p := &detectionParams{samples: defaultSamples, evalScore: defaultEvalMinScore,
+		cfg: detect.Config{Seed: c.Seed, Augment: detect.Augment{FlipProb: 0.5, Scale: 0.2}}}
 	for _, k := range sortedKeys(c.Model.Params) {
 		v := c.Model.Params[k]
 		bad := func(msg string) error { return &FieldError{Path: "model.params." + k, Msg: msg} }
@@ -84,7 +93,9 @@ func parseDetectionParams(c *Config) (*detectionParams, error) {
 		case "class_weight":
 			p.cfg.ClassWeight = num
 		case "min_score":
-			p.pred.MinScore = num
+			p.cfg.ScoreThreshold = num
+		case "eval_min_score":
+			p.evalScore = num
 		case "nms_iou":
 			p.pred.NMSIoU = num
 		case "backend":
@@ -104,8 +115,8 @@ func parseDetectionParams(c *Config) (*detectionParams, error) {
 		key, _, _ := strings.Cut(err.Error(), " ") // the messages start with the parameter
 		return nil, &FieldError{Path: "model.params." + key, Msg: err.Error()}
 	}
-	if !(p.pred.MinScore >= 0 && p.pred.MinScore < 1) {
-		return nil, &FieldError{Path: "model.params.min_score", Msg: fmt.Sprintf("must be in [0, 1), got %v", p.pred.MinScore)}
+	if !(p.evalScore > 0 && p.evalScore < 1) {
+		return nil, &FieldError{Path: "model.params.eval_min_score", Msg: fmt.Sprintf("must be in (0, 1), got %v", p.evalScore)}
 	}
 	if !(p.pred.NMSIoU >= 0 && p.pred.NMSIoU <= 1) {
 		return nil, &FieldError{Path: "model.params.nms_iou", Msg: fmt.Sprintf("must be in [0, 1], got %v", p.pred.NMSIoU)}
@@ -197,54 +208,94 @@ func (detection) Train(ctx context.Context, job *Job) (*Outcome, error) {
 	}
 
 	history := map[string][]float64{}
-	var model *detect.Model
-	var last detect.Result
+	// The best epoch's weights are kept (in model/, replaced whenever an
+	// epoch beats it) and are the model: by Ultralytics' fitness,
+	// 0.1·mAP@0.5 + 0.9·mAP@0.5:0.95, the first epoch of the best score.
+	modelDir := filepath.Join(job.Out, "model")
+	var best detect.Result
+	bestEpoch, bestFit := 0, math.Inf(-1)
 	epochs := p.cfg.Epochs
 	if epochs == 0 {
 		epochs = 30
 	}
+	evalOpts := p.pred
+	evalOpts.MinScore = p.evalScore
 	fmt.Fprintf(job.Log, "detection: %d train / %d %s images, classes %v, %d epochs\n", len(ds.Splits["train"]), len(evalSamples), evalSplit, ds.Names, epochs)
 	onEpoch := func(m *detect.Model, st detect.EpochStats) error {
-		dets, err := m.Predict(evalPics, &p.pred)
+		dets, err := m.Predict(evalPics, &evalOpts)
 		if err != nil {
 			return err
 		}
-		last = detect.Evaluate(gt, dets, len(ds.Names), nil)
+		r := detect.Evaluate(gt, dets, len(ds.Names), nil)
 		for k, v := range map[string]float64{"train_loss": st.Loss, "train_obj_loss": st.Obj, "train_box_loss": st.BoxLoss,
-			"train_cls_loss": st.ClassLo, "val_map50": last.MAP50, "val_map": last.MAP, "epoch_seconds": st.Seconds} {
+			"train_cls_loss": st.ClassLo, "val_map50": r.MAP50, "val_map": r.MAP, "epoch_seconds": st.Seconds} {
 			history[k] = append(history[k], v)
 		}
-		fmt.Fprintf(job.Log, "epoch %3d  loss %.4f (obj %.4f box %.4f cls %.4f)  %s mAP@0.5 %.4f  mAP@0.5:0.95 %.4f  %.1fs\n",
-			st.Epoch, st.Loss, st.Obj, st.BoxLoss, st.ClassLo, evalSplit, last.MAP50, last.MAP, st.Seconds)
+		mark := ""
+		if fit := 0.1*r.MAP50 + 0.9*r.MAP; fit > bestFit {
+			bestFit, bestEpoch, best, mark = fit, st.Epoch, r, "  (best so far: saved)"
+			if err := os.RemoveAll(modelDir); err != nil {
+				return err
+			}
+			if err := m.Save(modelDir); err != nil {
+				return fmt.Errorf("save model: %w", err)
+			}
+		}
+		fmt.Fprintf(job.Log, "epoch %3d  loss %.4f (obj %.4f box %.4f cls %.4f)  %s mAP@0.5 %.4f  mAP@0.5:0.95 %.4f  %.1fs%s\n",
+			st.Epoch, st.Loss, st.Obj, st.BoxLoss, st.ClassLo, evalSplit, r.MAP50, r.MAP, st.Seconds, mark)
 		job.Progress(st.Epoch, epochs)
 		return nil
 	}
-	model, err = detect.Train(ctx, ds, p.cfg, onEpoch)
-	if err != nil {
+	if _, err := detect.Train(ctx, ds, p.cfg, onEpoch); err != nil {
 		if errors.Is(err, context.Canceled) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("detection: %w", err)
 	}
-	modelDir := filepath.Join(job.Out, "model")
-	if err := model.Save(modelDir); err != nil {
-		return nil, fmt.Errorf("save model: %w", err)
+	model, err := detect.Load(modelDir, p.cfg.Backend)
+	if err != nil {
+		return nil, fmt.Errorf("best model: %w", err)
 	}
+	fmt.Fprintf(job.Log, "detection: the model is epoch %d's of %d (mAP@0.5 %.4f, mAP@0.5:0.95 %.4f on %s)\n",
+		bestEpoch, epochs, best.MAP50, best.MAP, evalSplit)
 	if err := writeHistory(filepath.Join(job.Out, "epochs.csv"), history); err != nil {
 		return nil, err
 	}
 	if on(c.Artifacts.Charts) && p.samples > 0 {
-		dets, err := model.Predict(evalPics, &p.pred)
+		n := min(p.samples, len(evalSamples))
+		dets, err := model.Predict(evalPics[:n], &p.pred) // MinScore 0: the model's threshold, min_score
 		if err != nil {
 			return nil, err
 		}
 		dir := filepath.Join(job.Out, "predictions")
-		if err := drawSamples(dir, evalSamples[:min(p.samples, len(evalSamples))], dets); err != nil {
+		if err := drawSamples(dir, evalSamples[:n], dets); err != nil {
 			return nil, fmt.Errorf("predictions: %w", err)
+		}
+		drawn := 0
+		for _, d := range dets {
+			drawn += len(d)
+		}
+		fmt.Fprintf(job.Log, "detection: drew %d of %d %s images with the detections scoring ≥ %g (predictions/): %d boxes\n",
+			n, len(evalSamples), evalSplit, model.Meta.ScoreThreshold, drawn)
+		if drawn == 0 {
+			// Say why the pictures hold ground truth only, and how to see
+			// the model's best guesses.
+			low, err := model.Predict(evalPics[:n], &evalOpts)
+			if err != nil {
+				return nil, err
+			}
+			top := 0.0
+			for _, d := range low {
+				for _, o := range d {
+					top = max(top, o.Score)
+				}
+			}
+			fmt.Fprintf(job.Log, "detection: no detection reaches min_score %g (best score %.3f): the model is not confident; a lower model.params.min_score draws its best guesses\n",
+				model.Meta.ScoreThreshold, top)
 		}
 	}
 	agg := map[string]metrics.Stat{}
-	for name, v := range map[string]float64{"map50": last.MAP50, "map": last.MAP} {
+	for name, v := range map[string]float64{"map50": best.MAP50, "map": best.MAP} {
 		if len(c.Metrics.Names) == 0 || slices.Contains(c.Metrics.Names, name) {
 			agg[name] = metrics.Stat{N: 1, Mean: v, Std: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
 		}
@@ -252,6 +303,7 @@ func (detection) Train(ctx context.Context, job *Job) (*Outcome, error) {
 	return &Outcome{
 		Summary: &metrics.Summary{Aggregate: agg, Level: c.Metrics.Confidence, Interval: "none"},
 		History: history,
+		Metrics: map[string]float64{"best_epoch": float64(bestEpoch)},
 		Params: map[string]string{
 			"classes": strings.Join(ds.Names, ","), "train_images": strconv.Itoa(len(ds.Splits["train"])),
 			"eval_split": evalSplit, "eval_images": strconv.Itoa(len(evalSamples)),

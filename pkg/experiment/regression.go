@@ -78,7 +78,7 @@ func (regression) Train(ctx context.Context, job *Job) (*Outcome, error) {
 	}
 	if on(c.Artifacts.Charts) {
 		oc.ChartsDir = filepath.Join(job.Out, "charts")
-		if err := regressionCharts(oc.ChartsDir, oc); err != nil {
+		if err := regressionCharts(oc.ChartsDir, c, oc); err != nil {
 			return nil, fmt.Errorf("charts: %w", err)
 		}
 	}
@@ -87,7 +87,7 @@ func (regression) Train(ctx context.Context, job *Job) (*Outcome, error) {
 
 // regressionCharts writes the R² box plot over folds, the feature
 // importance and the learning curves of the first fold.
-func regressionCharts(dir string, oc *Outcome) error {
+func regressionCharts(dir string, c *Config, oc *Outcome) error {
 	s, final := oc.Summary, oc.Bundle
 	names := make([]string, len(final.Schema.Features))
 	for i, f := range final.Schema.Features {
@@ -113,6 +113,6 @@ func regressionCharts(dir string, oc *Outcome) error {
 		}
 		all = append(all, box)
 	}
-	_, err = charts.WriteDir(dir, all...)
+	_, err = charts.WriteDir(dir, c.Name+" — charts", all...)
 	return err
 }

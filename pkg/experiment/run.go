@@ -363,6 +363,11 @@ func logMetrics(run *mlflow.Run, oc *Outcome) error {
 			}
 		}
 	}
+	for _, name := range sortedKeys(oc.Metrics) {
+		if err := run.LogMetric(name, oc.Metrics[name], 0); err != nil {
+			return err
+		}
+	}
 	for _, name := range sortedKeys(oc.History) {
 		for i, v := range oc.History[name] {
 			if math.IsNaN(v) {
@@ -536,6 +541,10 @@ func printPlan(w io.Writer, p *Parsed, data *frame.Frame) error {
 	return err
 }
 
+// UnreachableLine ends the summary of a run whose tracking server did not
+// answer: the run is in the spool, and `train sync` sends it.
+const UnreachableLine = "mlflow:   server unreachable — run spooled, `train sync` to send"
+
 func printSummary(w io.Writer, rep *Report) {
 	s := rep.Outcome.Summary
 	if len(s.Folds) > 0 {
@@ -543,14 +552,32 @@ func printSummary(w io.Writer, rep *Report) {
 	} else {
 		fmt.Fprintf(w, "\n%s — held-out evaluation (no folds, no intervals)\n\n", rep.Parsed.Config.Name)
 	}
-	width := len("metric")
-	for name := range s.Aggregate {
+	width, spread := len("metric"), false
+	for name, st := range s.Aggregate {
 		width = max(width, len(name))
+		spread = spread || st.N > 1
 	}
-	fmt.Fprintf(w, "  %-*s  %8s  %8s  %8s  %8s\n", width, "metric", "mean", "std", "CI low", "CI high")
+	// One value per metric (a held-out evaluation) has no spread: only
+	// the value is printed. Otherwise a cell without a value (a metric
+	// defined in one fold only) is a dash, never NaN.
+	num := func(v float64) string {
+		if math.IsNaN(v) {
+			return "—"
+		}
+		return strconv.FormatFloat(v, 'f', 4, 64)
+	}
+	if spread {
+		fmt.Fprintf(w, "  %-*s  %8s  %8s  %8s  %8s\n", width, "metric", "mean", "std", "CI low", "CI high")
+	} else {
+		fmt.Fprintf(w, "  %-*s  %8s\n", width, "metric", "value")
+	}
 	for _, name := range sortedKeys(s.Aggregate) {
 		st := s.Aggregate[name]
-		fmt.Fprintf(w, "  %-*s  %8.4f  %8.4f  %8.4f  %8.4f\n", width, name, st.Mean, st.Std, st.Lo, st.Hi)
+		if spread {
+			fmt.Fprintf(w, "  %-*s  %8s  %8s  %8s  %8s\n", width, name, num(st.Mean), num(st.Std), num(st.Lo), num(st.Hi))
+		} else {
+			fmt.Fprintf(w, "  %-*s  %8s\n", width, name, num(st.Mean))
+		}
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "outputs:  %s\n", rep.Out)
@@ -564,8 +591,7 @@ func printSummary(w io.Writer, rep *Report) {
 			}
 		}
 	case rep.ServerErr != nil:
-		fmt.Fprintf(w, "mlflow:   UNREACHABLE — the server %s did not answer (%v);\n          the run is kept in %s: send it with `train sync` once the server is up\n",
-			rep.Server, rep.ServerErr, rep.Spool)
+		fmt.Fprintf(w, "mlflow:   %s did not answer: %v\nspool:    %s\n%s\n", rep.Server, rep.ServerErr, rep.Spool, UnreachableLine)
 	default:
 		fmt.Fprintf(w, "mlflow:   offline — run kept in %s; `train sync` sends it to a server later\n", rep.Spool)
 	}

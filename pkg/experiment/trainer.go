@@ -74,6 +74,8 @@ type Outcome struct {
 	// History holds per-step metrics (e.g. per-epoch losses), logged as
 	// NAME with step = index+1.
 	History map[string][]float64
+	// Metrics are single values logged as metrics (e.g. best_epoch).
+	Metrics map[string]float64
 }
 
 // ownDataTrainer is implemented by trainers that read their own data (an

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/mlstack/mlstack/internal/redact"
+	"github.com/mlstack/mlstack/internal/seedenv"
 )
 
 // Defaults used when the matching Options field is zero. They follow the
@@ -94,8 +95,9 @@ type Options struct {
 
 // S3Options configure direct access to s3:// artifact locations with
 // minio-go. OptionsFromEnv reads MLFLOW_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID,
-// AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_DEFAULT_REGION and
-// MLFLOW_S3_IGNORE_TLS.
+// AWS_SECRET_ACCESS_KEY (or the seed project's MINIO_URL, AWS_ACCESS_KEY and
+// AWS_SECRET_KEY: internal/seedenv), AWS_SESSION_TOKEN, AWS_DEFAULT_REGION
+// and MLFLOW_S3_IGNORE_TLS.
 type S3Options struct {
 	EndpointURL                        string // e.g. http://127.0.0.1:9000; "" means AWS S3
 	AccessKey, SecretKey, SessionToken string
@@ -115,9 +117,9 @@ func OptionsFromEnv() (*Options, error) {
 		Token:       os.Getenv("MLFLOW_TRACKING_TOKEN"),
 		InsecureTLS: envBool("MLFLOW_TRACKING_INSECURE_TLS"),
 		S3: S3Options{
-			EndpointURL:  os.Getenv("MLFLOW_S3_ENDPOINT_URL"),
-			AccessKey:    os.Getenv("AWS_ACCESS_KEY_ID"),
-			SecretKey:    os.Getenv("AWS_SECRET_ACCESS_KEY"),
+			EndpointURL:  seedenv.Getenv(os.Getenv, "MLFLOW_S3_ENDPOINT_URL"),
+			AccessKey:    seedenv.Getenv(os.Getenv, "AWS_ACCESS_KEY_ID"),
+			SecretKey:    seedenv.Getenv(os.Getenv, "AWS_SECRET_ACCESS_KEY"),
 			SessionToken: os.Getenv("AWS_SESSION_TOKEN"),
 			Region:       os.Getenv("AWS_DEFAULT_REGION"),
 			InsecureTLS:  envBool("MLFLOW_S3_IGNORE_TLS"),

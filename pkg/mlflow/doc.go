@@ -25,7 +25,8 @@
 // (bearer), MLFLOW_TRACKING_INSECURE_TLS, MLFLOW_HTTP_REQUEST_MAX_RETRIES
 // (default 7), MLFLOW_HTTP_REQUEST_TIMEOUT (seconds, default 120), and for
 // s3:// artifacts MLFLOW_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID,
-// AWS_SECRET_ACCESS_KEY. The tracking URI must be http:// or https://;
+// AWS_SECRET_ACCESS_KEY (where those are unset, the seed project's
+// MINIO_URL, AWS_ACCESS_KEY and AWS_SECRET_KEY: internal/seedenv). The tracking URI must be http:// or https://;
 // any other scheme is an error wrapping ErrUnsupportedURI. With no
 // tracking URI at all, Open writes to the spool only.
 //
@@ -186,7 +187,10 @@
 // exists before its nested runs.
 //
 // Close never loses buffered data: it is in the journal even when the
-// server is gone.
+// server is gone. An online run whose server confirmed every record, the
+// end included, deletes its directory at End, so the spool holds only what
+// still has to be sent (or was sent by Sync), and runs nested under a run
+// that was spooled when they were opened.
 //
 // # Secrets
 //

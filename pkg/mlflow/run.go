@@ -115,6 +115,7 @@ type Run struct {
 	noted    bool                 // Logf heard the server was back (once a run)
 	models   map[int64]*ModelInfo // logged models, by model record seq
 	recErrs  map[int64]error      // permanent errors of skipped records, by seq
+	orphans  bool                 // a child was opened while spooled: it names this directory
 
 	sendMu sync.Mutex // serializes appliers (sender, Flush, LogModel)
 	rep    *replayer
@@ -409,7 +410,8 @@ func (r *Run) ID() string {
 // LocalID returns the name of the run's spool directory.
 func (r *Run) LocalID() string { return r.localID }
 
-// SpoolPath returns the run's spool directory.
+// SpoolPath returns the run's spool directory (which End deletes once the
+// server has confirmed everything).
 func (r *Run) SpoolPath() string { return r.dir }
 
 // Online reports whether the run is on a server it can reach: the run
@@ -933,6 +935,7 @@ func (r *Run) Child(ctx context.Context, runName string) (*Run, error) {
 		cfg.ParentRunID = r.runID
 	} else {
 		cfg.parentLocal = r.localID
+		r.orphans = true
 	}
 	offline := r.c == nil || r.down
 	r.mu.Unlock()
@@ -1008,6 +1011,9 @@ func (r *Run) shutdown(ctx context.Context) error {
 	r.mu.Lock()
 	jerr := r.j.close()
 	r.mu.Unlock()
+	if err == nil && jerr == nil {
+		r.removeDelivered()
+	}
 	r.lock.Close()
 	return errors.Join(err, jerr)
 }

@@ -197,6 +197,21 @@ func lockDir(dir string) (*os.File, error) {
 
 var errBusy = errors.New("mlflow: spool run is in use by another process")
 
+// removeDelivered deletes the run's spool directory once the server has
+// confirmed every record, the end included: nothing in it is needed any
+// more, and a spool kept by every online run would only grow. It is kept
+// when a child opened while the run was spooled refers to it (the child's
+// replay reads its state.json to find the server run), and always for
+// offline runs and runs with anything left to send.
+func (r *Run) removeDelivered() {
+	r.mu.Lock()
+	done := r.c != nil && r.rep != nil && r.rep.st.Done && len(r.queue) == 0 && !r.down && !r.orphans && r.err == nil
+	r.mu.Unlock()
+	if done {
+		os.RemoveAll(r.dir) // a leftover is harmless: Sync skips runs whose state says done
+	}
+}
+
 func newLocalID() string {
 	var b [16]byte
 	rand.Read(b[:])

@@ -30,6 +30,9 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"io"
+	"math"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,10 +44,12 @@ import (
 
 	"github.com/janpfeifer/gonb/gonbui"
 
+	"github.com/mlstack/mlstack/internal/redact"
 	"github.com/mlstack/mlstack/pkg/charts"
 	"github.com/mlstack/mlstack/pkg/dataset"
 	"github.com/mlstack/mlstack/pkg/frame"
 	"github.com/mlstack/mlstack/pkg/metrics"
+	"github.com/mlstack/mlstack/pkg/mlflow"
 	"github.com/mlstack/mlstack/pkg/storage"
 )
 
@@ -105,12 +110,65 @@ func Check(err error) {
 	}
 }
 
-// Show displays a chart (interactive ECharts with a PNG fallback, see
-// charts.Snippet). It takes a builder's results directly:
-// notebook.Show(charts.ROC(res)). It panics when err is not nil.
+// Show displays a chart, interactive ECharts. It takes a builder's results
+// directly: notebook.Show(charts.ROC(res)). It panics when err is not nil.
+//
+// A chart's output is its option only (charts.Fragment, a few kB), not
+// the 1 MB library: in JupyterLab the page fetches the repository's copy
+// of ECharts from the Jupyter server once (LibrarySrc), so an executed
+// notebook stays small. When the Jupyter root does not hold the
+// repository, the first chart a kernel shows carries the library instead
+// (charts.LibraryHTML, 0.44 MB). An HTML export needs the library in its
+// page: scripts/notebooks.sh puts it there (NOTEBOOKS_HTML=1).
 func Show(c *charts.Chart, err error) {
 	Check(err)
-	HTML(Must(charts.Snippet(c)))
+	HTML(ChartHTML(c))
+}
+
+// ChartHTML is the output Show displays for c: a charts.Fragment that
+// loads ECharts from LibrarySrc, or, when that is unknown, after
+// charts.LibraryHTML if it is the first chart of the kernel.
+func ChartHTML(c *charts.Chart) string {
+	src := LibrarySrc()
+	frag := Must(charts.Fragment(c, src))
+	if src == "" && firstChart() {
+		return charts.LibraryHTML() + frag
+	}
+	return frag
+}
+
+// firstChart reports whether no chart was shown before in this kernel.
+// Every GoNB cell is a new process; the kernel's scratch directory
+// ($GONB_TMP_DIR, one per kernel) keeps the mark. Outside GoNB every chart
+// is the first.
+func firstChart() bool {
+	dir := os.Getenv("GONB_TMP_DIR")
+	if dir == "" {
+		return true
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "mlstack-echarts-shown"), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return !errors.Is(err, os.ErrExist) // unwritable: carry the library, to be safe
+	}
+	f.Close()
+	return true
+}
+
+// LibrarySrc returns the URL path, relative to the Jupyter server's base
+// URL, under which the server serves pkg/charts' copy of ECharts
+// ("files/pkg/charts/assets/echarts.min.js" when Jupyter serves the
+// repository): the Jupyter root is $GONB_JUPYTER_ROOT, which GoNB sets.
+// It is "" when the library is not under that root (or either is unknown).
+func LibrarySrc() string {
+	root, lib := os.Getenv("GONB_JUPYTER_ROOT"), charts.LibraryFile()
+	if root == "" || lib == "" {
+		return ""
+	}
+	rel, err := filepath.Rel(root, lib)
+	if err != nil || !filepath.IsLocal(rel) {
+		return ""
+	}
+	return "files/" + (&url.URL{Path: filepath.ToSlash(rel)}).EscapedPath()
 }
 
 // ShowAll displays every chart of a builder returning several
@@ -143,7 +201,9 @@ func Markdown(s string) {
 
 // MetricsTable returns an HTML table of a cross-validation summary: one row
 // per metric (sorted, or in the order of names when given) with the mean,
-// standard deviation, confidence interval and number of folds.
+// standard deviation, confidence interval and number of folds. A summary
+// of one value per metric (a held-out evaluation) has a value column only;
+// a missing value is a dash, never NaN.
 func MetricsTable(s *metrics.Summary, names ...string) string {
 	if len(names) == 0 {
 		for k := range s.Aggregate {
@@ -151,18 +211,35 @@ func MetricsTable(s *metrics.Summary, names ...string) string {
 		}
 		slices.Sort(names)
 	}
+	spread := false
+	for _, st := range s.Aggregate {
+		spread = spread || st.N > 1
+	}
+	num := func(v float64) string {
+		if math.IsNaN(v) {
+			return "—"
+		}
+		return strconv.FormatFloat(v, 'f', 4, 64)
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "<table><caption>%d folds, %.0f%% confidence interval (%s)</caption>\n",
-		len(s.Folds), s.Level*100, html.EscapeString(strings.ReplaceAll(s.Interval, "_", " ")))
-	b.WriteString("<thead><tr><th>metric</th><th>mean</th><th>std</th><th>CI low</th><th>CI high</th><th>folds</th></tr></thead>\n<tbody>\n")
-	num := func(v float64) string { return strconv.FormatFloat(v, 'f', 4, 64) }
+	if !spread {
+		b.WriteString("<table><caption>held-out evaluation (one value per metric, no interval)</caption>\n")
+		b.WriteString("<thead><tr><th>metric</th><th>value</th></tr></thead>\n<tbody>\n")
+	} else {
+		fmt.Fprintf(&b, "<table><caption>%d folds, %.0f%% confidence interval (%s)</caption>\n",
+			len(s.Folds), s.Level*100, html.EscapeString(strings.ReplaceAll(s.Interval, "_", " ")))
+		b.WriteString("<thead><tr><th>metric</th><th>mean</th><th>std</th><th>CI low</th><th>CI high</th><th>folds</th></tr></thead>\n<tbody>\n")
+	}
 	for _, n := range names {
 		st, ok := s.Aggregate[n]
-		if !ok {
-			continue
+		switch {
+		case !ok:
+		case !spread:
+			fmt.Fprintf(&b, "<tr><th>%s</th><td>%s</td></tr>\n", html.EscapeString(n), num(st.Mean))
+		default:
+			fmt.Fprintf(&b, "<tr><th>%s</th><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%d</td></tr>\n",
+				html.EscapeString(n), num(st.Mean), num(st.Std), num(st.Lo), num(st.Hi), st.N)
 		}
-		fmt.Fprintf(&b, "<tr><th>%s</th><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%d</td></tr>\n",
-			html.EscapeString(n), num(st.Mean), num(st.Std), num(st.Lo), num(st.Hi), st.N)
 	}
 	b.WriteString("</tbody></table>")
 	return b.String()
@@ -262,6 +339,45 @@ func Data(ctx context.Context, uri, sample string) (f *frame.Frame, source strin
 	source = "sample:" + sample + " (built-in; no object storage configured)"
 	f, err = frame.ReadBytes(ctx, b, &frame.ReadOptions{Name: sample + ".csv"})
 	return f, source, err
+}
+
+// Tracking says, at the top of a notebook, where its MLflow runs will go:
+// to the server of MLFLOW_TRACKING_URI when it answers its /health within
+// a few seconds, to the offline spool when no server is set, and when one
+// is set but does not answer, a warning naming the server and the error
+// (shown in the cell and on stderr): the runs are then spooled and `train
+// sync` sends them. It returns that error, nil otherwise; a malformed URI
+// is an error too.
+func Tracking(ctx context.Context) error {
+	return tracking(ctx, os.Getenv("MLFLOW_TRACKING_URI"), os.Stdout, os.Stderr)
+}
+
+func tracking(ctx context.Context, uri string, stdout, stderr io.Writer) error {
+	if uri == "" {
+		fmt.Fprintf(stdout, "mlflow: MLFLOW_TRACKING_URI is not set: runs go to the offline spool (%s); `train sync` sends them to a server later\n", mlflow.DefaultSpoolDir())
+		return nil
+	}
+	opts, err := mlflow.OptionsFromEnv()
+	if err != nil {
+		return err
+	}
+	c, err := mlflow.New(uri, opts)
+	if err != nil {
+		return err
+	}
+	hctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	shown := redact.URL(uri)
+	if err = c.Health(hctx); err == nil {
+		fmt.Fprintf(stdout, "mlflow: tracking server %s answers\n", shown)
+		return nil
+	}
+	err = redact.Error(err)
+	msg := fmt.Sprintf("WARNING: MLflow tracking server %s unreachable: %v", shown, err)
+	fmt.Fprintf(stderr, "%s\nthe runs of this notebook will be spooled; `train sync` sends them once the server answers\n", msg)
+	HTML(`<div style="border-left:4px solid #d9822b;background:#fff7e6;padding:6px 10px"><b>` + html.EscapeString(msg) +
+		`</b><br>The runs of this notebook will be spooled; <code>train sync</code> sends them once the server answers.</div>`)
+	return err
 }
 
 // Progress returns a progress reporter for work of known size (the folds

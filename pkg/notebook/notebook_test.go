@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlstack/mlstack/pkg/charts"
 	"github.com/mlstack/mlstack/pkg/metrics"
 	"github.com/mlstack/mlstack/pkg/notebook"
 	"github.com/mlstack/mlstack/pkg/storage"
@@ -73,6 +74,12 @@ func TestMetricsTable(t *testing.T) {
 	if strings.Index(h, "roc_auc") > strings.Index(h, ">f1<") || strings.Contains(h, "absent") {
 		t.Errorf("rows not in the order asked, or an absent metric shown:\n%s", h)
 	}
+	// One value per metric (a detector's held-out mAP): the value, no NaN spread.
+	one := &metrics.Summary{Aggregate: map[string]metrics.Stat{"map50": {N: 1, Mean: 0.066, Std: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}}, Level: 0.95, Interval: "none"}
+	h = notebook.MetricsTable(one)
+	if !strings.Contains(h, "<th>map50</th><td>0.0660</td></tr>") || strings.Contains(h, "NaN") || strings.Contains(h, "CI low") {
+		t.Errorf("one-value table:\n%s", h)
+	}
 }
 
 // TestDataFallback: without S3 the built-in sample is read, unless the
@@ -110,5 +117,50 @@ func TestDataFallback(t *testing.T) {
 	defer cancel()
 	if _, _, err := notebook.Data(ctx, "s3://data-bucket/raw/diabetes.csv", "diabetes"); err == nil {
 		t.Error("with S3 configured and unreachable, Data fell back to the sample")
+	}
+}
+
+// TestChartHTML: a chart's output is its option only, with the URL of
+// the library when the Jupyter root holds the repository; otherwise the
+// first chart of a kernel carries the library.
+func TestChartHTML(t *testing.T) {
+	c, err := charts.ClassBalance([]float64{0, 1, 1}, nil, []string{"no", "yes"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib := charts.LibraryHTML()
+	for _, tc := range []struct {
+		name, jupyterRoot, src string
+		firstHasLibrary        bool
+	}{
+		{"jupyter serves the repository", root, `src="files/pkg/charts/assets/echarts.min.js"`, false},
+		{"jupyter serves a subfolder", filepath.Join(root, "notebooks"), `src=""`, true},
+		{"root unknown", "", `src=""`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("GONB_TMP_DIR", t.TempDir())
+			t.Setenv("GONB_JUPYTER_ROOT", tc.jupyterRoot)
+			if got := notebook.LibrarySrc() != ""; got == tc.firstHasLibrary {
+				t.Errorf("LibrarySrc() = %q", notebook.LibrarySrc())
+			}
+			first, second := notebook.ChartHTML(c), notebook.ChartHTML(c)
+			if strings.HasPrefix(first, lib) != tc.firstHasLibrary || strings.Contains(second, "inflateRaw") || len(second) > 10_000 {
+				t.Errorf("first output %d bytes (library: %v, want %v), second %d bytes (library: %v)",
+					len(first), strings.HasPrefix(first, lib), tc.firstHasLibrary, len(second), strings.Contains(second, "inflateRaw"))
+			}
+			if !strings.Contains(second, tc.src) {
+				t.Errorf("output lacks %s:\n%.600s", tc.src, second)
+			}
+		})
+	}
+	// Outside GoNB every chart carries the library.
+	t.Setenv("GONB_TMP_DIR", "")
+	t.Setenv("GONB_JUPYTER_ROOT", "")
+	if !strings.HasPrefix(notebook.ChartHTML(c), lib) {
+		t.Error("outside a kernel a chart lacks the library")
 	}
 }

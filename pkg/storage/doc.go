@@ -44,11 +44,13 @@
 //
 // # Environment
 //
-// ConfigFromEnv reads, standard names before the seed project's names:
+// ConfigFromEnv reads, standard names before the seed project's names
+// (internal/seedenv: MINIO_URL, AWS_ACCESS_KEY and AWS_SECRET_KEY stand for
+// MLFLOW_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY):
 //
-//	endpoint   AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, MLFLOW_S3_ENDPOINT_URL, MINIO_URL
-//	access key AWS_ACCESS_KEY_ID, then AWS_ACCESS_KEY
-//	secret key AWS_SECRET_ACCESS_KEY, then AWS_SECRET_KEY
+//	endpoint   AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, MLFLOW_S3_ENDPOINT_URL (or MINIO_URL)
+//	access key AWS_ACCESS_KEY_ID (or AWS_ACCESS_KEY)
+//	secret key AWS_SECRET_ACCESS_KEY (or AWS_SECRET_KEY)
 //	session    AWS_SESSION_TOKEN
 //	region     AWS_REGION, AWS_DEFAULT_REGION, default us-east-1
 //	checksums  AWS_REQUEST_CHECKSUM_CALCULATION: when_supported (default) or when_required

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"os"
 	"strings"
+
+	"github.com/mlstack/mlstack/internal/seedenv"
 )
 
 // Config is the storage configuration read from the environment.
@@ -25,7 +27,7 @@ func ConfigFromEnv(getenv func(string) string) Config {
 	}
 	first := func(def string, names ...string) string {
 		for _, n := range names {
-			if v := strings.TrimSpace(getenv(n)); v != "" {
+			if v := strings.TrimSpace(seedenv.Getenv(getenv, n)); v != "" {
 				return v
 			}
 		}
@@ -33,9 +35,9 @@ func ConfigFromEnv(getenv func(string) string) Config {
 	}
 	return Config{
 		S3: S3Options{
-			Endpoint:     first("", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "MLFLOW_S3_ENDPOINT_URL", "MINIO_URL"),
-			AccessKey:    first("", "AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY"),
-			SecretKey:    first("", "AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY"),
+			Endpoint:     first("", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "MLFLOW_S3_ENDPOINT_URL"),
+			AccessKey:    first("", "AWS_ACCESS_KEY_ID"),
+			SecretKey:    first("", "AWS_SECRET_ACCESS_KEY"),
 			SessionToken: first("", "AWS_SESSION_TOKEN"),
 			Region:       first("us-east-1", "AWS_REGION", "AWS_DEFAULT_REGION"),
 			// Read as the AWS SDKs read it; NewS3 checks the value.

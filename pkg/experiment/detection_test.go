@@ -1,0 +1,116 @@
+package experiment_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/mlstack/mlstack/internal/testenv"
+	"github.com/mlstack/mlstack/pkg/detect"
+	"github.com/mlstack/mlstack/pkg/experiment"
+	"github.com/mlstack/mlstack/pkg/mlflow"
+)
+
+// TestDetectionKeepsBestEpoch trains configs/detection.yaml for a few
+// epochs against a real MLflow server and checks what a user meets: the
+// model is the best epoch's (by 0.1·mAP@0.5 + 0.9·mAP@0.5:0.95, logged as
+// best_epoch, recorded in model.json), the summary holds its mAP and no
+// NaN, every valid image is drawn, and the saved model's default score
+// threshold is min_score (0.25 by default).
+func TestDetectionKeepsBestEpoch(t *testing.T) {
+	srv := testenv.MLflow(t)
+	for _, kv := range srv.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	t.Setenv("MLSTACK_MLFLOW_SPOOL", t.TempDir())
+	const epochs = 6
+	out := filepath.Join(t.TempDir(), "out")
+	var stdout, stderr bytes.Buffer
+	rep, err := experiment.Run(context.Background(), experiment.Options{
+		ConfigPath: "../../configs/detection.yaml",
+		Overrides: []string{"data.source=../../testdata/faces_yolo", "model.params.epochs=" + strconv.Itoa(epochs),
+			"tracking.experiment=" + testenv.Name("detection")},
+		Out: out, Stdout: &stdout, Stderr: &stderr,
+	})
+	if err != nil {
+		t.Fatalf("Run: %v\nstderr:\n%s", err, stderr.String())
+	}
+	if !rep.Online {
+		t.Fatalf("run not online:\n%s", stdout.String())
+	}
+
+	// The best epoch by the fitness, from the per-epoch history.
+	h := rep.Outcome.History
+	if len(h["val_map"]) != epochs || len(h["val_map50"]) != epochs {
+		t.Fatalf("history has %d/%d epochs, want %d", len(h["val_map"]), len(h["val_map50"]), epochs)
+	}
+	best, bestFit := 0, math.Inf(-1)
+	for i := range epochs {
+		if fit := 0.1*h["val_map50"][i] + 0.9*h["val_map"][i]; fit > bestFit {
+			best, bestFit = i+1, fit
+		}
+	}
+	if got := rep.Outcome.Metrics["best_epoch"]; got != float64(best) {
+		t.Errorf("best_epoch = %v, want %d (history %v)", got, best, h["val_map"])
+	}
+	agg := rep.Outcome.Summary.Aggregate
+	if agg["map"].Mean != h["val_map"][best-1] || agg["map50"].Mean != h["val_map50"][best-1] {
+		t.Errorf("summary mAP %v / %v, want epoch %d's %v / %v", agg["map"].Mean, agg["map50"].Mean, best, h["val_map"][best-1], h["val_map50"][best-1])
+	}
+
+	// model.json: the best epoch and the default threshold.
+	b, err := os.ReadFile(filepath.Join(out, "model", "model.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var meta detect.Meta
+	if err := json.Unmarshal(b, &meta); err != nil {
+		t.Fatal(err)
+	}
+	if meta.Epoch != best || meta.ScoreThreshold != 0.25 || !(meta.ObjPrior > 0 && meta.ObjPrior < 0.5) {
+		t.Errorf("model.json: epoch %d score_threshold %v obj_prior %v; want epoch %d, 0.25, a prior in (0, 0.5)", meta.Epoch, meta.ScoreThreshold, meta.ObjPrior, best)
+	}
+
+	// The printed summary: one value per metric, no NaN; counts agree.
+	s := stdout.String()
+	if strings.Contains(s, "NaN") || !strings.Contains(s, "held-out evaluation") || strings.Contains(s, "CI low") {
+		t.Errorf("summary:\n%s", s)
+	}
+	// Nothing drawn (a few epochs make an unsure model) is explained.
+	if log := stderr.String(); strings.Contains(log, "(predictions/): 0 boxes") && !strings.Contains(log, "no detection reaches min_score 0.25 (best score 0.") {
+		t.Errorf("no box drawn and no word why:\n%s", log)
+	}
+	pngs, _ := filepath.Glob(filepath.Join(out, "predictions", "*.png"))
+	if len(pngs) != 5 || rep.Outcome.Params["eval_images"] != "5" || !strings.Contains(stderr.String(), "drew 5 of 5 valid images") {
+		t.Errorf("%d prediction images, eval_images %s; want 5 of 5 valid:\n%s", len(pngs), rep.Outcome.Params["eval_images"], stderr.String())
+	}
+
+	// MLflow has best_epoch and the mAP without NaN spreads.
+	c, err := mlflow.New(srv.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := c.GetRun(context.Background(), rep.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, m := range run.Data.Metrics {
+		got[m.Key] = m.Value
+	}
+	if got["best_epoch"] != float64(best) || got["map_mean"] != agg["map"].Mean {
+		t.Errorf("MLflow metrics best_epoch %v map_mean %v, want %d and %v", got["best_epoch"], got["map_mean"], best, agg["map"].Mean)
+	}
+	for _, k := range []string{"map_std", "map_ci_low", "map50_ci_high"} {
+		if _, ok := got[k]; ok {
+			t.Errorf("MLflow has %s for a single value", k)
+		}
+	}
+}
