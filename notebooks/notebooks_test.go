@@ -267,7 +267,9 @@ arts += sorted(a.path for a in c.list_artifacts(run.info.run_id))
 arts += sorted(a.path for a in c.list_artifacts(run.info.run_id, "model"))
 model = mlflow.xgboost.load_model("runs:/%s/model" % run.info.run_id)
 print(json.dumps({"status": run.info.status, "params": run.data.params, "metrics": run.data.metrics,
-  "artifacts": arts, "model_type": type(model).__name__}))
+  "artifacts": arts, "model_type": type(model).__name__,
+  "datasets": [{"name": d.dataset.name, "digest": d.dataset.digest, "context": [t.value for t in d.tags if t.key == "mlflow.data.context"]}
+    for d in run.inputs.dataset_inputs]}))
 `
 	outb := testenv.RunPython(t, code, []string{runID}, env...)
 	var got struct {
@@ -276,12 +278,21 @@ print(json.dumps({"status": run.info.status, "params": run.data.params, "metrics
 		Metrics   map[string]float64 `json:"metrics"`
 		Artifacts []string           `json:"artifacts"`
 		ModelType string             `json:"model_type"`
+		Datasets  []struct {
+			Name, Digest string
+			Context      []string
+		} `json:"datasets"`
 	}
 	if err := json.Unmarshal(outb, &got); err != nil {
 		t.Fatalf("%v\n%s", err, outb)
 	}
 	if got.Status != "FINISHED" {
 		t.Errorf("run status %s, want FINISHED", got.Status)
+	}
+	// The notebook lets the run read data.source, so the run's lineage
+	// names the bytes it trained on (issue 15: "Datasets used" was empty).
+	if len(got.Datasets) != 1 || len(got.Datasets[0].Digest) != 32 || len(got.Datasets[0].Context) != 1 || got.Datasets[0].Context[0] != "train" {
+		t.Errorf("run dataset inputs %+v, want one train dataset with a digest", got.Datasets)
 	}
 	for k, v := range map[string]string{
 		"validation.n_splits": "5", "validation.n_repeats": "2", "seed": "42", "resample.method": "smote",
