@@ -5,9 +5,12 @@
 //
 // Rules:
 //   - A command defers Handle in the function that computes its exit
-//     status; a worker goroutine defers Recover, which hands the panic to
-//     its caller as a *PanicError (a panic in a goroutine cannot be
-//     recovered anywhere else).
+//     status; every other goroutine recovers its own panics (a panic in a
+//     goroutine cannot be recovered anywhere else) and hands them to its
+//     owner as a *PanicError: started with a Group's Go, whose Wait
+//     returns the first one, or deferring Recover directly.
+//   - PanicIn injects a panic into the goroutines of a given name, so that
+//     each package can test that a bug in its workers ends as an error.
 //   - A command that gets a *PanicError back (errors.As) calls Report.
 //   - Report writes the panic value and its stack to a new file in the
 //     temporary directory and prints "PROG: internal error, please report:

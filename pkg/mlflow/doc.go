@@ -188,6 +188,13 @@
 // Close never loses buffered data: it is in the journal even when the
 // server is gone.
 //
+// A panic in a goroutine of this package (a Run's sender, probe or system
+// metrics sampler, LogBatch's parallel requests), always a bug, does not
+// crash the program: it comes back from Flush, End and Close (LogBatch)
+// as an error wrapping *crash.PanicError of internal/crash, never behind
+// ErrSpooled, so that train ends with exit status 3 and a stack file.
+// What the goroutine did not do stays in the journal.
+//
 // # Secrets
 //
 // Values of params and tags, run names, dataset fields and model options

@@ -15,6 +15,7 @@ import (
 	"strconv"
 
 	"github.com/mlstack/mlstack"
+	"github.com/mlstack/mlstack/internal/crash"
 	"github.com/mlstack/mlstack/pkg/boost"
 	"github.com/mlstack/mlstack/pkg/clean"
 	"github.com/mlstack/mlstack/pkg/frame"
@@ -250,7 +251,7 @@ func load(ctx context.Context, src string, open opener) (*Model, error) {
 		return b, err
 	}
 	fail := func(name string, err error) (*Model, error) {
-		if !errors.Is(err, ErrFormat) && !errors.Is(err, ErrNewerFormat) && !isNotExist(err) {
+		if !errors.Is(err, ErrFormat) && !errors.Is(err, ErrNewerFormat) && !isNotExist(err) && !errors.As(err, new(*crash.PanicError)) {
 			err = fmt.Errorf("%w: %w", ErrFormat, err)
 		}
 		return nil, fmt.Errorf("model: %s: %s: %w", src, name, err)
