@@ -246,6 +246,7 @@ func TestFitErrors(t *testing.T) {
 		{&Standardize{Columns: []string{"e"}}, ErrNoValues, "no values"},
 		{&Impute{Strategy: Constant, FillValue: "NaN", Columns: []string{"x"}}, ErrBadOption, `fill_value "NaN" is not a finite number`},
 		{&Impute{Strategy: Constant, FillValue: "-Inf", Columns: []string{"x"}}, ErrBadOption, `fill_value "-Inf" is not a finite number`},
+		{&Impute{Strategy: Constant, FillValue: "0x1p-2", Columns: []string{"x"}}, ErrBadOption, `fill_value "0x1p-2" is not a number`},
 		{&Standardize{Columns: []string{"x", "x"}}, ErrBadOption, `columns: "x" is listed twice`},
 		{&Encode{Columns: []string{"c", "c"}}, ErrBadOption, `columns: "c" is listed twice`},
 	}
@@ -362,6 +363,7 @@ func TestJSONRoundTrip(t *testing.T) {
 		{`{"step":"impute","fitted":{"fills":[{"column":"a","kind":"numeric","value":"NaN"}]}}`, `column "a": invalid option: fill_value "NaN" is not a finite number`},
 		{`{"step":"impute","fitted":{"fills":[{"column":"a","kind":"numeric","value":"+Inf"}]}}`, `fill_value "+Inf" is not a finite number`},
 		{`{"step":"impute","fitted":{"fills":[{"column":"a","kind":"numeric","value":"1e999"}]}}`, `fill_value "1e999" is not a number`},
+		{`{"step":"impute","fitted":{"fills":[{"column":"a","kind":"numeric","value":"0X10"}]}}`, `fill_value "0X10" is not a number`},
 		{`{"step":"impute","fitted":{"fills":[{"column":"a","value":"1"}]}}`, `column "a": wrong column kind: Kind(0)`},
 		{`{"step":"impute","fitted":{"fills":[{"column":"a","kind":"numeric","value":"1"},{"column":"a","kind":"numeric","value":"2"}]}}`, `column "a": listed twice`},
 		{`{"step":"impute","fitted":{"fills":[{"column":"","kind":"numeric","value":"1"}]}}`, `column 0 has no name`},

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/mlstack/mlstack/pkg/frame"
 )
@@ -133,12 +134,14 @@ func (s *Impute) checkState() error {
 	return nil
 }
 
-// parseFill reads the fill value of a numeric column: a finite number
-// (strconv.ParseFloat also reads "NaN" and "Inf", which fill nothing).
+// parseFill reads the fill value of a numeric column: a finite decimal
+// number (strconv.ParseFloat also reads "NaN" and "Inf", which fill
+// nothing, and hexadecimal, which no fit writes and the Python loader
+// does not read).
 func parseFill(text string) (float64, error) {
 	v, err := strconv.ParseFloat(text, 64)
 	switch {
-	case err != nil:
+	case err != nil || strings.ContainsAny(text, "xX"):
 		return 0, fmt.Errorf("%w: fill_value %q is not a number", ErrBadOption, text)
 	case math.IsNaN(v) || math.IsInf(v, 0):
 		return 0, fmt.Errorf("%w: fill_value %q is not a finite number", ErrBadOption, text)

@@ -181,10 +181,12 @@ var errNonFinite = errors.New("non-finite statistic")
 
 // distinct checks that the columns option names no column twice.
 func distinct(cols []string) error {
-	for i, c := range cols {
-		if slices.Contains(cols[:i], c) {
+	seen := make(map[string]bool, len(cols))
+	for _, c := range cols {
+		if seen[c] {
 			return fmt.Errorf("%w: columns: %q is listed twice", ErrBadOption, c)
 		}
+		seen[c] = true
 	}
 	return nil
 }
