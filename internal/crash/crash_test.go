@@ -161,3 +161,25 @@ func TestPanicIn(t *testing.T) {
 		t.Errorf("after undo: %v", err)
 	}
 }
+
+// An owner with no error to return re-panics with its Group's error:
+// Handle reports the worker's panic and stack, not the owner's.
+func TestRepanicKeepsWorkerStack(t *testing.T) {
+	var stderr bytes.Buffer
+	code := run(&stderr, func() {
+		var g Group
+		g.Go("test: worker", workerBoom)
+		if err := g.Wait(); err != nil {
+			panic(err)
+		}
+	})
+	out := stderr.String()
+	if code != ExitInternal || !strings.HasPrefix(out, "prog: internal error, please report: test: worker: internal error: panic: worker boom\n") {
+		t.Fatalf("code %d, stderr %q", code, out)
+	}
+	if st := stackFile(t, out); !strings.Contains(st, "crash.workerBoom") {
+		t.Errorf("the stack file lacks the worker's frames:\n%s", st)
+	}
+}
+
+func workerBoom() { panic("worker boom") }
