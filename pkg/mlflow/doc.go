@@ -149,9 +149,13 @@
 // A Run retries a request to a server that refuses or drops connections
 // (or answers 5xx/429) for at most Config.ServerTimeout (15 s, the run
 // client's RetryFor); a server that accepts connections but never answers
-// costs a request the client's Timeout (120 s) once, a stalled artifact
-// transfer as long (StallTimeout). Slow is not dead: answers within
-// Timeout are waited for. The first request that fails so trips a circuit
+// (a stopped or deadlocked process) is noticed by the hang watch: while a
+// request waits, the client asks GET /health every Options.HangTimeout
+// (10 s), and a server that gives that no answer within as long is
+// dropped like a closed connection, so a hung server costs about 20 s, not
+// the client's Timeout (120 s). Slow is not dead: a request whose server
+// answers /health is waited for up to Timeout (a stalled artifact
+// transfer up to StallTimeout). The first request that fails so trips a circuit
 // breaker: every later call goes straight to the spool, Config.Logf
 // hears once which server failed and why, and a probe asks the server's
 // /health with growing pauses (1 s to 30 s). When it answers, the sender

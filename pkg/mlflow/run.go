@@ -372,7 +372,7 @@ func (r *Run) probe() {
 
 // healthy asks /health once and closes the breaker when it answers.
 func (r *Run) healthy() bool {
-	ctx, cancel := context.WithTimeout(context.Background(), min(5*time.Second, r.cfg.ServerTimeout))
+	ctx, cancel := context.WithTimeout(context.Background(), min(healthTimeout, r.cfg.ServerTimeout))
 	defer cancel()
 	if r.c.Health(ctx) != nil {
 		return false
