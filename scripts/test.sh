@@ -26,6 +26,7 @@ if [ "$fuzztime" != 0s ] && [ "$fuzztime" != 0 ]; then
 		./pkg/boost:FuzzReadXGBoostJSON \
 		./pkg/boost:FuzzLoadLeaves \
 		./pkg/frame:FuzzReadCSV \
+		./pkg/model:FuzzLoad \
 		./pkg/dataset:FuzzExtract; do
 		pkg="${target%%:*}" name="${target##*:}"
 		note "fuzz $name ($pkg, $fuzztime)"

@@ -100,3 +100,35 @@ func TestFailedStatus(t *testing.T) {
 		}
 	}
 }
+
+// A bug in any worker goroutine (here an injected panic) ends the run with
+// exit status 3 and a stack file, never with a crash of the program: the
+// SMOTE workers and the neighbour search inside the folds, and the
+// tracking run's sender.
+func TestWorkerPanicExitStatus(t *testing.T) {
+	t.Setenv("MLFLOW_TRACKING_URI", "")
+	t.Setenv("MLSTACK_MLFLOW_SPOOL", t.TempDir())
+	for _, worker := range []string{"resample: interpolate", "neighbors: search", "mlflow: sender"} {
+		t.Run(worker, func(t *testing.T) {
+			undo := crash.PanicIn(worker)
+			defer undo()
+			var stdout, stderr strings.Builder
+			code := run(context.Background(), []string{"--config", "../../configs/classification.yaml", "--out", filepath.Join(t.TempDir(), "out"),
+				"--set", "validation.n_repeats=1", "--set", "model.params.n_estimators=5"}, &stdout, &stderr)
+			out := stderr.String()
+			if code != crash.ExitInternal || !strings.Contains(out, "train: internal error, please report:") || !strings.Contains(out, worker+": internal error: panic:") {
+				t.Fatalf("exit status %d, stderr:\n%s", code, out)
+			}
+			t.Log(strings.SplitN(out, "\n", 2)[0])
+			m := regexp.MustCompile(`the stack is in (\S+);`).FindStringSubmatch(out)
+			if m == nil {
+				t.Fatalf("no stack file named in %q", out)
+			}
+			b, err := os.ReadFile(m[1])
+			os.Remove(m[1])
+			if err != nil || !strings.Contains(string(b), "crash.PanicIn") {
+				t.Errorf("stack file %s: %v\n%s", m[1], err, b)
+			}
+		})
+	}
+}

@@ -5,9 +5,16 @@
 //
 // Rules:
 //   - A command defers Handle in the function that computes its exit
-//     status; a worker goroutine defers Recover, which hands the panic to
-//     its caller as a *PanicError (a panic in a goroutine cannot be
-//     recovered anywhere else).
+//     status; every other goroutine recovers its own panics (a panic in a
+//     goroutine cannot be recovered anywhere else) and hands them to its
+//     owner as a *PanicError: started with a Group's Go, whose Wait
+//     returns the first one, or deferring Recover directly.
+//   - PanicIn injects a panic into the goroutines of a given name, so that
+//     each package can test that a bug in its workers ends as an error.
+//   - Code that has no error to return (a parallel loop deep inside a
+//     computation) may re-panic on the owner's goroutine with the error
+//     of its Group's Wait: Recover and Handle keep that error, and so the
+//     stack of the goroutine that panicked first.
 //   - A command that gets a *PanicError back (errors.As) calls Report.
 //   - Report writes the panic value and its stack to a new file in the
 //     temporary directory and prints "PROG: internal error, please report:
@@ -44,8 +51,19 @@ func (e *PanicError) Error() string { return fmt.Sprintf("internal error: panic:
 //	defer crash.Recover(&err)
 func Recover(errp *error) {
 	if v := recover(); v != nil {
-		*errp = &PanicError{Value: v, Stack: debug.Stack()}
+		*errp = panicError(v)
 	}
+}
+
+// panicError is the error of the recovered value v: v itself when it is
+// an error wrapping a *PanicError (a worker's panic passed up by its
+// owner, whose stack is the one to report), else a new *PanicError with
+// the current goroutine's stack.
+func panicError(v any) error {
+	if err, ok := v.(error); ok && errors.As(err, new(*PanicError)) {
+		return err
+	}
+	return &PanicError{Value: v, Stack: debug.Stack()}
 }
 
 // Handle, deferred directly by a command's run function, reports a panic
@@ -55,7 +73,7 @@ func Recover(errp *error) {
 //		defer crash.Handle(stderr, "train", &code)
 func Handle(stderr io.Writer, prog string, code *int) {
 	if v := recover(); v != nil {
-		*code = Report(stderr, prog, &PanicError{Value: v, Stack: debug.Stack()})
+		*code = Report(stderr, prog, panicError(v))
 	}
 }
 

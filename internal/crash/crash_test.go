@@ -7,6 +7,8 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -82,3 +84,102 @@ func TestReportRedactsURLs(t *testing.T) {
 		t.Errorf("a secret leaked: %s", out)
 	}
 }
+
+func TestGroup(t *testing.T) {
+	var g Group
+	var heard []error
+	var mu sync.Mutex
+	g.OnPanic = func(err error) { mu.Lock(); heard = append(heard, err); mu.Unlock() }
+	for i := range 4 {
+		g.Go("worker", func() {
+			if i == 2 {
+				var s []int
+				_ = s[i]
+			}
+		})
+	}
+	err := g.Wait()
+	var pe *PanicError
+	if !errors.As(err, &pe) || !strings.HasPrefix(err.Error(), "worker: internal error: panic: runtime error: index out of range") {
+		t.Fatalf("Wait = %v, want the worker's panic as a *PanicError", err)
+	}
+	if !g.Failed() || len(heard) != 1 || heard[0] != err {
+		t.Errorf("Failed %v, OnPanic heard %v", g.Failed(), heard)
+	}
+	if !strings.Contains(string(pe.Stack), "crash.TestGroup") {
+		t.Errorf("the stack lacks the goroutine's frames:\n%s", pe.Stack)
+	}
+	var ok Group
+	for range 3 {
+		ok.Go("fine", func() {})
+	}
+	if err := ok.Wait(); err != nil || ok.Failed() {
+		t.Errorf("no panic: Wait = %v, Failed %v", err, ok.Failed())
+	}
+}
+
+// A goroutine of a group may start others (a recursive split).
+func TestGroupNested(t *testing.T) {
+	var g Group
+	var n atomic.Int32
+	var split func(depth int)
+	split = func(depth int) {
+		n.Add(1)
+		if depth == 3 {
+			panic("leaf")
+		}
+		if depth < 3 {
+			g.Go("split", func() { split(depth + 1) })
+			split(depth + 1)
+		}
+	}
+	g.Go("split", func() { split(0) })
+	if err := g.Wait(); err == nil || !strings.Contains(err.Error(), "split: internal error: panic: leaf") {
+		t.Fatalf("Wait = %v", err)
+	}
+	if n.Load() != 15 {
+		t.Errorf("%d calls, want 15", n.Load())
+	}
+}
+
+func TestPanicIn(t *testing.T) {
+	undo := PanicIn("target")
+	var g, h Group
+	ran := false
+	g.Go("target", func() { ran = true })
+	h.Go("other", func() {})
+	if err := g.Wait(); ran || err == nil || !strings.Contains(err.Error(), "injected panic in target") {
+		t.Errorf("injected: ran %v, Wait = %v", ran, err)
+	}
+	if err := h.Wait(); err != nil {
+		t.Errorf("another name panicked: %v", err)
+	}
+	undo()
+	g = Group{}
+	g.Go("target", func() {})
+	if err := g.Wait(); err != nil {
+		t.Errorf("after undo: %v", err)
+	}
+}
+
+// An owner with no error to return re-panics with its Group's error:
+// Handle reports the worker's panic and stack, not the owner's.
+func TestRepanicKeepsWorkerStack(t *testing.T) {
+	var stderr bytes.Buffer
+	code := run(&stderr, func() {
+		var g Group
+		g.Go("test: worker", workerBoom)
+		if err := g.Wait(); err != nil {
+			panic(err)
+		}
+	})
+	out := stderr.String()
+	if code != ExitInternal || !strings.HasPrefix(out, "prog: internal error, please report: test: worker: internal error: panic: worker boom\n") {
+		t.Fatalf("code %d, stderr %q", code, out)
+	}
+	if st := stackFile(t, out); !strings.Contains(st, "crash.workerBoom") {
+		t.Errorf("the stack file lacks the worker's frames:\n%s", st)
+	}
+}
+
+func workerBoom() { panic("worker boom") }

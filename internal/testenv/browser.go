@@ -4,6 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -152,4 +158,63 @@ func DumpURL(t testing.TB, target string, budget time.Duration) BrowserResult {
 		"--virtual-time-budget="+strconv.FormatInt(budget.Milliseconds(), 10))
 	res.DOM = string(out)
 	return res
+}
+
+// ScreenshotURLClicking is ScreenshotURL for a page that shows what a
+// screenshot needs only after clicks (a collapsed table). The page is
+// loaded through a reverse proxy that adds a script to its HTML; once each
+// appears, the script clicks the first element matching selector whose
+// text starts with each of texts.
+func ScreenshotURLClicking(t testing.TB, target, png string, width, height int, budget time.Duration, selector string, texts ...string) BrowserResult {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := func(v any) string {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	script := []byte(`<script>
+const texts = ` + q(texts) + `, clicked = new Set();
+const tick = setInterval(() => {
+  for (const text of texts) {
+    if (clicked.has(text)) continue;
+    const el = [...document.querySelectorAll(` + q(selector) + `)].find(e => e.textContent.trim().startsWith(text));
+    if (el) { el.click(); clicked.add(text); }
+  }
+  if (clicked.size === texts.length) clearInterval(tick);
+}, 250);
+</script></body>`)
+	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: u.Scheme, Host: u.Host})
+	direct := rp.Director
+	rp.Director = func(r *http.Request) {
+		direct(r)
+		r.Host = u.Host
+		r.Header.Del("Accept-Encoding") // an HTML body the proxy can edit
+	}
+	rp.ModifyResponse = func(r *http.Response) error {
+		if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
+			return nil
+		}
+		b, err := io.ReadAll(r.Body)
+		r.Body.Close()
+		if err != nil {
+			return err
+		}
+		b = bytes.Replace(b, []byte("</body>"), script, 1)
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		r.ContentLength = int64(len(b))
+		r.Header.Set("Content-Length", strconv.Itoa(len(b)))
+		r.Header.Del("Content-Security-Policy")
+		return nil
+	}
+	srv := httptest.NewServer(rp)
+	defer srv.Close()
+	proxied := *u
+	proxied.Host = strings.TrimPrefix(srv.URL, "http://")
+	return ScreenshotURL(t, proxied.String(), png, width, height, budget)
 }

@@ -6,9 +6,13 @@ import (
 	"io"
 	"math"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlstack/mlstack/internal/crash"
 )
 
 // tinyJSON is a valid one-tree model: x0 < 0.5 ? -0.4 : 0.4.
@@ -298,4 +302,34 @@ func FuzzLoadLeaves(f *testing.F) {
 		out := make([]float64, 2*e.NOutputGroups())
 		_ = e.PredictDense(x, 2, cols, out, 0, 1)
 	})
+}
+
+// A panic in a worker of parallelForW (a bug) does not crash the process:
+// it is raised again on the caller's goroutine, after every worker has
+// stopped, as an error wrapping the worker's *crash.PanicError, which a
+// fold's or a command's crash.Recover keeps, with the worker's stack.
+func TestParallelForWorkerPanic(t *testing.T) {
+	var calls atomic.Int64
+	err := func() (err error) {
+		defer crash.Recover(&err)
+		parallelForW(1000, 4, func(_, i int) {
+			calls.Add(1)
+			if i == 10 {
+				var m map[int]int
+				m[i] = i // a bug: assignment to a nil map
+			}
+			time.Sleep(5 * time.Millisecond) // all items: 1.25 s; the others stop at the panic
+		})
+		return nil
+	}()
+	var pe *crash.PanicError
+	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "boost: worker: internal error: panic: assignment to entry in nil map") {
+		t.Fatalf("err = %v, want the worker's panic", err)
+	}
+	if !strings.Contains(string(pe.Stack), "TestParallelForWorkerPanic.func1.1") {
+		t.Errorf("the stack is not the worker's:\n%s", pe.Stack)
+	}
+	if n := calls.Load(); n >= 1000 {
+		t.Errorf("the workers ran all %d items after the panic, want them stopped", n)
+	}
 }

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlstack/mlstack/internal/crash"
 )
 
 // Node is one node of a tree, with XGBoost's fields. For a leaf, Left and
@@ -596,6 +598,9 @@ func parallelFor(n, threads int, f func(i int)) {
 
 // parallelForW calls f(w, i) for i in 0..n-1 on up to threads goroutines;
 // w in [0, threads) identifies the goroutine (for per-goroutine scratch).
+// A panic of f, a bug, is raised again on the caller's goroutine once
+// every worker has stopped, as the error of a crash.Group: the fold or
+// command that recovers it reports the worker's stack (internal/crash).
 func parallelForW(n, threads int, f func(w, i int)) {
 	if threads > n {
 		threads = n
@@ -606,20 +611,20 @@ func parallelForW(n, threads int, f func(w, i int)) {
 		}
 		return
 	}
-	var wg sync.WaitGroup
+	var g crash.Group
 	var next atomic.Int64
 	for w := 0; w < threads; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
+		g.Go("boost: worker", func() {
+			for !g.Failed() {
 				i := int(next.Add(1) - 1)
 				if i >= n {
 					return
 				}
 				f(w, i)
 			}
-		}()
+		})
 	}
-	wg.Wait()
+	if err := g.Wait(); err != nil {
+		panic(err)
+	}
 }

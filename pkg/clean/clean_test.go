@@ -244,6 +244,11 @@ func TestFitErrors(t *testing.T) {
 		{&Clip{Factor: -1}, ErrBadOption, "factor -1"},
 		{&Clip{Columns: []string{"e"}}, ErrNoValues, "no values"},
 		{&Standardize{Columns: []string{"e"}}, ErrNoValues, "no values"},
+		{&Impute{Strategy: Constant, FillValue: "NaN", Columns: []string{"x"}}, ErrBadOption, `fill_value "NaN" is not a finite number`},
+		{&Impute{Strategy: Constant, FillValue: "-Inf", Columns: []string{"x"}}, ErrBadOption, `fill_value "-Inf" is not a finite number`},
+		{&Impute{Strategy: Constant, FillValue: "0x1p-2", Columns: []string{"x"}}, ErrBadOption, `fill_value "0x1p-2" is not a number`},
+		{&Standardize{Columns: []string{"x", "x"}}, ErrBadOption, `columns: "x" is listed twice`},
+		{&Encode{Columns: []string{"c", "c"}}, ErrBadOption, `columns: "c" is listed twice`},
 	}
 	for i, tt := range tests {
 		p := New(tt.step)
@@ -350,6 +355,32 @@ func TestJSONRoundTrip(t *testing.T) {
 		{`{"version":1,"fitted":true,"steps":[{"step":"standardize"}]}`, "no fitted state"},
 		{`{"version":1,"fitted":false,"steps":[{"strategy":"mean"}]}`, `missing "step"`},
 		{`{"version":1,"fitted":false,"steps":[{"step":"impute","strategy":"mode"}]}`, `strategy "mode"`},
+	}
+	// Fitted statistics no fit gives: NaN smuggled in as text, repeated or
+	// unsorted levels, a column twice, an inverted clip, a zero scale.
+	step := func(body string) string { return `{"version":1,"fitted":true,"steps":[` + body + `]}` }
+	for _, tt := range []struct{ body, msg string }{
+		{`{"step":"impute","fitted":{"fills":[{"column":"a","kind":"numeric","value":"NaN"}]}}`, `column "a": invalid option: fill_value "NaN" is not a finite number`},
+		{`{"step":"impute","fitted":{"fills":[{"column":"a","kind":"numeric","value":"+Inf"}]}}`, `fill_value "+Inf" is not a finite number`},
+		{`{"step":"impute","fitted":{"fills":[{"column":"a","kind":"numeric","value":"1e999"}]}}`, `fill_value "1e999" is not a number`},
+		{`{"step":"impute","fitted":{"fills":[{"column":"a","kind":"numeric","value":"0X10"}]}}`, `fill_value "0X10" is not a number`},
+		{`{"step":"impute","fitted":{"fills":[{"column":"a","value":"1"}]}}`, `column "a": wrong column kind: Kind(0)`},
+		{`{"step":"impute","fitted":{"fills":[{"column":"a","kind":"numeric","value":"1"},{"column":"a","kind":"numeric","value":"2"}]}}`, `column "a": listed twice`},
+		{`{"step":"impute","fitted":{"fills":[{"column":"","kind":"numeric","value":"1"}]}}`, `column 0 has no name`},
+		{`{"step":"encode","fitted":{"columns":[{"column":"c","kind":"categorical","levels":[]}]}}`, `column "c": no values to fit`},
+		{`{"step":"encode","fitted":{"columns":[{"column":"c","kind":"categorical","levels":["b","a"]}]}}`, `levels "b" and "a" are not sorted and distinct`},
+		{`{"step":"encode","fitted":{"columns":[{"column":"c","kind":"categorical","levels":["a","a"]}]}}`, `levels "a" and "a"`},
+		{`{"step":"encode","fitted":{"columns":[{"column":"c","kind":"numeric","levels":["a"]}]}}`, `numeric, want categorical or boolean`},
+		{`{"step":"clip","fitted":{"bounds":[{"column":"x","lower":2,"upper":1}]}}`, `lower bound 2 above the upper bound 1`},
+		{`{"step":"standardize","fitted":{"scales":[{"column":"x","mean":0,"scale":0}]}}`, `scale 0 is not positive`},
+		{`{"step":"standardize","fitted":{"scales":[{"column":"x","mean":0,"scale":-1}]}}`, `scale -1 is not positive`},
+	} {
+		var p Pipeline
+		err := json.Unmarshal([]byte(step(tt.body)), &p)
+		var se *StepError
+		if !errors.Is(err, ErrBadState) || !errors.As(err, &se) || se.Index != 0 || !strings.Contains(err.Error(), tt.msg) {
+			t.Errorf("%s: err = %v, want a *StepError wrapping ErrBadState saying %q", tt.body, err, tt.msg)
+		}
 	}
 	for i, tt := range bad {
 		var p Pipeline

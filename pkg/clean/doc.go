@@ -55,6 +55,12 @@
 // with a model. json.Unmarshal restores a pipeline whose Transform gives
 // identical output. Fitted statistics must be finite (JSON has no NaN), so
 // fitting a column with no values, or with infinite values, is an error.
+// json.Unmarshal checks the statistics it reads as well: what no fit gives
+// (a fill value of "NaN" or "Inf", which JSON carries as text; levels
+// that are not sorted and distinct; a column twice; a clip bound above
+// the other; a scale that is not positive) is a *StepError wrapping
+// ErrBadState, so that a crafted file cannot make Transform misbehave.
+// A columns option that names a column twice is an ErrBadOption.
 //
 // # Errors and panics
 //

@@ -85,10 +85,31 @@ func (s *Encode) validate() error {
 	if u := s.unknown(); u != UnknownError && u != UnknownIgnore {
 		return fmt.Errorf("%w: unknown %q (want error or ignore)", ErrBadOption, s.Unknown)
 	}
-	return nil
+	return distinct(s.Columns)
 }
 
 func (s *Encode) fitted() bool { return s.Fitted != nil }
+
+func (s *Encode) checkState() error {
+	names, kinds := make([]string, len(s.Fitted.Columns)), make([]frame.Kind, len(s.Fitted.Columns))
+	for i, lv := range s.Fitted.Columns {
+		names[i], kinds[i] = lv.Column, lv.Kind
+	}
+	if err := stateColumns(names, kinds, frame.Categorical, frame.Boolean); err != nil {
+		return err
+	}
+	for _, lv := range s.Fitted.Columns {
+		if len(lv.Levels) == 0 {
+			return columnErr(lv.Column, ErrNoValues)
+		}
+		for k := 1; k < len(lv.Levels); k++ {
+			if lv.Levels[k-1] >= lv.Levels[k] {
+				return columnErr(lv.Column, fmt.Errorf("levels %q and %q are not sorted and distinct", lv.Levels[k-1], lv.Levels[k]))
+			}
+		}
+	}
+	return nil
+}
 
 // FitTransform records the levels of the columns of f and encodes f.
 func (s *Encode) FitTransform(f *frame.Frame, env *Env) (*frame.Frame, error) {

@@ -28,6 +28,10 @@ var (
 	ErrUnknownCategory = errors.New("unknown category")
 	// ErrTarget: a step lists the pipeline's target column.
 	ErrTarget = errors.New("step would transform the target column")
+	// ErrBadState: fitted statistics read from JSON that no fit gives (a
+	// non-finite fill value, repeated or unsorted levels, a column listed
+	// twice, a scale that is not positive).
+	ErrBadState = errors.New("invalid fitted state")
 )
 
 // StepError reports a failure of step Index (0-based) of a pipeline.

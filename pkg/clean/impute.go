@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/mlstack/mlstack/pkg/frame"
 )
@@ -109,10 +110,43 @@ func (s *Impute) validate() error {
 	default:
 		return fmt.Errorf("%w: strategy %q (want mean, median, most_frequent or constant)", ErrBadOption, s.Strategy)
 	}
-	return nil
+	return distinct(s.Columns)
 }
 
 func (s *Impute) fitted() bool { return s.Fitted != nil }
+
+func (s *Impute) checkState() error {
+	names, kinds := make([]string, len(s.Fitted.Fills)), make([]frame.Kind, len(s.Fitted.Fills))
+	for i, fl := range s.Fitted.Fills {
+		names[i], kinds[i] = fl.Column, fl.Kind
+	}
+	if err := stateColumns(names, kinds, frame.Numeric, frame.Categorical, frame.Boolean); err != nil {
+		return err
+	}
+	for _, fl := range s.Fitted.Fills {
+		if fl.Kind == frame.Numeric {
+			if _, err := parseFill(fl.Value); err != nil {
+				return columnErr(fl.Column, err)
+			}
+		}
+	}
+	return nil
+}
+
+// parseFill reads the fill value of a numeric column: a finite decimal
+// number (strconv.ParseFloat also reads "NaN" and "Inf", which fill
+// nothing, and hexadecimal, which no fit writes and the Python loader
+// does not read).
+func parseFill(text string) (float64, error) {
+	v, err := strconv.ParseFloat(text, 64)
+	switch {
+	case err != nil || strings.ContainsAny(text, "xX"):
+		return 0, fmt.Errorf("%w: fill_value %q is not a number", ErrBadOption, text)
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return 0, fmt.Errorf("%w: fill_value %q is not a finite number", ErrBadOption, text)
+	}
+	return v, nil
+}
 
 // FitTransform computes the fill values on f and fills f.
 func (s *Impute) FitTransform(f *frame.Frame, env *Env) (*frame.Frame, error) {
@@ -197,8 +231,8 @@ func (s *Impute) fit(c *frame.Column) (string, error) {
 func checkFill(c *frame.Column, text string) error {
 	switch c.Kind() {
 	case frame.Numeric:
-		if _, err := strconv.ParseFloat(text, 64); err != nil {
-			return fmt.Errorf("%w: fill_value %q is not a number", ErrBadOption, text)
+		if _, err := parseFill(text); err != nil {
+			return err
 		}
 	case frame.Boolean:
 		f, t := c.Tokens()
@@ -249,7 +283,7 @@ func (s *Impute) Transform(f *frame.Frame, _ *Env) (*frame.Frame, error) {
 			}
 			out = append(out, frame.NewBoolean(c.Name(), v, ft, tt))
 		default:
-			fill, _ := strconv.ParseFloat(fl.Value, 64)
+			fill, _ := parseFill(fl.Value) // checked by checkFill
 			out = append(out, mapNumeric(c, func(x float64) float64 {
 				if math.IsNaN(x) {
 					return fill

@@ -24,6 +24,10 @@ type Step interface {
 
 	validate() error
 	fitted() bool
+	// checkState checks fitted statistics read from JSON: what FitTransform
+	// cannot produce (a NaN smuggled in as text, a repeated level or
+	// column, an empty set of levels, a scale of 0) is an error.
+	checkState() error
 }
 
 // Env is what a step knows of the pipeline it runs in.
@@ -184,6 +188,11 @@ func (p *Pipeline) UnmarshalJSON(b []byte) error {
 		}
 		if in.Fitted && !s.fitted() {
 			return &StepError{Index: i, Step: name, Err: fmt.Errorf("pipeline marked fitted but step has no fitted state: %w", ErrNotFitted)}
+		}
+		if s.fitted() {
+			if err := s.checkState(); err != nil {
+				return &StepError{Index: i, Step: name, Err: fmt.Errorf("%w: %w", ErrBadState, err)}
+			}
 		}
 		q.Steps = append(q.Steps, s)
 	}

@@ -51,10 +51,29 @@ func (s *Clip) validate() error {
 	if s.Factor < 0 || math.IsNaN(s.Factor) || math.IsInf(s.Factor, 0) {
 		return fmt.Errorf("%w: factor %v (want a finite value ≥ 0)", ErrBadOption, s.Factor)
 	}
-	return nil
+	return distinct(s.Columns)
 }
 
 func (s *Clip) fitted() bool { return s.Fitted != nil }
+
+func (s *Clip) checkState() error {
+	names := make([]string, len(s.Fitted.Bounds))
+	for i, b := range s.Fitted.Bounds {
+		names[i] = b.Column
+	}
+	if err := stateColumns(names, nil); err != nil {
+		return err
+	}
+	for _, b := range s.Fitted.Bounds {
+		if err := finite(b.Column, "bound", b.Lower, b.Upper); err != nil {
+			return err
+		}
+		if b.Lower > b.Upper {
+			return columnErr(b.Column, fmt.Errorf("lower bound %v above the upper bound %v", b.Lower, b.Upper))
+		}
+	}
+	return nil
+}
 
 // FitTransform computes the bounds on f and clips f.
 func (s *Clip) FitTransform(f *frame.Frame, env *Env) (*frame.Frame, error) {
@@ -142,8 +161,27 @@ type Scale struct {
 // Name returns "standardize".
 func (*Standardize) Name() string { return "standardize" }
 
-func (*Standardize) validate() error { return nil }
-func (s *Standardize) fitted() bool  { return s.Fitted != nil }
+func (s *Standardize) validate() error { return distinct(s.Columns) }
+func (s *Standardize) fitted() bool    { return s.Fitted != nil }
+
+func (s *Standardize) checkState() error {
+	names := make([]string, len(s.Fitted.Scales))
+	for i, sc := range s.Fitted.Scales {
+		names[i] = sc.Column
+	}
+	if err := stateColumns(names, nil); err != nil {
+		return err
+	}
+	for _, sc := range s.Fitted.Scales {
+		if err := finite(sc.Column, "mean or scale", sc.Mean, sc.Scale); err != nil {
+			return err
+		}
+		if sc.Scale <= 0 {
+			return columnErr(sc.Column, fmt.Errorf("scale %v is not positive", sc.Scale))
+		}
+	}
+	return nil
+}
 
 // FitTransform computes means and scales on f and standardizes f.
 func (s *Standardize) FitTransform(f *frame.Frame, env *Env) (*frame.Frame, error) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/mlstack/mlstack/pkg/frame"
 )
@@ -19,8 +20,9 @@ type DropDuplicates struct{}
 // Name returns "drop_duplicates".
 func (*DropDuplicates) Name() string { return "drop_duplicates" }
 
-func (*DropDuplicates) validate() error { return nil }
-func (*DropDuplicates) fitted() bool    { return true }
+func (*DropDuplicates) validate() error   { return nil }
+func (*DropDuplicates) fitted() bool      { return true }
+func (*DropDuplicates) checkState() error { return nil }
 
 // FitTransform returns f without repeated rows.
 func (*DropDuplicates) FitTransform(f *frame.Frame, _ *Env) (*frame.Frame, error) {
@@ -75,9 +77,10 @@ func (s *DropColumns) validate() error {
 	if len(s.Columns) == 0 {
 		return fmt.Errorf("%w: columns: empty", ErrBadOption)
 	}
-	return nil
+	return distinct(s.Columns)
 }
-func (*DropColumns) fitted() bool { return true }
+func (*DropColumns) fitted() bool      { return true }
+func (*DropColumns) checkState() error { return nil }
 
 // FitTransform drops the columns from the training frame.
 func (s *DropColumns) FitTransform(f *frame.Frame, env *Env) (*frame.Frame, error) {
@@ -113,9 +116,10 @@ func (s *ZeroAsMissing) validate() error {
 	if len(s.Columns) == 0 {
 		return fmt.Errorf("%w: columns: empty", ErrBadOption)
 	}
-	return nil
+	return distinct(s.Columns)
 }
-func (*ZeroAsMissing) fitted() bool { return true }
+func (*ZeroAsMissing) fitted() bool      { return true }
+func (*ZeroAsMissing) checkState() error { return nil }
 
 // FitTransform is Transform, after checking the columns are not the
 // target.
@@ -174,3 +178,33 @@ func finite(col, what string, v ...float64) error {
 }
 
 var errNonFinite = errors.New("non-finite statistic")
+
+// distinct checks that the columns option names no column twice.
+func distinct(cols []string) error {
+	seen := make(map[string]bool, len(cols))
+	for _, c := range cols {
+		if seen[c] {
+			return fmt.Errorf("%w: columns: %q is listed twice", ErrBadOption, c)
+		}
+		seen[c] = true
+	}
+	return nil
+}
+
+// stateColumns checks the columns of a fitted state: named, each once,
+// of one of kinds (none given: any).
+func stateColumns(names []string, kinds []frame.Kind, allowed ...frame.Kind) error {
+	seen := make(map[string]bool, len(names))
+	for i, c := range names {
+		switch {
+		case c == "":
+			return fmt.Errorf("column %d has no name", i)
+		case seen[c]:
+			return columnErr(c, errors.New("listed twice"))
+		case kinds != nil && !slices.Contains(allowed, kinds[i]):
+			return columnErr(c, fmt.Errorf("%w: %v, want %v", ErrKind, kinds[i], kindList(allowed)))
+		}
+		seen[c] = true
+	}
+	return nil
+}

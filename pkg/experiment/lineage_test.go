@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,8 +25,9 @@ import (
 // model's metrics name the dataset, the run is named after the config,
 // "Logged from" is the config file, and the experiment opens in "Model
 // training" mode. The MLflow UI, in headless Chromium, shows the dataset
-// on the run page and on the logged model page; with
-// MLSTACK_UPDATE_SCREENSHOTS=1 the screenshots go to docs/img.
+// on the run page and on the logged model page, and the signature on the
+// registered version's page; with MLSTACK_UPDATE_SCREENSHOTS=1 the
+// screenshots go to docs/img.
 func TestLineageThroughIngest(t *testing.T) {
 	srv := testenv.MLflow(t)
 	for _, kv := range srv.Env() {
@@ -61,7 +63,7 @@ func TestLineageThroughIngest(t *testing.T) {
 	rep, err := experiment.Run(ctx, experiment.Options{
 		ConfigPath: cfg,
 		Overrides: []string{"validation.method=stratified_kfold", "validation.n_splits=3", "model.params.n_estimators=20",
-			"data.source=s3://" + bucket + "/raw/diabetes.csv", "tracking.experiment=" + exp},
+			"data.source=s3://" + bucket + "/raw/diabetes.csv", "tracking.experiment=" + exp, "tracking.register_model=" + exp},
 		Out: filepath.Join(t.TempDir(), "out"), Stdout: &stdout, Stderr: &stderr,
 	})
 	if err != nil {
@@ -156,4 +158,21 @@ func TestLineageThroughIngest(t *testing.T) {
 		}
 		testenv.ScreenshotURL(t, page.url, filepath.Join(dir, "mlflow-"+page.name+"-page.png"), 1400, 1000, 20*time.Second)
 	}
+
+	// The signature, on the registered version's page (the logged model
+	// page does not show it), with its input and output tables opened.
+	base, _, _ := strings.Cut(rep.Model.PageURL, "/#/")
+	sig := base + "/#/models/" + url.PathEscape(exp) + "/versions/1?workflowType=machine_learning"
+	dom := testenv.DumpURL(t, sig, 20*time.Second).DOM
+	for _, text := range []string{"Inputs (8)", "Outputs (1)", ">Model registry<"} {
+		if !strings.Contains(dom, text) {
+			t.Errorf("model version page %s does not show %q", sig, text)
+		}
+	}
+	dir := t.TempDir()
+	if os.Getenv("MLSTACK_UPDATE_SCREENSHOTS") != "" {
+		dir = "../../docs/img"
+	}
+	testenv.ScreenshotURLClicking(t, sig, filepath.Join(dir, "mlflow-model-signature.png"), 1400, 1250, 20*time.Second,
+		"[role=row]", "Inputs (", "Outputs (")
 }

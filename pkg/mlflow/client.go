@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mlstack/mlstack/internal/crash"
 	"github.com/mlstack/mlstack/internal/redact"
 	"github.com/mlstack/mlstack/internal/seedenv"
 )
@@ -30,7 +31,14 @@ const (
 	DefaultTimeout        = 120 * time.Second
 	DefaultRetryBaseDelay = 1 * time.Second
 	DefaultRetryMaxDelay  = 60 * time.Second
+	// DefaultHangTimeout is Options.HangTimeout's default (not in the
+	// Python client, which waits for Timeout).
+	DefaultHangTimeout = 10 * time.Second
 )
+
+// healthTimeout bounds one GET /health of a Run's probe, and is the least
+// time the hang watch (see Options.HangTimeout) waits for one.
+const healthTimeout = 5 * time.Second
 
 // Options configure a Client. The zero value is usable; OptionsFromEnv
 // fills it from the environment the way the Python client does.
@@ -52,6 +60,17 @@ type Options struct {
 	// 0 means DefaultTimeout (120 s). Artifact transfers are bounded by
 	// the caller's context only.
 	Timeout time.Duration
+	// HangTimeout tells a slow server from a hung one: while a request
+	// (a transfer too) waits on the server, the client asks GET /health
+	// every HangTimeout; a server that gives it no answer at all within
+	// HangTimeout again (at least 5 s: a loaded server answers /health
+	// late too) accepts connections but serves none, and the request is
+	// abandoned like a dropped connection (then retried, within
+	// RetryFor). A server that answers /health, however slowly it serves
+	// the request, is waited for up to Timeout. 0 means
+	// DefaultHangTimeout (10 s, so a hung server costs a request about
+	// 20 s); negative turns the watch off.
+	HangTimeout time.Duration
 	// RetryFor bounds the time one request spends on retries: no attempt
 	// starts, and none runs on, once this long has passed since the first
 	// began (the first attempt has Timeout, or StallTimeout for
@@ -214,6 +233,9 @@ func New(trackingURI string, opts *Options) (*Client, error) {
 	if o.RetryMaxDelay <= 0 {
 		o.RetryMaxDelay = DefaultRetryMaxDelay
 	}
+	if o.HangTimeout == 0 {
+		o.HangTimeout = DefaultHangTimeout
+	}
 	tr := o.Transport
 	if tr == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
@@ -308,6 +330,7 @@ type request struct {
 	// errors) or was refused with 429.
 	idempotent bool
 	noTimeout  bool // artifact transfers: bounded by ctx only
+	noWatch    bool // not watched for a hang (the watch's own /health)
 	absURL     string
 }
 
@@ -399,6 +422,9 @@ func (c *Client) do(ctx context.Context, req request) (*http.Response, error) {
 		if ctx.Err() != nil {
 			return nil, ctxErr(ctx, lastErr)
 		}
+		if errors.As(err, new(*crash.PanicError)) {
+			return nil, err // a bug of the watch: reported, not retried
+		}
 		lastErr = err
 		if !req.idempotent && !isDialError(err) {
 			break
@@ -460,6 +486,12 @@ func (c *Client) attempt(ctx context.Context, req request, target string, rd io.
 			rd = &progressReader{Reader: rd, touch: touch, left: req.size, done: func() { timer.Reset(store) }}
 		}
 	}
+	if c.opts.HangTimeout > 0 && !req.noWatch {
+		wctx, cancelW := context.WithCancelCause(actx)
+		stop := c.watch(cancelW)
+		actx = wctx
+		cancel = chainCancel(stop, func() { cancelW(nil) }, cancel)
+	}
 	hr, err := http.NewRequestWithContext(actx, req.method, target, rd)
 	if req.stream != nil {
 		hr.ContentLength = req.size
@@ -479,7 +511,12 @@ func (c *Client) attempt(ctx context.Context, req request, target string, rd io.
 	resp, err := c.hc.Do(hr)
 	if err != nil {
 		if cause := context.Cause(actx); cause != nil && !errors.Is(cause, context.Canceled) && ctx.Err() == nil {
-			err = fmt.Errorf("%w (%v)", err, cause)
+			switch {
+			case errors.As(cause, new(*crash.PanicError)):
+				err = cause
+			case !strings.Contains(err.Error(), cause.Error()): // net/http may say it already
+				err = fmt.Errorf("%w (%v)", err, cause)
+			}
 		}
 		cancel()
 		return nil, err
@@ -525,20 +562,68 @@ func chainCancel(fs ...context.CancelFunc) context.CancelFunc {
 	}
 }
 
+// watch asks GET /health every HangTimeout until stop is called, and
+// calls abort when an ask gets no answer at all within HangTimeout (at
+// least healthTimeout)
+// (any HTTP status is an answer: the server serves requests). A panic of
+// the watch, a bug, aborts with a *crash.PanicError.
+func (c *Client) watch(abort func(error)) (stop func()) {
+	done := make(chan struct{})
+	g := &crash.Group{OnPanic: abort}
+	g.Go("mlflow: hang watch", func() {
+		ask := max(c.opts.HangTimeout, healthTimeout)
+		t := time.NewTimer(c.opts.HangTimeout)
+		defer t.Stop()
+		for waited := time.Duration(0); ; {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			waited += c.opts.HangTimeout
+			ctx, cancel := context.WithTimeout(context.Background(), ask)
+			_, err := c.health(ctx)
+			cancel()
+			select {
+			case <-done:
+				return
+			default:
+			}
+			if err != nil {
+				abort(fmt.Errorf("no answer in %v, and none to GET /health within %v: the server accepts connections but serves none", waited, ask))
+				return
+			}
+			t.Reset(c.opts.HangTimeout)
+		}
+	})
+	var once sync.Once
+	return func() { once.Do(func() { close(done) }) }
+}
+
+// health asks GET /health once, without retries and unwatched, and
+// returns the status of the answer.
+func (c *Client) health(ctx context.Context) (int, error) {
+	u := *c.base
+	u.Path = c.base.Path + "/health"
+	resp, err := c.attempt(ctx, request{method: "GET", path: "/health", noWatch: true}, u.String(), nil, "", 0)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	return resp.StatusCode, nil
+}
+
 // Health asks the server's /health endpoint once, without retries, and
 // returns nil when it answers 200. A Run uses it to notice that a server
 // it lost is back.
 func (c *Client) Health(ctx context.Context) error {
-	u := *c.base
-	u.Path = c.base.Path + "/health"
-	resp, err := c.attempt(ctx, request{method: "GET", path: "/health"}, u.String(), nil, "", 0)
+	code, err := c.health(ctx)
 	if err != nil {
 		return &unavailableError{fmt.Errorf("GET /health: %w", err)}
 	}
-	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	if resp.StatusCode != http.StatusOK {
-		return &unavailableError{fmt.Errorf("GET /health: HTTP %d", resp.StatusCode)}
+	if code != http.StatusOK {
+		return &unavailableError{fmt.Errorf("GET /health: HTTP %d", code)}
 	}
 	return nil
 }

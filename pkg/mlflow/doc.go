@@ -150,9 +150,13 @@
 // A Run retries a request to a server that refuses or drops connections
 // (or answers 5xx/429) for at most Config.ServerTimeout (15 s, the run
 // client's RetryFor); a server that accepts connections but never answers
-// costs a request the client's Timeout (120 s) once, a stalled artifact
-// transfer as long (StallTimeout). Slow is not dead: answers within
-// Timeout are waited for. The first request that fails so trips a circuit
+// (a stopped or deadlocked process) is noticed by the hang watch: while a
+// request waits, the client asks GET /health every Options.HangTimeout
+// (10 s), and a server that gives that no answer within as long is
+// dropped like a closed connection, so a hung server costs about 20 s, not
+// the client's Timeout (120 s). Slow is not dead: a request whose server
+// answers /health is waited for up to Timeout (a stalled artifact
+// transfer up to StallTimeout). The first request that fails so trips a circuit
 // breaker: every later call goes straight to the spool, Config.Logf
 // hears once which server failed and why, and a probe asks the server's
 // /health with growing pauses (1 s to 30 s). When it answers, the sender
@@ -191,6 +195,13 @@
 // end included, deletes its directory at End, so the spool holds only what
 // still has to be sent (or was sent by Sync), and runs nested under a run
 // that was spooled when they were opened.
+//
+// A panic in a goroutine of this package (a Run's sender, probe or system
+// metrics sampler, LogBatch's parallel requests), always a bug, does not
+// crash the program: it comes back from Flush, End and Close (LogBatch)
+// as an error wrapping *crash.PanicError of internal/crash, never behind
+// ErrSpooled, so that train ends with exit status 3 and a stack file.
+// What the goroutine did not do stays in the journal.
 //
 // # Secrets
 //

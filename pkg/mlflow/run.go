@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mlstack/mlstack/internal/crash"
 	"github.com/mlstack/mlstack/internal/redact"
 )
 
@@ -107,6 +108,7 @@ type Run struct {
 	closed   bool
 	ended    bool
 	err      error // first permanent error of the sender
+	bug      error // first panic of a background goroutine (*crash.PanicError)
 	spoolErr error // last transient error (server unavailable)
 	nModels  int
 	down     bool                 // breaker open: the server stopped answering
@@ -121,11 +123,11 @@ type Run struct {
 	rep    *replayer
 	wake   chan struct{}
 	stop   chan struct{}
-	done   sync.WaitGroup
+	done   crash.Group // the sender and the probe
 
 	sysStop chan struct{} // closed by End: stops the system metrics sampler
 	sysOnce sync.Once
-	sysDone sync.WaitGroup
+	sysDone crash.Group
 }
 
 // ErrSpooled is wrapped by the error of Close or End when some data could
@@ -184,6 +186,7 @@ func Open(ctx context.Context, cfg Config) (*Run, error) {
 	r := &Run{cfg: cfg, localID: newLocalID(), params: map[string]string{},
 		models: map[int64]*ModelInfo{}, recErrs: map[int64]error{},
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), sysStop: make(chan struct{})}
+	r.done.OnPanic, r.sysDone.OnPanic = r.fail, r.fail
 	var user string
 	if !cfg.Offline && cfg.TrackingURI != "" {
 		opts := cfg.Options
@@ -278,16 +281,25 @@ func Open(ctx context.Context, cfg Config) (*Run, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mlflow: spool: %w", err)
 	}
-	r.done.Add(1)
-	go r.loop()
+	r.done.Go("mlflow: sender", r.loop)
 	if unreachable != nil {
 		r.trip(unreachable)
 	}
 	if cfg.SystemMetrics {
-		r.sysDone.Add(1)
-		go r.sampleSystem(sysEvery, sysPrefix)
+		r.sysDone.Go("mlflow: system metrics", func() { r.sampleSystem(sysEvery, sysPrefix) })
 	}
 	return r, nil
+}
+
+// fail records the panic of a background goroutine (a bug): Flush, End
+// and Close return it, and the command reports it with exit status 3.
+// What the goroutine did not do stays in the journal for Sync.
+func (r *Run) fail(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.bug == nil {
+		r.bug = err
+	}
 }
 
 // DefaultServerTimeout is Config.ServerTimeout's default.
@@ -318,9 +330,8 @@ func (r *Run) trip(err error) {
 	}
 	r.down, r.spoolErr = true, err
 	r.queue, r.requeue = nil, true // the journal has it all
-	probe := !r.closed
-	if probe {
-		r.done.Add(1) // under mu: shutdown sets closed before it waits
+	if !r.closed {
+		r.done.Go("mlflow: probe", r.probe) // under mu: shutdown sets closed before it waits
 	}
 	warn := !r.warned
 	r.warned = true
@@ -329,16 +340,12 @@ func (r *Run) trip(err error) {
 		r.notify("mlflow: tracking server %s unreachable: %v; the run goes on in the spool %s and is sent when the server answers again, or by sync",
 			r.c.displayURI(), err, r.dir)
 	}
-	if probe {
-		go r.probe()
-	}
 }
 
 // probe asks the server's /health with growing pauses until it answers
 // (then the breaker closes and the sender delivers the spool) or the run
 // shuts down.
 func (r *Run) probe() {
-	defer r.done.Done()
 	wait := time.Second
 	t := time.NewTimer(wait)
 	defer t.Stop()
@@ -366,7 +373,7 @@ func (r *Run) probe() {
 
 // healthy asks /health once and closes the breaker when it answers.
 func (r *Run) healthy() bool {
-	ctx, cancel := context.WithTimeout(context.Background(), min(5*time.Second, r.cfg.ServerTimeout))
+	ctx, cancel := context.WithTimeout(context.Background(), min(healthTimeout, r.cfg.ServerTimeout))
 	defer cancel()
 	if r.c.Health(ctx) != nil {
 		return false
@@ -393,7 +400,7 @@ func (r *Run) ServerError() error {
 // stopSystemMetrics stops the sampler and waits for it.
 func (r *Run) stopSystemMetrics() {
 	r.sysOnce.Do(func() { close(r.sysStop) })
-	r.sysDone.Wait()
+	r.sysDone.Wait() // a panic is in r.bug already
 }
 
 // ID returns the server run id, or the local spool id while the run is
@@ -587,7 +594,6 @@ func (r *Run) kickLocked() {
 // loop journals the buffer every FlushInterval (and when a batch fills)
 // and lets the sender apply what was journaled.
 func (r *Run) loop() {
-	defer r.done.Done()
 	t := time.NewTicker(r.cfg.FlushInterval)
 	defer t.Stop()
 	for {
@@ -702,6 +708,9 @@ func (r *Run) Flush(ctx context.Context) error {
 func (r *Run) status() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.bug != nil { // alone: a bug is not hidden behind ErrSpooled
+		return redact.Error(r.bug)
+	}
 	if r.err != nil {
 		return redact.Error(r.err)
 	}
@@ -998,7 +1007,7 @@ func (r *Run) shutdown(ctx context.Context) error {
 	r.closed = true
 	r.mu.Unlock()
 	close(r.stop)
-	r.done.Wait()
+	r.done.Wait() // a panic is in r.bug already
 	// The last data goes to a server that answers /health: alive, if
 	// perhaps slow. A dead or hung server fails the check within seconds
 	// and the data stays in the spool.

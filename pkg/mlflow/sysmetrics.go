@@ -71,7 +71,6 @@ func systemMetricsSettings(cfg Config) (time.Duration, string, error) {
 // sampleSystem logs system metrics every period until sysStop closes.
 // Sample n is logged at step n, as mlflow.system_metrics does.
 func (r *Run) sampleSystem(every time.Duration, prefix string) {
-	defer r.sysDone.Done()
 	s := newSysSampler("/proc", "/")
 	t := time.NewTicker(every)
 	defer t.Stop()

@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
-	"sync"
 	"time"
+
+	"github.com/mlstack/mlstack/internal/crash"
 )
 
 const api = "/api/2.0/mlflow/"
@@ -338,16 +339,17 @@ func (c *Client) LogBatch(ctx context.Context, runID string, metrics []Metric, p
 	// own step and timestamp), so up to Options.Parallel go at once.
 	errs := make([]error, len(batches))
 	sem := make(chan struct{}, c.opts.Parallel)
-	var wg sync.WaitGroup
+	var g crash.Group
 	for i := range batches {
 		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
+		g.Go("mlflow: log-batch", func() {
+			defer func() { <-sem }()
 			errs[i] = c.call(ctx, request{method: "POST", path: api + "runs/log-batch", body: batches[i], idempotent: true}, nil)
-		}()
+		})
 	}
-	wg.Wait()
+	if err := g.Wait(); err != nil {
+		return err
+	}
 	return errors.Join(errs...)
 }
 

@@ -12,9 +12,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"github.com/mlstack/mlstack"
+	"github.com/mlstack/mlstack/internal/crash"
 	"github.com/mlstack/mlstack/pkg/boost"
 	"github.com/mlstack/mlstack/pkg/clean"
 	"github.com/mlstack/mlstack/pkg/frame"
@@ -250,7 +252,7 @@ func load(ctx context.Context, src string, open opener) (*Model, error) {
 		return b, err
 	}
 	fail := func(name string, err error) (*Model, error) {
-		if !errors.Is(err, ErrFormat) && !errors.Is(err, ErrNewerFormat) && !isNotExist(err) {
+		if !errors.Is(err, ErrFormat) && !errors.Is(err, ErrNewerFormat) && !isNotExist(err) && !errors.As(err, new(*crash.PanicError)) {
 			err = fmt.Errorf("%w: %w", ErrFormat, err)
 		}
 		return nil, fmt.Errorf("model: %s: %s: %w", src, name, err)
@@ -310,7 +312,10 @@ func isNotExist(err error) bool {
 	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, mlflow.ErrNotFound) || isStorageNotFound(err)
 }
 
-// readExample decodes an input example written by Save.
+// readExample decodes an input example written by Save: at most
+// MaxExampleRows rows, each value null or of its input's type (a number
+// for a numeric column, a token, true, false, 0 or 1 for a boolean one,
+// any scalar for a category).
 func (m *Model) readExample(b []byte) (*frame.Frame, error) {
 	var df struct {
 		Columns []string            `json:"columns"`
@@ -319,47 +324,59 @@ func (m *Model) readExample(b []byte) (*frame.Frame, error) {
 	if err := json.Unmarshal(b, &df); err != nil {
 		return nil, err
 	}
+	if len(df.Data) > MaxExampleRows {
+		return nil, fmt.Errorf("%w: %d rows, at most %d", ErrFormat, len(df.Data), MaxExampleRows)
+	}
+	for i, row := range df.Data {
+		if len(row) != len(df.Columns) {
+			return nil, fmt.Errorf("%w: row %d has %d values for %d columns", ErrFormat, i, len(row), len(df.Columns))
+		}
+	}
 	cols := make([]*frame.Column, len(m.Inputs))
 	for j, in := range m.Inputs {
-		k := -1
-		for i, c := range df.Columns {
-			if c == in.Name {
-				k = i
-			}
-		}
+		k := slices.Index(df.Columns, in.Name)
 		if k < 0 {
 			return nil, fmt.Errorf("%w: no column %q", ErrFormat, in.Name)
 		}
 		num := make([]float64, len(df.Data))
 		str, na := make([]string, len(df.Data)), make([]bool, len(df.Data))
 		for i, row := range df.Data {
-			if len(row) != len(df.Columns) {
-				return nil, fmt.Errorf("%w: row %d has %d values for %d columns", ErrFormat, i, len(row), len(df.Columns))
-			}
 			var v any
 			if err := json.Unmarshal(row[k], &v); err != nil {
 				return nil, err
+			}
+			bad := func() error {
+				return fmt.Errorf("%w: row %d, column %q: %s is not a %v value", ErrFormat, i, in.Name, row[k], in.Kind)
 			}
 			switch v := v.(type) {
 			case nil:
 				num[i], na[i] = math.NaN(), true
 			case float64:
+				if in.Kind == frame.Boolean && v != 0 && v != 1 {
+					return nil, bad()
+				}
 				num[i], str[i] = v, strconv.FormatFloat(v, 'g', -1, 64)
 			case bool:
+				if in.Kind == frame.Numeric {
+					return nil, bad()
+				}
 				num[i], str[i] = 0, in.tokenOr(0)
 				if v {
 					num[i], str[i] = 1, in.tokenOr(1)
 				}
 			case string:
 				str[i] = v
-				switch v {
-				case in.tokenOr(0):
+				switch {
+				case in.Kind == frame.Categorical:
+				case in.Kind == frame.Boolean && v == in.tokenOr(0):
 					num[i] = 0
-				case in.tokenOr(1):
+				case in.Kind == frame.Boolean && v == in.tokenOr(1):
 					num[i] = 1
 				default:
-					num[i] = math.NaN()
+					return nil, bad()
 				}
+			default:
+				return nil, bad()
 			}
 		}
 		switch in.Kind {

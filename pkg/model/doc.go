@@ -56,12 +56,38 @@
 // (long for whole-number columns without missing values, double for other
 // numbers, string for categories), so MLflow's schema check refuses a
 // missing value in a long column, as it does for any model; Predict in Go
-// takes it. requirements.txt pins mlflow, xgboost, pandas and numpy to the
+// takes it. (Declaring such a column double would not help: MLflow also
+// refuses int64 where the signature says double, so the whole-number
+// columns pandas reads from complete rows would be refused instead.)
+// requirements.txt pins mlflow, xgboost, pandas and numpy to the
 // versions of requirements-dev.txt.
 //
 // mlstack.json carries FormatVersion. Load refuses a bundle of a newer
 // format with ErrNewerFormat, and a directory without mlstack.json (an
 // MLflow model that is only a booster) with ErrFormat.
+//
+// # A bundle from elsewhere
+//
+// A bundle is a file someone may have crafted. Load reads each file up to
+// 1 GiB, and refuses with an error wrapping ErrFormat, naming the file and
+// what is wrong, a bundle that:
+//
+//   - exceeds a bound: MaxInputs input columns, MaxSteps pipeline steps,
+//     MaxLevels categories in a column, MaxExampleRows example rows, and
+//     the booster's own (boost.MaxFeatures features, boost.MaxClasses
+//     classes), so that nothing is sized from a number in a file;
+//   - carries a value no fit writes: a NaN or infinity, also spelt as text
+//     ("NaN" as a fill value or a class of a numeric target), a threshold
+//     outside (0, 1), a name given twice, levels out of order, a scale that
+//     is not positive (pkg/clean's ErrBadState), an example value of
+//     another type than its column;
+//   - does not describe one model: the task against the booster's
+//     objective, the classes against its outputs, and the pipeline, run on
+//     a row of missing inputs, must give exactly the schema's features
+//     (names, kinds, order), which the booster must score.
+//
+// The Python loader makes the same checks and raises its FormatError.
+// FuzzLoad feeds Load crafted files; none may panic.
 //
 // # Rules
 //
@@ -72,5 +98,7 @@
 //   - A fitted or loaded Model is read-only: it is safe for concurrent
 //     use by Predict, PredictProba, Score and Features.
 //   - Nothing from data, a model file or the network makes this package
-//     panic; files of a bundle are read up to 1 GiB each.
+//     panic; files of a bundle are read up to 1 GiB each (see above). A
+//     panic of a download goroutine, a bug, is returned as an error
+//     wrapping *crash.PanicError of internal/crash.
 package model // import "github.com/mlstack/mlstack/pkg/model"

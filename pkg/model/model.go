@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 
@@ -245,46 +244,4 @@ func (m *Model) ReadOptions() *frame.ReadOptions {
 		types[in.Name] = in.Kind
 	}
 	return &frame.ReadOptions{Types: types, Missing: slices.Clone(m.Missing)}
-}
-
-// validate checks that the parts of a bundle agree with each other.
-func (m *Model) validate() error {
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %s", ErrFormat, fmt.Sprintf(format, args...))
-	}
-	switch {
-	case m.Pipeline == nil || !m.Pipeline.Fitted():
-		return bad("the cleaning pipeline is missing or not fitted")
-	case m.Schema == nil || m.Schema.Target == nil:
-		return bad("the feature schema or its target is missing")
-	case m.Booster == nil:
-		return bad("the booster is missing")
-	case len(m.Schema.Features) != m.Booster.NumFeature:
-		return bad("the schema has %d features, the booster %d", len(m.Schema.Features), m.Booster.NumFeature)
-	case len(m.Inputs) == 0:
-		return bad("no input columns")
-	case math.IsNaN(m.Threshold) || m.Threshold <= 0 || m.Threshold >= 1:
-		return bad("threshold %v is not in (0, 1)", m.Threshold)
-	}
-	seen := make(map[string]bool, len(m.Inputs))
-	for _, in := range m.Inputs {
-		if in.Name == "" || seen[in.Name] || (in.Kind != frame.Numeric && in.Kind != frame.Categorical && in.Kind != frame.Boolean) {
-			return bad("input %q: empty, repeated or of no known kind", in.Name)
-		}
-		if in.Kind == frame.Boolean && len(in.Tokens) != 2 {
-			return bad("boolean input %q: want 2 tokens, have %d", in.Name, len(in.Tokens))
-		}
-		seen[in.Name] = true
-	}
-	want := Regression
-	if m.Booster.Objective != boost.RegSquaredError {
-		want = Classification
-	}
-	if m.Task != want {
-		return bad("task %q, but the booster's objective %s is %s", m.Task, m.Booster.Objective, want)
-	}
-	if cl := m.Schema.Target.Classes; m.Task == Classification && cl != nil && len(cl) != max(2, m.Booster.NumClass) {
-		return bad("%d classes, but the booster has %d outputs", len(cl), m.Booster.NumClass)
-	}
-	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mlstack/mlstack/internal/crash"
 	"github.com/mlstack/mlstack/pkg/mlflow"
 	"github.com/mlstack/mlstack/pkg/storage"
 )
@@ -86,7 +87,9 @@ func open(ctx context.Context, uri string, c *mlflow.Client, depth int) (*Model,
 func loadStore(ctx context.Context, src string, store *mlflow.ArtifactStore, dir string) (*Model, error) {
 	return load(ctx, src, func(ctx context.Context, name string) (io.ReadCloser, error) {
 		pr, pw := io.Pipe()
-		go func() { pw.CloseWithError(store.Get(ctx, path.Join(dir, name), pw)) }()
+		// A panic of the download (a bug) is the reader's error.
+		g := &crash.Group{OnPanic: func(err error) { pw.CloseWithError(err) }}
+		g.Go("model: download", func() { pw.CloseWithError(store.Get(ctx, path.Join(dir, name), pw)) })
 		return pr, nil
 	})
 }

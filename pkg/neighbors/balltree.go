@@ -12,8 +12,11 @@ type ballTree struct {
 	radius  []float64 // ≥ the true distance from the center to each row
 }
 
-func buildBallTree(x []float64, n, d, leafSize, workers int) *ballTree {
-	tr, perm := buildTree(x, n, d, leafSize, workers)
+func buildBallTree(x []float64, n, d, leafSize, workers int) (*ballTree, error) {
+	tr, perm, err := buildTree(x, n, d, leafSize, workers)
+	if err != nil {
+		return nil, err
+	}
 	t := &ballTree{tree: tr}
 	nNodes := len(t.start)
 	t.centers = make([]float64, nNodes*d)
@@ -38,7 +41,7 @@ func buildBallTree(x []float64, n, d, leafSize, workers int) *ballTree {
 		}
 		t.radius[node] = t.m.upperNorm(r2)
 	}
-	return t
+	return t, nil
 }
 
 // ballDist is a lower bound of sqDist(q, x) for every row x of node.

@@ -2,11 +2,12 @@ package neighbors
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+
+	"github.com/mlstack/mlstack/internal/crash"
 )
 
 // Brute force, a block of queries against a panel of fitted rows at a
@@ -71,18 +72,16 @@ func (b *bruteIndex) search(ctx context.Context, q []float64, m, k, workers int,
 	nBlocks := (m + bruteRows - 1) / bruteRows
 	workers = max(1, min(workers, nBlocks))
 	var next atomic.Int64
-	var wg sync.WaitGroup
+	var grp crash.Group
 	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		grp.Go("neighbors: search", func() {
 			g := make([]float64, bruteRows*brutePanel)
 			qn := make([]float64, bruteRows)
 			heaps := make([]*heap, bruteRows)
 			for i := range heaps {
 				heaps[i] = newHeap(k)
 			}
-			for ctx.Err() == nil {
+			for ctx.Err() == nil && !grp.Failed() {
 				blk := int(next.Add(1) - 1)
 				if blk >= nBlocks {
 					return
@@ -131,8 +130,10 @@ func (b *bruteIndex) search(ctx context.Context, q []float64, m, k, workers int,
 					copy(ind[(i0+i)*k:(i0+i+1)*k], heaps[i].idx)
 				}
 			}
-		}()
+		})
 	}
-	wg.Wait()
+	if err := grp.Wait(); err != nil {
+		return err
+	}
 	return ctx.Err()
 }

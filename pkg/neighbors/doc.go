@@ -81,7 +81,10 @@
 // are empty data and unknown options. Asking for more neighbours than there
 // are rows (other rows, when the rows query themselves) is an
 // *NNeighborsError with scikit-learn's message: "Expected n_neighbors <=
-// n_samples_fit, but n_neighbors = 6, n_samples_fit = 3".
+// n_samples_fit, but n_neighbors = 6, n_samples_fit = 3". A panic in a
+// worker goroutine, always a bug, is returned as an error wrapping
+// *crash.PanicError (internal/crash), which commands report with exit
+// status 3, rather than crashing the program.
 //
 // # Performance
 //

@@ -19,14 +19,17 @@ type kdTree struct {
 	cols   []int // columns by decreasing variance
 }
 
-func buildKDTree(x []float64, n, d, leafSize, workers int) *kdTree {
-	tr, perm := buildTree(x, n, d, leafSize, workers)
+func buildKDTree(x []float64, n, d, leafSize, workers int) (*kdTree, error) {
+	tr, perm, err := buildTree(x, n, d, leafSize, workers)
+	if err != nil {
+		return nil, err
+	}
 	t := &kdTree{tree: tr, cols: varianceOrder(x, n, d)}
 	nNodes := len(t.start)
 	t.bounds = make([]float64, 2*nNodes*d)
 	// Leaves from their rows, inner nodes from their children; columns in
 	// cols order.
-	t.eachLeaf(workers, func(node int) {
+	err = t.eachLeaf(workers, func(node int) {
 		s, e := int(t.start[node]), int(t.end[node])
 		if s == e {
 			return
@@ -43,6 +46,9 @@ func buildKDTree(x []float64, n, d, leafSize, workers int) *kdTree {
 			}
 		}
 	})
+	if err != nil {
+		return nil, err
+	}
 	for node := t.nLeaf0 - 1; node >= 0; node-- {
 		lo := t.bounds[2*node*d : 2*node*d+d]
 		hi := t.bounds[2*node*d+d : 2*node*d+2*d]
@@ -52,7 +58,7 @@ func buildKDTree(x []float64, n, d, leafSize, workers int) *kdTree {
 			hi[c] = max(t.bounds[2*l*d+d+c], t.bounds[2*r*d+d+c])
 		}
 	}
-	return t
+	return t, nil
 }
 
 // boxDist returns the squared distance from qo (q in cols order) to

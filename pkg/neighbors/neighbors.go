@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"sync"
 	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlstack/mlstack/internal/crash"
 )
 
 // Algorithm names the search structure, with scikit-learn's words.
@@ -156,15 +157,19 @@ func fitOwned(ctx context.Context, x []float64, n, d int, opts *Options) (*Index
 		return nil, err
 	}
 	ix := &Index{n: n, d: d, workers: o.Workers}
+	var err error
 	switch o.Algorithm {
 	case "", Auto:
-		ix.kd, ix.bf = auto(x, n, d, o.LeafSize, o.NNeighbors, o.Workers)
+		ix.kd, ix.bf, err = auto(x, n, d, o.LeafSize, o.NNeighbors, o.Workers)
 	case KDTree:
-		ix.kd = buildKDTree(x, n, d, o.LeafSize, o.Workers)
+		ix.kd, err = buildKDTree(x, n, d, o.LeafSize, o.Workers)
 	case BallTree:
-		ix.bt = buildBallTree(x, n, d, o.LeafSize, o.Workers)
+		ix.bt, err = buildBallTree(x, n, d, o.LeafSize, o.Workers)
 	case Brute:
 		ix.bf = newBruteIndex(x, n, d)
+	}
+	if err != nil {
+		return nil, err
 	}
 	switch {
 	case ix.kd != nil:
@@ -180,12 +185,15 @@ func fitOwned(ctx context.Context, x []float64, n, d int, opts *Options) (*Index
 // auto is Auto's choice between a k-d tree and brute force, from the cost of
 // each estimated on the data itself (see the package documentation). One of
 // the results is nil.
-func auto(x []float64, n, d, leafSize, k, workers int) (*kdTree, *bruteIndex) {
+func auto(x []float64, n, d, leafSize, k, workers int) (*kdTree, *bruteIndex, error) {
 	// As scikit-learn: no tree when most rows are neighbours anyway.
 	if k >= n/2 {
-		return nil, newBruteIndex(x, n, d)
+		return nil, newBruteIndex(x, n, d), nil
 	}
-	kd := buildKDTree(x, n, d, leafSize, workers)
+	kd, err := buildKDTree(x, n, d, leafSize, workers)
+	if err != nil {
+		return nil, nil, err
+	}
 	boxes, cells := kd.pilot(k, autoPilotQueries)
 	nonzero := 0
 	for _, v := range x {
@@ -196,9 +204,9 @@ func auto(x []float64, n, d, leafSize, k, workers int) (*kdTree, *bruteIndex) {
 	kdNs := autoCellNs*cells + autoBoxNs*boxes*float64(d)
 	bruteNs := float64(n) * (autoPairNs + autoNonzeroNs*float64(nonzero)/float64(n) + autoColumnNs*float64(d))
 	if bruteNs < kdNs {
-		return nil, newBruteIndex(x, n, d)
+		return nil, newBruteIndex(x, n, d), nil
 	}
-	return kd, nil
+	return kd, nil, nil
 }
 
 // Auto's cost model, in nanoseconds, fitted to timings of both algorithms
@@ -307,11 +315,9 @@ func (ix *Index) search(ctx context.Context, q []float64, m, k int) ([]float64, 
 	nChunks := (m + chunk - 1) / chunk
 	workers := max(1, min(ix.workers, nChunks))
 	var next atomic.Int64
-	var wg sync.WaitGroup
+	var g crash.Group
 	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		g.Go("neighbors: search", func() {
 			h := newHeap(k)
 			var (
 				s searcher
@@ -323,7 +329,7 @@ func (ix *Index) search(ctx context.Context, q []float64, m, k int) ([]float64, 
 				s, t = ix.bt.newSearcher(), ix.bt.tree
 			}
 			buf := make([]float64, ix.d)
-			for ctx.Err() == nil {
+			for ctx.Err() == nil && !g.Failed() {
 				c := int(next.Add(1) - 1)
 				if c >= nChunks {
 					return
@@ -344,9 +350,11 @@ func (ix *Index) search(ctx context.Context, q []float64, m, k int) ([]float64, 
 					copy(ind[row*k:row*k+k], h.idx)
 				}
 			}
-		}()
+		})
 	}
-	wg.Wait()
+	if err := g.Wait(); err != nil {
+		return nil, nil, err
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}

@@ -5,7 +5,8 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"slices"
-	"sync"
+
+	"github.com/mlstack/mlstack/internal/crash"
 )
 
 // tree is the node layout the k-d tree and the ball tree share, built as
@@ -41,8 +42,8 @@ type tree struct {
 // leaves unchanged: it builds the nodes and the storage of the rows. perm
 // maps storage positions to rows of x, for the caller's node statistics.
 // The top of the tree is split on up to workers goroutines; the tree does
-// not depend on workers.
-func buildTree(x []float64, n, d, leafSize, workers int) (t *tree, perm []int32) {
+// not depend on workers. The error is a panic of a worker (a bug).
+func buildTree(x []float64, n, d, leafSize, workers int) (t *tree, perm []int32, err error) {
 	levels := 1
 	if m := (n - 1) / leafSize; m > 1 {
 		levels = bits.Len(uint(m)) // 1 + ⌊log2 m⌋
@@ -59,7 +60,7 @@ func buildTree(x []float64, n, d, leafSize, workers int) (t *tree, perm []int32)
 	for parNodes < workers {
 		parNodes *= 2
 	}
-	var wg sync.WaitGroup
+	var g crash.Group
 	var split func(node, s, e int)
 	split = func(node, s, e int) {
 		t.start[node], t.end[node] = int32(s), int32(e)
@@ -87,18 +88,16 @@ func buildTree(x []float64, n, d, leafSize, workers int) (t *tree, perm []int32)
 		rnd := rand.New(rand.NewPCG(uint64(node), 0x6b64))
 		selectNth(perm[s:e], mid-s, func(r int32) float64 { return x[int(r)*d+dim] }, rnd)
 		if node+1 < parNodes {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				split(2*node+1, s, mid)
-			}()
+			g.Go("neighbors: build", func() { split(2*node+1, s, mid) })
 		} else {
 			split(2*node+1, s, mid)
 		}
 		split(2*node+2, mid, e)
 	}
 	split(0, 0, n)
-	wg.Wait()
+	if err := g.Wait(); err != nil {
+		return nil, nil, err
+	}
 	t.ids = perm
 	t.leaf = make([]int32, n)
 	for node := t.nLeaf0; node < nNodes; node++ {
@@ -106,37 +105,38 @@ func buildTree(x []float64, n, d, leafSize, workers int) (t *tree, perm []int32)
 			t.leaf[p] = int32(node)
 		}
 	}
-	t.store(x, workers)
-	return t, perm
+	if err := t.store(x, workers); err != nil {
+		return nil, nil, err
+	}
+	return t, perm, nil
 }
 
-// eachLeaf calls f for every leaf, on up to workers goroutines.
-func (t *tree) eachLeaf(workers int, f func(node int)) {
+// eachLeaf calls f for every leaf, on up to workers goroutines. The error
+// is a panic of f (a bug).
+func (t *tree) eachLeaf(workers int, f func(node int)) error {
 	nLeaves := len(t.start) - t.nLeaf0
 	workers = max(1, min(workers, nLeaves))
-	var wg sync.WaitGroup
+	var g crash.Group
 	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		g.Go("neighbors: leaves", func() {
 			for i := w * nLeaves / workers; i < (w+1)*nLeaves/workers; i++ {
 				f(t.nLeaf0 + i)
 			}
-		}()
+		})
 	}
-	wg.Wait()
+	return g.Wait()
 }
 
 // store fills t.x from x (row-major, input order): the leaf holding storage
 // positions [s, e) keeps, at t.x[s·d + c·(e−s) + (p−s)], column lcols[c] of
 // the row at position p, its columns ordered by decreasing variance within
 // the leaf.
-func (t *tree) store(x []float64, workers int) {
+func (t *tree) store(x []float64, workers int) error {
 	d := t.d
 	nLeaves := len(t.start) - t.nLeaf0
 	t.lcols, t.linv = make([]int32, nLeaves*d), make([]int32, nLeaves*d)
 	t.x = make([]float64, len(x))
-	t.eachLeaf(workers, func(node int) {
+	return t.eachLeaf(workers, func(node int) {
 		s, e := int(t.start[node]), int(t.end[node])
 		l := e - s
 		rows := t.ids[s:e]

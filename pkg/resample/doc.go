@@ -28,6 +28,8 @@
 //     n_samples_fit = 3"). Classes that gain nothing are not checked, as in
 //     imbalanced-learn. Values must be finite: NaN (impute first) and ±Inf
 //     are errors naming the column and row.
+//   - A panic in a worker goroutine (a bug) is returned as an error
+//     wrapping *crash.PanicError (internal/crash), for exit status 3.
 //   - Randomness comes from the *rand.Rand passed to Resample (math/rand/v2):
 //     the same generator state gives the same rows, whatever Workers and
 //     Algorithm are. The stream is not NumPy's, so the rows differ from

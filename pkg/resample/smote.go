@@ -7,10 +7,10 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
-	"sync"
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/mlstack/mlstack/internal/crash"
 	"github.com/mlstack/mlstack/pkg/neighbors"
 )
 
@@ -153,7 +153,7 @@ func oversample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand, 
 	for w := range bad {
 		bad[w] = [2]int{n, 0}
 	}
-	parallel(workers, n, func(w, lo, hi int) {
+	err = parallel("resample: copy", workers, n, func(w, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			row := raw.Data[i*raw.Stride : i*raw.Stride+d]
 			if isRaw {
@@ -171,6 +171,9 @@ func oversample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand, 
 			}
 		}
 	})
+	if err != nil {
+		return nil, nil, err
+	}
 	for _, b := range bad {
 		i, j := b[0], b[1]
 		if i == n {
@@ -223,7 +226,7 @@ func oversample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand, 
 			steps[s] = rnd.Float64()
 		}
 		first := next
-		parallel(workers, g, func(_, lo, hi int) {
+		err = parallel("resample: interpolate", workers, g, func(_, lo, hi int) {
 			for s := lo; s < hi; s++ {
 				step := steps[s]
 				r, col := pick[s]/k, pick[s]%k
@@ -247,6 +250,9 @@ func oversample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand, 
 				}
 			}
 		})
+		if err != nil {
+			return nil, nil, err
+		}
 		next += g
 		if cat != nil {
 			// Categorical columns: the mode among the k neighbours.
@@ -362,16 +368,13 @@ func medianStd(x []float64, d int, rows []int, cat []bool) float64 {
 }
 
 // parallel calls f(w, lo, hi) for up to workers contiguous ranges [lo, hi)
-// of [0, n), range w on its own goroutine, and waits.
-func parallel(workers, n int, f func(w, lo, hi int)) {
+// of [0, n), range w on its own goroutine named name, and waits. The error
+// is a panic of f (a bug), as a *crash.PanicError.
+func parallel(name string, workers, n int, f func(w, lo, hi int)) error {
 	workers = max(1, min(workers, n))
-	var wg sync.WaitGroup
+	var g crash.Group
 	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(w, w*n/workers, (w+1)*n/workers)
-		}()
+		g.Go(name, func() { f(w, w*n/workers, (w+1)*n/workers) })
 	}
-	wg.Wait()
+	return g.Wait()
 }
