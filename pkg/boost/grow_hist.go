@@ -1,5 +1,7 @@
 package boost
 
+import "unsafe"
+
 // A node's histogram is built from blocks of its rows, each into its own
 // partial histogram (the first into the node's), and the partials are
 // summed in block order, so results do not depend on the number of
@@ -284,12 +286,25 @@ func (g *histGrower) goesLeft(n *Node, sb int32) []uint8 {
 // number going left. Each row is written to both free ends and the ends
 // advance by the table's answer, so the loop has no data-dependent
 // branch (a table rather than comparisons halves its instructions).
+//
+// It indexes with pointer arithmetic (a third of the loop's instructions
+// were bounds checks): rows are below len(col) (the grower's row lists),
+// a bin is below len(left) (goesLeft sizes the table for its feature),
+// and l <= r-1 hold while rows remain, as len(out) == len(rows).
 func partitionRows[B uint8 | uint16](col []B, left []uint8, rows, out []int32) int32 {
-	l, r := 0, len(out)
+	if len(out) != len(rows) {
+		panic("boost: partition buffers of different lengths")
+	}
+	cp := unsafe.Pointer(unsafe.SliceData(col))
+	lp := unsafe.Pointer(unsafe.SliceData(left))
+	op := unsafe.Pointer(unsafe.SliceData(out))
+	size := unsafe.Sizeof(B(0))
+	l, r := uintptr(0), uintptr(len(out))
 	for _, row := range rows {
-		d := int(left[col[row]])
-		out[l] = row
-		out[r-1] = row
+		bin := *(*B)(unsafe.Add(cp, uintptr(row)*size))
+		d := uintptr(*(*uint8)(unsafe.Add(lp, uintptr(bin))))
+		*(*int32)(unsafe.Add(op, l*4)) = row
+		*(*int32)(unsafe.Add(op, (r-1)*4)) = row
 		l += d
 		r -= 1 - d
 	}

@@ -521,12 +521,29 @@ func addRows[B uint8 | uint16](bins []B, ncol int, ptr []int, _ []int32, _ []uin
 	bp := unsafe.Pointer(unsafe.SliceData(bins))
 	size := unsafe.Sizeof(B(0))
 	ptr = ptr[:ncol]
+	n4 := ncol &^ 3
 	for _, r := range rows {
 		g, h := float64(gp[r].g), float64(gp[r].h)
 		row := unsafe.Add(bp, uintptr(r)*uintptr(ncol)*size)
-		for f, off := range ptr {
+		for f := 0; f < n4; f += 4 {
+			b := (*[4]B)(unsafe.Add(row, uintptr(f)*size))
+			o := (*[4]int)(unsafe.Pointer(&ptr[f]))
+			e0 := (*hbin)(unsafe.Add(hp, uintptr(o[0]+int(b[0]))*unsafe.Sizeof(hbin{})))
+			e0.g += g
+			e0.h += h
+			e1 := (*hbin)(unsafe.Add(hp, uintptr(o[1]+int(b[1]))*unsafe.Sizeof(hbin{})))
+			e1.g += g
+			e1.h += h
+			e2 := (*hbin)(unsafe.Add(hp, uintptr(o[2]+int(b[2]))*unsafe.Sizeof(hbin{})))
+			e2.g += g
+			e2.h += h
+			e3 := (*hbin)(unsafe.Add(hp, uintptr(o[3]+int(b[3]))*unsafe.Sizeof(hbin{})))
+			e3.g += g
+			e3.h += h
+		}
+		for f := n4; f < ncol; f++ {
 			bin := *(*B)(unsafe.Add(row, uintptr(f)*size))
-			e := (*hbin)(unsafe.Add(hp, uintptr(off+int(bin))*unsafe.Sizeof(hbin{})))
+			e := (*hbin)(unsafe.Add(hp, uintptr(ptr[f]+int(bin))*unsafe.Sizeof(hbin{})))
 			e.g += g
 			e.h += h
 		}
