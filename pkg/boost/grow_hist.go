@@ -28,10 +28,11 @@ type histGrower struct {
 	splitBin []int32 // per node of the tree being grown: rows with bins up to this go left
 	free     [][]hbin
 	nbins    int
+	sel      []selCol // the dense features the tree being grown uses
 }
 
 func newHistGrower(c *resolved, b *binned, threads int) *histGrower {
-	return &histGrower{c: c, b: b, threads: threads, rows: make([]int32, b.nrow), tmp: make([]int32, b.nrow), nbins: int(b.ptr[b.ncol])}
+	return &histGrower{c: c, b: b, threads: threads, rows: make([]int32, b.nrow), tmp: make([]int32, b.nrow), nbins: b.histLen()}
 }
 
 func (g *histGrower) alloc() []hbin {
@@ -87,7 +88,7 @@ func (g *histGrower) buildHists(nodes []*hnode, gp []gpair) {
 	}
 	parallelFor(len(tasks), g.threads, func(i int) {
 		t := tasks[i]
-		g.b.buildHist(g.rows[t.lo:t.hi], gp, t.out)
+		g.b.buildHist(g.rows[t.lo:t.hi], gp, t.out, g.sel)
 	})
 	// Reduce partial histograms in block order, in parallel over bin ranges.
 	const chunk = 4096
@@ -336,6 +337,7 @@ func (g *histGrower) grow(gp []gpair, feats []int32, sampled []int32) ([]Node, [
 		}
 	}
 	g.splitBin = g.splitBin[:0]
+	g.sel = g.b.selectDense(feats)
 	root := &hnode{nid: 0, begin: 0, end: int32(len(g.rows)), hist: g.alloc()}
 	for _, p := range gp {
 		root.G += float64(p.g)
