@@ -325,7 +325,8 @@ func b2i(b bool) int32 {
 // g.rows that end in its leaves (leafRows), for updateMargins.
 //
 // Rows left out of the sample add nothing to any histogram, so they are
-// left out of the partition too, and leafOf places them afterwards.
+// left out of the partition too, and updateMargins places them
+// afterwards.
 func (g *histGrower) grow(gp []gpair, feats []int32, sampled []int32) ([]Node, []leafRows) {
 	c := g.c
 	if sampled != nil {
@@ -463,12 +464,40 @@ func (g *histGrower) updateMargins(tree []Node, leaves []leafRows, dropped []int
 			addSplit(g.b.c16[n.Feature], left, v, rows, margin, k, grp)
 		}
 	})
+	if len(dropped) == 0 {
+		return
+	}
+	// The dropped rows walk the tree through each split's table of which
+	// bins go left (as partition uses), without a branch on the data.
+	left := make([][]uint8, len(tree))
+	for i := range tree {
+		if tree[i].Left >= 0 {
+			left[i] = g.goesLeft(&tree[i], g.splitBin[i])
+		}
+	}
 	const blk = 4096
 	parallelFor((len(dropped)+blk-1)/blk, g.threads, func(b int) {
-		for _, r := range dropped[b*blk : min(len(dropped), b*blk+blk)] {
-			margin[int(r)*k+grp] += tree[g.leafOf(tree, r)].Value
+		rows := dropped[b*blk : min(len(dropped), b*blk+blk)]
+		if g.b.c8 != nil {
+			addLeaves(g.b.c8, left, tree, rows, margin, k, grp)
+		} else {
+			addLeaves(g.b.c16, left, tree, rows, margin, k, grp)
 		}
 	})
+}
+
+// addLeaves adds to the margin of each row the value of its leaf of tree
+// (just grown), following the tables left of its splits (goesLeft; a
+// split's right child follows its left one).
+func addLeaves[B uint8 | uint16](cols [][]B, left [][]uint8, tree []Node, rows []int32, margin []float32, k, grp int) {
+	for _, r := range rows {
+		i := int32(0)
+		for tree[i].Left >= 0 {
+			n := &tree[i]
+			i = n.Left + 1 - int32(left[i][cols[n.Feature][r]])
+		}
+		margin[int(r)*k+grp] += tree[i].Value
+	}
 }
 
 // addSplit adds v[1] to the margins of the rows whose bin of col goes
@@ -476,37 +505,6 @@ func (g *histGrower) updateMargins(tree []Node, leaves []leafRows, dropped []int
 func addSplit[B uint8 | uint16](col []B, left []uint8, v [2]float32, rows []int32, margin []float32, k, grp int) {
 	for _, r := range rows {
 		margin[int(r)*k+grp] += v[left[col[r]]&1]
-	}
-}
-
-// leafOf returns the leaf of tree (just grown) that row r falls in,
-// following the split bins like partition does.
-func (g *histGrower) leafOf(tree []Node, r int32) int32 {
-	if g.b.c8 != nil {
-		return leafOf(g.b.c8, g.b.miss, g.splitBin, tree, r)
-	}
-	return leafOf(g.b.c16, g.b.miss, g.splitBin, tree, r)
-}
-
-func leafOf[B uint8 | uint16](cols [][]B, miss, splitBin []int32, tree []Node, r int32) int32 {
-	i := int32(0)
-	for {
-		n := &tree[i]
-		if n.Left < 0 {
-			return i
-		}
-		switch bin := int32(cols[n.Feature][r]); {
-		case bin == miss[n.Feature]:
-			if n.DefaultLeft {
-				i = n.Left
-			} else {
-				i = n.Right
-			}
-		case bin <= splitBin[i]:
-			i = n.Left
-		default:
-			i = n.Right
-		}
 	}
 }
 
