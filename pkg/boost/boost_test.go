@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"os"
 	"reflect"
 	"slices"
@@ -480,4 +481,15 @@ func TestExpf(t *testing.T) {
 		}
 	}
 	t.Logf("%d values", n)
+}
+
+// TestUniform checks that uniform, Train's subsample coin, is
+// math/rand/v2's Float64 on the same stream.
+func TestUniform(t *testing.T) {
+	src, ref := rand.NewPCG(42, 0x9e3779b97f4a7c15), rand.New(rand.NewPCG(42, 0x9e3779b97f4a7c15))
+	for i := range 100000 {
+		if got, want := uniform(src.Uint64()), ref.Float64(); got != want {
+			t.Fatalf("draw %d: %v, rand.Float64 gives %v", i, got, want)
+		}
+	}
 }
