@@ -476,6 +476,10 @@ func buildHist[B uint8 | uint16](bins []B, ncol int, sel []selCol, spRow []int32
 	add := addRows[B]
 	if spRow != nil {
 		add = addRowsSparse[B]
+	} else if b8, ok := any(bins).([]uint8); ok && haveAddRows8 {
+		add = func(_ []B, ncol int, sel []selCol, _ []int32, _ []uint32, rows []int32, gp []gpair, hist []hbin) {
+			addRows8Checked(b8, ncol, sel, rows, gp, hist)
+		}
 	}
 	if n := len(rows); n > 1 && int(rows[n-1]-rows[0]) > touchSpan*n {
 		for lo := 0; lo < n; lo += touchBlock {
@@ -552,6 +556,19 @@ func addRows[B uint8 | uint16](bins []B, ncol int, sel []selCol, _ []int32, _ []
 			e3.h += h
 		}
 	}
+}
+
+// addRows8Checked calls the assembly addRows8 after checking what the
+// Go loop relies on too: len(sel) a multiple of four and the sizes of
+// binned.buildHist.
+func addRows8Checked(bins []uint8, ncol int, sel []selCol, rows []int32, gp []gpair, hist []hbin) {
+	if len(rows) == 0 || len(sel) == 0 {
+		return
+	}
+	if len(sel)%4 != 0 {
+		panic("boost: feature table not padded to a multiple of four")
+	}
+	addRows8(unsafe.SliceData(bins), uintptr(ncol), unsafe.SliceData(sel), uintptr(len(sel)), unsafe.SliceData(rows), uintptr(len(rows)), unsafe.SliceData(gp), unsafe.SliceData(hist))
 }
 
 // addRowsSparse is addRows plus each row's listed sparse slots (below
