@@ -110,7 +110,7 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 	if k > 1 {
 		gk = make([]gpair, nrow)
 	}
-	gw := gradWeights(c.objective, y32, w32, c.scalePosWeight)
+	gw := gradWeights(c.objective, y32, w32, c.scalePosWeight, weights == nil)
 	allFeats := make([]int32, ncol)
 	for i := range allFeats {
 		allFeats[i] = int32(i)
