@@ -612,15 +612,15 @@ type selCol struct{ col, off uintptr }
 
 // selectDense returns the dense features that a tree's histograms add:
 // those in feats (ascending; colsample_bytree leaves the others out, and
-// their bins are never read), or every dense feature when there are
-// sparse ones (the sparse loop pays for a row anyway). The list is padded
+// their bins are never read), or every dense feature when feats is nil or
+// there are sparse features (the sparse loop pays for a row anyway). The list is padded
 // to a multiple of four with entries that add into the slots past the
 // last feature's bins (histLen), each pad its own range so that their
 // sums do not wait for each other.
 func (b *binned) selectDense(feats []int32) []selCol {
 	var sel []selCol
 	for j, f := range b.dense {
-		if _, ok := slices.BinarySearch(feats, f); ok || len(b.sparse) > 0 {
+		if _, ok := slices.BinarySearch(feats, f); ok || feats == nil || len(b.sparse) > 0 {
 			sel = append(sel, selCol{uintptr(j), uintptr(b.dptr[j])})
 		}
 	}
