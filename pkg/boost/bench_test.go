@@ -72,7 +72,7 @@ func BenchmarkBuildHist(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			for b.Loop() {
 				clear(hist)
-				bins.buildHist(rows, gp, hist)
+				bins.buildHist(rows, gp, hist, nil)
 			}
 			b.ReportMetric(float64(len(rows))*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 		})
@@ -142,7 +142,7 @@ func BenchmarkEvaluate(b *testing.B) {
 			node.H += float64(gp[r].h)
 		}
 		node.rootGain = c.gain(node.G, node.H)
-		bins.buildHist(rows, gp, node.hist)
+		bins.buildHist(rows, gp, node.hist, nil)
 		bins.fillDefaults(node.hist, node.G, node.H)
 		b.Run(fmt.Sprintf("rows=1/%d", every), func(b *testing.B) {
 			for b.Loop() {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"os"
 	"reflect"
 	"slices"
@@ -480,4 +481,42 @@ func TestExpf(t *testing.T) {
 		}
 	}
 	t.Logf("%d values", n)
+}
+
+// TestUniform checks that uniform, Train's subsample coin, is
+// math/rand/v2's Float64 on the same stream.
+func TestUniform(t *testing.T) {
+	src, ref := rand.NewPCG(42, 0x9e3779b97f4a7c15), rand.New(rand.NewPCG(42, 0x9e3779b97f4a7c15))
+	for i := range 100000 {
+		if got, want := uniform(src.Uint64()), ref.Float64(); got != want {
+			t.Fatalf("draw %d: %v, rand.Float64 gives %v", i, got, want)
+		}
+	}
+}
+
+// TestLogisticGradientsUnit checks that the gradients without weights
+// are those with every weight 1, bit for bit, over margins from -110 to
+// 95 (saturated, tiny and NaN-free) and both labels.
+func TestLogisticGradientsUnit(t *testing.T) {
+	var margin []float32
+	for b := uint64(0); b < 1<<32; b += 9973 {
+		if x := math.Float32frombits(uint32(b)); x >= -110 && x <= 95 {
+			margin = append(margin, x)
+		}
+	}
+	y, w := make([]float32, len(margin)), make([]float32, len(margin))
+	for i := range y {
+		y[i], w[i] = float32(i%2), 1
+	}
+	got, want := make([]gpair, len(margin)), make([]gpair, len(margin))
+	logisticGradients1(margin, y, got)
+	logisticGradients(margin, y, w, want)
+	for i := range got {
+		if math.Float32bits(got[i].g) != math.Float32bits(want[i].g) || math.Float32bits(got[i].h) != math.Float32bits(want[i].h) {
+			t.Fatalf("margin %v, label %v: %+v without weights, %+v with weight 1", margin[i], y[i], got[i], want[i])
+		}
+	}
+	if len(margin) < 100000 {
+		t.Fatalf("only %d margins", len(margin))
+	}
 }

@@ -66,9 +66,13 @@
 // at least half of the rows (one-hot columns, counts) as per-row lists of
 // their other values, and builds each level's histograms for the smaller
 // children only (the siblings are parent minus child), in float64 like
-// XGBoost. Rows left out by subsample take no part in histograms or
-// partitions. docs/BENCHMARKS.md (boost) has the measurements and what
-// each of these saves.
+// XGBoost, adding only the dense features the tree samples
+// (colsample_bytree). Rows left out by subsample take no part in
+// histograms or partitions. On amd64 the loop that adds one-byte dense
+// bins is SSE2 assembly (hist_amd64.s: one ADDPD a bin, the same two
+// additions in the same order as the Go loop, which other platforms and
+// -tags purego use). docs/BENCHMARKS.md (boost) has the measurements and
+// what each of these saves.
 //
 // # Compatibility
 //

@@ -1,5 +1,7 @@
 package boost
 
+import "unsafe"
+
 // A node's histogram is built from blocks of its rows, each into its own
 // partial histogram (the first into the node's), and the partials are
 // summed in block order, so results do not depend on the number of
@@ -26,10 +28,11 @@ type histGrower struct {
 	splitBin []int32 // per node of the tree being grown: rows with bins up to this go left
 	free     [][]hbin
 	nbins    int
+	sel      []selCol // the dense features the tree being grown uses
 }
 
 func newHistGrower(c *resolved, b *binned, threads int) *histGrower {
-	return &histGrower{c: c, b: b, threads: threads, rows: make([]int32, b.nrow), tmp: make([]int32, b.nrow), nbins: int(b.ptr[b.ncol])}
+	return &histGrower{c: c, b: b, threads: threads, rows: make([]int32, b.nrow), tmp: make([]int32, b.nrow), nbins: b.histLen()}
 }
 
 func (g *histGrower) alloc() []hbin {
@@ -85,7 +88,7 @@ func (g *histGrower) buildHists(nodes []*hnode, gp []gpair) {
 	}
 	parallelFor(len(tasks), g.threads, func(i int) {
 		t := tasks[i]
-		g.b.buildHist(g.rows[t.lo:t.hi], gp, t.out)
+		g.b.buildHist(g.rows[t.lo:t.hi], gp, t.out, g.sel)
 	})
 	// Reduce partial histograms in block order, in parallel over bin ranges.
 	const chunk = 4096
@@ -284,12 +287,25 @@ func (g *histGrower) goesLeft(n *Node, sb int32) []uint8 {
 // number going left. Each row is written to both free ends and the ends
 // advance by the table's answer, so the loop has no data-dependent
 // branch (a table rather than comparisons halves its instructions).
+//
+// It indexes with pointer arithmetic (a third of the loop's instructions
+// were bounds checks): rows are below len(col) (the grower's row lists),
+// a bin is below len(left) (goesLeft sizes the table for its feature),
+// and l <= r-1 hold while rows remain, as len(out) == len(rows).
 func partitionRows[B uint8 | uint16](col []B, left []uint8, rows, out []int32) int32 {
-	l, r := 0, len(out)
+	if len(out) != len(rows) {
+		panic("boost: partition buffers of different lengths")
+	}
+	cp := unsafe.Pointer(unsafe.SliceData(col))
+	lp := unsafe.Pointer(unsafe.SliceData(left))
+	op := unsafe.Pointer(unsafe.SliceData(out))
+	size := unsafe.Sizeof(B(0))
+	l, r := uintptr(0), uintptr(len(out))
 	for _, row := range rows {
-		d := int(left[col[row]])
-		out[l] = row
-		out[r-1] = row
+		bin := *(*B)(unsafe.Add(cp, uintptr(row)*size))
+		d := uintptr(*(*uint8)(unsafe.Add(lp, uintptr(bin))))
+		*(*int32)(unsafe.Add(op, l*4)) = row
+		*(*int32)(unsafe.Add(op, (r-1)*4)) = row
 		l += d
 		r -= 1 - d
 	}
@@ -309,7 +325,8 @@ func b2i(b bool) int32 {
 // g.rows that end in its leaves (leafRows), for updateMargins.
 //
 // Rows left out of the sample add nothing to any histogram, so they are
-// left out of the partition too, and leafOf places them afterwards.
+// left out of the partition too, and updateMargins places them
+// afterwards.
 func (g *histGrower) grow(gp []gpair, feats []int32, sampled []int32) ([]Node, []leafRows) {
 	c := g.c
 	if sampled != nil {
@@ -321,6 +338,7 @@ func (g *histGrower) grow(gp []gpair, feats []int32, sampled []int32) ([]Node, [
 		}
 	}
 	g.splitBin = g.splitBin[:0]
+	g.sel = g.b.selectDense(feats)
 	root := &hnode{nid: 0, begin: 0, end: int32(len(g.rows)), hist: g.alloc()}
 	for _, p := range gp {
 		root.G += float64(p.g)
@@ -446,12 +464,40 @@ func (g *histGrower) updateMargins(tree []Node, leaves []leafRows, dropped []int
 			addSplit(g.b.c16[n.Feature], left, v, rows, margin, k, grp)
 		}
 	})
+	if len(dropped) == 0 {
+		return
+	}
+	// The dropped rows walk the tree through each split's table of which
+	// bins go left (as partition uses), without a branch on the data.
+	left := make([][]uint8, len(tree))
+	for i := range tree {
+		if tree[i].Left >= 0 {
+			left[i] = g.goesLeft(&tree[i], g.splitBin[i])
+		}
+	}
 	const blk = 4096
 	parallelFor((len(dropped)+blk-1)/blk, g.threads, func(b int) {
-		for _, r := range dropped[b*blk : min(len(dropped), b*blk+blk)] {
-			margin[int(r)*k+grp] += tree[g.leafOf(tree, r)].Value
+		rows := dropped[b*blk : min(len(dropped), b*blk+blk)]
+		if g.b.c8 != nil {
+			addLeaves(g.b.c8, left, tree, rows, margin, k, grp)
+		} else {
+			addLeaves(g.b.c16, left, tree, rows, margin, k, grp)
 		}
 	})
+}
+
+// addLeaves adds to the margin of each row the value of its leaf of tree
+// (just grown), following the tables left of its splits (goesLeft; a
+// split's right child follows its left one).
+func addLeaves[B uint8 | uint16](cols [][]B, left [][]uint8, tree []Node, rows []int32, margin []float32, k, grp int) {
+	for _, r := range rows {
+		i := int32(0)
+		for tree[i].Left >= 0 {
+			n := &tree[i]
+			i = n.Left + 1 - int32(left[i][cols[n.Feature][r]])
+		}
+		margin[int(r)*k+grp] += tree[i].Value
+	}
 }
 
 // addSplit adds v[1] to the margins of the rows whose bin of col goes
@@ -459,37 +505,6 @@ func (g *histGrower) updateMargins(tree []Node, leaves []leafRows, dropped []int
 func addSplit[B uint8 | uint16](col []B, left []uint8, v [2]float32, rows []int32, margin []float32, k, grp int) {
 	for _, r := range rows {
 		margin[int(r)*k+grp] += v[left[col[r]]&1]
-	}
-}
-
-// leafOf returns the leaf of tree (just grown) that row r falls in,
-// following the split bins like partition does.
-func (g *histGrower) leafOf(tree []Node, r int32) int32 {
-	if g.b.c8 != nil {
-		return leafOf(g.b.c8, g.b.miss, g.splitBin, tree, r)
-	}
-	return leafOf(g.b.c16, g.b.miss, g.splitBin, tree, r)
-}
-
-func leafOf[B uint8 | uint16](cols [][]B, miss, splitBin []int32, tree []Node, r int32) int32 {
-	i := int32(0)
-	for {
-		n := &tree[i]
-		if n.Left < 0 {
-			return i
-		}
-		switch bin := int32(cols[n.Feature][r]); {
-		case bin == miss[n.Feature]:
-			if n.DefaultLeft {
-				i = n.Left
-			} else {
-				i = n.Right
-			}
-		case bin <= splitBin[i]:
-			i = n.Left
-		default:
-			i = n.Right
-		}
 	}
 }
 

@@ -13,7 +13,8 @@ const hessEps = 1e-16
 
 // gradients fills gp (len rows*k, row-major by class) from the margins.
 // w holds each row's weight with scale_pos_weight already applied to the
-// positive rows of binary:logistic (gradWeights).
+// positive rows of binary:logistic (gradWeights); for binary:logistic,
+// nil means every weight is 1.
 func gradients(obj string, k int, margin []float32, y, w []float32, gp []gpair, threads int) {
 	n := len(y)
 	const blk = 8192
@@ -21,6 +22,10 @@ func gradients(obj string, k int, margin []float32, y, w []float32, gp []gpair, 
 		lo, hi := b*blk, min(n, b*blk+blk)
 		switch obj {
 		case BinaryLogistic:
+			if w == nil {
+				logisticGradients1(margin[lo:hi], y[lo:hi], gp[lo:hi])
+				break
+			}
 			logisticGradients(margin[lo:hi], y[lo:hi], w[lo:hi], gp[lo:hi])
 		case RegSquaredError:
 			gp := gp[lo:hi]
@@ -49,6 +54,21 @@ func logisticGradients(margin, y, w []float32, gp []gpair) {
 	}
 }
 
+// logisticGradients1 is logisticGradients with every weight 1: the
+// same numbers (x*1 is x in IEEE arithmetic), without reading the
+// weights or multiplying by them.
+func logisticGradients1(margin, y []float32, gp []gpair) {
+	y, gp = y[:len(margin)], gp[:len(margin)]
+	for i, m := range margin {
+		p := sigmoid32(m)
+		h := p * (1 - p)
+		if h < hessEps {
+			h = hessEps
+		}
+		gp[i] = gpair{p - y[i], h}
+	}
+}
+
 // softmaxGradients is XGBoost's SoftmaxMultiClassObj gradient for one row.
 func softmaxGradients(m []float32, label int, wi float32, gp []gpair) {
 	mx := m[0]
@@ -73,8 +93,12 @@ func softmaxGradients(m []float32, label int, wi float32, gp []gpair) {
 
 // gradWeights returns the weights the gradients are multiplied by: w,
 // with scale_pos_weight applied to the positive rows of binary:logistic
-// (as XGBoost does per row, here once).
-func gradWeights(obj string, y, w []float32, spw float32) []float32 {
+// (as XGBoost does per row, here once), or nil for binary:logistic when
+// every one is 1 (unit: the caller gave no weights).
+func gradWeights(obj string, y, w []float32, spw float32, unit bool) []float32 {
+	if obj == BinaryLogistic && spw == 1 && unit {
+		return nil
+	}
 	if obj != BinaryLogistic || spw == 1 {
 		return w
 	}

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -29,6 +30,9 @@ import (
 //	python scripts/bench/shapes.py /tmp/shapes wide tall big
 //	MLSTACK_BOOST_SHAPES=/tmp/shapes go test -run '^$' -bench TrainShapes ./pkg/boost
 //	MLSTACK_BOOST_SHAPES=/tmp/shapes go test -run '^TestTrainSpeedShapes$' -v -timeout 2h ./pkg/boost
+//
+// MLSTACK_BOOST_SHAPE_NAMES (e.g. "tall" or "wide,tall") limits both to
+// some of the shapes, without reading the others' folds.
 
 // shapesDir is where the shape CSVs are; benchmarks on shapes skip when
 // it is not set.
@@ -38,6 +42,15 @@ func shapesDir(tb testing.TB) string {
 		tb.Skip("MLSTACK_BOOST_SHAPES is not set (a folder with scripts/bench/shapes.py's CSVs)")
 	}
 	return d
+}
+
+// shapeNames are the shapes to run: MLSTACK_BOOST_SHAPE_NAMES
+// (comma-separated), or all three.
+func shapeNames() []string {
+	if s := os.Getenv("MLSTACK_BOOST_SHAPE_NAMES"); s != "" {
+		return strings.Split(s, ",")
+	}
+	return []string{"wide", "tall", "big"}
 }
 
 // shapeParams are the pipeline benchmark's model parameters, one thread
@@ -142,7 +155,7 @@ func readFold(prefix string) (*mat.Dense, []float64, error) {
 // shape with one thread.
 func BenchmarkTrainShapes(b *testing.B) {
 	dir := shapesDir(b)
-	for _, name := range []string{"wide", "tall", "big"} {
+	for _, name := range shapeNames() {
 		if _, err := os.Stat(filepath.Join(dir, name+".csv")); err != nil {
 			continue
 		}
@@ -186,7 +199,7 @@ func TestTrainSpeedShapes(t *testing.T) {
 	if s := os.Getenv("MLSTACK_BOOST_THREADS"); s != "" {
 		fmt.Sscan(s, &threads)
 	}
-	for _, name := range []string{"wide", "tall", "big"} {
+	for _, name := range shapeNames() {
 		if _, err := os.Stat(filepath.Join(dir, name+".csv")); err != nil {
 			continue
 		}

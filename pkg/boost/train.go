@@ -103,13 +103,14 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 	} else {
 		eg = newExactGrower(&c, x, nrow, ncol, c.threads)
 	}
-	rng := rand.New(rand.NewPCG(c.seed, 0x9e3779b97f4a7c15))
+	src := rand.NewPCG(c.seed, 0x9e3779b97f4a7c15)
+	rng := rand.New(src)
 	gp := make([]gpair, nrow*k)
 	var gk []gpair
 	if k > 1 {
 		gk = make([]gpair, nrow)
 	}
-	gw := gradWeights(c.objective, y32, w32, c.scalePosWeight)
+	gw := gradWeights(c.objective, y32, w32, c.scalePosWeight, weights == nil)
 	allFeats := make([]int32, ncol)
 	for i := range allFeats {
 		allFeats[i] = int32(i)
@@ -130,7 +131,7 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 			// loop has no branch on the coin.
 			nk, nd := 0, 0
 			for r := range int32(nrow) {
-				keep := int(b2i(rng.Float64() < c.subsample))
+				keep := int(b2i(uniform(src.Uint64()) < c.subsample))
 				kept0[nk], dropped0[nd] = r, r
 				nk += keep
 				nd += 1 - keep
@@ -203,6 +204,13 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 		m.foldIntercepts(intercepts)
 	}
 	return m, nil
+}
+
+// uniform(src.Uint64()) is rng.Float64() of rng = rand.New(src): the same
+// numbers, without a call through the Source interface per draw (the
+// subsample coin is drawn for every row of every round).
+func uniform(u uint64) float64 {
+	return float64(u<<11>>11) / (1 << 53)
 }
 
 func (p *Params) njobs() int {
