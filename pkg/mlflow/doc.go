@@ -25,7 +25,10 @@
 // (bearer), MLFLOW_TRACKING_INSECURE_TLS, MLFLOW_HTTP_REQUEST_MAX_RETRIES
 // (default 7), MLFLOW_HTTP_REQUEST_TIMEOUT (seconds, default 120), and for
 // s3:// artifacts MLFLOW_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID,
-// AWS_SECRET_ACCESS_KEY. The tracking URI must be http:// or https://;
+// AWS_SECRET_ACCESS_KEY. MLFLOW_UI_URL (mlstack's, not MLflow's) is the
+// base of the UI links RunPageURL and ModelPageURL give, where a browser
+// opens the UI at another address than the client's (docker-compose).
+// The tracking URI must be http:// or https://;
 // any other scheme is an error wrapping ErrUnsupportedURI. With no
 // tracking URI at all, Open writes to the spool only.
 //
