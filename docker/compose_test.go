@@ -25,8 +25,17 @@ import (
 
 func load(t *testing.T, profiles ...string) *types.Project {
 	t.Helper()
+	return loadEnv(t, nil, profiles...)
+}
+
+// loadEnv loads docker-compose.yml with .env.example and the variables env
+// (KEY=VALUE) set in the environment, which wins over the .env file as in
+// the compose CLI.
+func loadEnv(t *testing.T, env []string, profiles ...string) *types.Project {
+	t.Helper()
 	opts, err := cli.NewProjectOptions([]string{"../docker-compose.yml"},
 		cli.WithWorkingDirectory(".."),
+		cli.WithEnv(env),
 		cli.WithEnvFiles("../.env.example"),
 		cli.WithDotEnv,
 		cli.WithProfiles(profiles),
