@@ -413,5 +413,5 @@ done_step
 
 note "compose-test passed in $(($(date +%s) - t0)) s"
 for t in "${timings[@]}"; do printf '    %s\n' "$t" >&2; done
-note "disk: podman storage $(du -sh "$state" | cut -f1) ($state), stand-in archives $(du -sh "$MLSTACK_CACHE/compose-standins" | cut -f1)"
+note "disk: podman storage $(du -sxh "$state" 2>/dev/null | cut -f1) ($state), stand-in archives $(du -sh "$MLSTACK_CACHE/compose-standins" 2>/dev/null | cut -f1)"
 podman image inspect --format '    {{index .RepoTags 0}} {{.Size}} bytes' mlstack/ingest:local mlstack/jupyter:local >&2
