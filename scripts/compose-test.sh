@@ -18,7 +18,8 @@
 #   6. `train` on the host against the published ports (--require-server);
 #   7. MLflow has both runs, FINISHED, with their models; MinIO has the
 #      ingested data set and the runs' artifacts; the run links point at
-#      the host's MLflow (MLFLOW_UI_URL);
+#      the host's MLflow (MLFLOW_UI_URL); Python in the Jupyter container
+#      loads both models with mlflow.pyfunc and predicts;
 #   8. `down -v`: no container, volume or process is left.
 #
 # Where podman behaves unlike Docker the files follow Docker; the harness
@@ -39,7 +40,6 @@ need podman "install podman (Debian: apt-get install podman runc)"
 [ -x /usr/sbin/runc ] || die "/usr/sbin/runc not found: apt-get install runc (crun fails on these machines)"
 need curl "install curl"
 need go "install Go 1.24 or newer"
-need git "install git"
 [ "$(id -u)" = 0 ] || die "compose-test runs podman as root (rootless podman has no network here)"
 
 t0=$(date +%s)
