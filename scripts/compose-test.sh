@@ -112,6 +112,12 @@ cleanup() {
 		kill "$service_pid" 2>/dev/null
 		wait "$service_pid" 2>/dev/null
 	fi
+	# Measured once podman has stopped: du gives up (fts_read failed) on a
+	# folder that vanishes under it, as the service's cleanup makes them.
+	if [ -n "${passed:-}" ]; then
+		note "disk: podman storage $(du -sxh "$state" | cut -f1) ($state), stand-in archives $(du -sh "$MLSTACK_CACHE/compose-standins" | cut -f1)"
+		podman image inspect --format '    {{index .RepoTags 0}} {{.Size}} bytes' mlstack/ingest:local mlstack/jupyter:local >&2
+	fi
 	if [ "${COMPOSE_TEST_KEEP:-}" = 1 ]; then note "kept $run"; else rm -rf "$run"; fi
 	exit "$rc"
 }
@@ -413,5 +419,4 @@ done_step
 
 note "compose-test passed in $(($(date +%s) - t0)) s"
 for t in "${timings[@]}"; do printf '    %s\n' "$t" >&2; done
-note "disk: podman storage $(du -sxh "$state" 2>/dev/null | cut -f1) ($state), stand-in archives $(du -sh "$MLSTACK_CACHE/compose-standins" 2>/dev/null | cut -f1)"
-podman image inspect --format '    {{index .RepoTags 0}} {{.Size}} bytes' mlstack/ingest:local mlstack/jupyter:local >&2
+passed=1
