@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export MLSTACK_CACHE ?= $(HOME)/.cache/mlstack
 
-.PHONY: demo test deps vet notebooks stack-up stack-down stack-status stack-env bench-boost bench-mlflow bench-pipeline bench-ingest bench-smote bench-read
+.PHONY: demo test deps vet notebooks stack-up stack-down stack-status stack-env compose-test bench-boost bench-mlflow bench-pipeline bench-ingest bench-smote bench-read
 
 ## demo: run the main job (train --config configs/classification.yaml) on built-in data, no services needed
 demo: bin/train
@@ -37,6 +37,11 @@ stack-status: bin/stack
 
 stack-env: bin/stack
 	@bin/stack env
+
+## compose-test: docker-compose.yml for real under podman (root, runc), driven by the real Docker Compose:
+## images built by their Dockerfiles, stack up and healthy, ingest, notebook 02 in the Jupyter container, train, down
+compose-test:
+	@scripts/compose-test.sh
 
 # Programs are built (not `go run`) so their exit codes and messages reach
 # the terminal unchanged. Go's build cache makes this quick.

@@ -30,15 +30,22 @@ import (
 
 func load(t *testing.T, profiles ...string) *types.Project {
 	t.Helper()
-	return loadWith(t, "../.env.example", profiles...)
+	return loadWith(t, "../.env.example", nil, profiles...)
+}
+
+// loadEnv is load with the variables env (KEY=VALUE) set in the
+// environment, which wins over the .env file as in the compose CLI.
+func loadEnv(t *testing.T, env []string, profiles ...string) *types.Project {
+	t.Helper()
+	return loadWith(t, "../.env.example", env, profiles...)
 }
 
 // loadWith loads docker-compose.yml as the docker compose CLI does, with
-// envFile as its .env ("" for none) and no other environment: profiles
+// envFile as its .env ("" for none) and env as the environment: profiles
 // given here, else those of COMPOSE_PROFILES in the file.
-func loadWith(t *testing.T, envFile string, profiles ...string) *types.Project {
+func loadWith(t *testing.T, envFile string, env []string, profiles ...string) *types.Project {
 	t.Helper()
-	fns := []cli.ProjectOptionsFn{cli.WithWorkingDirectory("..")}
+	fns := []cli.ProjectOptionsFn{cli.WithWorkingDirectory(".."), cli.WithEnv(env)}
 	if envFile != "" { // (WithEnvFiles() without a file would read the repository's .env)
 		fns = append(fns, cli.WithEnvFiles(envFile), cli.WithDotEnv)
 	}
@@ -270,7 +277,7 @@ func isSeed(name string) bool {
 // one) are .env.example's values, so both configurations are one.
 func TestComposeDefaultsAreTheExample(t *testing.T) {
 	for _, profiles := range [][]string{nil, {"postgres"}} {
-		bare, example := loadWith(t, "", profiles...), loadWith(t, "../.env.example", profiles...)
+		bare, example := loadWith(t, "", nil, profiles...), loadWith(t, "../.env.example", nil, profiles...)
 		for _, name := range example.ServiceNames() {
 			a, _ := json.Marshal(service(t, bare, name))
 			b, _ := json.Marshal(service(t, example, name))
@@ -299,7 +306,7 @@ func TestComposeSeedNames(t *testing.T) {
 	if err := os.WriteFile(both, append(ex, "AWS_ACCESS_KEY=seed-user\nAWS_SECRET_KEY=seed-secret-42\n"...), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	seeded, mixed := loadWith(t, seedOnly, "postgres"), loadWith(t, both, "postgres")
+	seeded, mixed := loadWith(t, seedOnly, nil, "postgres"), loadWith(t, both, nil, "postgres")
 	want := map[string]string{"minioadmin": "seed-user", "minioadmin-change-me": "seed-secret-42"}
 	n := 0
 	for _, name := range example.ServiceNames() {
@@ -343,7 +350,7 @@ func TestComposeBackendSwitch(t *testing.T) {
 	if err := os.WriteFile(envFile, on, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p := loadWith(t, envFile)
+	p := loadWith(t, envFile, nil)
 	if _, err := p.GetService("postgres"); err != nil {
 		t.Fatalf("COMPOSE_PROFILES=postgres in .env does not start postgres: %v", err)
 	}

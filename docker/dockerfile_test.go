@@ -8,8 +8,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/compose-spec/compose-go/v2/types"
 )
 
 // instruction is one Dockerfile instruction, continuation lines joined.
@@ -230,8 +233,7 @@ func writeCopy(t *testing.T, src, dst string) {
 
 // TestJupyterDockerfileTools replays the tools stage of the Jupyter image
 // (replayStage): GoNB, goimports and gopls must build from the pinned
-// go.mod files it copies and run. The runtime stage's Python packages must
-// be the versions requirements-dev.txt pins, which the tests run.
+// go.mod files it copies and run.
 func TestJupyterDockerfileTools(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds GoNB, goimports and gopls")
@@ -244,6 +246,27 @@ func TestJupyterDockerfileTools(t *testing.T) {
 			t.Errorf("%s %s: no output (%v)", c[0], c[1], err)
 		}
 	}
+}
+
+// finalStage returns the instructions of a Dockerfile's last stage, its
+// FROM first.
+func finalStage(ins []instruction) []instruction {
+	var final []instruction
+	for k, i := range ins {
+		if i.op == "FROM" {
+			final = ins[k:]
+		}
+	}
+	return final
+}
+
+// TestJupyterDockerfilePythonPins: the runtime stage installs its Python
+// packages with requirements-dev.txt, the file the tests run against, as a
+// constraints file (it pins their dependencies too), and every package it
+// names is pinned there, mlflow, xgboost and pandas among them (pyfunc
+// loading of a model bundle inside the stack). scripts/compose-test.sh
+// checks the versions in the built image.
+func TestJupyterDockerfilePythonPins(t *testing.T) {
 	req, err := os.ReadFile("../requirements-dev.txt")
 	if err != nil {
 		t.Fatal(err)
@@ -252,19 +275,141 @@ func TestJupyterDockerfileTools(t *testing.T) {
 	for _, m := range regexp.MustCompile(`(?m)^([A-Za-z0-9_.-]+)==(\S+)`).FindAllStringSubmatch(string(req), -1) {
 		pinned[strings.ToLower(m[1])] = m[2]
 	}
-	var n int
-	for _, i := range parseDockerfile(t, "../docker/jupyter/Dockerfile") {
-		if i.op != "RUN" || !strings.Contains(i.args, "pip install") {
-			continue
-		}
-		for _, m := range regexp.MustCompile(`([A-Za-z0-9_.-]+)==(\S+)`).FindAllStringSubmatch(i.args, -1) {
-			n++
-			if want := pinned[strings.ToLower(m[1])]; m[2] != want {
-				t.Errorf("docker/jupyter/Dockerfile installs %s==%s, requirements-dev.txt pins %q", m[1], m[2], want)
+	final := finalStage(parseDockerfile(t, "../docker/jupyter/Dockerfile"))
+	constraints := ""
+	for _, i := range final {
+		if i.op == "COPY" {
+			if f := strings.Fields(i.args); len(f) == 2 && f[0] == "requirements-dev.txt" {
+				constraints = f[1]
 			}
 		}
 	}
-	if n == 0 {
-		t.Error("docker/jupyter/Dockerfile pins no Python package")
+	if constraints == "" {
+		t.Fatal("the runtime stage does not COPY requirements-dev.txt (the pins) into the image")
+	}
+	installed := map[string]bool{}
+	for _, i := range final {
+		if i.op != "RUN" {
+			continue
+		}
+		for _, cmd := range strings.Split(i.args, "&&") {
+			f := strings.Fields(cmd)
+			k := slices.Index(f, "install")
+			if k < 1 || !strings.HasSuffix(f[k-1], "pip") {
+				continue
+			}
+			if !slices.Contains(f, "-c") || f[slices.Index(f, "-c")+1] != constraints {
+				t.Errorf("line %d: %s: want -c %s (requirements-dev.txt as constraints)", i.line, strings.TrimSpace(cmd), constraints)
+			}
+			for _, a := range f[k+1:] {
+				if strings.HasPrefix(a, "-") || a == constraints {
+					continue
+				}
+				name := strings.ToLower(a)
+				if strings.ContainsAny(name, "=<>") {
+					t.Errorf("line %d: installs %s: name the package and let requirements-dev.txt pin it", i.line, a)
+					continue
+				}
+				installed[name] = true
+				if pinned[name] == "" {
+					t.Errorf("line %d: installs %s, which requirements-dev.txt does not pin", i.line, a)
+				}
+			}
+		}
+	}
+	for _, want := range []string{"jupyterlab", "nbconvert", "mlflow", "xgboost", "pandas"} {
+		if !installed[want] {
+			t.Errorf("the runtime stage does not install %s", want)
+		}
+	}
+}
+
+// TestJupyterDockerfileUser: the notebook user and its caches, as the
+// compose service mounts them. The user's ids are the build args UID and
+// GID, which compose sets from JUPYTER_UID/JUPYTER_GID; GOMODCACHE and
+// GOCACHE lie under the targets of the service's named volumes; and every
+// such target is created by the notebook user in the image, because Docker
+// mounts a new named volume at a path the image lacks as root (podman
+// chowns it), and a root-owned cache is one the user cannot write.
+func TestJupyterDockerfileUser(t *testing.T) {
+	final := finalStage(parseDockerfile(t, "../docker/jupyter/Dockerfile"))
+	args, env := map[string]bool{}, map[string]string{}
+	user, home := "", ""
+	var made []string // directories created as the notebook user
+	for _, i := range final {
+		switch i.op {
+		case "ARG":
+			name, _, _ := strings.Cut(i.args, "=")
+			args[name] = true
+		case "ENV":
+			for _, kv := range strings.Fields(i.args) {
+				k, v, _ := strings.Cut(kv, "=")
+				env[k] = v
+			}
+		case "USER":
+			user = i.args
+		case "RUN":
+			if m := regexp.MustCompile(`useradd .*--uid \$\{UID\} .*--gid \$\{GID\} .*\b([a-z_][a-z0-9_-]*)$`).FindStringSubmatch(strings.Split(i.args, "&&")[len(strings.Split(i.args, "&&"))-1]); m != nil {
+				home = "/home/" + m[1]
+				if !strings.Contains(i.args, "--create-home") {
+					t.Errorf("line %d: useradd without --create-home", i.line)
+				}
+			}
+			if user != "" && user != "root" {
+				for _, cmd := range strings.Split(i.args, "&&") {
+					if f := strings.Fields(cmd); len(f) > 2 && f[0] == "mkdir" && f[1] == "-p" {
+						made = append(made, f[2:]...)
+					}
+				}
+			}
+		}
+	}
+	if !args["UID"] || !args["GID"] {
+		t.Errorf("the runtime stage lacks ARG UID and ARG GID (the notebook user's ids): %v", args)
+	}
+	if home == "" {
+		t.Fatal("no `useradd --create-home --uid ${UID} --gid ${GID} NAME` as the last command of a RUN line")
+	}
+	if user != filepath.Base(home) {
+		t.Errorf("USER %s, want the notebook user %s", user, filepath.Base(home))
+	}
+
+	s := service(t, load(t), "jupyter")
+	targets := map[string]bool{}
+	for _, v := range s.Volumes {
+		if v.Type == types.VolumeTypeVolume {
+			targets[v.Target] = true
+			if !strings.HasPrefix(v.Target, home+"/") {
+				t.Errorf("volume %s at %s: outside the notebook user's home %s", v.Source, v.Target, home)
+			}
+			if !slices.ContainsFunc(made, func(d string) bool { return d == v.Target || strings.HasPrefix(d, v.Target+"/") }) {
+				t.Errorf("volume %s at %s: the image does not create it as the notebook user (mkdir -p it, or a folder in it, after USER): Docker would mount it root-owned", v.Source, v.Target)
+			}
+		}
+	}
+	for _, k := range []string{"GOMODCACHE", "GOCACHE"} {
+		dir := env[k]
+		if dir == "" {
+			t.Errorf("ENV %s is not set", k)
+			continue
+		}
+		onVolume := false
+		for tg := range targets {
+			onVolume = onVolume || dir == tg || strings.HasPrefix(dir, tg+"/")
+		}
+		if !onVolume {
+			t.Errorf("%s=%s is on no named volume of the jupyter service %v: the cache would not outlive the container", k, dir, targets)
+		}
+		if !slices.Contains(made, dir) {
+			t.Errorf("%s=%s is not created as the notebook user", k, dir)
+		}
+	}
+
+	// The ids come from .env: compose-go resolves the build args.
+	if s.Build == nil || s.Build.Args["UID"] == nil || *s.Build.Args["UID"] != "1000" || s.Build.Args["GID"] == nil || *s.Build.Args["GID"] != "1000" {
+		t.Fatalf("jupyter build args = %v, want UID and GID 1000 from .env.example", s.Build)
+	}
+	if a := service(t, loadEnv(t, []string{"JUPYTER_UID=1234", "JUPYTER_GID=2345"}), "jupyter").Build.Args; a["UID"] == nil || *a["UID"] != "1234" || a["GID"] == nil || *a["GID"] != "2345" {
+		t.Errorf("with JUPYTER_UID=1234 JUPYTER_GID=2345 the build args are %v", a)
 	}
 }

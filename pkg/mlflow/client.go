@@ -110,6 +110,13 @@ type Options struct {
 	// User is the value of the mlflow.user tag on new runs; "" means the
 	// basic-auth Username, else the OS user (as the Python client does).
 	User string
+	// UIURL is where a browser opens the MLflow UI, the base of RunPageURL
+	// and ModelPageURL; "" means the tracking URI. It matters where the
+	// client reaches the server at an address a browser cannot, as in
+	// docker-compose (tracking URI http://mlflow:5000, UI on the host's
+	// http://127.0.0.1:5000). MLFLOW_UI_URL sets it: a variable of
+	// mlstack's, not of MLflow's Python client.
+	UIURL string
 }
 
 // S3Options configure direct access to s3:// artifact locations with
@@ -128,9 +135,11 @@ type S3Options struct {
 // reads: MLFLOW_TRACKING_USERNAME, MLFLOW_TRACKING_PASSWORD,
 // MLFLOW_TRACKING_TOKEN, MLFLOW_TRACKING_INSECURE_TLS,
 // MLFLOW_HTTP_REQUEST_MAX_RETRIES, MLFLOW_HTTP_REQUEST_TIMEOUT (seconds)
-// and the S3 variables of S3Options. Malformed numbers are an error.
+// and the S3 variables of S3Options, and mlstack's MLFLOW_UI_URL
+// (Options.UIURL). Malformed numbers are an error.
 func OptionsFromEnv() (*Options, error) {
 	o := &Options{
+		UIURL:       os.Getenv("MLFLOW_UI_URL"),
 		Username:    os.Getenv("MLFLOW_TRACKING_USERNAME"),
 		Password:    os.Getenv("MLFLOW_TRACKING_PASSWORD"),
 		Token:       os.Getenv("MLFLOW_TRACKING_TOKEN"),
@@ -185,6 +194,7 @@ func envBool(name string) bool {
 // safe for concurrent use.
 type Client struct {
 	base   *url.URL // tracking URI, no trailing slash
+	ui     *url.URL // Options.UIURL, or nil for base
 	opts   Options
 	hc     *http.Client
 	random func() float64 // in [0,1), for jitter
@@ -197,7 +207,8 @@ type Client struct {
 // New returns a Client for the tracking server at trackingURI, which must
 // be an http:// or https:// URL (for example http://127.0.0.1:5000). Other
 // schemes, such as databricks or a file path, are rejected with an error
-// wrapping ErrUnsupportedURI. opts may be nil.
+// wrapping ErrUnsupportedURI. An Options.UIURL that is not an http:// or
+// https:// URL is an error wrapping ErrInvalid. opts may be nil.
 func New(trackingURI string, opts *Options) (*Client, error) {
 	u, err := parseTrackingURI(trackingURI)
 	if err != nil {
@@ -206,6 +217,12 @@ func New(trackingURI string, opts *Options) (*Client, error) {
 	var o Options
 	if opts != nil {
 		o = *opts
+	}
+	var ui *url.URL
+	if o.UIURL != "" {
+		if ui, err = parseUIURL(o.UIURL); err != nil {
+			return nil, err
+		}
 	}
 	if o.MaxRetries == 0 {
 		o.MaxRetries = DefaultMaxRetries
@@ -247,6 +264,7 @@ func New(trackingURI string, opts *Options) (*Client, error) {
 	}
 	return &Client{
 		base:    u,
+		ui:      ui,
 		opts:    o,
 		hc:      &http.Client{Transport: tr},
 		random:  rand.Float64,
@@ -287,6 +305,18 @@ func parseTrackingURI(s string) (*url.URL, error) {
 	return u, nil
 }
 
+// parseUIURL checks Options.UIURL as parseTrackingURI checks the tracking
+// URI.
+func parseUIURL(s string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%w: UI URL %q (MLFLOW_UI_URL): want an http:// or https:// URL with a host, such as http://127.0.0.1:5000", ErrInvalid, redact.URL(s))
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawQuery, u.Fragment = "", ""
+	return u, nil
+}
+
 // TrackingURI returns the server URL the client talks to.
 func (c *Client) TrackingURI() string { return c.base.String() }
 
@@ -294,9 +324,13 @@ func (c *Client) TrackingURI() string { return c.base.String() }
 // and the spool.
 func (c *Client) displayURI() string { return redact.URL(c.base.String()) }
 
-// uiBase is the tracking URI without credentials, for links to the UI.
+// uiBase is Options.UIURL, else the tracking URI, without credentials:
+// the base of links to the UI.
 func (c *Client) uiBase() string {
 	u := *c.base
+	if c.ui != nil {
+		u = *c.ui
+	}
 	u.User = nil
 	return u.String()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -30,6 +31,45 @@ func TestNewRejectsBadURIs(t *testing.T) {
 		if _, err := New(uri, nil); err != nil {
 			t.Errorf("New(%q): %v", uri, err)
 		}
+	}
+}
+
+// TestPageURLs: links to the UI start at Options.UIURL when it is set
+// (MLFLOW_UI_URL: compose's jupyter reaches http://mlflow:5000, a browser
+// on the host opens http://127.0.0.1:5000), else at the tracking URI;
+// credentials never appear in them. A malformed UI URL is refused.
+func TestPageURLs(t *testing.T) {
+	const page = "/#/experiments/7/runs/r1?workflowType=machine_learning"
+	for _, tc := range []struct{ tracking, ui, want string }{
+		{"http://127.0.0.1:5000", "", "http://127.0.0.1:5000" + page},
+		{"http://mlflow:5000", "http://127.0.0.1:15000", "http://127.0.0.1:15000" + page},
+		{"http://mlflow:5000", "https://mlflow.example.com/team/", "https://mlflow.example.com/team" + page},
+		{"http://alice:pw@mlflow:5000", "", "http://mlflow:5000" + page},
+		{"http://mlflow:5000", "http://bob:pw@127.0.0.1:5000?x=1#y", "http://127.0.0.1:5000" + page},
+	} {
+		c, err := New(tc.tracking, &Options{UIURL: tc.ui})
+		if err != nil {
+			t.Errorf("New(%q, UIURL %q): %v", tc.tracking, tc.ui, err)
+			continue
+		}
+		if got := c.RunPageURL("7", "r1"); got != tc.want {
+			t.Errorf("tracking %q, UIURL %q: RunPageURL = %q, want %q", tc.tracking, tc.ui, got, tc.want)
+		}
+		if got, want := c.ModelPageURL("7", "m-1"), strings.Replace(tc.want, "/runs/r1", "/models/m-1", 1); got != want {
+			t.Errorf("tracking %q, UIURL %q: ModelPageURL = %q, want %q", tc.tracking, tc.ui, got, want)
+		}
+	}
+	for _, ui := range []string{"127.0.0.1:5000", "mlflow", "ftp://h/x", "http://"} {
+		_, err := New("http://mlflow:5000", &Options{UIURL: ui})
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(fmt.Sprint(err), "MLFLOW_UI_URL") {
+			t.Errorf("UIURL %q: error = %v, want ErrInvalid naming MLFLOW_UI_URL", ui, err)
+		}
+	}
+	t.Setenv("MLFLOW_UI_URL", "http://127.0.0.1:15000")
+	if o, err := OptionsFromEnv(); err != nil {
+		t.Error(err)
+	} else if o.UIURL != "http://127.0.0.1:15000" {
+		t.Errorf("OptionsFromEnv with MLFLOW_UI_URL: UIURL = %q", o.UIURL)
 	}
 }
 

@@ -26,7 +26,11 @@
 // (default 7), MLFLOW_HTTP_REQUEST_TIMEOUT (seconds, default 120), and for
 // s3:// artifacts MLFLOW_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID,
 // AWS_SECRET_ACCESS_KEY (where those are unset, the seed project's
-// MINIO_URL, AWS_ACCESS_KEY and AWS_SECRET_KEY: internal/seedenv). The tracking URI must be http:// or https://;
+// MINIO_URL, AWS_ACCESS_KEY and AWS_SECRET_KEY: internal/seedenv).
+// MLFLOW_UI_URL (mlstack's, not MLflow's) is the base of the UI links
+// RunPageURL and ModelPageURL give, where a browser opens the UI at another
+// address than the client's (docker-compose). The tracking URI must be
+// http:// or https://;
 // any other scheme is an error wrapping ErrUnsupportedURI. With no
 // tracking URI at all, Open writes to the spool only.
 //
