@@ -340,10 +340,14 @@ func (g *histGrower) grow(gp []gpair, feats []int32, sampled []int32) ([]Node, [
 	g.splitBin = g.splitBin[:0]
 	g.sel = g.b.selectDense(feats)
 	root := &hnode{nid: 0, begin: 0, end: int32(len(g.rows)), hist: g.alloc()}
+	// The sums are kept in locals: through root's fields every addition
+	// waited on the store of the previous one.
+	var G, H float64
 	for _, p := range gp {
-		root.G += float64(p.g)
-		root.H += float64(p.h)
+		G += float64(p.g)
+		H += float64(p.h)
 	}
+	root.G, root.H = G, H
 	root.rootGain = c.gain(root.G, root.H)
 	tree := []Node{{Left: -1, Right: -1, Parent: -1, Hess: float32(root.H), Weight: c.weight(root.G, root.H)}}
 	g.buildHists([]*hnode{root}, gp)
