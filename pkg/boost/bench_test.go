@@ -108,10 +108,24 @@ func BenchmarkGradients(b *testing.B) {
 		w[i] = 1
 	}
 	gp := make([]gpair, n)
-	for b.Loop() {
-		gradients(BinaryLogistic, 1, margin, y, w, gp, 1)
+	// weights and unit take the assembly loop where there is one (AVX2),
+	// go-* the Go loop.
+	for _, bc := range []struct {
+		name string
+		f    func()
+	}{
+		{"weights", func() { gradients(BinaryLogistic, 1, margin, y, w, gp, 1) }},
+		{"unit", func() { gradients(BinaryLogistic, 1, margin, y, nil, gp, 1) }},
+		{"go-weights", func() { logisticGradientsGo(margin, y, w, gp) }},
+		{"go-unit", func() { logisticGradients1Go(margin, y, gp) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				bc.f()
+			}
+			b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(n)/float64(b.N), "ns/row")
+		})
 	}
-	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(n)/float64(b.N), "ns/row")
 }
 
 // BenchmarkEvaluate finds the best split of a node from its histogram on

@@ -520,3 +520,29 @@ func TestLogisticGradientsUnit(t *testing.T) {
 		t.Fatalf("only %d margins", len(margin))
 	}
 }
+
+// TestKeepBelow checks that the subsample coin compared as integers
+// (keepBelow) is uniform(u) < s, at the threshold and beside it and on
+// random draws, for fractions that are and are not multiples of 2^-53.
+func TestKeepBelow(t *testing.T) {
+	src := rand.NewPCG(7, 8)
+	for _, s := range []float64{0, 1e-300, 0.1, 1.0 / 3, 0.5, 0.7, 0.9, 0.9999999999999999, 1, math.Nextafter(0.5, 1), 0.25} {
+		th := keepBelow(s)
+		us := []uint64{0, 1, 1<<53 - 1, ^uint64(0)}
+		for _, d := range []uint64{0, 1, 2} {
+			for _, v := range []uint64{th - d, th + d} {
+				if v < 1<<53 {
+					us = append(us, v, v|0x7ff<<53)
+				}
+			}
+		}
+		for range 100000 {
+			us = append(us, src.Uint64())
+		}
+		for _, u := range us {
+			if got, want := u<<11>>11 < th, uniform(u) < s; got != want {
+				t.Fatalf("s = %v, u = %#x: integer coin %v, uniform(u) < s %v", s, u, got, want)
+			}
+		}
+	}
+}

@@ -71,8 +71,11 @@
 // histograms or partitions. On amd64 the loop that adds one-byte dense
 // bins is SSE2 assembly (hist_amd64.s: one ADDPD a bin, the same two
 // additions in the same order as the Go loop, which other platforms and
-// -tags purego use). docs/BENCHMARKS.md (boost) has the measurements and
-// what each of these saves.
+// -tags purego use), and with AVX2 the binary:logistic gradients are
+// computed eight rows a step (objective_amd64.s: the same float32 and
+// float64 operations as expf and the Go loop, so the same bits).
+// docs/BENCHMARKS.md (boost) has the measurements and what each of these
+// saves.
 //
 // # Compatibility
 //

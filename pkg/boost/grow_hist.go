@@ -340,10 +340,14 @@ func (g *histGrower) grow(gp []gpair, feats []int32, sampled []int32) ([]Node, [
 	g.splitBin = g.splitBin[:0]
 	g.sel = g.b.selectDense(feats)
 	root := &hnode{nid: 0, begin: 0, end: int32(len(g.rows)), hist: g.alloc()}
+	// The sums are kept in locals: through root's fields every addition
+	// waited on the store of the previous one.
+	var G, H float64
 	for _, p := range gp {
-		root.G += float64(p.g)
-		root.H += float64(p.h)
+		G += float64(p.g)
+		H += float64(p.h)
 	}
+	root.G, root.H = G, H
 	root.rootGain = c.gain(root.G, root.H)
 	tree := []Node{{Left: -1, Right: -1, Parent: -1, Hess: float32(root.H), Weight: c.weight(root.G, root.H)}}
 	g.buildHists([]*hnode{root}, gp)
@@ -468,9 +472,19 @@ func (g *histGrower) updateMargins(tree []Node, leaves []leafRows, dropped []int
 		return
 	}
 	// The dropped rows walk the tree through each split's table of which
-	// bins go left (as partition uses), without a branch on the data.
+	// bins go left (as partition uses), without a branch on the data: a
+	// leaf is a step that stays where it is (its table is all zeros), so
+	// every row takes as many steps as the tree is deep.
+	depth := make([]int, len(tree))
+	maxDepth := 0
+	for i := 1; i < len(tree); i++ {
+		depth[i] = depth[tree[i].Parent] + 1
+		maxDepth = max(maxDepth, depth[i])
+	}
+	stay := make([]uint8, g.b.ptr[1]-g.b.ptr[0])
 	left := make([][]uint8, len(tree))
 	for i := range tree {
+		left[i] = stay
 		if tree[i].Left >= 0 {
 			left[i] = g.goesLeft(&tree[i], g.splitBin[i])
 		}
@@ -479,24 +493,53 @@ func (g *histGrower) updateMargins(tree []Node, leaves []leafRows, dropped []int
 	parallelFor((len(dropped)+blk-1)/blk, g.threads, func(b int) {
 		rows := dropped[b*blk : min(len(dropped), b*blk+blk)]
 		if g.b.c8 != nil {
-			addLeaves(g.b.c8, left, tree, rows, margin, k, grp)
+			addLeaves(walkSteps(g.b.c8, left, tree), maxDepth, tree, rows, margin, k, grp)
 		} else {
-			addLeaves(g.b.c16, left, tree, rows, margin, k, grp)
+			addLeaves(walkSteps(g.b.c16, left, tree), maxDepth, tree, rows, margin, k, grp)
 		}
 	})
 }
 
-// addLeaves adds to the margin of each row the value of its leaf of tree
-// (just grown), following the tables left of its splits (goesLeft; a
-// split's right child follows its left one).
-func addLeaves[B uint8 | uint16](cols [][]B, left [][]uint8, tree []Node, rows []int32, margin []float32, k, grp int) {
-	for _, r := range rows {
-		i := int32(0)
-		for tree[i].Left >= 0 {
-			n := &tree[i]
-			i = n.Left + 1 - int32(left[i][cols[n.Feature][r]])
+// walkStep is one node of a tree for addLeaves: a row at this node goes
+// to next - left[col[row]] (a split: its left child or, one further, its
+// right one), or stays (a leaf: next is the node itself, left all zeros
+// and col the first feature's).
+type walkStep[B uint8 | uint16] struct {
+	col  []B
+	left []uint8
+	next int32
+}
+
+// walkSteps returns the steps of tree, whose splits send the bins with
+// left[i][bin] == 1 left.
+func walkSteps[B uint8 | uint16](cols [][]B, left [][]uint8, tree []Node) []walkStep[B] {
+	steps := make([]walkStep[B], len(tree))
+	for i := range tree {
+		n := &tree[i]
+		steps[i] = walkStep[B]{cols[0], left[i], int32(i)}
+		if n.Left >= 0 {
+			steps[i] = walkStep[B]{cols[n.Feature], left[i], n.Left + 1}
 		}
-		margin[int(r)*k+grp] += tree[i].Value
+	}
+	return steps
+}
+
+// addLeaves adds to the margin of each row the value of its leaf of tree
+// (just grown, depth levels deep). The rows take each level's step
+// together: a row's steps depend on one another through a chain of
+// loads, but different rows' do not, so a level over all the rows keeps
+// many chains in flight where a walk of one row to its leaf waited on
+// each load in turn.
+func addLeaves[B uint8 | uint16](steps []walkStep[B], depth int, tree []Node, rows []int32, margin []float32, k, grp int) {
+	at := make([]int32, len(rows))
+	for range depth {
+		for j, r := range rows {
+			s := &steps[at[j]]
+			at[j] = s.next - int32(s.left[s.col[r]])
+		}
+	}
+	for j, r := range rows {
+		margin[int(r)*k+grp] += tree[at[j]].Value
 	}
 }
 

@@ -493,12 +493,6 @@ func sigmoid32(x float32) float32 {
 // when it lies within 1e-15 of a rounding boundary (no float32 in
 // [-104, 89] does; TestExpf).
 func expf(x float32) float32 {
-	const (
-		log2e32 = 32 / math.Ln2
-		ln2Hi32 = 6.93147180369123816490e-01 / 32 // math's Ln2Hi: k·ln2Hi32 is exact
-		ln2Lo32 = 1.90821492927058770002e-10 / 32
-		shift   = 0x1.8p52 // adding it rounds to an integer held in the low bits
-	)
 	switch {
 	case x != x || x >= 89: // NaN, or e^x above the largest float32
 		return x * float32(math.Inf(1))
@@ -506,14 +500,22 @@ func expf(x float32) float32 {
 		return 0
 	}
 	xd := float64(x)
-	kf := xd*log2e32 + shift
+	kf := xd*log2e32 + expfShift
 	k := int64(math.Float64bits(kf)&(1<<52-1)) - 1<<51
-	kf -= shift
+	kf -= expfShift
 	r := (xd - kf*ln2Hi32) - kf*ln2Lo32
 	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
 	scale := math.Float64frombits(uint64(k>>5+1023) << 52)
 	return float32(exp2Tab[k&31] * p * scale)
 }
+
+// The constants of expf (and of its assembly copy, logisticGrad8).
+const (
+	log2e32   = 32 / math.Ln2
+	ln2Hi32   = 6.93147180369123816490e-01 / 32 // math's Ln2Hi: k·ln2Hi32 is exact
+	ln2Lo32   = 1.90821492927058770002e-10 / 32
+	expfShift = 0x1.8p52 // adding it rounds to an integer held in the low bits
+)
 
 // exp2Tab[j] is 2^(j/32).
 var exp2Tab = func() (t [32]float64) {

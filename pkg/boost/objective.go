@@ -44,6 +44,17 @@ func gradients(obj string, k int, margin []float32, y, w []float32, gp []gpair, 
 // and max(p(1-p), 1e-16), times the weight, in float32.
 func logisticGradients(margin, y, w []float32, gp []gpair) {
 	y, w, gp = y[:len(margin)], w[:len(margin)], gp[:len(margin)]
+	if n := len(margin) &^ 7; haveLogisticGrad8 && n > 0 {
+		logisticGrad8(&margin[0], &y[0], &w[0], &gp[0], uintptr(n))
+		margin, y, w, gp = margin[n:], y[n:], w[n:], gp[n:]
+	}
+	logisticGradientsGo(margin, y, w, gp)
+}
+
+// logisticGradientsGo is logisticGradients in Go: the rows after the
+// assembly loop's last eight, and every row where it does not run.
+func logisticGradientsGo(margin, y, w []float32, gp []gpair) {
+	y, w, gp = y[:len(margin)], w[:len(margin)], gp[:len(margin)]
 	for i, m := range margin {
 		p := sigmoid32(m)
 		h := p * (1 - p)
@@ -58,6 +69,16 @@ func logisticGradients(margin, y, w []float32, gp []gpair) {
 // same numbers (x*1 is x in IEEE arithmetic), without reading the
 // weights or multiplying by them.
 func logisticGradients1(margin, y []float32, gp []gpair) {
+	y, gp = y[:len(margin)], gp[:len(margin)]
+	if n := len(margin) &^ 7; haveLogisticGrad8 && n > 0 {
+		logisticGrad8(&margin[0], &y[0], nil, &gp[0], uintptr(n))
+		margin, y, gp = margin[n:], y[n:], gp[n:]
+	}
+	logisticGradients1Go(margin, y, gp)
+}
+
+// logisticGradients1Go is logisticGradients1 in Go.
+func logisticGradients1Go(margin, y []float32, gp []gpair) {
 	y, gp = y[:len(margin)], gp[:len(margin)]
 	for i, m := range margin {
 		p := sigmoid32(m)

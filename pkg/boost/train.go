@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"unsafe"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -127,18 +128,15 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 		gradients(c.objective, k, margin, y32, gw, gp, c.threads)
 		var kept, dropped []int32 // rows in and out of this round's sample
 		if c.subsample < 1 {
-			// Each row is written to both lists and counted in one, so the
-			// loop has no branch on the coin.
-			nk, nd := 0, 0
-			for r := range int32(nrow) {
-				keep := int(b2i(uniform(src.Uint64()) < c.subsample))
-				kept0[nk], dropped0[nd] = r, r
-				nk += keep
-				nd += 1 - keep
-			}
-			kept, dropped = kept0[:nk], dropped0[:nd]
-			for _, r := range dropped {
-				clear(gp[int(r)*k : int(r)*k+k])
+			kept, dropped = drawSample(src, keepBelow(c.subsample), kept0, dropped0)
+			if k == 1 {
+				for _, r := range dropped {
+					gp[r] = gpair{}
+				}
+			} else {
+				for _, r := range dropped {
+					clear(gp[int(r)*k : int(r)*k+k])
+				}
 			}
 		}
 		feats := allFeats
@@ -207,10 +205,44 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 }
 
 // uniform(src.Uint64()) is rng.Float64() of rng = rand.New(src): the same
-// numbers, without a call through the Source interface per draw (the
-// subsample coin is drawn for every row of every round).
+// numbers, without a call through the Source interface per draw. The
+// subsample coin, drawn for every row of every round, is uniform(u) < s,
+// compared as integers (keepBelow).
 func uniform(u uint64) float64 {
 	return float64(u<<11>>11) / (1 << 53)
+}
+
+// keepBelow returns the t for which uniform(u) < s exactly when
+// u<<11>>11 < t, for s in [0, 1]: uniform(u) is v/2^53 with v = u<<11>>11
+// an integer below 2^53, so both sides are exact and v/2^53 < s is
+// v < s·2^53, which for an integer v is v < ⌈s·2^53⌉ (TestKeepBelow).
+func keepBelow(s float64) uint64 {
+	return uint64(math.Ceil(s * (1 << 53)))
+}
+
+// drawSample draws one coin from src for each of the len(kept0)-1 rows
+// (the round's subsample; the row is kept when its draw's low 53 bits
+// are below t, keepBelow) and returns the rows kept and the rows dropped, in order,
+// as prefixes of kept0 and dropped0 (each of length nrow+1). Each row is
+// written to both lists and counted in one, so the loop has no branch on
+// the coin; it stores through pointers, as nk and nd, at most the row,
+// are below len(kept0) and len(dropped0) but the compiler cannot tell.
+func drawSample(src *rand.PCG, t uint64, kept0, dropped0 []int32) (kept, dropped []int32) {
+	nrow := len(kept0) - 1
+	if len(dropped0) != len(kept0) || nrow < 0 {
+		panic("boost: sample lists of different lengths")
+	}
+	kp := unsafe.Pointer(unsafe.SliceData(kept0))
+	dp := unsafe.Pointer(unsafe.SliceData(dropped0))
+	nk, nd := uintptr(0), uintptr(0)
+	for r := range int32(nrow) {
+		keep := uintptr((src.Uint64()<<11>>11 - t) >> 63) // 1 when below t: both are at most 2^53
+		*(*int32)(unsafe.Add(kp, nk*4)) = r
+		*(*int32)(unsafe.Add(dp, nd*4)) = r
+		nk += keep
+		nd += 1 - keep
+	}
+	return kept0[:nk], dropped0[:nd]
 }
 
 func (p *Params) njobs() int {
