@@ -2,7 +2,6 @@ package mlflow_test
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -120,36 +119,7 @@ func TestMLflowHungMidRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	train := func(from, to int) {
-		for i := from; i < to; i++ {
-			run.LogMetric("loss", 1/float64(i+1), int64(i))
-			time.Sleep(2 * time.Millisecond)
-		}
-	}
-	run.LogParam("depth", 4)
-	train(0, 1000)
-	if err := run.Flush(ctx); err != nil || !run.Online() {
-		t.Fatalf("before the hang: Flush = %v, online %v", err, run.Online())
-	}
-	p.hung.Store(true)
-	hung := time.Now()
-	train(1000, 3000)
-	trained := time.Now()
-	if err := run.LogArtifactBytes(ctx, "report.txt", []byte("after the hang")); err != nil {
-		t.Fatalf("LogArtifact after the hang: %v", err)
-	}
-	info, err := run.LogModel(ctx, mlflow.XGBoostModel{JSON: tinyBooster}, mlflow.LogModelOptions{})
-	if err != nil || info.ModelID != "" {
-		t.Fatalf("LogModel after the hang = %+v, %v; want it spooled", info, err)
-	}
-	if err := run.End(ctx, ""); !errors.Is(err, mlflow.ErrSpooled) {
-		t.Fatalf("End = %v, want ErrSpooled", err)
-	}
-	waited := time.Since(hung) - trained.Sub(hung)
-	t.Logf("training went on for %v after the hang; the run waited %v more for the hung server", trained.Sub(hung).Round(time.Millisecond), waited.Round(time.Millisecond))
-	if waited > 30*time.Second {
-		t.Errorf("the hung server cost the run %v, want at most 30 s", waited)
-	}
+	loseServerMidRun(t, ctx, run, "the hang", func() { p.hung.Store(true) })
 	msgs := note.all()
 	if len(msgs) != 1 || !strings.Contains(msgs[0], p.URL) || !strings.Contains(msgs[0], "serves none") {
 		t.Errorf("notices = %q, want one naming %s and saying it hangs", msgs, p.URL)
@@ -160,18 +130,7 @@ func TestMLflowHungMidRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := mlflow.Sync(ctx, c, spool)
-	if err != nil || len(res) != 1 || !res[0].Done || res[0].RunID != run.ID() || res[0].Artifacts != 1 || res[0].Models != 1 {
-		t.Fatalf("sync = %+v, %v", res, err)
-	}
-	checkComplete(t, c, run.ID(), 3000)
-	st, err := c.RunArtifacts(ctx, run.ID())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b, err := st.ReadFile(ctx, "report.txt"); err != nil || string(b) != "after the hang" {
-		t.Errorf("artifact after sync = %q, %v", b, err)
-	}
+	syncComplete(t, ctx, c, spool, run.ID(), "the hang")
 }
 
 // TestMLflowSlowServer: a server that takes 20 s to answer (past

@@ -125,37 +125,7 @@ func TestMLflowKilledMidRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// "Training": a metric point every 2 ms, 3000 in all.
-	train := func(from, to int) {
-		for i := from; i < to; i++ {
-			run.LogMetric("loss", 1/float64(i+1), int64(i))
-			time.Sleep(2 * time.Millisecond)
-		}
-	}
-	run.LogParam("depth", 4)
-	train(0, 1000)
-	if err := run.Flush(ctx); err != nil || !run.Online() {
-		t.Fatalf("before the kill: Flush = %v, online %v", err, run.Online())
-	}
-	s.Kill(t)
-	killed := time.Now()
-	train(1000, 3000)
-	trained := time.Now()
-	if err := run.LogArtifactBytes(ctx, "report.txt", []byte("after the kill")); err != nil {
-		t.Fatalf("LogArtifact after the kill: %v", err)
-	}
-	info, err := run.LogModel(ctx, mlflow.XGBoostModel{JSON: tinyBooster}, mlflow.LogModelOptions{})
-	if err != nil || info.ModelID != "" {
-		t.Fatalf("LogModel after the kill = %+v, %v; want it spooled", info, err)
-	}
-	if err := run.End(ctx, ""); !errors.Is(err, mlflow.ErrSpooled) {
-		t.Fatalf("End = %v, want ErrSpooled", err)
-	}
-	waited := time.Since(killed) - trained.Sub(killed)
-	t.Logf("training went on for %v after the kill; the run waited %v more for the dead server", trained.Sub(killed).Round(time.Millisecond), waited.Round(time.Millisecond))
-	if waited > 30*time.Second {
-		t.Errorf("the dead server cost the run %v, want at most 30 s", waited)
-	}
+	loseServerMidRun(t, ctx, run, "the kill", func() { s.Kill(t) })
 	msgs := note.all()
 	if len(msgs) != 1 || !strings.Contains(msgs[0], s.URL) || !strings.Contains(msgs[0], "connection refused") {
 		t.Errorf("notices = %q, want one naming %s and the error", msgs, s.URL)
@@ -166,16 +136,64 @@ func TestMLflowKilledMidRun(t *testing.T) {
 
 	s.Restart(t)
 	c := newClient(t, s)
+	syncComplete(t, ctx, c, spool, run.ID(), "the kill")
+}
+
+// loseServerMidRun logs to run as train does while lose takes its server
+// away: a parameter and 1000 loss points delivered, then lose, then 2000
+// more points (one every 2 ms), an artifact, a model and End, which must
+// all go to the spool. It fails t if losing the server cost the run more
+// than 30 s beyond that training. what names the loss in messages and in
+// the artifact ("the kill").
+func loseServerMidRun(t *testing.T, ctx context.Context, run *mlflow.Run, what string, lose func()) {
+	t.Helper()
+	train := func(from, to int) {
+		for i := from; i < to; i++ {
+			run.LogMetric("loss", 1/float64(i+1), int64(i))
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	run.LogParam("depth", 4)
+	train(0, 1000)
+	if err := run.Flush(ctx); err != nil || !run.Online() {
+		t.Fatalf("before %s: Flush = %v, online %v", what, err, run.Online())
+	}
+	lose()
+	lost := time.Now()
+	train(1000, 3000)
+	trained := time.Now()
+	if err := run.LogArtifactBytes(ctx, "report.txt", []byte("after "+what)); err != nil {
+		t.Fatalf("LogArtifact after %s: %v", what, err)
+	}
+	info, err := run.LogModel(ctx, mlflow.XGBoostModel{JSON: tinyBooster}, mlflow.LogModelOptions{})
+	if err != nil || info.ModelID != "" {
+		t.Fatalf("LogModel after %s = %+v, %v; want it spooled", what, info, err)
+	}
+	if err := run.End(ctx, ""); !errors.Is(err, mlflow.ErrSpooled) {
+		t.Fatalf("End = %v, want ErrSpooled", err)
+	}
+	waited := time.Since(lost) - trained.Sub(lost)
+	t.Logf("training went on for %v after %s; the run waited %v more for the server", trained.Sub(lost).Round(time.Millisecond), what, waited.Round(time.Millisecond))
+	if waited > 30*time.Second {
+		t.Errorf("%s cost the run %v, want at most 30 s", what, waited)
+	}
+}
+
+// syncComplete sends the spool of a run that lost its server
+// (loseServerMidRun) to c and checks that nothing was lost: the run done
+// with its 3000 points, its artifact and its one READY model.
+func syncComplete(t *testing.T, ctx context.Context, c *mlflow.Client, spool, runID, what string) {
+	t.Helper()
 	res, err := mlflow.Sync(ctx, c, spool)
-	if err != nil || len(res) != 1 || !res[0].Done || res[0].RunID != run.ID() || res[0].Artifacts != 1 || res[0].Models != 1 {
+	if err != nil || len(res) != 1 || !res[0].Done || res[0].RunID != runID || res[0].Artifacts != 1 || res[0].Models != 1 {
 		t.Fatalf("sync = %+v, %v", res, err)
 	}
-	checkComplete(t, c, run.ID(), 3000)
-	st, err := c.RunArtifacts(ctx, run.ID())
+	checkComplete(t, c, runID, 3000)
+	st, err := c.RunArtifacts(ctx, runID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b, err := st.ReadFile(ctx, "report.txt"); err != nil || string(b) != "after the kill" {
+	if b, err := st.ReadFile(ctx, "report.txt"); err != nil || string(b) != "after "+what {
 		t.Errorf("artifact after sync = %q, %v", b, err)
 	}
 }
