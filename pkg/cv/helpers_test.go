@@ -15,24 +15,14 @@ import (
 	"github.com/mlstack/mlstack/pkg/cv"
 	"github.com/mlstack/mlstack/pkg/dataset"
 	"github.com/mlstack/mlstack/pkg/frame"
+	"github.com/mlstack/mlstack/pkg/internal/sampletest"
 )
 
 // loadSample reads a numeric built-in sample with pkg/frame; the label
 // column is mapped to class ids with pos as class 1.
 func loadSample(t testing.TB, name, label, pos string) (*mat.Dense, []float64) {
 	t.Helper()
-	b, err := dataset.Sample(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := frame.ReadBytes(context.Background(), b, &frame.ReadOptions{Name: name})
-	if err != nil {
-		t.Fatal(err)
-	}
-	X, y, _, err := f.XY(label, &frame.ExportOptions{Positive: pos})
-	if err != nil {
-		t.Fatal(err)
-	}
+	X, y, _ := sampletest.XY(t, sampletest.Frame(t, name), label, &frame.ExportOptions{Positive: pos})
 	return X, y
 }
 
