@@ -41,6 +41,13 @@ var layerRules = []struct {
 		wrong: func(imp string) bool { return under(imp, "pkg") },
 	},
 	{
+		name: "the small internal helpers (retry, redact, csvscan, progress) are leaves: the standard library only",
+		from: func(p string) bool {
+			return under(p, "internal/retry") || under(p, "internal/redact") || under(p, "internal/csvscan") || under(p, "internal/progress")
+		},
+		wrong: func(imp string) bool { first, _, _ := strings.Cut(imp, "/"); return strings.Contains(first, ".") },
+	},
+	{
 		name: "only pkg/notebook imports GoNB (everything else runs outside a kernel)",
 		from: func(p string) bool { return !under(p, "pkg/notebook") },
 		wrong: func(imp string) bool {

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/mlstack/mlstack/internal/redact"
+	"github.com/mlstack/mlstack/internal/retry"
 )
 
 // File is a CSV file Fetch made available.
@@ -320,26 +321,23 @@ func kaggleDownload(ctx context.Context, o *FetchOptions, src Source) (string, s
 // download runs the request made by mk (again for each attempt), follows
 // redirects and saves the body under o.Dir. The file name is the last
 // segment of the final URL, else def.
-func download(ctx context.Context, o *FetchOptions, mk func(context.Context) (*http.Request, error), def string) (string, string, error) {
-	wait := o.RetryWait
-	var lastErr error
-	for attempt := 1; attempt <= o.Retries; attempt++ {
-		p, name, err, retry := downloadOnce(ctx, o, mk, def)
-		if err == nil {
-			return p, name, nil
-		}
-		lastErr = err
-		if !retry || ctx.Err() != nil || attempt == o.Retries {
-			break
-		}
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return "", "", ctx.Err()
-		}
-		wait *= 2
+func download(ctx context.Context, o *FetchOptions, mk func(context.Context) (*http.Request, error), def string) (p, name string, err error) {
+	var retryable bool
+	err = retry.Do(ctx, o.retryPolicy(), func(error) bool { return retryable }, func(ctx context.Context, _ int) error {
+		var err error
+		p, name, err, retryable = downloadOnce(ctx, o, mk, def)
+		return err
+	})
+	if err != nil {
+		return "", "", err
 	}
-	return "", "", lastErr
+	return p, name, nil
+}
+
+// retryPolicy is the retry policy of downloads and Roboflow requests:
+// Retries attempts, waits from RetryWait doubling, no cap, no jitter.
+func (o *FetchOptions) retryPolicy() retry.Policy {
+	return retry.Policy{Attempts: o.Retries, Base: o.RetryWait}
 }
 
 func downloadOnce(ctx context.Context, o *FetchOptions, mk func(context.Context) (*http.Request, error), def string) (p, name string, err error, retry bool) {
