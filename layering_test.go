@@ -41,9 +41,14 @@ var layerRules = []struct {
 		wrong: func(imp string) bool { return under(imp, "pkg") },
 	},
 	{
-		name: "the small internal helpers (retry, redact, csvscan, progress) are leaves: the standard library only",
+		name: "the small internal helpers (retry, redact, csvscan, progress, filekind) are leaves: the standard library only",
 		from: func(p string) bool {
-			return under(p, "internal/retry") || under(p, "internal/redact") || under(p, "internal/csvscan") || under(p, "internal/progress")
+			for _, leaf := range []string{"internal/retry", "internal/redact", "internal/csvscan", "internal/progress", "internal/filekind"} {
+				if under(p, leaf) {
+					return true
+				}
+			}
+			return false
 		},
 		wrong: func(imp string) bool { first, _, _ := strings.Cut(imp, "/"); return strings.Contains(first, ".") },
 	},

@@ -14,6 +14,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/mlstack/mlstack/internal/filekind"
 	"github.com/mlstack/mlstack/pkg/storage"
 )
 
@@ -158,7 +159,7 @@ func Open(ctx context.Context, source string, opts *OpenOptions) (*Data, error) 
 // blocks until a writer comes.
 func (d *Data) openFile(p, name string) error {
 	if fi, err := os.Stat(p); err == nil && !fi.Mode().IsRegular() {
-		return fmt.Errorf("dataset: %s is %s, not a regular file: give the path of a CSV file", name, fileKind(fi.Mode()))
+		return fmt.Errorf("dataset: %s is %s, not a regular file: give the path of a CSV file", name, filekind.Of(fi.Mode()))
 	}
 	fh, err := os.Open(p)
 	if err != nil {
@@ -171,23 +172,6 @@ func (d *Data) openFile(p, name string) error {
 	}
 	d.r, d.size, d.closer = fh, fi.Size(), fh.Close
 	return nil
-}
-
-// fileKind names a file's type for errors.
-func fileKind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&os.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&os.ModeCharDevice != 0:
-		return "a character device"
-	case m&os.ModeDevice != 0:
-		return "a device"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	}
-	return m.Type().String()
 }
 
 // manifest is the part of ingest's manifest.json read here.
