@@ -159,7 +159,7 @@ func Open(ctx context.Context, source string, opts *OpenOptions) (*Data, error) 
 // blocks until a writer comes.
 func (d *Data) openFile(p, name string) error {
 	if fi, err := os.Stat(p); err == nil && !fi.Mode().IsRegular() {
-		return fmt.Errorf("dataset: %s is %s, not a regular file: give the path of a CSV file", name, filekind.Of(fi.Mode()))
+		return fmt.Errorf("%s is %s, not a regular file: give the path of a CSV file", name, filekind.Of(fi.Mode())) // as train has said it
 	}
 	fh, err := os.Open(p)
 	if err != nil {
