@@ -58,17 +58,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		err = cfg.Validate()
 	}
 	var ce *stack.ConfigError
-	if err != nil && (args[0] != "down" || !errors.As(err, &ce) || ce.Var != "") {
-		// A bad value does not stop `down`, which needs only the pid files.
+	if err != nil && (args[0] != "down" || !errors.As(err, &ce) || ce.Var == "MLSTACK_STACK_DIR") {
+		// A bad configuration does not stop `down`, which needs only the
+		// pid files in the state folder.
 		fmt.Fprintln(stderr, "stack:", err)
 		return 2 // a configuration the user can fix
 	}
 	s := &stack.Native{Config: cfg, Out: stdout}
 	switch args[0] {
 	case "up":
-		example, err := stack.ReadEnvFile(filepath.Join(root, ".env.example"))
-		if err != nil {
-			fmt.Fprintln(stderr, "stack:", err)
+		example, exErr := stack.ReadEnvFile(filepath.Join(root, ".env.example"))
+		if exErr != nil {
+			fmt.Fprintln(stderr, "stack:", exErr)
 			return 2
 		}
 		if v := cfg.Env["MLFLOW_BACKEND"]; v != "" {

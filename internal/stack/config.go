@@ -74,12 +74,23 @@ func (e *ConfigError) Unwrap() error { return e.Err }
 // root/.env.example with compose-go's dotenv rules and the process
 // environment (LoadEnv), and MLSTACK_STACK_DIR, MLSTACK_MINIO,
 // MLSTACK_VENV and MLSTACK_GOTOOLS from getenv (os.Getenv when nil).
-// Errors are *ConfigError. Load does not Validate.
+// Errors are *ConfigError; the Config returned with one still has its Dir
+// (unless the error is MLSTACK_STACK_DIR's), which is all `stack down`
+// needs. Load does not Validate.
 func Load(root string, getenv func(string) string) (Config, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
 	c := Default(root)
+	// The state folder first: `stack down` needs it even when the rest of
+	// the configuration is wrong.
+	if d := getenv("MLSTACK_STACK_DIR"); d != "" {
+		var err error
+		if c.Dir, err = filepath.Abs(d); err != nil {
+			return c, &ConfigError{Var: "MLSTACK_STACK_DIR", Err: err}
+		}
+	}
+	c.MinIOBin, c.Venv, c.GoTools = getenv("MLSTACK_MINIO"), getenv("MLSTACK_VENV"), getenv("MLSTACK_GOTOOLS")
 	files, err := envFiles(root, getenv("COMPOSE_ENV_FILES"))
 	if err != nil {
 		return c, &ConfigError{Var: "COMPOSE_ENV_FILES", Err: err}
@@ -89,12 +100,6 @@ func Load(root string, getenv func(string) string) (Config, error) {
 		return c, &ConfigError{Err: err}
 	}
 	c.Env = env
-	if d := getenv("MLSTACK_STACK_DIR"); d != "" {
-		if c.Dir, err = filepath.Abs(d); err != nil {
-			return c, &ConfigError{Var: "MLSTACK_STACK_DIR", Err: err}
-		}
-	}
-	c.MinIOBin, c.Venv, c.GoTools = getenv("MLSTACK_MINIO"), getenv("MLSTACK_VENV"), getenv("MLSTACK_GOTOOLS")
 	var errs []error
 	port := func(key string, p *int) {
 		if v := env[key]; v != "" {
