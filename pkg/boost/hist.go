@@ -461,20 +461,22 @@ type hbin struct{ g, h float64 }
 // The rows of a deep node are a thin, ascending subset of the matrix, so
 // nearly every row's bins and gradient miss the cache. The histogram loop
 // spends about two hundred instructions on a row, which leaves only a
-// couple of rows' loads in flight; when the rows are spread out (fewer
-// than one in touchSpan), a cheap loop first loads each row of a block of
-// touchBlock, putting all of the block's cache misses in flight at once,
-// and the histogram loop then finds them in cache. On 1M x 28 this takes
-// a node of 6% of the rows from 6.2 to 2.0 ns per added bin, and costs
+// couple of rows' loads in flight. The assembly loop for one-byte bins
+// without sparse features (addRows8) prefetches each row prefetchAhead
+// rows before it adds it. The Go loops, when the rows are spread out
+// (fewer than one in touchSpan), first load each row of a block of
+// touchBlock with a cheap loop, putting all of the block's cache misses
+// in flight at once, and then find them in cache: on 1M x 28 this takes a
+// node of 6% of the rows from 6.2 to 2.0 ns per added bin, and costs
 // dense nodes nothing, as they skip it.
 func buildHist[B uint8 | uint16](bins []B, ncol int, sel []selCol, spRow []int32, spIdx []uint32, rows []int32, gp []gpair, hist []hbin) {
+	if b8, ok := any(bins).([]uint8); ok && spRow == nil && haveAddRows8 {
+		addRows8Checked(b8, ncol, sel, rows, gp, hist, prefetchAhead)
+		return
+	}
 	add := addRows[B]
 	if spRow != nil {
 		add = addRowsSparse[B]
-	} else if b8, ok := any(bins).([]uint8); ok && haveAddRows8 {
-		add = func(_ []B, ncol int, sel []selCol, _ []int32, _ []uint32, rows []int32, gp []gpair, hist []hbin) {
-			addRows8Checked(b8, ncol, sel, nil, nil, rows, gp, hist)
-		}
 	}
 	if n := len(rows); n > 1 && int(rows[n-1]-rows[0]) > touchSpan*n {
 		for lo := 0; lo < n; lo += touchBlock {
@@ -490,6 +492,13 @@ func buildHist[B uint8 | uint16](bins []B, ncol int, sel []selCol, spRow []int32
 const (
 	touchSpan  = 5  // rows spread over more than touchSpan x their number are touched first
 	touchBlock = 32 // rows touched at a time
+
+	// prefetchAhead is how many rows ahead the assembly loop (addRows8)
+	// prefetches, on every node: on 13 features of 1M rows, a node of 6%
+	// of the rows took 1.0 ms instead of 1.9 ms with touchRows, one of 30%
+	// 2.8 instead of 3.5 ms (no touch, its rows being less spread), and
+	// one of 90% the same 9.1 ms.
+	prefetchAhead = 32
 )
 
 // touchRows loads the first and last bin, the first listed slot and the
@@ -562,12 +571,17 @@ func addRows[B uint8 | uint16](bins []B, ncol int, sel []selCol, _ []int32, _ []
 }
 
 // addRows8Checked calls the assembly addRows8 (which relies on the
-// sizes binned.buildHist checks, as the Go loop does).
-func addRows8Checked(bins []uint8, ncol int, sel []selCol, _ []int32, _ []uint32, rows []int32, gp []gpair, hist []hbin) {
-	if len(rows) == 0 || len(sel) == 0 {
+// sizes binned.buildHist checks, as the Go loop does), prefetching the
+// bins and gradient of the row ahead rows on (0: none).
+func addRows8Checked(bins []uint8, ncol int, sel []selCol, rows []int32, gp []gpair, hist []hbin, ahead int) {
+	if len(rows) == 0 || len(sel) == 0 || ncol == 0 {
 		return
 	}
-	addRows8(unsafe.SliceData(bins), uintptr(ncol), unsafe.SliceData(sel), uintptr(len(sel)), unsafe.SliceData(rows), uintptr(len(rows)), unsafe.SliceData(gp), unsafe.SliceData(hist))
+	pf := ^uintptr(0) // no row is that far ahead
+	if ahead > 0 {
+		pf = uintptr(ahead)
+	}
+	addRows8(unsafe.SliceData(bins), uintptr(ncol), unsafe.SliceData(sel), uintptr(len(sel)), unsafe.SliceData(rows), uintptr(len(rows)), unsafe.SliceData(gp), unsafe.SliceData(hist), pf)
 }
 
 // addRowsSparse is addRows plus each row's listed sparse slots (below

@@ -235,14 +235,16 @@ func TestAddRows8(t *testing.T) {
 			}
 		}
 		clear(goLoop)
-		clear(got)
 		addRows(bins, ncol, s, nil, nil, rows, gp, goLoop)
-		addRows8Checked(bins, ncol, s, nil, nil, rows, gp, got)
 		if !slices.Equal(goLoop, want) {
 			t.Fatalf("%d features: Go loop gives %v, want %v", len(s), goLoop, want)
 		}
-		if !slices.Equal(got, want) {
-			t.Fatalf("%d features: assembly gives %v, want %v", len(s), got, want)
+		for _, ahead := range []int{0, 1, 32, len(rows) - 1, len(rows), len(rows) + 1} {
+			clear(got)
+			addRows8Checked(bins, ncol, s, rows, gp, got, ahead)
+			if !slices.Equal(got, want) {
+				t.Fatalf("%d features, prefetching %d rows ahead: assembly gives %v, want %v", len(s), ahead, got, want)
+			}
 		}
 	}
 }
