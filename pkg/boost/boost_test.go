@@ -470,7 +470,7 @@ func TestExpf(t *testing.T) {
 		}
 	}
 	inf := float32(math.Inf(1))
-	for _, x := range []float32{0, -0.0, 1, -1, 88.72283, 88.72284, 89, -87.33655, -103.27893, -103.97208, -104, -104.00001, inf, -inf, float32(math.NaN())} {
+	for _, x := range []float32{0, float32(math.Copysign(0, -1)), 1, -1, 88.72283, 88.72284, 89, -87.33655, -103.27893, -103.97208, -104, -104.00001, inf, -inf, float32(math.NaN())} {
 		check(x)
 	}
 	n := 0

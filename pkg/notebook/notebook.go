@@ -386,7 +386,7 @@ func tracking(ctx context.Context, uri string, stdout, stderr io.Writer) error {
 // for concurrent use.
 func Progress(label string) func(done, total int) {
 	var mu sync.Mutex
-	id, start := "progress_"+gonbui.UniqueID(), time.Now()
+	id, start := "progress_"+gonbui.UniqueId(), time.Now()
 	return func(done, total int) {
 		mu.Lock()
 		defer mu.Unlock()
