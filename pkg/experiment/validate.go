@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/mlstack/mlstack/internal/redact"
 	"github.com/mlstack/mlstack/pkg/clean"
