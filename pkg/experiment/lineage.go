@@ -12,6 +12,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/mlstack/mlstack/pkg/experiment/config"
 	"github.com/mlstack/mlstack/pkg/frame"
 	"github.com/mlstack/mlstack/pkg/mlflow"
 	"github.com/mlstack/mlstack/pkg/storage"
@@ -98,7 +99,7 @@ func fromManifest(ctx context.Context, st storage.Store, uri string) (manifestUR
 }
 
 // datasetOf describes the data of a run as an MLflow dataset.
-func datasetOf(c *Config, f *frame.Frame, o *DataOrigin) (mlflow.Dataset, error) {
+func datasetOf(c *config.Config, f *frame.Frame, o *DataOrigin) (mlflow.Dataset, error) {
 	rows, _ := f.Shape()
 	var cols []mlflow.DatasetColumn
 	for _, col := range f.Columns() {

@@ -18,6 +18,7 @@ import (
 	"github.com/mlstack/mlstack/internal/progress"
 	"github.com/mlstack/mlstack/internal/redact"
 	"github.com/mlstack/mlstack/pkg/clean"
+	"github.com/mlstack/mlstack/pkg/experiment/config"
 	"github.com/mlstack/mlstack/pkg/frame"
 	"github.com/mlstack/mlstack/pkg/mlflow"
 )
@@ -54,7 +55,7 @@ type Options struct {
 
 // Report tells where a run's results went.
 type Report struct {
-	Parsed  *Parsed
+	Parsed  *config.Parsed
 	Outcome *Outcome
 	Out     string // output directory
 	RunID   string // MLflow run id ("" when spooled)
@@ -89,7 +90,7 @@ func run(ctx context.Context, o Options) (*Report, error) {
 	if o.Stderr == nil {
 		o.Stderr = io.Discard
 	}
-	p, err := loadFile(o.ConfigPath, o.Overrides, o.AllowLarge)
+	p, err := LoadFile(o.ConfigPath, &config.Options{Overrides: o.Overrides, AllowLarge: o.AllowLarge})
 	if err != nil {
 		return nil, err
 	}
@@ -108,11 +109,11 @@ func run(ctx context.Context, o Options) (*Report, error) {
 			}
 		}
 		if !data.Has(c.Data.Target) {
-			return nil, p.errAt("data.target", "column %q is not in %s; columns: %s", c.Data.Target, redact.URL(c.Data.Source), strings.Join(data.Names(), ", "))
+			return nil, p.ErrAt("data.target", "column %q is not in %s; columns: %s", c.Data.Target, redact.URL(c.Data.Source), strings.Join(data.Names(), ", "))
 		}
-		if dc, ok := trainer.(dataChecker); ok {
-			if fe := (*FieldError)(nil); errors.As(dc.checkData(c, data), &fe) {
-				return nil, p.errAt(fe.Path, "%s", fe.Msg)
+		if dc, ok := trainer.(DataChecker); ok {
+			if err := p.Locate(dc.CheckData(c, data)); errors.Is(err, config.ErrConfig) {
+				return nil, err
 			}
 		}
 	}
@@ -141,7 +142,7 @@ func run(ctx context.Context, o Options) (*Report, error) {
 	if o.Tracking != nil {
 		tc = *o.Tracking
 	}
-	tc.ExperimentName = c.experimentName()
+	tc.ExperimentName = c.ExperimentName()
 	tc.RunName = c.Tracking.RunName
 	if tc.RunName == "" {
 		tc.RunName = c.Name
@@ -154,7 +155,7 @@ func run(ctx context.Context, o Options) (*Report, error) {
 		}
 		tc.SourceType = mlflow.SourceLocal
 	}
-	tc.SystemMetrics = tc.SystemMetrics || on(c.Tracking.SystemMetrics)
+	tc.SystemMetrics = tc.SystemMetrics || config.On(c.Tracking.SystemMetrics)
 	tc.Tags = mergeTags(tc.Tags, redactTags(p, c.Tracking.Tags), map[string]string{"mlstack.trainer": c.Model.Trainer, "mlstack.config": filepath.Base(p.File)})
 	if tc.Logf == nil {
 		// The run's notices (server lost, server back) stand out from
@@ -236,7 +237,7 @@ func requireServer(ctx context.Context, tc mlflow.Config) error {
 	}
 }
 
-func execute(ctx context.Context, o Options, p *Parsed, trainer Trainer, data *frame.Frame, origin *DataOrigin, run *mlflow.Run, rep *Report) error {
+func execute(ctx context.Context, o Options, p *config.Parsed, trainer Trainer, data *frame.Frame, origin *DataOrigin, run *mlflow.Run, rep *Report) error {
 	c := &p.Config
 	params, err := p.Params()
 	if err != nil {
@@ -268,7 +269,7 @@ func execute(ctx context.Context, o Options, p *Parsed, trainer Trainer, data *f
 	job := &Job{
 		Config: c, Data: data, Out: rep.Out, Log: o.Stderr,
 		NewPipeline: func() *clean.Pipeline {
-			pipe, err := p.pipeline()
+			pipe, err := p.Pipeline()
 			if err != nil {
 				panic("experiment: pipeline validated earlier fails: " + err.Error())
 			}
@@ -280,7 +281,7 @@ func execute(ctx context.Context, o Options, p *Parsed, trainer Trainer, data *f
 				return
 			}
 			if bar == nil {
-				label := fmt.Sprintf("cross-validation %d×%d", c.Validation.NSplits, c.Validation.repeats())
+				label := fmt.Sprintf("cross-validation %d×%d", c.Validation.NSplits, c.Validation.Repeats())
 				if readsOwnData(trainer) {
 					label = c.Model.Trainer
 				}
@@ -293,11 +294,8 @@ func execute(ctx context.Context, o Options, p *Parsed, trainer Trainer, data *f
 	if bar != nil {
 		bar.Done()
 	}
-	if fe := (*FieldError)(nil); errors.As(err, &fe) { // the data contradicts the config
-		return p.errAt(fe.Path, "%s", fe.Msg)
-	}
 	if err != nil {
-		return err
+		return p.Locate(err) // a *config.FieldError: the data contradicts the config
 	}
 	rep.Outcome = outcome
 	if err := writeOutputs(rep.Out, c, outcome); err != nil {
@@ -314,7 +312,7 @@ func execute(ctx context.Context, o Options, p *Parsed, trainer Trainer, data *f
 	if err := logArtifacts(ctx, run, rep.Out, outcome); err != nil {
 		return err
 	}
-	if outcome.Model != nil && on(c.Artifacts.Model) {
+	if outcome.Model != nil && config.On(c.Artifacts.Model) {
 		info, err := run.LogModel(ctx, *outcome.Model, mlflow.LogModelOptions{
 			RegisteredModelName: c.Tracking.RegisterModel, Alias: c.Tracking.Alias, Dataset: ds,
 		})
@@ -405,7 +403,7 @@ func logArtifacts(ctx context.Context, run *mlflow.Run, out string, oc *Outcome)
 
 // writeOutputs writes metrics.json, oof_predictions.csv, pipeline.json and
 // schema.json.
-func writeOutputs(out string, c *Config, oc *Outcome) error {
+func writeOutputs(out string, c *config.Config, oc *Outcome) error {
 	if err := writeJSON(filepath.Join(out, "metrics.json"), oc.Summary); err != nil {
 		return err
 	}
@@ -419,7 +417,7 @@ func writeOutputs(out string, c *Config, oc *Outcome) error {
 			return err
 		}
 	}
-	if oc.CV != nil && on(c.Artifacts.OOFPredictions) {
+	if oc.CV != nil && config.On(c.Artifacts.OOFPredictions) {
 		if err := writeOOF(filepath.Join(out, "oof_predictions.csv"), oc); err != nil {
 			return err
 		}
@@ -481,11 +479,11 @@ func prepareOut(out string) error {
 
 // redactTags replaces the values of secret-named tags and redacts the
 // others (credentials in URLs, values of secret environment variables).
-func redactTags(p *Parsed, tags map[string]string) map[string]string {
+func redactTags(p *config.Parsed, tags map[string]string) map[string]string {
 	out := make(map[string]string, len(tags))
 	for k, v := range tags {
-		if isSecret(k) || slices.Contains(p.secrets, "tracking.tags."+k) {
-			v = Redacted
+		if p.IsSecretPath("tracking.tags." + k) {
+			v = config.Redacted
 		}
 		out[k] = redact.String(v)
 	}
@@ -520,7 +518,7 @@ func safeName(s string) string {
 	}, s)
 }
 
-func printPlan(w io.Writer, p *Parsed, data *frame.Frame) error {
+func printPlan(w io.Writer, p *config.Parsed, data *frame.Frame) error {
 	c := &p.Config
 	resolved, err := p.ResolvedYAML()
 	if err != nil {
@@ -535,8 +533,8 @@ func printPlan(w io.Writer, p *Parsed, data *frame.Frame) error {
 	rows, cols := data.Shape()
 	fmt.Fprintf(w, "# data: %s, %d rows × %d columns, target %s\n", redact.String(c.Data.Source), rows, cols, c.Data.Target)
 	fmt.Fprintf(w, "# plan: clean (%d steps) → %s → %s trainer, %s %d×%d = %d fits + 1 final fit\n",
-		len(c.Clean), c.Resample.Method, c.Model.Trainer, c.Validation.Method, c.Validation.NSplits, c.Validation.repeats(),
-		c.Validation.NSplits*c.Validation.repeats())
+		len(c.Clean), c.Resample.Method, c.Model.Trainer, c.Validation.Method, c.Validation.NSplits, c.Validation.Repeats(),
+		c.Validation.NSplits*c.Validation.Repeats())
 	_, err = w.Write(resolved)
 	return err
 }

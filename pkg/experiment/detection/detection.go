@@ -1,4 +1,4 @@
-package experiment
+package detection
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,13 +16,17 @@ import (
 
 	"github.com/mlstack/mlstack/pkg/dataset"
 	"github.com/mlstack/mlstack/pkg/detect"
+	"github.com/mlstack/mlstack/pkg/experiment"
+	"github.com/mlstack/mlstack/pkg/experiment/config"
 	"github.com/mlstack/mlstack/pkg/metrics"
 )
 
-func init() { Register("detection", func() Trainer { return detection{} }) }
+func init() {
+	experiment.Register("detection", func() experiment.Trainer { return detection{} })
+}
 
-// DetectionMetrics are the metric names the detection trainer reports.
-var DetectionMetrics = []string{"map50", "map"}
+// Metrics are the metric names the detection trainer reports.
+var Metrics = []string{"map50", "map"}
 
 // detection trains a small single-stage detector (pkg/detect, GoMLX) on a
 // YOLO-format dataset: data.source is a folder with data.yaml, a zip, or
@@ -30,146 +35,102 @@ var DetectionMetrics = []string{"map50", "map"}
 // or resampling; the valid split (else train) is evaluated every epoch.
 type detection struct{}
 
-// ownData tells Run to skip the tabular LoadData.
-func (detection) ownData() bool { return true }
+// OwnData tells Run to skip the tabular LoadData (experiment.OwnData).
+func (detection) OwnData() bool { return true }
 
-// detectionParams are model.params of the detection trainer.
-type detectionParams struct {
-	cfg  detect.Config // ScoreThreshold: min_score, what is drawn and the model's default
-	pred detect.PredictOptions
-	// evalScore is eval_min_score: the detections mAP counts (COCO's
-	// average precision wants them all, down to a low score).
+// params are model.params of the detection trainer, in the order the
+// decoder lists them.
+type params struct {
+	ImageSize    int     `yaml:"image_size"`
+	Epochs       int     `yaml:"epochs"`
+	BatchSize    int     `yaml:"batch_size"`
+	LearningRate float64 `yaml:"learning_rate"`
+	Width        int     `yaml:"width"`
+	Flip         float64 `yaml:"flip"`
+	Scale        float64 `yaml:"scale"`
+	BoxWeight    float64 `yaml:"box_weight"`
+	ClassWeight  float64 `yaml:"class_weight"`
+	// MinScore is what is drawn and the model's default threshold.
+	MinScore float64 `yaml:"min_score"`
+	// EvalMinScore is the lowest score mAP counts (COCO's average
+	// precision wants them all, down to a low score).
+	EvalMinScore float64 `yaml:"eval_min_score"`
+	NMSIoU       float64 `yaml:"nms_iou"`
+	MaxDets      int     `yaml:"max_dets"`
+	Samples      int     `yaml:"samples"` // eval images drawn with their predictions, at most
+	Backend      string  `yaml:"backend"` // a GoMLX backend such as go or xla:cpu
+}
+
+// trainParams are model.params as the detect package takes them.
+type trainParams struct {
+	cfg       detect.Config
+	pred      detect.PredictOptions
 	evalScore float64
 	samples   int
 }
 
-var detectionParamNames = []string{"image_size", "epochs", "batch_size", "learning_rate", "width", "flip", "scale", "box_weight", "class_weight", "min_score", "eval_min_score", "nms_iou", "max_dets", "samples", "backend"}
-
-// Defaults of model.params the detect package does not hold.
-const (
-	defaultEvalMinScore = 0.01 // mAP counts detections down to this score
-	defaultSamples      = 8    // eval images drawn with their predictions, at most
-)
-
-func parseDetectionParams(c *Config) (*detectionParams, error) {
-	p := &detectionParams{samples: defaultSamples, evalScore: defaultEvalMinScore,
-		cfg: detect.Config{Seed: c.Seed, Augment: detect.Augment{FlipProb: 0.5, Scale: 0.2}}}
-	for _, k := range sortedKeys(c.Model.Params) {
-		v := c.Model.Params[k]
-		bad := func(msg string) error { return &FieldError{Path: "model.params." + k, Msg: msg} }
-		num, isNum := toFloat(v)
-		if k != "backend" && !isNum {
-			return nil, bad(fmt.Sprintf("expected a number, got %v", v))
+// parseParams decodes model.params (defaults: flip 0.5, scale 0.2,
+// eval_min_score 0.01, samples 8; zero elsewhere means detect's default)
+// and checks them, errors located at their key.
+func parseParams(c *config.Config) (*trainParams, error) {
+	p := params{Flip: 0.5, Scale: 0.2, EvalMinScore: 0.01, Samples: 8}
+	if err := c.Model.Params.Decode(&p); err != nil {
+		return nil, err
+	}
+	t := &trainParams{
+		cfg: detect.Config{Seed: c.Seed, ImageSize: p.ImageSize, Epochs: p.Epochs, BatchSize: p.BatchSize,
+			LearningRate: p.LearningRate, Width: p.Width, Augment: detect.Augment{FlipProb: p.Flip, Scale: p.Scale},
+			BoxWeight: p.BoxWeight, ClassWeight: p.ClassWeight, ScoreThreshold: p.MinScore, Backend: p.Backend},
+		pred:      detect.PredictOptions{NMSIoU: p.NMSIoU, MaxDets: p.MaxDets},
+		evalScore: p.EvalMinScore, samples: p.Samples,
+	}
+	if err := t.cfg.Validate(); err != nil {
+		var ce *detect.ConfigError
+		if errors.As(err, &ce) {
+			return nil, &config.FieldError{Path: "model.params." + ce.Param, Msg: err.Error()}
 		}
-		integer := func(dst *int) error {
-			if num != math.Trunc(num) {
-				return bad(fmt.Sprintf("expected an integer, got %v", v))
-			}
-			*dst = int(num)
-			return nil
-		}
-		var err error
-		switch k {
-		case "image_size":
-			err = integer(&p.cfg.ImageSize)
-		case "epochs":
-			err = integer(&p.cfg.Epochs)
-		case "batch_size":
-			err = integer(&p.cfg.BatchSize)
-		case "width":
-			err = integer(&p.cfg.Width)
-		case "max_dets":
-			err = integer(&p.pred.MaxDets)
-		case "samples":
-			err = integer(&p.samples)
-		case "learning_rate":
-			p.cfg.LearningRate = num
-		case "flip":
-			p.cfg.Augment.FlipProb = num
-		case "scale":
-			p.cfg.Augment.Scale = num
-		case "box_weight":
-			p.cfg.BoxWeight = num
-		case "class_weight":
-			p.cfg.ClassWeight = num
-		case "min_score":
-			p.cfg.ScoreThreshold = num
-		case "eval_min_score":
-			p.evalScore = num
-		case "nms_iou":
-			p.pred.NMSIoU = num
-		case "backend":
-			s, ok := v.(string)
-			if !ok {
-				return nil, bad("expected a GoMLX backend such as go or xla:cpu")
-			}
-			p.cfg.Backend = s
-		default:
-			return nil, bad(fmt.Sprintf("unknown parameter; known: %s", strings.Join(detectionParamNames, ", ")))
-		}
-		if err != nil {
-			return nil, err
-		}
+		return nil, &config.FieldError{Path: "model.params", Msg: err.Error()}
 	}
-	if err := p.cfg.Validate(); err != nil {
-		key, _, _ := strings.Cut(err.Error(), " ") // the messages start with the parameter
-		return nil, &FieldError{Path: "model.params." + key, Msg: err.Error()}
+	if !(t.evalScore > 0 && t.evalScore < 1) {
+		return nil, &config.FieldError{Path: "model.params.eval_min_score", Msg: fmt.Sprintf("must be in (0, 1), got %v", t.evalScore)}
 	}
-	if !(p.evalScore > 0 && p.evalScore < 1) {
-		return nil, &FieldError{Path: "model.params.eval_min_score", Msg: fmt.Sprintf("must be in (0, 1), got %v", p.evalScore)}
+	if !(t.pred.NMSIoU >= 0 && t.pred.NMSIoU <= 1) {
+		return nil, &config.FieldError{Path: "model.params.nms_iou", Msg: fmt.Sprintf("must be in [0, 1], got %v", t.pred.NMSIoU)}
 	}
-	if !(p.pred.NMSIoU >= 0 && p.pred.NMSIoU <= 1) {
-		return nil, &FieldError{Path: "model.params.nms_iou", Msg: fmt.Sprintf("must be in [0, 1], got %v", p.pred.NMSIoU)}
+	if t.samples < 0 || t.pred.MaxDets < 0 {
+		return nil, &config.FieldError{Path: "model.params", Msg: "samples and max_dets must not be negative"}
 	}
-	if p.samples < 0 || p.pred.MaxDets < 0 {
-		return nil, &FieldError{Path: "model.params", Msg: "samples and max_dets must not be negative"}
-	}
-	return p, nil
+	return t, nil
 }
 
-func toFloat(v any) (float64, bool) {
-	switch x := v.(type) {
-	case int:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case float64:
-		return x, true
-	case string:
-		f, err := strconv.ParseFloat(x, 64)
-		return f, err == nil
-	}
-	return 0, false
-}
-
-func (detection) Validate(c *Config) error {
+func (detection) Validate(c *config.Config) error {
 	src, err := dataset.ParseSource(c.Data.Source)
 	if err != nil {
-		return &FieldError{Path: "data.source", Msg: err.Error()}
+		return &config.FieldError{Path: "data.source", Msg: err.Error()}
 	}
 	switch src.Kind {
 	case dataset.KindRoboflow, dataset.KindFile, dataset.KindURL:
 	default:
-		return &FieldError{Path: "data.source", Msg: fmt.Sprintf("detection reads a YOLO dataset: a folder with data.yaml, a zip, or roboflow:WORKSPACE/PROJECT/VERSION; got %s", c.Data.Source)}
+		return &config.FieldError{Path: "data.source", Msg: fmt.Sprintf("detection reads a YOLO dataset: a folder with data.yaml, a zip, or roboflow:WORKSPACE/PROJECT/VERSION; got %s", c.Data.Source)}
 	}
 	if len(c.Clean) > 0 {
-		return &FieldError{Path: "clean", Msg: "detection takes no cleaning steps"}
+		return &config.FieldError{Path: "clean", Msg: "detection takes no cleaning steps"}
 	}
 	if c.Resample.Method != "none" {
-		return &FieldError{Path: "resample.method", Msg: fmt.Sprintf("detection cannot resample; use none, got %q", c.Resample.Method)}
+		return &config.FieldError{Path: "resample.method", Msg: fmt.Sprintf("detection cannot resample; use none, got %q", c.Resample.Method)}
 	}
 	for i, name := range c.Metrics.Names {
-		if !slices.Contains(DetectionMetrics, name) {
-			return &FieldError{Path: fmt.Sprintf("metrics.names[%d]", i), Msg: fmt.Sprintf("unknown metric %q; detection reports %s", name, strings.Join(DetectionMetrics, ", "))}
+		if !slices.Contains(Metrics, name) {
+			return &config.FieldError{Path: fmt.Sprintf("metrics.names[%d]", i), Msg: fmt.Sprintf("unknown metric %q; detection reports %s", name, strings.Join(Metrics, ", "))}
 		}
 	}
-	_, err = parseDetectionParams(c)
+	_, err = parseParams(c)
 	return err
 }
 
-func (detection) Train(ctx context.Context, job *Job) (*Outcome, error) {
+func (detection) Train(ctx context.Context, job *experiment.Job) (*experiment.Outcome, error) {
 	c := job.Config
-	p, err := parseDetectionParams(c)
+	p, err := parseParams(c)
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +222,7 @@ func (detection) Train(ctx context.Context, job *Job) (*Outcome, error) {
 	if err := writeHistory(filepath.Join(job.Out, "epochs.csv"), history); err != nil {
 		return nil, err
 	}
-	if on(c.Artifacts.Charts) && p.samples > 0 {
+	if config.On(c.Artifacts.Charts) && p.samples > 0 {
 		n := min(p.samples, len(evalSamples))
 		dets, err := model.Predict(evalPics[:n], &p.pred) // MinScore 0: the model's threshold, min_score
 		if err != nil {
@@ -300,7 +261,7 @@ func (detection) Train(ctx context.Context, job *Job) (*Outcome, error) {
 			agg[name] = metrics.Stat{N: 1, Mean: v, Std: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
 		}
 	}
-	return &Outcome{
+	return &experiment.Outcome{
 		Summary: &metrics.Summary{Aggregate: agg, Level: c.Metrics.Confidence, Interval: "none"},
 		History: history,
 		Metrics: map[string]float64{"best_epoch": float64(bestEpoch)},
@@ -314,7 +275,7 @@ func (detection) Train(ctx context.Context, job *Job) (*Outcome, error) {
 
 // writeHistory writes the per-epoch metrics, one row per epoch.
 func writeHistory(path string, h map[string][]float64) error {
-	names := sortedKeys(h)
+	names := slices.Sorted(maps.Keys(h))
 	f, err := os.Create(path)
 	if err != nil {
 		return err
