@@ -52,6 +52,8 @@ func TestParseErrors(t *testing.T) {
 		{"unknown metric", base + "metrics: {names: [auc]}\n", nil, "t.yaml:8:19: metrics.names[0]: unknown metric \"auc\""},
 		{"confidence", base + "metrics: {confidence: 95}\n", nil, "metrics.confidence: must be in (0, 1)"},
 		{"unknown param", base + "  params: {max_deep: 3}\n", nil, "t.yaml:8:12: model.params.max_deep: unknown parameter; known: "},
+		{"bad value by an alias", base + "  params: {eta: 2000}\n", nil, "t.yaml:8:17: model.params.learning_rate: must be in (0, 1000]"},
+		{"unknown param near an alias", base + "  params: {etta: 0.1}\n", nil, `t.yaml:8:12: model.params.etta: unknown parameter; known: `},
 		{"unset env", base + "tracking: {run_name: '${MLSTACK_TEST_UNSET_VAR}'}\n", nil, "tracking.run_name: environment variable MLSTACK_TEST_UNSET_VAR is not set"},
 		{"set into scalar", base, []string{"name.x=1"}, "--set: name: is not a mapping"},
 		{"set bad value type", base, []string{"seed=abc"}, "--set: seed: expected a non-negative integer, got \"abc\""},

@@ -30,7 +30,11 @@ type decoder struct {
 	p    *Parsed // records secrets and warnings; nil when decoding Params again
 	// noun names the keys in an unknown-key error ("parameter" for
 	// model.params; "" for config keys).
-	noun    string
+	noun string
+	// written records, for a field given by an alias, the key path as
+	// written under the field's own path (model.params.learning_rate →
+	// model.params.eta), so later errors about the field find its line.
+	written map[string]string
 	nodes   int          // nodes visited so far, aliases expanded
 	aliases []aliasUse   // aliases being expanded, outermost first
 	anchors []*yaml.Node // anchored nodes being decoded, outermost first
@@ -395,6 +399,9 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) error
 			return d.errf(k, join(path, k.Value), "key given twice")
 		}
 		seen[f.index] = k.Value
+		if k.Value != f.name && d.written != nil {
+			d.written[join(path, f.name)] = join(path, k.Value)
+		}
 		if err := d.decodeRules(val, v.Field(f.index), join(path, k.Value), f.rules); err != nil {
 			return err
 		}

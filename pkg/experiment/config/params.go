@@ -15,6 +15,9 @@ type Params struct {
 	plain map[string]any // the same values as plain Go values, for output
 	file  string
 	path  string
+	// written maps a field's path to the alias it was given by (see
+	// decoder.written); shared by the copies of p, filled by Decode.
+	written map[string]string
 }
 
 // Decode decodes the parameters into the struct v points to, strictly: a
@@ -32,7 +35,7 @@ func (p Params) Decode(v any) error {
 	if p.node == nil {
 		return nil
 	}
-	d := &decoder{file: p.file, noun: "parameter"}
+	d := &decoder{file: p.file, noun: "parameter", written: p.written}
 	return d.decode(p.node, rv.Elem(), p.path)
 }
 
@@ -68,6 +71,6 @@ func (d *decoder) decodeParams(n *yaml.Node, v reflect.Value, path string) error
 	if err != nil {
 		return err
 	}
-	v.Set(reflect.ValueOf(Params{node: c, plain: plain.(map[string]any), file: d.file, path: path}))
+	v.Set(reflect.ValueOf(Params{node: c, plain: plain.(map[string]any), file: d.file, path: path, written: map[string]string{}}))
 	return nil
 }

@@ -54,7 +54,11 @@ func child(n *yaml.Node, key string) *yaml.Node {
 // ErrAt returns a *ConfigError at the node of path (a.b[2].c), or of its
 // closest parent in the file.
 func (p *Parsed) ErrAt(path, format string, args ...any) error {
-	n := p.locate(path)
+	at := path
+	if w, ok := p.Config.Model.Params.written[path]; ok { // given by an alias
+		at = w
+	}
+	n := p.locate(at)
 	e := &ConfigError{File: p.File, Path: path, Msg: fmt.Sprintf(format, args...)}
 	if n != nil && n.Line > 0 {
 		e.Line, e.Column = n.Line, n.Column
