@@ -93,8 +93,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		fs.Usage()
 		return 2
 	}
-	o.Overrides, o.Stdout, o.Stderr = set, stdout, stderr
-	if _, err := experiment.Run(ctx, o); err != nil {
+	o.Overrides = set
+	rp := newReporter(stderr)
+	o.Notes, o.Progress = rp.note, rp.progress
+	rep, err := experiment.Run(ctx, o)
+	rp.done()
+	if err == nil && o.DryRun {
+		err = printPlan(stdout, rep)
+	}
+	if rep != nil && rep.Finished {
+		printSummary(stdout, rep) // also when --require-server fails it after the run
+	}
+	if err != nil {
 		return failed(stderr, "train", err)
 	}
 	return 0

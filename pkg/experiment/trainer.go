@@ -3,7 +3,6 @@ package experiment
 import (
 	"context"
 	"errors"
-	"io"
 	"slices"
 	"sync"
 
@@ -57,8 +56,8 @@ type Job struct {
 	Out         string // output directory
 	// Progress reports finished steps (folds, epochs); never nil.
 	Progress func(done, total int)
-	// Log receives human-readable notes, a line each; never nil.
-	Log io.Writer
+	// Notef tells the user something, a line (no newline); never nil.
+	Notef func(format string, args ...any)
 }
 
 // Outcome is what a trainer returns.

@@ -104,6 +104,6 @@ func (trainer) Train(ctx context.Context, job *experiment.Job) (*experiment.Outc
 			delete(s.Aggregate, name)
 		}
 	}
-	fmt.Fprintf(job.Log, "%s: scored %s over %d folds\n", Name, p.Column, len(splits))
+	job.Notef("%s: scored %s over %d folds", Name, p.Column, len(splits))
 	return &experiment.Outcome{Summary: s, CV: res, Params: map[string]string{"column": p.Column}}, nil
 }

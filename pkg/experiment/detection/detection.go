@@ -134,7 +134,61 @@ func (detection) Train(ctx context.Context, job *experiment.Job) (*experiment.Ou
 	if err != nil {
 		return nil, err
 	}
-	src, err := dataset.ParseSource(c.Data.Source)
+	ds, err := loadDataset(ctx, c.Data.Source)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := newEvalSet(ds, p, job)
+	if err != nil {
+		return nil, err
+	}
+	keep := &bestEpoch{dir: filepath.Join(job.Out, "model"), fit: math.Inf(-1), history: map[string][]float64{}}
+	epochs := p.cfg.Epochs
+	if epochs == 0 {
+		epochs = 30
+	}
+	job.Notef("detection: %d train / %d %s images, classes %v, %d epochs", len(ds.Splits["train"]), len(ev.samples), ev.split, ds.Names, epochs)
+	onEpoch := func(m *detect.Model, st detect.EpochStats) error {
+		r, err := ev.evaluate(m, len(ds.Names))
+		if err != nil {
+			return err
+		}
+		mark, err := keep.record(m, st, r)
+		if err != nil {
+			return err
+		}
+		job.Notef("epoch %3d  loss %.4f (obj %.4f box %.4f cls %.4f)  %s mAP@0.5 %.4f  mAP@0.5:0.95 %.4f  %.1fs%s",
+			st.Epoch, st.Loss, st.Obj, st.BoxLoss, st.ClassLo, ev.split, r.MAP50, r.MAP, st.Seconds, mark)
+		job.Progress(st.Epoch, epochs)
+		return nil
+	}
+	if _, err := detect.Train(ctx, ds, p.cfg, onEpoch); err != nil {
+		if errors.Is(err, context.Canceled) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("detection: %w", err)
+	}
+	model, err := detect.Load(keep.dir, p.cfg.Backend)
+	if err != nil {
+		return nil, fmt.Errorf("best model: %w", err)
+	}
+	job.Notef("detection: the model is epoch %d's of %d (mAP@0.5 %.4f, mAP@0.5:0.95 %.4f on %s)",
+		keep.epoch, epochs, keep.best.MAP50, keep.best.MAP, ev.split)
+	if err := writeHistory(filepath.Join(job.Out, "epochs.csv"), keep.history); err != nil {
+		return nil, err
+	}
+	if config.On(c.Artifacts.Charts) && p.samples > 0 {
+		if err := drawPredictions(job, model, ev, p); err != nil {
+			return nil, err
+		}
+	}
+	return outcome(c, ds, ev, keep, model), nil
+}
+
+// loadDataset fetches a YOLO dataset (a folder, a zip, Roboflow) and
+// reads it.
+func loadDataset(ctx context.Context, source string) (*detect.Dataset, error) {
+	src, err := dataset.ParseSource(source)
 	if err != nil {
 		return nil, err
 	}
@@ -151,126 +205,137 @@ func (detection) Train(ctx context.Context, job *experiment.Job) (*experiment.Ou
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
-	evalSplit := "valid"
-	if len(ds.Splits[evalSplit]) == 0 {
-		evalSplit = "train"
-		fmt.Fprintln(job.Log, "detection: no valid split; evaluating on train")
+	return ds, nil
+}
+
+// evalSet is what every epoch is evaluated on: the valid split, else the
+// train split, loaded once.
+type evalSet struct {
+	split   string
+	samples []detect.Sample
+	pics    []*detect.Picture
+	truth   [][]detect.Object
+	// opts count the detections mAP wants (down to eval_min_score).
+	opts detect.PredictOptions
+}
+
+func newEvalSet(ds *detect.Dataset, p *trainParams, job *experiment.Job) (*evalSet, error) {
+	ev := &evalSet{split: "valid", opts: p.pred}
+	ev.opts.MinScore = p.evalScore
+	if len(ds.Splits[ev.split]) == 0 {
+		ev.split = "train"
+		job.Notef("detection: no valid split; evaluating on train")
 	}
-	evalSamples := ds.Splits[evalSplit]
-	var evalPics []*detect.Picture
-	var gt [][]detect.Object
-	for _, s := range evalSamples {
+	ev.samples = ds.Splits[ev.split]
+	for _, s := range ev.samples {
 		pic, err := detect.LoadPicture(s.Image, p.cfg.ImageSize)
 		if err != nil {
 			return nil, err
 		}
-		evalPics = append(evalPics, pic)
-		gt = append(gt, s.Objects)
+		ev.pics = append(ev.pics, pic)
+		ev.truth = append(ev.truth, s.Objects)
 	}
+	return ev, nil
+}
 
-	history := map[string][]float64{}
-	// The best epoch's weights are kept (in model/, replaced whenever an
-	// epoch beats it) and are the model: by Ultralytics' fitness,
-	// 0.1·mAP@0.5 + 0.9·mAP@0.5:0.95, the first epoch of the best score.
-	modelDir := filepath.Join(job.Out, "model")
-	var best detect.Result
-	bestEpoch, bestFit := 0, math.Inf(-1)
-	epochs := p.cfg.Epochs
-	if epochs == 0 {
-		epochs = 30
+// evaluate scores model m on the set (COCO mAP).
+func (ev *evalSet) evaluate(m *detect.Model, classes int) (detect.Result, error) {
+	dets, err := m.Predict(ev.pics, &ev.opts)
+	if err != nil {
+		return detect.Result{}, err
 	}
-	evalOpts := p.pred
-	evalOpts.MinScore = p.evalScore
-	fmt.Fprintf(job.Log, "detection: %d train / %d %s images, classes %v, %d epochs\n", len(ds.Splits["train"]), len(evalSamples), evalSplit, ds.Names, epochs)
-	onEpoch := func(m *detect.Model, st detect.EpochStats) error {
-		dets, err := m.Predict(evalPics, &evalOpts)
-		if err != nil {
-			return err
-		}
-		r := detect.Evaluate(gt, dets, len(ds.Names), nil)
-		for k, v := range map[string]float64{"train_loss": st.Loss, "train_obj_loss": st.Obj, "train_box_loss": st.BoxLoss,
-			"train_cls_loss": st.ClassLo, "val_map50": r.MAP50, "val_map": r.MAP, "epoch_seconds": st.Seconds} {
-			history[k] = append(history[k], v)
-		}
-		mark := ""
-		if fit := 0.1*r.MAP50 + 0.9*r.MAP; fit > bestFit {
-			bestFit, bestEpoch, best, mark = fit, st.Epoch, r, "  (best so far: saved)"
-			if err := os.RemoveAll(modelDir); err != nil {
-				return err
-			}
-			if err := m.Save(modelDir); err != nil {
-				return fmt.Errorf("save model: %w", err)
-			}
-		}
-		fmt.Fprintf(job.Log, "epoch %3d  loss %.4f (obj %.4f box %.4f cls %.4f)  %s mAP@0.5 %.4f  mAP@0.5:0.95 %.4f  %.1fs%s\n",
-			st.Epoch, st.Loss, st.Obj, st.BoxLoss, st.ClassLo, evalSplit, r.MAP50, r.MAP, st.Seconds, mark)
-		job.Progress(st.Epoch, epochs)
+	return detect.Evaluate(ev.truth, dets, classes, nil), nil
+}
+
+// bestEpoch keeps the per-epoch history and the best epoch's weights (in
+// dir, replaced whenever an epoch beats it), which are the model: by
+// Ultralytics' fitness, 0.1·mAP@0.5 + 0.9·mAP@0.5:0.95, the first epoch of
+// the best score.
+type bestEpoch struct {
+	dir     string
+	history map[string][]float64
+	best    detect.Result
+	epoch   int
+	fit     float64
+}
+
+// record adds an epoch to the history and saves its model if it is the
+// best so far, returning a mark for the epoch's line.
+func (b *bestEpoch) record(m *detect.Model, st detect.EpochStats, r detect.Result) (string, error) {
+	for k, v := range map[string]float64{"train_loss": st.Loss, "train_obj_loss": st.Obj, "train_box_loss": st.BoxLoss,
+		"train_cls_loss": st.ClassLo, "val_map50": r.MAP50, "val_map": r.MAP, "epoch_seconds": st.Seconds} {
+		b.history[k] = append(b.history[k], v)
+	}
+	fit := 0.1*r.MAP50 + 0.9*r.MAP
+	if fit <= b.fit {
+		return "", nil
+	}
+	b.fit, b.epoch, b.best = fit, st.Epoch, r
+	if err := os.RemoveAll(b.dir); err != nil {
+		return "", err
+	}
+	if err := m.Save(b.dir); err != nil {
+		return "", fmt.Errorf("save model: %w", err)
+	}
+	return "  (best so far: saved)", nil
+}
+
+// drawPredictions draws the first samples of the eval set with the
+// model's detections (predictions/), saying why when there are none.
+func drawPredictions(job *experiment.Job, model *detect.Model, ev *evalSet, p *trainParams) error {
+	n := min(p.samples, len(ev.samples))
+	dets, err := model.Predict(ev.pics[:n], &p.pred) // MinScore 0: the model's threshold, min_score
+	if err != nil {
+		return err
+	}
+	if err := drawSamples(filepath.Join(job.Out, "predictions"), ev.samples[:n], dets); err != nil {
+		return fmt.Errorf("predictions: %w", err)
+	}
+	drawn := 0
+	for _, d := range dets {
+		drawn += len(d)
+	}
+	job.Notef("detection: drew %d of %d %s images with the detections scoring ≥ %g (predictions/): %d boxes",
+		n, len(ev.samples), ev.split, model.Meta.ScoreThreshold, drawn)
+	if drawn > 0 {
 		return nil
 	}
-	if _, err := detect.Train(ctx, ds, p.cfg, onEpoch); err != nil {
-		if errors.Is(err, context.Canceled) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("detection: %w", err)
-	}
-	model, err := detect.Load(modelDir, p.cfg.Backend)
+	// Say why the pictures hold ground truth only, and how to see the
+	// model's best guesses.
+	low, err := model.Predict(ev.pics[:n], &ev.opts)
 	if err != nil {
-		return nil, fmt.Errorf("best model: %w", err)
+		return err
 	}
-	fmt.Fprintf(job.Log, "detection: the model is epoch %d's of %d (mAP@0.5 %.4f, mAP@0.5:0.95 %.4f on %s)\n",
-		bestEpoch, epochs, best.MAP50, best.MAP, evalSplit)
-	if err := writeHistory(filepath.Join(job.Out, "epochs.csv"), history); err != nil {
-		return nil, err
-	}
-	if config.On(c.Artifacts.Charts) && p.samples > 0 {
-		n := min(p.samples, len(evalSamples))
-		dets, err := model.Predict(evalPics[:n], &p.pred) // MinScore 0: the model's threshold, min_score
-		if err != nil {
-			return nil, err
-		}
-		dir := filepath.Join(job.Out, "predictions")
-		if err := drawSamples(dir, evalSamples[:n], dets); err != nil {
-			return nil, fmt.Errorf("predictions: %w", err)
-		}
-		drawn := 0
-		for _, d := range dets {
-			drawn += len(d)
-		}
-		fmt.Fprintf(job.Log, "detection: drew %d of %d %s images with the detections scoring ≥ %g (predictions/): %d boxes\n",
-			n, len(evalSamples), evalSplit, model.Meta.ScoreThreshold, drawn)
-		if drawn == 0 {
-			// Say why the pictures hold ground truth only, and how to see
-			// the model's best guesses.
-			low, err := model.Predict(evalPics[:n], &evalOpts)
-			if err != nil {
-				return nil, err
-			}
-			top := 0.0
-			for _, d := range low {
-				for _, o := range d {
-					top = max(top, o.Score)
-				}
-			}
-			fmt.Fprintf(job.Log, "detection: no detection reaches min_score %g (best score %.3f): the model is not confident; a lower model.params.min_score draws its best guesses\n",
-				model.Meta.ScoreThreshold, top)
+	top := 0.0
+	for _, d := range low {
+		for _, o := range d {
+			top = max(top, o.Score)
 		}
 	}
+	job.Notef("detection: no detection reaches min_score %g (best score %.3f): the model is not confident; a lower model.params.min_score draws its best guesses",
+		model.Meta.ScoreThreshold, top)
+	return nil
+}
+
+// outcome is the run's result: the best epoch's mAP (one held-out value
+// each, no interval), the per-epoch history and the dataset's counts.
+func outcome(c *config.Config, ds *detect.Dataset, ev *evalSet, keep *bestEpoch, model *detect.Model) *experiment.Outcome {
 	agg := map[string]metrics.Stat{}
-	for name, v := range map[string]float64{"map50": best.MAP50, "map": best.MAP} {
+	for name, v := range map[string]float64{"map50": keep.best.MAP50, "map": keep.best.MAP} {
 		if len(c.Metrics.Names) == 0 || slices.Contains(c.Metrics.Names, name) {
 			agg[name] = metrics.Stat{N: 1, Mean: v, Std: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
 		}
 	}
 	return &experiment.Outcome{
 		Summary: &metrics.Summary{Aggregate: agg, Level: c.Metrics.Confidence, Interval: "none"},
-		History: history,
-		Metrics: map[string]float64{"best_epoch": float64(bestEpoch)},
+		History: keep.history,
+		Metrics: map[string]float64{"best_epoch": float64(keep.epoch)},
 		Params: map[string]string{
 			"classes": strings.Join(ds.Names, ","), "train_images": strconv.Itoa(len(ds.Splits["train"])),
-			"eval_split": evalSplit, "eval_images": strconv.Itoa(len(evalSamples)),
+			"eval_split": ev.split, "eval_images": strconv.Itoa(len(ev.samples)),
 			"image_size": strconv.Itoa(model.Meta.ImageSize),
 		},
-	}, nil
+	}
 }
 
 // writeHistory writes the per-epoch metrics, one row per epoch.
