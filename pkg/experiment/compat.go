@@ -1,5 +1,8 @@
 package experiment
 
+// What data.go (LoadData) uses from package config, under the names it had
+// when the config types lived here, so data.go compiles unchanged.
+
 import (
 	"os"
 
@@ -15,4 +18,5 @@ type DataConfig = config.DataConfig
 // data the same way.
 func ReadOptions(d DataConfig) *frame.ReadOptions { return readOptions(d) }
 
+// fileKind names what a non-regular file is (config.FileKind).
 func fileKind(m os.FileMode) string { return config.FileKind(m) }
