@@ -99,7 +99,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	rep, err := experiment.Run(ctx, o)
 	rp.done()
 	if err == nil && o.DryRun {
-		err = printPlan(stdout, rep)
+		_, err = fmt.Fprint(stdout, rep.Plan)
 	}
 	if rep != nil && rep.Finished {
 		printSummary(stdout, rep) // also when --require-server fails it after the run

@@ -49,23 +49,6 @@ func (r *reporter) done() {
 	}
 }
 
-// printPlan prints what a valid config trains (train --dry-run): the
-// data, the steps and the number of fits, then the resolved config.
-func printPlan(w io.Writer, rep *experiment.Report) error {
-	p, plan := rep.Parsed, rep.Plan
-	c := &p.Config
-	fmt.Fprintf(w, "# %s: valid (dry run: nothing trained or logged)\n", p.File)
-	if plan.OwnData {
-		fmt.Fprintf(w, "# data: %s (read by the %s trainer)\n", plan.Source, c.Model.Trainer)
-	} else {
-		fmt.Fprintf(w, "# data: %s, %d rows × %d columns, target %s\n", plan.Source, plan.Rows, plan.Columns, c.Data.Target)
-		fmt.Fprintf(w, "# plan: clean (%d steps) → %s → %s trainer, %s %d×%d = %d fits + 1 final fit\n",
-			len(c.Clean), c.Resample.Method, c.Model.Trainer, c.Validation.Method, c.Validation.NSplits, c.Validation.Repeats(), plan.Folds)
-	}
-	_, err := w.Write(plan.Resolved)
-	return err
-}
-
 // UnreachableLine ends the summary of a run whose tracking server did not
 // answer: the run is in the spool, and `train sync` sends it.
 const UnreachableLine = "mlflow:   server unreachable — run spooled, `train sync` to send"

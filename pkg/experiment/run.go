@@ -113,6 +113,26 @@ type Plan struct {
 	// Resolved is the config with its defaults, secrets redacted
 	// (config.resolved.yaml).
 	Resolved []byte
+
+	file string
+	c    *config.Config
+}
+
+// String is the plan as train --dry-run prints it: comment lines saying
+// the data, the steps and the number of fits, then the resolved config.
+func (p *Plan) String() string {
+	c := p.c
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s: valid (dry run: nothing trained or logged)\n", p.file)
+	if p.OwnData {
+		fmt.Fprintf(&b, "# data: %s (read by the %s trainer)\n", p.Source, c.Model.Trainer)
+	} else {
+		fmt.Fprintf(&b, "# data: %s, %d rows × %d columns, target %s\n", p.Source, p.Rows, p.Columns, c.Data.Target)
+		fmt.Fprintf(&b, "# plan: clean (%d steps) → %s → %s trainer, %s %d×%d = %d fits + 1 final fit\n",
+			len(c.Clean), c.Resample.Method, c.Model.Trainer, c.Validation.Method, c.Validation.NSplits, c.Validation.Repeats(), p.Folds)
+	}
+	b.Write(p.Resolved)
+	return b.String()
 }
 
 // DefaultOutRoot is where outputs go without --out: beside the MLflow spool.
@@ -197,7 +217,7 @@ func prepare(ctx context.Context, o Options) (*state, error) {
 		return nil, err
 	}
 	st.plan = &Plan{Source: redact.String(c.Data.Source), OwnData: st.data == nil, Resolved: resolved,
-		Folds: c.Validation.NSplits * c.Validation.Repeats()}
+		Folds: c.Validation.NSplits * c.Validation.Repeats(), file: p.File, c: c}
 	if st.data != nil {
 		st.plan.Rows, st.plan.Columns = st.data.Shape()
 	}
