@@ -27,6 +27,8 @@ type Params struct {
 // field (alias:"eta"), a decode tag rules on the value written: min=N for
 // an integer, positive for a number, single for a list that may be given
 // as its one value. Errors are a *ConfigError at the key's file:line.
+// Decode panics if v is not a pointer to a struct, or a tag is malformed:
+// programmer errors.
 func (p Params) Decode(v any) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.Elem().Kind() != reflect.Struct {
