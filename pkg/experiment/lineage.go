@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/mlstack/mlstack/pkg/experiment/config"
 	"github.com/mlstack/mlstack/pkg/frame"
 	"github.com/mlstack/mlstack/pkg/mlflow"
 )
@@ -21,7 +22,7 @@ type DataOrigin struct {
 }
 
 // datasetOf describes the data of a run as an MLflow dataset.
-func datasetOf(c *Config, f *frame.Frame, o *DataOrigin) (mlflow.Dataset, error) {
+func datasetOf(c *config.Config, f *frame.Frame, o *DataOrigin) (mlflow.Dataset, error) {
 	rows, _ := f.Shape()
 	var cols []mlflow.DatasetColumn
 	for _, col := range f.Columns() {

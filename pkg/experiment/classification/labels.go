@@ -1,4 +1,4 @@
-package experiment
+package classification
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mlstack/mlstack/pkg/cv"
+	"github.com/mlstack/mlstack/pkg/experiment/config"
 	"github.com/mlstack/mlstack/pkg/frame"
 )
 
@@ -27,7 +28,7 @@ const MaxSamplingFactor = 100
 // data.target naming the column.
 func classCount(t *frame.Target, y []float64) (int, error) {
 	bad := func(format string, args ...any) error {
-		return &FieldError{Path: "data.target", Msg: fmt.Sprintf("column %q ", t.Name) + fmt.Sprintf(format, args...)}
+		return &config.FieldError{Path: "data.target", Msg: fmt.Sprintf("column %q ", t.Name) + fmt.Sprintf(format, args...)}
 	}
 	if len(y) == 0 {
 		return 0, bad("has no rows")
@@ -70,12 +71,12 @@ func classCount(t *frame.Target, y []float64) (int, error) {
 // against the data: every class must be one of the target's, and no count
 // may exceed MaxSamplingFactor × rows. Errors are a *FieldError at the
 // class's key.
-func checkSampling(c *Config, t *frame.Target, classes, rows int) error {
-	s, err := samplingStrategy(c.Resample.SamplingStrategy)
+func checkSampling(c *config.Config, t *frame.Target, classes, rows int) error {
+	s, err := config.SamplingStrategy(c.Resample.SamplingStrategy)
 	if err != nil {
-		return &FieldError{Path: "resample.sampling_strategy", Msg: err.Error()}
+		return &config.FieldError{Path: "resample.sampling_strategy", Msg: err.Error()}
 	}
-	targets, ok := s.(classTargets)
+	targets, ok := s.(config.ClassTargets)
 	if !ok || c.Resample.Method == "none" {
 		return nil
 	}
@@ -101,25 +102,19 @@ func checkSampling(c *Config, t *frame.Target, classes, rows int) error {
 			if len(names) > 10 {
 				names = append(names[:10:10], "…")
 			}
-			return &FieldError{Path: path, Msg: fmt.Sprintf("%q is not a class of %s (classes: %s)", label, t.Name, strings.Join(names, ", "))}
+			return &config.FieldError{Path: path, Msg: fmt.Sprintf("%q is not a class of %s (classes: %s)", label, t.Name, strings.Join(names, ", "))}
 		}
 		if n := targets[label]; n > MaxSamplingFactor*rows {
-			return &FieldError{Path: path, Msg: fmt.Sprintf("%d rows asked, more than %d× the %d rows of the data", n, MaxSamplingFactor, rows)}
+			return &config.FieldError{Path: path, Msg: fmt.Sprintf("%d rows asked, more than %d× the %d rows of the data", n, MaxSamplingFactor, rows)}
 		}
 	}
 	return nil
 }
 
-// dataChecker is implemented by trainers that check the data against the
-// config before a run is opened, so that a contradiction (labels that are
-// not classes, say) is a config error and nothing is logged.
-type dataChecker interface {
-	checkData(c *Config, data *frame.Frame) error
-}
-
-// checkData checks the target's labels and the sampling targets. Problems
-// the export itself finds are left to Train, which reports them.
-func (classification) checkData(c *Config, data *frame.Frame) error {
+// CheckData checks the target's labels and the sampling targets before a
+// run is opened (experiment.DataChecker). Problems the export itself finds
+// are left to Train, which reports them.
+func (classification) CheckData(c *config.Config, data *frame.Frame) error {
 	y, target, err := data.Labels(c.Data.Target, &frame.ExportOptions{Positive: c.Data.Positive})
 	if err != nil {
 		return nil

@@ -1,4 +1,4 @@
-package experiment
+package config
 
 import "fmt"
 
@@ -46,8 +46,11 @@ type ResampleConfig struct {
 
 // ModelConfig picks a trainer and its parameters.
 type ModelConfig struct {
-	Trainer string         `yaml:"trainer"` // classification, regression, detection
-	Params  map[string]any `yaml:"params"`  // the trainer's parameters (XGBoost names for boost)
+	Trainer string `yaml:"trainer"` // a registered trainer: classification, regression, detection, ...
+	// Params are the trainer's parameters (XGBoost names for the
+	// boosted-tree trainers), decoded by the trainer into its own typed
+	// struct with Params.Decode.
+	Params Params `yaml:"params"`
 }
 
 // ValidationConfig configures cross-validation.
@@ -107,8 +110,8 @@ func DefaultConfig() Config {
 	}
 }
 
-// repeats returns the number of repeats the validation method implies.
-func (v ValidationConfig) repeats() int {
+// Repeats returns the number of repeats the validation method implies.
+func (v ValidationConfig) Repeats() int {
 	if v.NRepeats > 0 {
 		return v.NRepeats
 	}
@@ -119,17 +122,20 @@ func (v ValidationConfig) repeats() int {
 	return 1
 }
 
-func (c *Config) experimentName() string {
+// ExperimentName is the MLflow experiment: tracking.experiment, else the
+// config's name.
+func (c *Config) ExperimentName() string {
 	if c.Tracking.Experiment != "" {
 		return c.Tracking.Experiment
 	}
 	return c.Name
 }
 
-// on reports a tri-state artifact switch (nil = default true).
-func on(b *bool) bool { return b == nil || *b }
+// On reports a tri-state switch such as artifacts.charts (nil = the default,
+// true).
+func On(b *bool) bool { return b == nil || *b }
 
 func (c *Config) String() string {
 	return fmt.Sprintf("%s: %s on %s (target %s), %s %d×%d", c.Name, c.Model.Trainer, c.Data.Source, c.Data.Target,
-		c.Validation.Method, c.Validation.NSplits, c.Validation.repeats())
+		c.Validation.Method, c.Validation.NSplits, c.Validation.Repeats())
 }

@@ -1,4 +1,4 @@
-package experiment
+package regression
 
 import (
 	"context"
@@ -10,48 +10,53 @@ import (
 	"github.com/mlstack/mlstack/pkg/boost"
 	"github.com/mlstack/mlstack/pkg/charts"
 	"github.com/mlstack/mlstack/pkg/cv"
+	"github.com/mlstack/mlstack/pkg/experiment"
+	"github.com/mlstack/mlstack/pkg/experiment/boosted"
+	"github.com/mlstack/mlstack/pkg/experiment/config"
 	"github.com/mlstack/mlstack/pkg/frame"
 )
 
-func init() { Register("regression", func() Trainer { return regression{} }) }
+func init() {
+	experiment.Register("regression", func() experiment.Trainer { return regression{} })
+}
 
-// RegressionMetrics are the metric names the regression trainer reports.
-var RegressionMetrics = []string{"rmse", "mae", "r2"}
+// Metrics are the metric names the regression trainer reports.
+var Metrics = []string{"rmse", "mae", "r2"}
 
 // regression cross-validates gradient-boosted regression trees
 // (reg:squarederror) with the cleaning pipeline fitted inside every fold.
 type regression struct{}
 
-func (regression) Validate(c *Config) error {
+func (regression) Validate(c *config.Config) error {
 	if c.Data.Target == "" {
-		return &FieldError{Path: "data.target", Msg: "missing: name the column to predict"}
+		return &config.FieldError{Path: "data.target", Msg: "missing: name the column to predict"}
 	}
 	if c.Resample.Method != "none" {
-		return &FieldError{Path: "resample.method", Msg: fmt.Sprintf("regression cannot resample classes; use none, got %q", c.Resample.Method)}
+		return &config.FieldError{Path: "resample.method", Msg: fmt.Sprintf("regression cannot resample classes; use none, got %q", c.Resample.Method)}
 	}
 	switch c.Validation.Method {
 	case "kfold", "repeated_kfold":
 	default:
-		return &FieldError{Path: "validation.method", Msg: fmt.Sprintf("regression needs kfold or repeated_kfold, got %q", c.Validation.Method)}
+		return &config.FieldError{Path: "validation.method", Msg: fmt.Sprintf("regression needs kfold or repeated_kfold, got %q", c.Validation.Method)}
 	}
-	p, err := boostParams(c)
+	p, err := boosted.Params(c)
 	if err != nil {
 		return err
 	}
 	if p.Objective != "" && p.Objective != boost.RegSquaredError {
-		return &FieldError{Path: "model.params.objective", Msg: fmt.Sprintf("regression trains %s, got %q", boost.RegSquaredError, p.Objective)}
+		return &config.FieldError{Path: "model.params.objective", Msg: fmt.Sprintf("regression trains %s, got %q", boost.RegSquaredError, p.Objective)}
 	}
 	for i, name := range c.Metrics.Names {
-		if !slices.Contains(RegressionMetrics, name) {
-			return &FieldError{Path: fmt.Sprintf("metrics.names[%d]", i), Msg: fmt.Sprintf("unknown metric %q; regression reports %s", name, strings.Join(RegressionMetrics, ", "))}
+		if !slices.Contains(Metrics, name) {
+			return &config.FieldError{Path: fmt.Sprintf("metrics.names[%d]", i), Msg: fmt.Sprintf("unknown metric %q; regression reports %s", name, strings.Join(Metrics, ", "))}
 		}
 	}
 	return nil
 }
 
-func (regression) Train(ctx context.Context, job *Job) (*Outcome, error) {
+func (regression) Train(ctx context.Context, job *experiment.Job) (*experiment.Outcome, error) {
 	c := job.Config
-	base, err := boostParams(c)
+	base, err := boosted.Params(c)
 	if err != nil {
 		return nil, err
 	}
@@ -68,15 +73,15 @@ func (regression) Train(ctx context.Context, job *Job) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	splits, err := cv.KFold{NSplits: c.Validation.NSplits, NRepeats: c.Validation.repeats(), Shuffle: true, Seed: c.Seed}.Split(y)
+	splits, err := cv.KFold{NSplits: c.Validation.NSplits, NRepeats: c.Validation.Repeats(), Shuffle: true, Seed: c.Seed}.Split(y)
 	if err != nil {
 		return nil, err
 	}
-	oc, err := trainBoosted(ctx, job, base, y, splits)
+	oc, err := boosted.Train(ctx, job, base, y, splits)
 	if err != nil {
 		return nil, err
 	}
-	if on(c.Artifacts.Charts) {
+	if config.On(c.Artifacts.Charts) {
 		oc.ChartsDir = filepath.Join(job.Out, "charts")
 		if err := regressionCharts(oc.ChartsDir, c, oc); err != nil {
 			return nil, fmt.Errorf("charts: %w", err)
@@ -87,7 +92,7 @@ func (regression) Train(ctx context.Context, job *Job) (*Outcome, error) {
 
 // regressionCharts writes the R² box plot over folds, the feature
 // importance and the learning curves of the first fold.
-func regressionCharts(dir string, c *Config, oc *Outcome) error {
+func regressionCharts(dir string, c *config.Config, oc *experiment.Outcome) error {
 	s, final := oc.Summary, oc.Bundle
 	names := make([]string, len(final.Schema.Features))
 	for i, f := range final.Schema.Features {
