@@ -21,7 +21,7 @@ Yes,,blue,w,0,2.25
 `
 
 // bodies returns rawRows in each JSON format and as CSV, with params.
-func bodies(t *testing.T, params string) map[string][2]string {
+func bodies(t testing.TB, params string) map[string][2]string {
 	t.Helper()
 	f, err := frame.ReadCSV(context.Background(), strings.NewReader(rawRows), &frame.ReadOptions{Types: map[string]frame.Kind{"b": frame.Numeric}})
 	if err != nil {
