@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -36,52 +35,54 @@ var requiredFormat = "The input must be a JSON dictionary with exactly one of th
 // table is decoded input: n rows and, for a column name, its values.
 type table struct {
 	n   int
-	col func(name string) ([]any, bool)
+	col func(name string) ([]*value, bool)
 }
 
 // decodeJSON reads a JSON request body into rows for m and the params.
 func decodeJSON(body []byte, m *model.Model) (*frame.Frame, map[string]any, error) {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(body, &top); err != nil {
-		var ute *json.UnmarshalTypeError
-		if errors.As(err, &ute) {
-			if bytes.HasPrefix(bytes.TrimSpace(body), []byte("[")) {
-				return nil, nil, invalidInput("%s. Received a list.", requiredFormat)
-			}
-			return nil, nil, invalidInput("%s. Received unexpected input type '%s'.", requiredFormat, ute.Value)
-		}
+	top, err := parseJSON(body)
+	if err != nil {
 		return nil, nil, invalidInput("Ensure that input is a valid JSON formatted string. Error: %s", jsonError(err, body))
+	}
+	switch top.kind {
+	case kindObject:
+	case kindArray:
+		return nil, nil, invalidInput("%s. Received a list.", requiredFormat)
+	default:
+		return nil, nil, invalidInput("%s. Received unexpected input type '%s'.", requiredFormat, top.kind)
 	}
 	var keys []string
 	for _, f := range formats {
-		if _, ok := top[f]; ok {
+		if _, ok := top.get(f); ok {
 			keys = append(keys, f)
 		}
 	}
 	if len(keys) != 1 {
-		got := make([]string, 0, len(top))
-		for k := range top {
-			got = append(got, k)
-		}
+		var got []string
+		top.members(func(k string, _ *value) {
+			if !slices.Contains(got, k) {
+				got = append(got, k)
+			}
+		})
 		slices.Sort(got)
 		return nil, nil, &Error{Code: CodeBadRequest, Message: fmt.Sprintf("%s. Received dictionary with input fields: %s.", requiredFormat, pyList(got))}
 	}
 	var params map[string]any
-	if raw, ok := top[fieldParams]; ok && !isNull(raw) {
-		if err := json.Unmarshal(raw, &params); err != nil {
-			return nil, nil, invalidInput("params must be a JSON dictionary: %s", jsonError(err, raw))
+	if p, ok := top.get(fieldParams); ok && p.kind != kindNull {
+		if p.kind != kindObject {
+			return nil, nil, invalidInput("params must be a JSON dictionary, got a JSON %s", p.kind)
 		}
+		params, _ = p.any().(map[string]any)
 	}
-	raw := top[keys[0]]
+	raw, _ := top.get(keys[0])
 	var t *table
-	var err error
 	switch keys[0] {
 	case fieldSplit:
 		t, err = splitTable(raw)
 	case fieldRecords:
 		t, err = recordsTable(raw, fieldRecords)
 	default: // instances, inputs: records or columns
-		if b := bytes.TrimSpace(raw); len(b) > 0 && b[0] == '{' {
+		if raw.kind == kindObject {
 			t, err = columnsTable(raw, keys[0])
 		} else {
 			t, err = recordsTable(raw, keys[0])
@@ -94,77 +95,109 @@ func decodeJSON(body []byte, m *model.Model) (*frame.Frame, map[string]any, erro
 	return f, params, err
 }
 
-func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
-
-// unmarshal decodes raw keeping numbers as json.Number, so that 3 and 3.0
-// stay apart as they do in Python (a category of 3 is "3").
-func unmarshal(raw json.RawMessage, v any) error {
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	return d.Decode(v)
-}
-
-func splitTable(raw json.RawMessage) (*table, error) {
-	var s struct {
-		Columns []string `json:"columns"`
-		Data    [][]any  `json:"data"`
+func splitTable(v *value) (*table, error) {
+	const want = "want {\"columns\": [names], \"data\": [[values], ...]}"
+	if v.kind != kindObject {
+		return nil, invalidInput("%s: %s, got a JSON %s", fieldSplit, want, v.kind)
 	}
-	if err := unmarshal(raw, &s); err != nil {
-		return nil, invalidInput("%s: want {\"columns\": [names], \"data\": [[values], ...]}: %s", fieldSplit, jsonError(err, raw))
-	}
-	for i, row := range s.Data {
-		if len(row) != len(s.Columns) {
-			return nil, invalidInput("%s: row %d has %d values for %d columns", fieldSplit, i, len(row), len(s.Columns))
+	var cols []string
+	if c, ok := v.get("columns"); ok && c.kind != kindNull {
+		if c.kind != kindArray {
+			return nil, invalidInput("%s: columns: %s, got a JSON %s", fieldSplit, want, c.kind)
+		}
+		for j, e := range c.kids {
+			if e.kind != kindString {
+				return nil, invalidInput("%s: column %d is a JSON %s, want a name (a string)", fieldSplit, j, e.kind)
+			}
+			cols = append(cols, e.s)
 		}
 	}
-	idx := make(map[string]int, len(s.Columns))
-	for j, c := range s.Columns {
+	var data []value
+	if d, ok := v.get("data"); ok && d.kind != kindNull {
+		if d.kind != kindArray {
+			return nil, invalidInput("%s: data: %s, got a JSON %s", fieldSplit, want, d.kind)
+		}
+		data = d.kids
+	}
+	for i, row := range data {
+		if row.kind != kindArray {
+			return nil, invalidInput("%s: row %d is a JSON %s, want a list of values", fieldSplit, i, row.kind)
+		}
+		if len(row.kids) != len(cols) {
+			return nil, invalidInput("%s: row %d has %d values for %d columns", fieldSplit, i, len(row.kids), len(cols))
+		}
+	}
+	idx := make(map[string]int, len(cols))
+	for j, c := range cols {
 		if _, dup := idx[c]; dup {
 			return nil, invalidInput("%s: column %q is given twice", fieldSplit, c)
 		}
 		idx[c] = j
 	}
-	return &table{n: len(s.Data), col: func(name string) ([]any, bool) {
+	return &table{n: len(data), col: func(name string) ([]*value, bool) {
 		j, ok := idx[name]
 		if !ok {
 			return nil, false
 		}
-		v := make([]any, len(s.Data))
-		for i, row := range s.Data {
-			v[i] = row[j]
+		col := make([]*value, len(data))
+		for i := range data {
+			col[i] = &data[i].kids[j]
 		}
-		return v, true
+		return col, true
 	}}, nil
 }
 
-func recordsTable(raw json.RawMessage, field string) (*table, error) {
-	var recs []map[string]any
-	if err := unmarshal(raw, &recs); err != nil {
-		return nil, invalidInput("%s: want a list of records ({column: value, ...}): %s", field, jsonError(err, raw))
+func recordsTable(v *value, field string) (*table, error) {
+	if v.kind != kindArray {
+		return nil, invalidInput("%s: want a list of records ({column: value, ...}), got a JSON %s", field, v.kind)
 	}
-	return &table{n: len(recs), col: func(name string) ([]any, bool) {
-		v, seen := make([]any, len(recs)), false
-		for i, r := range recs {
-			x, ok := r[name]
-			v[i], seen = x, seen || ok
+	for i, r := range v.kids {
+		if r.kind != kindObject {
+			return nil, invalidInput("%s: record %d is a JSON %s, want {column: value, ...}", field, i, r.kind)
 		}
-		return v, seen
+	}
+	null := &value{}
+	return &table{n: len(v.kids), col: func(name string) ([]*value, bool) {
+		col, seen := make([]*value, len(v.kids)), false
+		for i := range v.kids {
+			x, ok := v.kids[i].get(name)
+			if !ok {
+				x = null
+			}
+			col[i], seen = x, seen || ok
+		}
+		return col, seen
 	}}, nil
 }
 
-func columnsTable(raw json.RawMessage, field string) (*table, error) {
-	var cols map[string][]any
-	if err := unmarshal(raw, &cols); err != nil {
-		return nil, invalidInput("%s: want {column: [values], ...} or a list of records: %s", field, jsonError(err, raw))
-	}
-	n := -1
-	for _, name := range slices.Sorted(maps.Keys(cols)) {
-		if n >= 0 && len(cols[name]) != n {
-			return nil, invalidInput("%s: column %q has %d values, the others %d", field, name, len(cols[name]), n)
+func columnsTable(v *value, field string) (*table, error) {
+	n, first, seen := 0, "", false
+	var err error
+	v.members(func(k string, e *value) {
+		switch {
+		case err != nil:
+		case e.kind != kindArray:
+			err = invalidInput("%s: column %q is a JSON %s, want a list of values", field, k, e.kind)
+		case !seen:
+			n, first, seen = len(e.kids), k, true
+		case len(e.kids) != n:
+			err = invalidInput("%s: column %q has %d values, column %q %d", field, k, len(e.kids), first, n)
 		}
-		n = len(cols[name])
+	})
+	if err != nil {
+		return nil, err
 	}
-	return &table{n: max(n, 0), col: func(name string) ([]any, bool) { v, ok := cols[name]; return v, ok }}, nil
+	return &table{n: n, col: func(name string) ([]*value, bool) {
+		c, ok := v.get(name)
+		if !ok {
+			return nil, false
+		}
+		col := make([]*value, len(c.kids))
+		for i := range c.kids {
+			col[i] = &c.kids[i]
+		}
+		return col, true
+	}}, nil
 }
 
 // tableFrame builds m's input columns from t: every missing input is
@@ -215,27 +248,28 @@ var boolPairs = [][2]string{{"false", "true"}, {"False", "True"}, {"FALSE", "TRU
 
 // column converts the JSON values of input in to a column of its kind,
 // as the Python loader converts a pandas column (see the package doc).
-func column(in model.Input, v []any, missing map[string]bool) (*frame.Column, error) {
+func column(in model.Input, v []*value, missing map[string]bool) (*frame.Column, error) {
 	bad := func(i int, want string) error {
 		return &Error{Code: CodeBadRequest, Message: fmt.Sprintf("input column %q, row %d: value %s is not %s", in.Name, i, show(v[i]), want)}
 	}
 	switch in.Kind {
 	case frame.Numeric:
 		x := make([]float64, len(v))
-		for i, e := range v {
-			switch e := e.(type) {
-			case nil:
+		for i := range v {
+			e := v[i]
+			switch e.kind {
+			case kindNull:
 				x[i] = math.NaN()
-			case json.Number:
-				f, err := strconv.ParseFloat(string(e), 64)
+			case kindNumber:
+				f, err := strconv.ParseFloat(e.s, 64)
 				if err != nil && !errors.Is(err, strconv.ErrRange) {
 					return nil, bad(i, "a number")
 				}
 				x[i] = f
-			case bool:
-				x[i] = b2f(e)
-			case string:
-				s := strings.TrimSpace(e)
+			case kindBool:
+				x[i] = b2f(e.b)
+			case kindString:
+				s := strings.TrimSpace(e.s)
 				if missing[s] {
 					x[i] = math.NaN()
 					continue
@@ -252,22 +286,23 @@ func column(in model.Input, v []any, missing map[string]bool) (*frame.Column, er
 		return frame.NewNumeric(in.Name, x), nil
 	case frame.Categorical:
 		s, na := make([]string, len(v)), make([]bool, len(v))
-		for i, e := range v {
-			switch e := e.(type) {
-			case nil:
+		for i := range v {
+			e := v[i]
+			switch e.kind {
+			case kindNull:
 				na[i] = true
 				continue
-			case bool:
-				s[i] = strconv.FormatBool(e)
-			case string:
-				s[i] = strings.TrimSpace(e)
-			case json.Number:
-				if n, err := strconv.ParseInt(string(e), 10, 64); err == nil {
+			case kindBool:
+				s[i] = strconv.FormatBool(e.b)
+			case kindString:
+				s[i] = strings.TrimSpace(e.s)
+			case kindNumber:
+				if n, err := strconv.ParseInt(e.s, 10, 64); err == nil {
 					s[i] = strconv.FormatInt(n, 10)
-				} else if f, err := strconv.ParseFloat(string(e), 64); err == nil || errors.Is(err, strconv.ErrRange) {
+				} else if f, err := strconv.ParseFloat(e.s, 64); err == nil || errors.Is(err, strconv.ErrRange) {
 					s[i] = strconv.FormatFloat(f, 'g', -1, 64)
 				} else {
-					s[i] = string(e)
+					s[i] = e.s
 				}
 			default:
 				return nil, bad(i, "a category (a string)")
@@ -279,23 +314,21 @@ func column(in model.Input, v []any, missing map[string]bool) (*frame.Column, er
 	ft, tt := in.Tokens[0], in.Tokens[1]
 	want := strconv.Quote(ft) + " or " + strconv.Quote(tt)
 	x := make([]float64, len(v))
-	for i, e := range v {
-		switch e := e.(type) {
-		case nil:
+	for i := range v {
+		e := v[i]
+		switch e.kind {
+		case kindNull:
 			x[i] = math.NaN()
-		case bool:
-			x[i] = b2f(e)
-		case json.Number:
-			switch string(e) {
-			case "0", "0.0":
-				x[i] = 0
-			case "1", "1.0":
-				x[i] = 1
-			default:
+		case kindBool:
+			x[i] = b2f(e.b)
+		case kindNumber:
+			f, err := strconv.ParseFloat(e.s, 64)
+			if err != nil || (f != 0 && f != 1) {
 				return nil, bad(i, want)
 			}
-		case string:
-			t := strings.TrimSpace(e)
+			x[i] = f
+		case kindString:
+			t := strings.TrimSpace(e.s)
 			switch {
 			case missing[t]:
 				x[i] = math.NaN()
@@ -325,7 +358,9 @@ func b2f(b bool) float64 {
 }
 
 // show renders a JSON value for an error message, cut to 64 bytes.
-func show(v any) string {
+func show(v *value) string { return showAny(v.any()) }
+
+func showAny(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Sprint(v)
@@ -349,10 +384,10 @@ func pyList(names []string) string {
 // jsonError names where the JSON went wrong: the byte offset, and the
 // line and column, of a syntax error.
 func jsonError(err error, body []byte) string {
-	var se *json.SyntaxError
-	if errors.As(err, &se) && se.Offset <= int64(len(body)) {
+	var se *syntaxError
+	if errors.As(err, &se) && se.Offset <= len(body) {
 		line := 1 + bytes.Count(body[:se.Offset], []byte("\n"))
-		col := se.Offset - int64(bytes.LastIndexByte(body[:se.Offset], '\n')) - 1
+		col := se.Offset - bytes.LastIndexByte(body[:se.Offset], '\n')
 		return fmt.Sprintf("%v (line %d, column %d, byte %d)", se, line, col, se.Offset)
 	}
 	var ute *json.UnmarshalTypeError

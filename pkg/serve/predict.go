@@ -28,7 +28,7 @@ func output(params map[string]any) (string, error) {
 		}
 		s, isStr := v.(string)
 		if !isStr {
-			return "", false, &Error{Code: CodeInvalidParameterValue, Message: fmt.Sprintf("param %q must be a string, got %s", k, show(v))}
+			return "", false, &Error{Code: CodeInvalidParameterValue, Message: fmt.Sprintf("param %q must be a string, got %s", k, showAny(v))}
 		}
 		return s, true, nil
 	}
