@@ -283,4 +283,3 @@ func load(t *testing.T, url string, body []byte, concurrency, n int) (r struct{ 
 	r.rps, r.p50, r.p99 = float64(n)/el.Seconds(), ms(0.50), ms(0.99)
 	return r
 }
-
