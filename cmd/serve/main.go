@@ -32,6 +32,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"syscall"
 	"time"
@@ -42,7 +43,18 @@ import (
 	"github.com/mlstack/mlstack/pkg/serve"
 )
 
+// gcPercent is the collector's target serve runs with unless GOGC is set:
+// the live heap of a server is small (the model and the requests in
+// flight) and every request allocates its rows afresh, so letting the heap
+// grow to five times what is live before a collection costs a few MB and
+// saves most collections: 100-row requests ran about 40% faster in
+// make bench-serve (docs/BENCHMARKS.md).
+const gcPercent = 400
+
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	hup := make(chan os.Signal, 1)

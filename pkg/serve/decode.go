@@ -40,7 +40,7 @@ type table struct {
 
 // decodeJSON reads a JSON request body into rows for m and the params.
 func decodeJSON(body []byte, m *model.Model) (*frame.Frame, map[string]any, error) {
-	top, err := parseJSON(body)
+	d, top, err := parseJSON(body)
 	if err != nil {
 		return nil, nil, invalidInput("Ensure that input is a valid JSON formatted string. Error: %s", jsonError(err, body))
 	}
@@ -53,13 +53,13 @@ func decodeJSON(body []byte, m *model.Model) (*frame.Frame, map[string]any, erro
 	}
 	var keys []string
 	for _, f := range formats {
-		if _, ok := top.get(f); ok {
+		if _, ok := d.get(top, f); ok {
 			keys = append(keys, f)
 		}
 	}
 	if len(keys) != 1 {
 		var got []string
-		top.members(func(k string, _ *value) {
+		d.members(top, func(k string, _ *value) {
 			if !slices.Contains(got, k) {
 				got = append(got, k)
 			}
@@ -68,44 +68,44 @@ func decodeJSON(body []byte, m *model.Model) (*frame.Frame, map[string]any, erro
 		return nil, nil, &Error{Code: CodeBadRequest, Message: fmt.Sprintf("%s. Received dictionary with input fields: %s.", requiredFormat, pyList(got))}
 	}
 	var params map[string]any
-	if p, ok := top.get(fieldParams); ok && p.kind != kindNull {
+	if p, ok := d.get(top, fieldParams); ok && p.kind != kindNull {
 		if p.kind != kindObject {
 			return nil, nil, invalidInput("params must be a JSON dictionary, got a JSON %s", p.kind)
 		}
-		params, _ = p.any().(map[string]any)
+		params, _ = d.any(p).(map[string]any)
 	}
-	raw, _ := top.get(keys[0])
+	raw, _ := d.get(top, keys[0])
 	var t *table
 	switch keys[0] {
 	case fieldSplit:
-		t, err = splitTable(raw)
+		t, err = splitTable(d, raw)
 	case fieldRecords:
-		t, err = recordsTable(raw, fieldRecords)
+		t, err = recordsTable(d, raw, fieldRecords)
 	default: // instances, inputs: records or columns
 		if raw.kind == kindObject {
-			t, err = columnsTable(raw, keys[0])
+			t, err = columnsTable(d, raw, keys[0])
 		} else {
-			t, err = recordsTable(raw, keys[0])
+			t, err = recordsTable(d, raw, keys[0])
 		}
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := tableFrame(t, m)
+	f, err := tableFrame(d, t, m)
 	return f, params, err
 }
 
-func splitTable(v *value) (*table, error) {
+func splitTable(d *doc, v *value) (*table, error) {
 	const want = "want {\"columns\": [names], \"data\": [[values], ...]}"
 	if v.kind != kindObject {
 		return nil, invalidInput("%s: %s, got a JSON %s", fieldSplit, want, v.kind)
 	}
 	var cols []string
-	if c, ok := v.get("columns"); ok && c.kind != kindNull {
+	if c, ok := d.get(v, "columns"); ok && c.kind != kindNull {
 		if c.kind != kindArray {
 			return nil, invalidInput("%s: columns: %s, got a JSON %s", fieldSplit, want, c.kind)
 		}
-		for j, e := range c.kids {
+		for j, e := range d.kids(c) {
 			if e.kind != kindString {
 				return nil, invalidInput("%s: column %d is a JSON %s, want a name (a string)", fieldSplit, j, e.kind)
 			}
@@ -113,18 +113,18 @@ func splitTable(v *value) (*table, error) {
 		}
 	}
 	var data []value
-	if d, ok := v.get("data"); ok && d.kind != kindNull {
-		if d.kind != kindArray {
-			return nil, invalidInput("%s: data: %s, got a JSON %s", fieldSplit, want, d.kind)
+	if x, ok := d.get(v, "data"); ok && x.kind != kindNull {
+		if x.kind != kindArray {
+			return nil, invalidInput("%s: data: %s, got a JSON %s", fieldSplit, want, x.kind)
 		}
-		data = d.kids
+		data = d.kids(x)
 	}
 	for i, row := range data {
 		if row.kind != kindArray {
 			return nil, invalidInput("%s: row %d is a JSON %s, want a list of values", fieldSplit, i, row.kind)
 		}
-		if len(row.kids) != len(cols) {
-			return nil, invalidInput("%s: row %d has %d values for %d columns", fieldSplit, i, len(row.kids), len(cols))
+		if int(row.n) != len(cols) {
+			return nil, invalidInput("%s: row %d has %d values for %d columns", fieldSplit, i, row.n, len(cols))
 		}
 	}
 	idx := make(map[string]int, len(cols))
@@ -141,26 +141,27 @@ func splitTable(v *value) (*table, error) {
 		}
 		col := make([]*value, len(data))
 		for i := range data {
-			col[i] = &data[i].kids[j]
+			col[i] = &d.kids(&data[i])[j]
 		}
 		return col, true
 	}}, nil
 }
 
-func recordsTable(v *value, field string) (*table, error) {
+func recordsTable(d *doc, v *value, field string) (*table, error) {
 	if v.kind != kindArray {
 		return nil, invalidInput("%s: want a list of records ({column: value, ...}), got a JSON %s", field, v.kind)
 	}
-	for i, r := range v.kids {
+	recs := d.kids(v)
+	for i, r := range recs {
 		if r.kind != kindObject {
 			return nil, invalidInput("%s: record %d is a JSON %s, want {column: value, ...}", field, i, r.kind)
 		}
 	}
 	null := &value{}
-	return &table{n: len(v.kids), col: func(name string) ([]*value, bool) {
-		col, seen := make([]*value, len(v.kids)), false
-		for i := range v.kids {
-			x, ok := v.kids[i].get(name)
+	return &table{n: len(recs), col: func(name string) ([]*value, bool) {
+		col, seen := make([]*value, len(recs)), false
+		for i := range recs {
+			x, ok := d.get(&recs[i], name)
 			if !ok {
 				x = null
 			}
@@ -170,31 +171,32 @@ func recordsTable(v *value, field string) (*table, error) {
 	}}, nil
 }
 
-func columnsTable(v *value, field string) (*table, error) {
+func columnsTable(d *doc, v *value, field string) (*table, error) {
 	n, first, seen := 0, "", false
 	var err error
-	v.members(func(k string, e *value) {
+	d.members(v, func(k string, e *value) {
 		switch {
 		case err != nil:
 		case e.kind != kindArray:
 			err = invalidInput("%s: column %q is a JSON %s, want a list of values", field, k, e.kind)
 		case !seen:
-			n, first, seen = len(e.kids), k, true
-		case len(e.kids) != n:
-			err = invalidInput("%s: column %q has %d values, column %q %d", field, k, len(e.kids), first, n)
+			n, first, seen = int(e.n), k, true
+		case int(e.n) != n:
+			err = invalidInput("%s: column %q has %d values, column %q %d", field, k, e.n, first, n)
 		}
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &table{n: n, col: func(name string) ([]*value, bool) {
-		c, ok := v.get(name)
+		c, ok := d.get(v, name)
 		if !ok {
 			return nil, false
 		}
-		col := make([]*value, len(c.kids))
-		for i := range c.kids {
-			col[i] = &c.kids[i]
+		k := d.kids(c)
+		col := make([]*value, len(k))
+		for i := range k {
+			col[i] = &k[i]
 		}
 		return col, true
 	}}, nil
@@ -202,7 +204,7 @@ func columnsTable(v *value, field string) (*table, error) {
 
 // tableFrame builds m's input columns from t: every missing input is
 // named at once, as MLflow's schema check does.
-func tableFrame(t *table, m *model.Model) (*frame.Frame, error) {
+func tableFrame(d *doc, t *table, m *model.Model) (*frame.Frame, error) {
 	if t.n == 0 {
 		return nil, invalidInput("no rows to score")
 	}
@@ -215,7 +217,7 @@ func tableFrame(t *table, m *model.Model) (*frame.Frame, error) {
 			absent = append(absent, in.Name)
 			continue
 		}
-		c, err := column(in, v, missing)
+		c, err := column(d, in, v, missing)
 		if err != nil {
 			return nil, err
 		}
@@ -248,9 +250,9 @@ var boolPairs = [][2]string{{"false", "true"}, {"False", "True"}, {"FALSE", "TRU
 
 // column converts the JSON values of input in to a column of its kind,
 // as the Python loader converts a pandas column (see the package doc).
-func column(in model.Input, v []*value, missing map[string]bool) (*frame.Column, error) {
+func column(d *doc, in model.Input, v []*value, missing map[string]bool) (*frame.Column, error) {
 	bad := func(i int, want string) error {
-		return &Error{Code: CodeBadRequest, Message: fmt.Sprintf("input column %q, row %d: value %s is not %s", in.Name, i, show(v[i]), want)}
+		return &Error{Code: CodeBadRequest, Message: fmt.Sprintf("input column %q, row %d: value %s is not %s", in.Name, i, show(d, v[i]), want)}
 	}
 	switch in.Kind {
 	case frame.Numeric:
@@ -358,7 +360,7 @@ func b2f(b bool) float64 {
 }
 
 // show renders a JSON value for an error message, cut to 64 bytes.
-func show(v *value) string { return showAny(v.any()) }
+func show(d *doc, v *value) string { return showAny(d.any(v)) }
 
 func showAny(v any) string {
 	b, err := json.Marshal(v)

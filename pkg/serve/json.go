@@ -1,8 +1,10 @@
 package serve
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"unicode/utf8"
 	"unsafe"
@@ -14,13 +16,24 @@ import (
 // decoding a 100-row dataframe_split several times cheaper (see
 // BenchmarkInvocations).
 type value struct {
-	kind kind
-	b    bool   // kindBool
-	s    string // kindNumber: the literal; kindString: the text
-	// kids are an array's elements, or an object's keys (kindString) and
-	// values in turn, in the body's order.
-	kids []value
+	s string // kindNumber: the literal; kindString: the text
+	// start and n locate the kids in the document's nodes: an array's
+	// elements, or an object's keys (kindString) and values in turn, in
+	// the body's order.
+	start, n int32
+	kind     kind
+	b        bool // kindBool
 }
+
+// doc is a parsed body: every array's and object's kids in one slice,
+// one allocation for the lot.
+type doc struct {
+	nodes []value
+}
+
+// kids returns the elements of an array, or the keys and values of an
+// object.
+func (d *doc) kids(v *value) []value { return d.nodes[v.start : v.start+v.n] }
 
 type kind uint8
 
@@ -39,24 +52,26 @@ func (k kind) String() string {
 
 // get returns the member named key of an object, the last when repeated
 // (as encoding/json and Python's json do).
-func (v *value) get(key string) (*value, bool) {
-	for i := len(v.kids) - 2; i >= 0; i -= 2 {
-		if v.kids[i].s == key {
-			return &v.kids[i+1], true
+func (d *doc) get(v *value, key string) (*value, bool) {
+	k := d.kids(v)
+	for i := len(k) - 2; i >= 0; i -= 2 {
+		if k[i].s == key {
+			return &k[i+1], true
 		}
 	}
 	return nil, false
 }
 
 // members calls f with each key and value of an object.
-func (v *value) members(f func(key string, val *value)) {
-	for i := 0; i+1 < len(v.kids); i += 2 {
-		f(v.kids[i].s, &v.kids[i+1])
+func (d *doc) members(v *value, f func(key string, val *value)) {
+	k := d.kids(v)
+	for i := 0; i+1 < len(k); i += 2 {
+		f(k[i].s, &k[i+1])
 	}
 }
 
 // any converts v to encoding/json's generic form (for messages).
-func (v *value) any() any {
+func (d *doc) any(v *value) any {
 	switch v.kind {
 	case kindBool:
 		return v.b
@@ -65,14 +80,15 @@ func (v *value) any() any {
 	case kindString:
 		return v.s
 	case kindArray:
-		a := make([]any, len(v.kids))
-		for i := range v.kids {
-			a[i] = v.kids[i].any()
+		k := d.kids(v)
+		a := make([]any, len(k))
+		for i := range k {
+			a[i] = d.any(&k[i])
 		}
 		return a
 	case kindObject:
-		m := make(map[string]any, len(v.kids)/2)
-		v.members(func(k string, e *value) { m[k] = e.any() })
+		m := make(map[string]any, v.n/2)
+		d.members(v, func(k string, e *value) { m[k] = d.any(e) })
 		return m
 	}
 	return nil
@@ -89,19 +105,28 @@ type syntaxError struct {
 
 func (e *syntaxError) Error() string { return e.msg }
 
-// parseJSON parses one JSON value (RFC 8259) filling the whole of b.
-func parseJSON(b []byte) (value, error) {
-	p := parser{b: b}
+// parseJSON parses one JSON value (RFC 8259) filling the whole of b, of
+// at most math.MaxInt32 bytes.
+func parseJSON(b []byte) (*doc, *value, error) {
+	if len(b) > math.MaxInt32 {
+		return nil, nil, &syntaxError{msg: "body larger than 2 GiB", Offset: 0}
+	}
+	// An array of k values has k-1 commas, an object of k members 2k
+	// nodes: this counts the nodes of most bodies (of a dataframe_split
+	// exactly) so that they are allocated once. A value takes at least
+	// two bytes of the body, so the nodes are at most 16 times its size.
+	est := bytes.Count(b, []byte{','}) + bytes.Count(b, []byte{'['}) + 2*bytes.Count(b, []byte{'{'}) + 16
+	p := parser{b: b, doc: &doc{nodes: make([]value, 0, min(est, len(b)/2+1))}, stack: make([]value, 0, 64)}
 	p.space()
 	v, err := p.value(0)
 	if err != nil {
-		return value{}, err
+		return nil, nil, err
 	}
 	p.space()
 	if p.i < len(p.b) {
-		return value{}, p.fail("invalid character %s after top-level value")
+		return nil, nil, p.fail("invalid character %s after top-level value")
 	}
-	return v, nil
+	return p.doc, &v, nil
 }
 
 type parser struct {
@@ -110,12 +135,14 @@ type parser struct {
 	// stack holds the elements of the arrays and objects being read;
 	// each is copied into a slice of its exact size when it ends.
 	stack []value
+	doc   *doc
 }
 
-// done moves the elements pushed since mark into v.kids.
+// done moves the elements pushed since mark into the document as v's
+// kids.
 func (p *parser) done(v *value, mark int) {
-	v.kids = make([]value, len(p.stack)-mark)
-	copy(v.kids, p.stack[mark:])
+	v.start, v.n = int32(len(p.doc.nodes)), int32(len(p.stack)-mark)
+	p.doc.nodes = append(p.doc.nodes, p.stack[mark:]...)
 	clear(p.stack[mark:])
 	p.stack = p.stack[:mark]
 }

@@ -14,7 +14,7 @@ func FuzzParseJSON(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		v, err := parseJSON(b)
+		doc, v, err := parseJSON(b)
 		if valid := json.Valid(b); valid != (err == nil) {
 			t.Fatalf("json.Valid %v, parseJSON error %v", valid, err)
 		}
@@ -27,7 +27,7 @@ func FuzzParseJSON(f *testing.F) {
 		if err := d.Decode(&want); err != nil {
 			t.Fatal(err)
 		}
-		if got := v.any(); !reflect.DeepEqual(got, want) {
+		if got := doc.any(v); !reflect.DeepEqual(got, want) {
 			t.Fatalf("parseJSON %#v, encoding/json %#v", got, want)
 		}
 	})
@@ -35,7 +35,7 @@ func FuzzParseJSON(f *testing.F) {
 
 func TestParseJSONDepth(t *testing.T) {
 	deep := bytes.Repeat([]byte("["), 100000)
-	if _, err := parseJSON(deep); err == nil {
+	if _, _, err := parseJSON(deep); err == nil {
 		t.Fatal("100,000 nested arrays: no error")
 	}
 }
