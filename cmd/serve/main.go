@@ -18,6 +18,10 @@
 //
 // Logs are JSON (slog) on stderr, one record per request with its id.
 //
+//	serve ping [URL]   GET URL/ping (default http://127.0.0.1:8080): exit 0 on 200
+//
+// is the health check of the image, which has no shell or curl.
+//
 // Exit codes: 0 after a clean drain, 1 failure (the model cannot be
 // loaded, the port is taken), 2 bad usage, 3 internal error.
 package main
@@ -30,10 +34,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -73,6 +79,9 @@ func main() {
 
 func run(ctx context.Context, args []string, reload <-chan struct{}, stderr io.Writer) (code int) {
 	defer crash.Handle(stderr, "serve", &code)
+	if len(args) > 0 && args[0] == "ping" {
+		return ping(ctx, args[1:], stderr)
+	}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
@@ -158,6 +167,37 @@ func run(ctx context.Context, args []string, reload <-chan struct{}, stderr io.W
 	go reg.Watch(wctx, poll, reload)
 	if err := s.Serve(ctx, ln); err != nil {
 		fmt.Fprintf(stderr, "serve: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// ping is the health check: GET <url>/ping must answer 200 within 5 s.
+func ping(ctx context.Context, args []string, stderr io.Writer) int {
+	url := "http://127.0.0.1:8080"
+	switch len(args) {
+	case 0:
+	case 1:
+		url = args[0]
+	default:
+		fmt.Fprintln(stderr, "usage: serve ping [URL]")
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "GET", strings.TrimSuffix(url, "/")+"/ping", nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "serve ping: %v\n", err)
+		return 2
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Fprintf(stderr, "serve ping: %v\n", err)
+		return 1
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(stderr, "serve ping: %s: %s\n", url, resp.Status)
 		return 1
 	}
 	return 0
