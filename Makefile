@@ -39,7 +39,7 @@ stack-env: bin/stack
 	@bin/stack env
 
 ## serve: serve a registered model with MLflow's scoring protocol on 127.0.0.1:$SERVE_PORT (8080), from the
-## native stack (make stack-up first); MODEL defaults to .env's SERVE_MODEL (models:/diabetes-xgboost@champion)
+## native stack (make stack-up first); MODEL defaults to .env's SERVE_MODEL (models:/diabetes-xgb@champion)
 MODEL ?=
 SERVE_FLAGS ?= --poll 30s
 serve: bin/serve bin/stack

@@ -92,7 +92,7 @@ func TestComposeServe(t *testing.T) {
 		t.Errorf("serve is not built from docker/serve/Dockerfile: %+v", s.Build)
 	}
 	cmd := strings.Join(s.Command, " ")
-	for _, want := range []string{"--model models:/diabetes-xgboost@champion", "--host 0.0.0.0", "--port 8080", "--poll"} {
+	for _, want := range []string{"--model models:/diabetes-xgb@champion", "--host 0.0.0.0", "--port 8080", "--poll"} {
 		if !strings.Contains(cmd, want) {
 			t.Errorf("serve command %q lacks %q", cmd, want)
 		}
