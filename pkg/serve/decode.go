@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mlstack/mlstack/pkg/frame"
 	"github.com/mlstack/mlstack/pkg/model"
@@ -40,6 +41,9 @@ type table struct {
 
 // decodeJSON reads a JSON request body into rows for m and the params.
 func decodeJSON(body []byte, m *model.Model) (*frame.Frame, map[string]any, error) {
+	if err := checkUTF8(body); err != nil {
+		return nil, nil, invalidInput("Ensure that input is a valid JSON formatted string. Error: %v", err)
+	}
 	d, top, err := parseJSON(body)
 	if err != nil {
 		return nil, nil, invalidInput("Ensure that input is a valid JSON formatted string. Error: %s", jsonError(err, body))
@@ -205,9 +209,6 @@ func columnsTable(d *doc, v *value, field string) (*table, error) {
 // tableFrame builds m's input columns from t: every missing input is
 // named at once, as MLflow's schema check does.
 func tableFrame(d *doc, t *table, m *model.Model) (*frame.Frame, error) {
-	if t.n == 0 {
-		return nil, invalidInput("no rows to score")
-	}
 	missing := missingTokens(m)
 	cols := make([]*frame.Column, 0, len(m.Inputs))
 	var absent []string
@@ -224,7 +225,7 @@ func tableFrame(d *doc, t *table, m *model.Model) (*frame.Frame, error) {
 		cols = append(cols, c)
 	}
 	if len(absent) > 0 {
-		return nil, &Error{Code: CodeBadRequest, Message: "Failed to enforce schema of data: Model is missing inputs " + pyList(absent) + "."}
+		return nil, missingInputs(absent)
 	}
 	return frame.New(cols...)
 }
@@ -405,6 +406,9 @@ func jsonError(err error, body []byte) string {
 
 // decodeCSV reads a text/csv body with m's ReadOptions.
 func decodeCSV(ctx context.Context, body []byte, m *model.Model) (*frame.Frame, error) {
+	if err := checkUTF8(body); err != nil {
+		return nil, invalidInput("Ensure that input is a valid UTF-8 encoded string. Error: %v", err)
+	}
 	// The header first, so that every missing input is named at once.
 	header, err := csv.NewReader(bytes.NewReader(body)).Read()
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -417,7 +421,7 @@ func decodeCSV(ctx context.Context, body []byte, m *model.Model) (*frame.Frame, 
 		}
 	}
 	if len(absent) > 0 {
-		return nil, &Error{Code: CodeBadRequest, Message: "Failed to enforce schema of data: Model is missing inputs " + pyList(absent) + "."}
+		return nil, missingInputs(absent)
 	}
 	o := m.ReadOptions()
 	o.Name = "request body"
@@ -425,10 +429,30 @@ func decodeCSV(ctx context.Context, body []byte, m *model.Model) (*frame.Frame, 
 	if err != nil {
 		return nil, csvError(err)
 	}
-	if f.Len() == 0 {
-		return nil, invalidInput("no rows to score")
-	}
 	return f, nil
+}
+
+// missingInputs is MLflow's answer to missing input columns (its schema
+// check's error, INVALID_PARAMETER_VALUE), naming them all.
+func missingInputs(names []string) *Error {
+	return &Error{Code: CodeInvalidParameterValue, Message: "Failed to enforce schema of data: Model is missing inputs " + pyList(names) + "."}
+}
+
+// checkUTF8 refuses a body that is not UTF-8, as MLflow does (it decodes
+// every body as UTF-8 first).
+func checkUTF8(body []byte) error {
+	if utf8.Valid(body) {
+		return nil
+	}
+	i := 0
+	for i < len(body) {
+		r, n := utf8.DecodeRune(body[i:])
+		if r == utf8.RuneError && n <= 1 {
+			break
+		}
+		i += n
+	}
+	return fmt.Errorf("byte 0x%02x at offset %d is not valid UTF-8", body[i], i)
 }
 
 // csvError is MLflow's message for a CSV body it cannot read.

@@ -47,20 +47,28 @@
 // # Errors
 //
 // Errors are MLflow's: a JSON body {"error_code": ..., "message": ...}
-// with the status MLflow gives that code. Bad input is 400 BAD_REQUEST
-// with a message naming the problem: the JSON error and its byte offset,
-// the missing input columns (all of them), or the column and row of a
-// value of the wrong type. An unknown content type or a charset other
-// than UTF-8 is 415 with a text message, as MLflow. A body over
-// Options.MaxBodyBytes is 413; more than Options.MaxInFlight requests
-// scoring at once is 503 TEMPORARILY_UNAVAILABLE with Retry-After.
+// with the status MLflow gives that code, and the same code and status as
+// `mlflow models serve` for the same request (the tests compare them). Bad
+// input is 400 BAD_REQUEST with a message naming the problem: the JSON
+// error with its line, column and byte offset, a body that is not UTF-8,
+// or the column and row of a value of the wrong type; missing input
+// columns are 400 INVALID_PARAMETER_VALUE, all of them named, as MLflow's
+// schema check answers. An unknown content type or a charset other than
+// UTF-8 is 415 with a text message. No rows (every column given) is 200
+// with no predictions, as in MLflow. A body over Options.MaxBodyBytes is
+// 413 (MLflow has no limit); more than Options.MaxInFlight requests scoring
+// at once, after Options.QueueWait, is 503 TEMPORARILY_UNAVAILABLE with
+// Retry-After.
 //
 // # Rules
 //
 //   - Nothing a client sends makes the server panic or allocate beyond
-//     a bound: a body is read up to MaxBodyBytes, at most MaxInFlight are
-//     decoded at once, and a panic in a handler (a bug) is a 500 that is
-//     logged, not a crash.
+//     a bound: a body is read up to MaxBodyBytes only once one of the
+//     MaxInFlight scoring slots is taken, and its parsed form takes at
+//     most 16 bytes per byte of body (a JSON value takes at least two
+//     bytes, its node 32); connections are bounded by MaxConns and slow
+//     clients by the read timeouts. A panic in a handler (a bug) is a 500
+//     that is logged, not a crash.
 //   - A Server is safe for concurrent use; the model it serves changes
 //     only through Swap.
 //   - Every request gets an id (X-Request-Id, kept when the client sends

@@ -41,5 +41,5 @@ func Example() {
 	}
 	// Output:
 	// 200 {"predictions": ["a", "b"]}
-	// 400 {"error_code":"BAD_REQUEST","message":"Failed to enforce schema of data: Model is missing inputs ['color']."}
+	// 400 {"error_code":"INVALID_PARAMETER_VALUE","message":"Failed to enforce schema of data: Model is missing inputs ['color']."}
 }

@@ -76,6 +76,9 @@ func predict(l *Loaded, rows *frame.Frame, params map[string]any) ([]byte, error
 	}
 	m := l.Model
 	n := rows.Len()
+	if n == 0 { // as MLflow answers no rows
+		return []byte(`{"predictions": []}`), nil
+	}
 	b := make([]byte, 0, 32+n*24)
 	b = append(b, `{"predictions": [`...)
 	if out == OutputProba {

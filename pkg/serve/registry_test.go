@@ -103,6 +103,41 @@ func TestRegistry(t *testing.T) {
 				}
 			}
 		}
+		// Bad and empty requests: the same status and error code as MLflow's.
+		for _, tc := range []struct{ name, ct, body string }{
+			{"malformed JSON", "application/json", `{"dataframe_split": {"columns": ["a",}`},
+			{"a list", "application/json", `[1, 2]`},
+			{"no format", "application/json", `{"data": []}`},
+			{"two formats", "application/json", `{"inputs": {}, "instances": []}`},
+			{"missing columns", "application/json", `{"dataframe_split": {"columns": ["a", "e"], "data": [[1, "Yes"]]}}`},
+			{"wrong type", "application/json", `{"dataframe_split": {"columns": ["a", "b", "c", "e"], "data": [[1, 2, "red", "Yes"], ["lots", 2, "red", "Yes"]]}}`},
+			{"CSV missing columns", "text/csv", "a,c\n1,red\n"},
+			{"content type", "text/plain", `a`},
+			{"charset", "application/json; charset=latin-1", `{}`},
+			{"not UTF-8", "application/json", "{\"inputs\": {\"c\": [\"\xff\"]}}"},
+			{"empty body", "application/json", ""},
+		} {
+			mc, mb := post(t, base, tc.ct, tc.body)
+			sc, sb := post(t, url, tc.ct, tc.body)
+			var me, se struct {
+				Code string `json:"error_code"`
+			}
+			json.Unmarshal(mb, &me)
+			json.Unmarshal(sb, &se)
+			if mc != sc || me.Code != se.Code {
+				t.Errorf("%s: serve %d %s %.200s; mlflow %d %s %.300s", tc.name, sc, se.Code, sb, mc, me.Code, mb)
+			}
+		}
+		for _, tc := range []struct{ name, ct, body string }{
+			{"empty split", "application/json", `{"dataframe_split": {"columns": ["a", "b", "c", "e"], "data": []}}`},
+			{"empty CSV", "text/csv", "a,b,c,e\n"},
+		} {
+			mc, mb := post(t, base, tc.ct, tc.body)
+			sc, sb := post(t, url, tc.ct, tc.body)
+			if mc != sc || string(mb) != string(sb) {
+				t.Errorf("%s: serve %d %s; mlflow %d %s", tc.name, sc, sb, mc, mb)
+			}
+		}
 	})
 
 	want2 := func() []any { // m2's labels for the split body

@@ -155,12 +155,13 @@ func TestBadInput(t *testing.T) {
 		msg            []string
 	}{
 		{"malformed JSON", "application/json", `{"dataframe_split": {"columns": ["a",}`, 400, serve.CodeBadRequest, []string{"valid JSON", "line 1, column 38"}},
-		{"not UTF-8", "application/json", "{\"inputs\": {\"c\": [\"\xff\"]}}", 400, serve.CodeBadRequest, []string{"missing inputs"}},
+		{"not UTF-8", "application/json", "{\"inputs\": {\"c\": [\"\xff\"]}}", 400, serve.CodeBadRequest, []string{"valid JSON", "0xff at offset 19"}},
+		{"CSV not UTF-8", "text/csv", "a,b,c,e\n1,2,\xfe,Yes\n", 400, serve.CodeBadRequest, []string{"UTF-8", "0xfe at offset 12"}},
 		{"a list", "application/json", `[1, 2]`, 400, serve.CodeBadRequest, []string{"Received a list"}},
 		{"a number", "application/json", `3`, 400, serve.CodeBadRequest, []string{"exactly one of the input fields"}},
 		{"no format", "application/json", `{"data": []}`, 400, serve.CodeBadRequest, []string{"exactly one of the input fields", "['data']"}},
 		{"two formats", "application/json", `{"inputs": {}, "instances": []}`, 400, serve.CodeBadRequest, []string{"['inputs', 'instances']"}},
-		{"missing columns", "application/json", split(`["a", "e"]`, `[[1, "Yes"]]`), 400, serve.CodeBadRequest, []string{"missing inputs ['b', 'c']"}},
+		{"missing columns", "application/json", split(`["a", "e"]`, `[[1, "Yes"]]`), 400, serve.CodeInvalidParameterValue, []string{"missing inputs ['b', 'c']"}},
 		{"wrong type", "application/json", split(`["a", "b", "c", "e"]`, `[[1, 2, "red", "Yes"], [1, "lots", "red", "Yes"]]`), 400, serve.CodeBadRequest, []string{`column "b", row 1`, `"lots"`, "a number"}},
 		{"wrong boolean", "application/json", split(`["a", "b", "c", "e"]`, `[[1, 2, "red", "Maybe"]]`), 400, serve.CodeBadRequest, []string{`column "e", row 0`, `"No" or "Yes"`}},
 		{"object value", "application/json", split(`["a", "b", "c", "e"]`, `[[{"x": 1}, 2, "red", "Yes"]]`), 400, serve.CodeBadRequest, []string{`column "a", row 0`}},
@@ -168,17 +169,16 @@ func TestBadInput(t *testing.T) {
 		{"split not an object", "application/json", `{"dataframe_split": [1]}`, 400, serve.CodeBadRequest, []string{"dataframe_split"}},
 		{"records not a list", "application/json", `{"dataframe_records": {"a": 1}}`, 400, serve.CodeBadRequest, []string{"dataframe_records", "list of records"}},
 		{"ragged inputs", "application/json", `{"inputs": {"a": [1, 2], "b": [1]}}`, 400, serve.CodeBadRequest, []string{`column "b" has 1 values`}},
-		{"empty split", "application/json", split(`["a", "b", "c", "e"]`, `[]`), 400, serve.CodeBadRequest, []string{"no rows"}},
-		{"empty records", "application/json", `{"dataframe_records": []}`, 400, serve.CodeBadRequest, []string{"no rows"}},
+		{"empty split without columns", "application/json", split(`[]`, `[]`), 400, serve.CodeInvalidParameterValue, []string{"missing inputs ['a', 'b', 'c', 'e']"}},
+		{"empty records", "application/json", `{"dataframe_records": []}`, 400, serve.CodeInvalidParameterValue, []string{"missing inputs"}},
 		{"empty body", "application/json", ``, 400, serve.CodeBadRequest, []string{"valid JSON"}},
 		{"bad params", "application/json", `{"inputs": {"a": [1]}, "params": [1]}`, 400, serve.CodeBadRequest, []string{"params must be a JSON dictionary"}},
 		{"bad output", "application/json", `{"inputs": {"a": [1], "b": [1], "c": ["red"], "e": ["No"]}, "params": {"output": "votes"}}`, 400, serve.CodeInvalidParameterValue, []string{`output "votes"`}},
 		{"bad predict_method", "application/json", `{"inputs": {"a": [1], "b": [1], "c": ["red"], "e": ["No"]}, "params": {"predict_method": 3}}`, 400, serve.CodeInvalidParameterValue, []string{`"predict_method" must be a string`}},
 		{"contributions", "application/json", `{"inputs": {"a": [1], "b": [1], "c": ["red"], "e": ["No"]}, "params": {"output": "contributions"}}`, 400, serve.CodeInvalidParameterValue, []string{"not supported"}},
-		{"CSV missing columns", "text/csv", "a,c\n1,red\n", 400, serve.CodeBadRequest, []string{"missing inputs ['b', 'e']"}},
+		{"CSV missing columns", "text/csv", "a,c\n1,red\n", 400, serve.CodeInvalidParameterValue, []string{"missing inputs ['b', 'e']"}},
 		{"CSV wrong type", "text/csv", "a,b,c,e\n1,2,red,Yes\n1,x,red,No\n", 400, serve.CodeBadRequest, []string{"request body:3", `column "b"`, `value "x"`}},
-		{"CSV empty", "text/csv", "a,b,c,e\n", 400, serve.CodeBadRequest, []string{"no rows"}},
-		{"CSV nothing", "text/csv", "", 400, serve.CodeBadRequest, []string{"missing inputs"}},
+		{"CSV nothing", "text/csv", "", 400, serve.CodeInvalidParameterValue, []string{"missing inputs"}},
 		{"CSV unbalanced quote", "text/csv", "a,b,c,e\n1,2,\"red,Yes\n", 400, serve.CodeBadRequest, []string{"Failed to parse input"}},
 		{"content type", "text/plain", `a`, 415, "", []string{"only supports the following content types", "'text/plain'"}},
 		{"no content type", "", `a`, 415, "", []string{"only supports the following content types"}},
@@ -210,6 +210,22 @@ func TestBadInput(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEmptyInput: no rows (all columns given) is 200 with no predictions,
+// as MLflow answers.
+func TestEmptyInput(t *testing.T) {
+	m, _ := models(t)
+	_, url := start(t, m, serve.Options{})
+	for _, b := range [][2]string{
+		{"application/json", `{"dataframe_split": {"columns": ["a", "b", "c", "e"], "data": []}}`},
+		{"application/json", `{"inputs": {"a": [], "b": [], "c": [], "e": []}, "params": {"output": "proba"}}`},
+		{"text/csv", "a,b,c,e\n"},
+	} {
+		if code, out := post(t, url, b[0], b[1]); code != 200 || string(out) != `{"predictions": []}` {
+			t.Errorf("%s %s: %d %s", b[0], b[1], code, out)
+		}
 	}
 }
 
