@@ -107,7 +107,7 @@ func TestServeVsMLflow(t *testing.T) {
 			return c
 		}},
 		{"serve", func(port int) *exec.Cmd {
-			return exec.Command(bin, "--model", uri, "--port", strconv.Itoa(port), "--log-level", "warn")
+			return exec.Command(bin, "--model", uri, "--port", strconv.Itoa(port)) // logging every request, as uvicorn does
 		}},
 	}
 	type server struct {
