@@ -33,10 +33,12 @@ var formats = []string{fieldSplit, fieldRecords, fieldInstances, fieldInputs}
 var requiredFormat = "The input must be a JSON dictionary with exactly one of the input fields " +
 	"{'" + strings.Join(formats, "', '") + "'}"
 
-// table is decoded input: n rows and, for a column name, its values.
+// table is decoded input: n rows and, for each input of the model, its
+// values (nil for an input the request does not give; a nil value is a
+// missing one).
 type table struct {
-	n   int
-	col func(name string) ([]*value, bool)
+	n    int
+	cols [][]*value
 }
 
 // decodeJSON reads a JSON request body into rows for m and the params.
@@ -63,12 +65,12 @@ func decodeJSON(body []byte, m *model.Model) (*frame.Frame, map[string]any, erro
 	}
 	if len(keys) != 1 {
 		var got []string
-		d.members(top, func(k string, _ *value) {
-			if !slices.Contains(got, k) {
-				got = append(got, k)
-			}
-		})
+		d.members(top, func(k string, _ *value) { got = append(got, k) })
 		slices.Sort(got)
+		got = slices.Compact(got)
+		if len(got) > 20 { // a body of a million keys gets a short answer
+			got = append(got[:20], "...")
+		}
 		return nil, nil, &Error{Code: CodeBadRequest, Message: fmt.Sprintf("%s. Received dictionary with input fields: %s.", requiredFormat, pyList(got))}
 	}
 	var params map[string]any
@@ -79,17 +81,23 @@ func decodeJSON(body []byte, m *model.Model) (*frame.Frame, map[string]any, erro
 		params, _ = d.any(p).(map[string]any)
 	}
 	raw, _ := d.get(top, keys[0])
+	// Each input's values are found in one pass over the body's columns
+	// or members, whatever their number.
+	want := make(map[string]int, len(m.Inputs))
+	for j, in := range m.Inputs {
+		want[in.Name] = j
+	}
 	var t *table
 	switch keys[0] {
 	case fieldSplit:
-		t, err = splitTable(d, raw)
+		t, err = splitTable(d, raw, want)
 	case fieldRecords:
-		t, err = recordsTable(d, raw, fieldRecords)
+		t, err = recordsTable(d, raw, fieldRecords, want)
 	default: // instances, inputs: records or columns
 		if raw.kind == kindObject {
-			t, err = columnsTable(d, raw, keys[0])
+			t, err = columnsTable(d, raw, keys[0], want)
 		} else {
-			t, err = recordsTable(d, raw, keys[0])
+			t, err = recordsTable(d, raw, keys[0], want)
 		}
 	}
 	if err != nil {
@@ -99,27 +107,22 @@ func decodeJSON(body []byte, m *model.Model) (*frame.Frame, map[string]any, erro
 	return f, params, err
 }
 
-func splitTable(d *doc, v *value) (*table, error) {
-	const want = "want {\"columns\": [names], \"data\": [[values], ...]}"
+func splitTable(d *doc, v *value, want map[string]int) (*table, error) {
+	const form = "want {\"columns\": [names], \"data\": [[values], ...]}"
 	if v.kind != kindObject {
-		return nil, invalidInput("%s: %s, got a JSON %s", fieldSplit, want, v.kind)
+		return nil, invalidInput("%s: %s, got a JSON %s", fieldSplit, form, v.kind)
 	}
-	var cols []string
+	var names []value
 	if c, ok := d.get(v, "columns"); ok && c.kind != kindNull {
 		if c.kind != kindArray {
-			return nil, invalidInput("%s: columns: %s, got a JSON %s", fieldSplit, want, c.kind)
+			return nil, invalidInput("%s: columns: %s, got a JSON %s", fieldSplit, form, c.kind)
 		}
-		for j, e := range d.kids(c) {
-			if e.kind != kindString {
-				return nil, invalidInput("%s: column %d is a JSON %s, want a name (a string)", fieldSplit, j, e.kind)
-			}
-			cols = append(cols, e.s)
-		}
+		names = d.kids(c)
 	}
 	var data []value
 	if x, ok := d.get(v, "data"); ok && x.kind != kindNull {
 		if x.kind != kindArray {
-			return nil, invalidInput("%s: data: %s, got a JSON %s", fieldSplit, want, x.kind)
+			return nil, invalidInput("%s: data: %s, got a JSON %s", fieldSplit, form, x.kind)
 		}
 		data = d.kids(x)
 	}
@@ -127,108 +130,114 @@ func splitTable(d *doc, v *value) (*table, error) {
 		if row.kind != kindArray {
 			return nil, invalidInput("%s: row %d is a JSON %s, want a list of values", fieldSplit, i, row.kind)
 		}
-		if int(row.n) != len(cols) {
-			return nil, invalidInput("%s: row %d has %d values for %d columns", fieldSplit, i, row.n, len(cols))
+		if int(row.n) != len(names) {
+			return nil, invalidInput("%s: row %d has %d values for %d columns", fieldSplit, i, row.n, len(names))
 		}
 	}
-	idx := make(map[string]int, len(cols))
-	for j, c := range cols {
-		if _, dup := idx[c]; dup {
-			return nil, invalidInput("%s: column %q is given twice", fieldSplit, c)
+	seen := make(map[string]bool, len(names))
+	t := &table{n: len(data), cols: make([][]*value, len(want))}
+	for j, e := range names {
+		if e.kind != kindString {
+			return nil, invalidInput("%s: column %d is a JSON %s, want a name (a string)", fieldSplit, j, e.kind)
 		}
-		idx[c] = j
-	}
-	return &table{n: len(data), col: func(name string) ([]*value, bool) {
-		j, ok := idx[name]
+		if seen[e.s] {
+			return nil, invalidInput("%s: column %q is given twice", fieldSplit, e.s)
+		}
+		seen[e.s] = true
+		k, ok := want[e.s]
 		if !ok {
-			return nil, false
+			continue // not an input: ignored, as MLflow does
 		}
 		col := make([]*value, len(data))
 		for i := range data {
 			col[i] = &d.kids(&data[i])[j]
 		}
-		return col, true
-	}}, nil
+		t.cols[k] = col
+	}
+	return t, nil
 }
 
-func recordsTable(d *doc, v *value, field string) (*table, error) {
+func recordsTable(d *doc, v *value, field string, want map[string]int) (*table, error) {
 	if v.kind != kindArray {
 		return nil, invalidInput("%s: want a list of records ({column: value, ...}), got a JSON %s", field, v.kind)
 	}
 	recs := d.kids(v)
-	for i, r := range recs {
-		if r.kind != kindObject {
-			return nil, invalidInput("%s: record %d is a JSON %s, want {column: value, ...}", field, i, r.kind)
+	t := &table{n: len(recs), cols: make([][]*value, len(want))}
+	for i := range recs {
+		if recs[i].kind != kindObject {
+			return nil, invalidInput("%s: record %d is a JSON %s, want {column: value, ...}", field, i, recs[i].kind)
 		}
-	}
-	null := &value{}
-	return &table{n: len(recs), col: func(name string) ([]*value, bool) {
-		col, seen := make([]*value, len(recs)), false
-		for i := range recs {
-			x, ok := d.get(&recs[i], name)
+		d.members(&recs[i], func(key string, val *value) {
+			k, ok := want[key]
 			if !ok {
-				x = null
+				return
 			}
-			col[i], seen = x, seen || ok
-		}
-		return col, seen
-	}}, nil
+			if t.cols[k] == nil {
+				t.cols[k] = make([]*value, len(recs)) // nil: missing in a record
+			}
+			t.cols[k][i] = val
+		})
+	}
+	return t, nil
 }
 
-func columnsTable(d *doc, v *value, field string) (*table, error) {
-	n, first, seen := 0, "", false
+func columnsTable(d *doc, v *value, field string, want map[string]int) (*table, error) {
+	t := &table{cols: make([][]*value, len(want))}
+	first, seen := "", false
 	var err error
-	d.members(v, func(k string, e *value) {
+	d.members(v, func(key string, e *value) {
 		switch {
 		case err != nil:
+			return
 		case e.kind != kindArray:
-			err = invalidInput("%s: column %q is a JSON %s, want a list of values", field, k, e.kind)
+			err = invalidInput("%s: column %q is a JSON %s, want a list of values", field, key, e.kind)
+			return
 		case !seen:
-			n, first, seen = int(e.n), k, true
-		case int(e.n) != n:
-			err = invalidInput("%s: column %q has %d values, column %q %d", field, k, e.n, first, n)
+			t.n, first, seen = int(e.n), key, true
+		case int(e.n) != t.n:
+			err = invalidInput("%s: column %q has %d values, column %q %d", field, key, e.n, first, t.n)
+			return
+		}
+		if k, ok := want[key]; ok {
+			vals := d.kids(e)
+			col := make([]*value, len(vals))
+			for i := range vals {
+				col[i] = &vals[i]
+			}
+			t.cols[k] = col
 		}
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &table{n: n, col: func(name string) ([]*value, bool) {
-		c, ok := d.get(v, name)
-		if !ok {
-			return nil, false
-		}
-		k := d.kids(c)
-		col := make([]*value, len(k))
-		for i := range k {
-			col[i] = &k[i]
-		}
-		return col, true
-	}}, nil
+	return t, nil
 }
 
 // tableFrame builds m's input columns from t: every missing input is
-// named at once, as MLflow's schema check does.
+// named at once, before any value is read, as MLflow's schema check does.
 func tableFrame(d *doc, t *table, m *model.Model) (*frame.Frame, error) {
-	missing := missingTokens(m)
-	cols := make([]*frame.Column, 0, len(m.Inputs))
 	var absent []string
-	for _, in := range m.Inputs {
-		v, ok := t.col(in.Name)
-		if !ok {
+	for j, in := range m.Inputs {
+		if t.cols[j] == nil {
 			absent = append(absent, in.Name)
-			continue
 		}
-		c, err := column(d, in, v, missing)
-		if err != nil {
-			return nil, err
-		}
-		cols = append(cols, c)
 	}
 	if len(absent) > 0 {
 		return nil, missingInputs(absent)
 	}
+	missing := missingTokens(m)
+	cols := make([]*frame.Column, len(m.Inputs))
+	for j, in := range m.Inputs {
+		var err error
+		if cols[j], err = column(d, in, t.cols[j], missing); err != nil {
+			return nil, err
+		}
+	}
 	return frame.New(cols...)
 }
+
+// null is the value of a column a record leaves out.
+var null = value{kind: kindNull}
 
 // missingTokens are the strings read as missing values, as the Python
 // loader reads them: the training data's tokens, else frame's defaults.
@@ -252,6 +261,11 @@ var boolPairs = [][2]string{{"false", "true"}, {"False", "True"}, {"FALSE", "TRU
 // column converts the JSON values of input in to a column of its kind,
 // as the Python loader converts a pandas column (see the package doc).
 func column(d *doc, in model.Input, v []*value, missing map[string]bool) (*frame.Column, error) {
+	for i := range v {
+		if v[i] == nil { // a record without the column
+			v[i] = &null
+		}
+	}
 	bad := func(i int, want string) error {
 		return &Error{Code: CodeBadRequest, Message: fmt.Sprintf("input column %q, row %d: value %s is not %s", in.Name, i, show(d, v[i]), want)}
 	}
@@ -414,9 +428,13 @@ func decodeCSV(ctx context.Context, body []byte, m *model.Model) (*frame.Frame, 
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, csvError(err)
 	}
+	has := make(map[string]bool, len(header))
+	for _, h := range header {
+		has[h] = true
+	}
 	var absent []string
 	for _, in := range m.Inputs {
-		if !slices.Contains(header, in.Name) {
+		if !has[in.Name] {
 			absent = append(absent, in.Name)
 		}
 	}

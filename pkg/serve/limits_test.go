@@ -3,6 +3,7 @@ package serve_test
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -227,5 +228,40 @@ func TestManyConnections(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no answer after the connections closed: %d %s", code, out)
 		}
+	}
+}
+
+// TestWideBodies: bodies of a great many keys or columns are answered in
+// time linear in their size (a search per key per input would take
+// minutes here), with a short message.
+func TestWideBodies(t *testing.T) {
+	m, _ := models(t)
+	_, url := start(t, m, serve.Options{MaxBodyBytes: 64 << 20})
+	const n = 200000
+	var keys, header strings.Builder
+	for i := range n {
+		fmt.Fprintf(&keys, `"k%d": 0, `, i)
+		fmt.Fprintf(&header, "k%d,", i)
+	}
+	for _, tc := range []struct {
+		name, ct, body string
+		status         int
+	}{
+		{"top-level keys", "application/json", "{" + keys.String() + `"x": 1}`, 400},
+		{"record members", "application/json", `{"dataframe_records": [{` + keys.String() + `"a": 1, "b": 2, "c": "red", "e": "Yes"}]}`, 200},
+		{"inputs columns", "application/json", `{"inputs": {` + strings.ReplaceAll(keys.String(), ": 0", ": [0]") + `"a": [1], "b": [2], "c": ["red"], "e": ["Yes"]}}`, 200},
+		{"split columns", "application/json", `{"dataframe_split": {"columns": ["` + strings.ReplaceAll(header.String(), ",", `", "`) + `a", "b", "c", "e"], "data": [[` + strings.Repeat("0, ", n) + `1, 2, "red", "Yes"]]}}`, 200},
+		{"CSV header", "text/csv", header.String() + "a,b,c,e\n" + strings.Repeat("0,", n) + "1,2,red,Yes\n", 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t0 := time.Now()
+			code, out := post(t, url, tc.ct, tc.body)
+			if code != tc.status || len(out) > 2000 {
+				t.Errorf("%d (%d bytes): %.300s", code, len(out), out)
+			}
+			if d := time.Since(t0); d > 10*time.Second {
+				t.Errorf("%d keys took %v", n, d)
+			}
+		})
 	}
 }
