@@ -470,6 +470,9 @@ func checkUTF8(body []byte) error {
 		}
 		i += n
 	}
+	if i >= len(body) {
+		return errors.New("not valid UTF-8")
+	}
 	return fmt.Errorf("byte 0x%02x at offset %d is not valid UTF-8", body[i], i)
 }
 
