@@ -358,7 +358,8 @@ func (p *parser) number() (value, error) {
 		}
 	}
 	// The literal shares the body's memory, which is never written
-	// after it is read: numbers are most of a body, and this saves
-	// copying each one.
+	// after it is read: numbers are most of a body, and copying each
+	// was 600 of the 735 allocations of a 100-row dataframe_split
+	// (BenchmarkInvocations). Nothing keeps a literal past the request.
 	return value{kind: kindNumber, s: unsafe.String(&p.b[start], p.i-start)}, nil
 }
