@@ -66,8 +66,9 @@
 //     a bound: a body is read up to MaxBodyBytes only once one of the
 //     MaxInFlight scoring slots is taken, and its parsed form takes at
 //     most 16 bytes per byte of body (a JSON value takes at least two
-//     bytes, its node 32); connections are bounded by MaxConns and slow
-//     clients by the read timeouts. A panic in a handler (a bug) is a 500
+//     bytes, its node 32; twice that while parsing, the nodes of an
+//     array being copied from the parser's stack); connections are
+//     bounded by MaxConns and slow clients by the read timeouts. A panic in a handler (a bug) is a 500
 //     that is logged, not a crash.
 //   - A Server is safe for concurrent use; the model it serves changes
 //     only through Swap.
