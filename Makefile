@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export MLSTACK_CACHE ?= $(HOME)/.cache/mlstack
 
-.PHONY: demo test test-fast deps vet notebooks stack-up stack-down stack-status stack-env compose-test bench-boost bench-mlflow bench-pipeline bench-ingest bench-smote bench-read
+.PHONY: demo test test-fast deps vet notebooks stack-up stack-down stack-status stack-env compose-test bench-boost bench-mlflow bench-pipeline bench-ingest bench-smote bench-read serve bench-serve
 
 ## demo: run the main job (train --config configs/classification.yaml) on built-in data, no services needed
 demo: bin/train
@@ -44,6 +44,13 @@ stack-status: bin/stack
 stack-env: bin/stack
 	@bin/stack env
 
+## serve: serve a registered model with MLflow's scoring protocol on 127.0.0.1:$SERVE_PORT (8080), from the
+## native stack (make stack-up first); MODEL defaults to .env's SERVE_MODEL (models:/diabetes-xgb@champion)
+MODEL ?=
+SERVE_FLAGS ?= --poll 30s
+serve: bin/serve bin/stack
+	@eval "$$(bin/stack env)" && exec bin/serve --model "$(if $(MODEL),$(MODEL),$$SERVE_MODEL)" --port "$${SERVE_PORT:-8080}" $(SERVE_FLAGS)
+
 ## compose-test: docker-compose.yml for real under podman (root, runc), driven by the real Docker Compose:
 ## images built by their Dockerfiles, stack up and healthy, ingest, notebook 02 in the Jupyter container, train, down
 compose-test:
@@ -51,8 +58,8 @@ compose-test:
 
 # Programs are built (not `go run`) so their exit codes and messages reach
 # the terminal unchanged. Go's build cache makes this quick.
-.PHONY: bin/train bin/stack
-bin/train bin/stack:
+.PHONY: bin/train bin/stack bin/serve
+bin/train bin/stack bin/serve:
 	@go build -o $@ ./cmd/$(@F)
 
 ## benchmarks: each prints its ratio against the peer, measured in the same run, as its last line
@@ -73,3 +80,6 @@ bench-smote:
 
 bench-read:
 	@eval "$$(scripts/deps.sh)" && scripts/bench-read.sh
+
+bench-serve:
+	@eval "$$(scripts/deps.sh)" && scripts/bench-serve.sh

@@ -41,6 +41,8 @@ if [ "$fuzztime" != 0s ] && [ "$fuzztime" != 0 ]; then
 		./pkg/boost:FuzzLoadLeaves:30000x \
 		./pkg/frame:FuzzReadCSV:20000x \
 		./pkg/model:FuzzLoad:2000x \
+		./pkg/serve:FuzzInvocations:5000x \
+		./pkg/serve:FuzzParseJSON:50000x \
 		./pkg/dataset:FuzzExtract:1000x; do
 		IFS=: read -r pkg name count <<<"$target"
 		n="${fuzztime:-$count}"
