@@ -11,10 +11,10 @@
 //	t, err := study.Ask()
 //	for fold := range folds {
 //		if prune, _ := study.Report(t.Number, fold, runningMean); prune {
-//			study.Tell(t.Number, tune.Pruned, 0, "")
+//			study.Tell(t.Number, tune.Outcome{State: tune.Pruned})
 //		}
 //	}
-//	study.Tell(t.Number, tune.Complete, score, "")
+//	study.Tell(t.Number, tune.Outcome{State: tune.Complete, Value: score})
 //
 // # Rules
 //

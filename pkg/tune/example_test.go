@@ -23,7 +23,7 @@ func Example() {
 		t, _ := study.Ask()
 		x, d := t.Params["x"].(float64), float64(t.Params["depth"].(int))
 		loss := (x-1)*(x-1) + (d-6)*(d-6)/10
-		study.Tell(t.Number, tune.Complete, loss, "")
+		study.Tell(t.Number, tune.Outcome{State: tune.Complete, Value: loss})
 	}
 	best, _ := study.Best()
 	fmt.Println("best depth:", best.Params["depth"], "x near 1:", math.Abs(best.Params["x"].(float64)-1) < 0.3)

@@ -84,7 +84,7 @@ func bestOf(t *testing.T, o objective, sampler Sampler, seed uint64) float64 {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.Tell(tr.Number, Complete, o.f(tr.Params, noise), ""); err != nil {
+		if _, err := st.Tell(tr.Number, Outcome{State: Complete, Value: o.f(tr.Params, noise)}); err != nil {
 			t.Fatal(err)
 		}
 	}

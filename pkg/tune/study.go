@@ -62,8 +62,9 @@ type Trial struct {
 	Params       Params
 	State        State
 	Value        float64         // the objective, for a Complete trial
-	Intermediate map[int]float64 // step → reported value
-	Err          string          // why a Fail trial failed
+	Intermediate map[int]float64    // step → reported value
+	Metrics      map[string]float64 // what the objective measured besides Value
+	Err          string             // why a Fail trial failed
 }
 
 // lastStep is the largest reported step, or -1.
@@ -79,6 +80,7 @@ func (t *Trial) clone() Trial {
 	c := *t
 	c.Params = maps.Clone(t.Params)
 	c.Intermediate = maps.Clone(t.Intermediate)
+	c.Metrics = maps.Clone(t.Metrics)
 	return c
 }
 
@@ -216,34 +218,40 @@ func (s *Study) Report(number, step int, value float64) (prune bool, err error) 
 	return s.pruner.Prune(s.history(number), t), nil
 }
 
+// An Outcome is how a trial ended.
+type Outcome struct {
+	State   State              // Complete, Pruned or Fail
+	Value   float64            // the objective, for Complete
+	Metrics map[string]float64 // other measurements, kept with the trial
+	Err     string             // why it failed, for Fail
+}
+
 // Tell ends a trial. A Complete trial needs a finite value (a NaN or
 // infinite objective makes it Fail, as in Optuna); a Pruned trial's
-// value is its last intermediate value; errMsg says why a Fail trial
-// failed.
-func (s *Study) Tell(number int, state State, value float64, errMsg string) (Trial, error) {
+// value is its last intermediate value.
+func (s *Study) Tell(number int, o Outcome) (Trial, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, err := s.running(number)
 	if err != nil {
 		return Trial{}, err
 	}
-	switch state {
+	switch o.State {
 	case Complete:
-		if math.IsNaN(value) || math.IsInf(value, 0) {
-			state, errMsg = Fail, fmt.Sprintf("the objective is %v", value)
+		if math.IsNaN(o.Value) || math.IsInf(o.Value, 0) {
+			o.State, o.Err = Fail, fmt.Sprintf("the objective is %v", o.Value)
 		}
 	case Pruned:
+		o.Value = math.NaN()
 		if last := t.lastStep(); last >= 0 {
-			value = t.Intermediate[last]
-		} else {
-			value = math.NaN()
+			o.Value = t.Intermediate[last]
 		}
 	case Fail:
-		value = math.NaN()
+		o.Value = math.NaN()
 	default:
-		return Trial{}, fmt.Errorf("tune: trial %d: cannot tell state %v", number, state)
+		return Trial{}, fmt.Errorf("tune: trial %d: cannot tell state %v", number, o.State)
 	}
-	t.State, t.Value, t.Err = state, value, errMsg
+	t.State, t.Value, t.Err, t.Metrics = o.State, o.Value, o.Err, maps.Clone(o.Metrics)
 	return t.clone(), nil
 }
 

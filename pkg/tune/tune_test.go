@@ -88,7 +88,7 @@ func TestSamplersStayInRange(t *testing.T) {
 			if is := tr.Params["istep"].(int); is%4 != 0 {
 				t.Fatalf("%s: istep %v is off its grid", name, is)
 			}
-			if _, err := st.Tell(tr.Number, Complete, tr.Params["f"].(float64), ""); err != nil {
+			if _, err := st.Tell(tr.Number, Outcome{State: Complete, Value: tr.Params["f"].(float64)}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -169,15 +169,15 @@ func TestTellAndBest(t *testing.T) {
 	if _, err := st.Report(b.Number, 0, 0.25); err != nil {
 		t.Fatal(err)
 	}
-	if tr, _ := st.Tell(a.Number, Complete, math.NaN(), ""); tr.State != Fail || !strings.Contains(tr.Err, "NaN") {
+	if tr, _ := st.Tell(a.Number, Outcome{State: Complete, Value: math.NaN()}); tr.State != Fail || !strings.Contains(tr.Err, "NaN") {
 		t.Errorf("NaN objective: %+v, want FAIL", tr)
 	}
-	if tr, _ := st.Tell(b.Number, Pruned, 0, ""); tr.Value != 0.25 {
+	if tr, _ := st.Tell(b.Number, Outcome{State: Pruned}); tr.Value != 0.25 {
 		t.Errorf("pruned trial value %v, want its last report 0.25", tr.Value)
 	}
-	st.Tell(c.Number, Complete, 0.5, "")
-	st.Tell(d.Number, Fail, 0, "data unreadable")
-	if _, err := st.Tell(c.Number, Complete, 0.9, ""); !errors.Is(err, ErrFinished) {
+	st.Tell(c.Number, Outcome{State: Complete, Value: 0.5})
+	st.Tell(d.Number, Outcome{State: Fail, Err: "data unreadable"})
+	if _, err := st.Tell(c.Number, Outcome{State: Complete, Value: 0.9}); !errors.Is(err, ErrFinished) {
 		t.Errorf("second Tell: %v, want ErrFinished", err)
 	}
 	if _, err := st.Report(99, 0, 1); !errors.Is(err, ErrUnknownTrial) {
@@ -214,7 +214,7 @@ func TestStudyConcurrent(t *testing.T) {
 						break
 					}
 				}
-				st.Tell(tr.Number, state, x*x, "")
+				st.Tell(tr.Number, Outcome{State: state, Value: x * x})
 			}
 		})
 	}
