@@ -61,7 +61,7 @@ type Trial struct {
 	Number       int
 	Params       Params
 	State        State
-	Value        float64         // the objective, for a Complete trial
+	Value        float64            // the objective, for a Complete trial
 	Intermediate map[int]float64    // step → reported value
 	Metrics      map[string]float64 // what the objective measured besides Value
 	Err          string             // why a Fail trial failed
