@@ -224,6 +224,10 @@ type Outcome struct {
 	Value   float64            // the objective, for Complete
 	Metrics map[string]float64 // other measurements, kept with the trial
 	Err     string             // why it failed, for Fail
+	// Intermediate holds reports the study may not have seen (a trial
+	// run elsewhere, told to a restarted coordinator); they are added to
+	// the trial's before its state is set.
+	Intermediate map[int]float64
 }
 
 // Tell ends a trial. A Complete trial needs a finite value (a NaN or
@@ -235,6 +239,11 @@ func (s *Study) Tell(number int, o Outcome) (Trial, error) {
 	t, err := s.running(number)
 	if err != nil {
 		return Trial{}, err
+	}
+	for step, v := range o.Intermediate {
+		if _, ok := t.Intermediate[step]; !ok && step >= 0 {
+			t.Intermediate[step] = v
+		}
 	}
 	switch o.State {
 	case Complete:

@@ -1,8 +1,10 @@
 package tune
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -226,6 +228,26 @@ func TestStudyConcurrent(t *testing.T) {
 	for i, tr := range trials {
 		if tr.Number != i || !tr.State.Finished() {
 			t.Fatalf("trial %d: %+v", i, tr)
+		}
+	}
+}
+
+func TestParamsJSONKeepsKinds(t *testing.T) {
+	p := Params{"eta": 1.0, "depth": 6, "booster": "dart", "flag": true}
+	b, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var q Params
+	if err := json.Unmarshal(b, &q); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(p, q) {
+		t.Fatalf("round trip %s: %#v, want %#v", b, q, p)
+	}
+	for _, bad := range []string{`{"x": {}}`, `{"x": 3}`, `[1]`} {
+		if err := json.Unmarshal([]byte(bad), &q); err == nil {
+			t.Errorf("%s decoded", bad)
 		}
 	}
 }
