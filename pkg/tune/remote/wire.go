@@ -2,8 +2,8 @@ package remote
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
