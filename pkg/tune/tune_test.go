@@ -251,3 +251,41 @@ func TestParamsJSONKeepsKinds(t *testing.T) {
 		}
 	}
 }
+
+// A parameter the objective depends on strongly outranks a weak one,
+// which outranks noise.
+func TestImportance(t *testing.T) {
+	space := Space{
+		{"strong", Float{Low: 1e-3, High: 1, Log: true}},
+		{"weak", Int{Low: 0, High: 10}},
+		{"noise", Float{Low: 0, High: 1}},
+		{"kind", Categorical{Choices: []any{"a", "b"}}},
+		{"fixed", Int{Low: 3, High: 3}},
+	}
+	st, _ := NewStudy(space, Minimize, NewRandom(4), nil)
+	for range 300 {
+		tr, _ := st.Ask()
+		v := math.Log10(tr.Params["strong"].(float64))*3 + float64(tr.Params["weak"].(int))/4
+		if tr.Params["kind"] == "b" {
+			v += 1
+		}
+		st.Tell(tr.Number, Outcome{State: Complete, Value: v})
+	}
+	imp, err := Importance(st.Trials(), space)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	for _, v := range imp {
+		sum += v
+	}
+	if math.Abs(sum-1) > 1e-9 || imp["fixed"] != 0 {
+		t.Errorf("importances %v: want a sum of 1 and 0 for the fixed parameter", imp)
+	}
+	if !(imp["strong"] > imp["weak"] && imp["weak"] > imp["kind"] && imp["kind"] > imp["noise"] && imp["noise"] < 0.01) {
+		t.Errorf("importances %v: want strong > weak > kind > noise ≈ 0", imp)
+	}
+	if _, err := Importance(st.Trials()[:2], space); err == nil {
+		t.Error("importance from 2 trials")
+	}
+}
