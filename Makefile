@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export MLSTACK_CACHE ?= $(HOME)/.cache/mlstack
 
-.PHONY: demo test deps vet notebooks stack-up stack-down stack-status stack-env compose-test bench-boost bench-mlflow bench-pipeline bench-ingest bench-smote bench-read
+.PHONY: demo test test-fast deps vet notebooks stack-up stack-down stack-status stack-env compose-test bench-boost bench-mlflow bench-pipeline bench-ingest bench-smote bench-read
 
 ## demo: run the main job (train --config configs/classification.yaml) on built-in data, no services needed
 demo: bin/train
@@ -12,6 +12,12 @@ demo: bin/train
 ## test: install what the tests need (cached), then go vet and every test tier against real services
 test:
 	@scripts/test.sh
+
+## test-fast: the unit tier for the inner loop (under 90 s on a quiet machine): go vet and `go test -short`,
+## which skips every test that needs a server, Python, GoNB or a browser (testenv.SkipShort) and the long
+## trainings; CI= so that it skips even where CI is set. `make test` (CI) still runs everything.
+test-fast:
+	@go vet ./... && CI= go test -short -count=1 ./...
 
 ## deps: only install the tools (Python venv, MinIO server, GoNB, Debian packages)
 deps:

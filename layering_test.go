@@ -41,6 +41,18 @@ var layerRules = []struct {
 		wrong: func(imp string) bool { return under(imp, "pkg") },
 	},
 	{
+		name: "the small internal helpers (retry, redact, csvscan, progress, filekind) are leaves: the standard library only",
+		from: func(p string) bool {
+			for _, leaf := range []string{"internal/retry", "internal/redact", "internal/csvscan", "internal/progress", "internal/filekind"} {
+				if under(p, leaf) {
+					return true
+				}
+			}
+			return false
+		},
+		wrong: func(imp string) bool { first, _, _ := strings.Cut(imp, "/"); return strings.Contains(first, ".") },
+	},
+	{
 		name: "only pkg/notebook imports GoNB (everything else runs outside a kernel)",
 		from: func(p string) bool { return !under(p, "pkg/notebook") },
 		wrong: func(imp string) bool {

@@ -28,6 +28,7 @@ const ChromiumPath = "/usr/bin/chromium"
 // Unavailable: `apt-get install -y chromium` (scripts/setup-debian.sh).
 func Chromium(t testing.TB) string {
 	t.Helper()
+	SkipShort(t, "a browser (Chromium)")
 	p := os.Getenv("MLSTACK_CHROMIUM")
 	if p == "" {
 		p = ChromiumPath

@@ -392,6 +392,7 @@ const churnRows = `,1,0,1,0,0,1,No,Satellite,No,No,No,No,No,No,Month-to-month,1,
 // with mlflow.pyfunc.load_model(...).predict(pandas.read_csv(...)) in
 // Python: the same labels and probabilities (values) within 1e-6.
 func TestConfigsScoreRawRowsInPython(t *testing.T) {
+	testenv.SkipShort(t, "Python (pyfunc on every config's model)")
 	t.Setenv("MLSTACK_MLFLOW_SPOOL", t.TempDir())
 	ctx := context.Background()
 	telco, err := dataset.Sample("telco_churn")

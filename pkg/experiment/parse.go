@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/mlstack/mlstack/internal/filekind"
 	"github.com/mlstack/mlstack/internal/redact"
 )
 
@@ -93,7 +94,7 @@ func readConfig(path string) ([]byte, error) {
 		return nil, bad("cannot read config: %s", strings.TrimPrefix(err.Error(), "stat "+path+": "))
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, bad("not a config file: it is %s; give the path of a YAML file", fileKind(fi.Mode()))
+		return nil, bad("not a config file: it is %s; give the path of a YAML file", filekind.Of(fi.Mode()))
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -114,23 +115,6 @@ func readConfig(path string) ([]byte, error) {
 		return nil, bad("more than %d bytes: a config is at most %d bytes", MaxConfigBytes, MaxConfigBytes)
 	}
 	return b, nil
-}
-
-// fileKind names what a non-regular file is.
-func fileKind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&os.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&os.ModeCharDevice != 0:
-		return "a character device"
-	case m&os.ModeDevice != 0:
-		return "a device"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	}
-	return m.Type().String()
 }
 
 // Parse decodes config bytes strictly (see the package documentation). name

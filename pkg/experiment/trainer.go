@@ -2,7 +2,6 @@ package experiment
 
 import (
 	"context"
-	"errors"
 	"io"
 	"slices"
 	"sync"
@@ -15,10 +14,6 @@ import (
 	"github.com/mlstack/mlstack/pkg/mlflow"
 	"github.com/mlstack/mlstack/pkg/model"
 )
-
-// ErrNotAvailable is returned for a trainer that is registered but not
-// implemented yet; it never produces a result.
-var ErrNotAvailable = errors.New("trainer not available yet")
 
 // Trainer runs one kind of experiment.
 type Trainer interface {
