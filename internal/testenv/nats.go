@@ -45,6 +45,7 @@ func NATSBin(t testing.TB) string {
 // waits until its meta group has a leader.
 func NATS(t testing.TB, n int) *NATSCluster {
 	t.Helper()
+	SkipShort(t, "a NATS server")
 	requireMain(t)
 	bin := NATSBin(t)
 	d := dir(t, Name("nats"))

@@ -100,9 +100,6 @@ func bestOf(t *testing.T, o objective, sampler Sampler, seed uint64) float64 {
 // above Optuna's third quartile, seeds 0–29 put it 14% from Optuna's
 // median.)
 func TestTPEQualityAgainstOptuna(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs Optuna for 1,500 trials")
-	}
 	out := testenv.RunPython(t, `
 import json, math, sys
 import numpy as np
