@@ -170,7 +170,11 @@ func run(ctx context.Context, o Options) (*Report, error) {
 	if err := open(ctx, o, st, rep); err != nil {
 		return nil, err
 	}
-	err = execute(ctx, o, st, rep)
+	if st.p.Config.Search != nil {
+		err = search(ctx, o, st, rep)
+	} else {
+		err = execute(ctx, o, st, rep)
+	}
 	return rep, finish(ctx, o, st.run, rep, err)
 }
 
@@ -211,6 +215,9 @@ func prepare(ctx context.Context, o Options) (*state, error) {
 				return nil, err
 			}
 		}
+	}
+	if err := checkSearchParams(o, p); err != nil {
+		return nil, err
 	}
 	resolved, err := p.ResolvedYAML()
 	if err != nil {
