@@ -46,6 +46,13 @@ type Options struct {
 	// Progress, when not nil, is told of finished steps (folds, or a
 	// trainer's epochs).
 	Progress func(Progress)
+	// Executor runs a search's trials: "" or "local" on this machine, or
+	// nats://HOST:PORT[,nats://...] on workers (`train worker`) through
+	// NATS JetStream (pkg/tune/remote).
+	Executor string
+	// Resume is the id of a search to resume on the nats executor (its
+	// finished trials are not run again); "" starts a new one.
+	Resume string
 }
 
 // NoteKind says what a Note is.

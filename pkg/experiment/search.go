@@ -16,6 +16,7 @@ import (
 	"github.com/mlstack/mlstack/pkg/charts"
 	"github.com/mlstack/mlstack/pkg/clean"
 	"github.com/mlstack/mlstack/pkg/experiment/config"
+	"github.com/mlstack/mlstack/pkg/frame"
 	"github.com/mlstack/mlstack/pkg/metrics"
 	"github.com/mlstack/mlstack/pkg/mlflow"
 	"github.com/mlstack/mlstack/pkg/tune"
@@ -53,45 +54,13 @@ func search(ctx context.Context, o Options, st *state, rep *Report) error {
 	}
 	threads := max(1, runtime.GOMAXPROCS(0)/par)
 	objective := sc.Objective
-	metric := strings.TrimSuffix(objective, "_mean") // the summary's key
 	total := 0
 	if sc.NTrials != nil {
 		total = *sc.NTrials
 	}
 	var done atomic.Int32
 	run := func(ctx context.Context, t tune.Trial, report tune.Report) (tune.Result, error) {
-		p, err := LoadFile(o.ConfigPath, &config.Options{Overrides: append(slices.Clone(o.Overrides), config.Overrides(t.Params)...), AllowLarge: o.AllowLarge})
-		if err != nil {
-			return tune.Result{}, err
-		}
-		job := &Job{Config: &p.Config, Data: st.data, Out: rep.Out,
-			NewPipeline: func() *clean.Pipeline {
-				pipe, err := p.Pipeline()
-				if err != nil {
-					panic("experiment: pipeline validated earlier fails: " + err.Error())
-				}
-				return pipe
-			},
-			Progress: func(int, int) {},
-			Notef:    func(string, ...any) {},
-		}
-		fold := 0
-		s, err := scorer.Score(ctx, job, threads, func(s *metrics.Summary) bool {
-			v, ok := s.Aggregate[metric]
-			stop := ok && report(fold, v.Mean)
-			fold++
-			return stop
-		})
-		r := tune.Result{Metrics: means(s)}
-		if err != nil {
-			return r, p.Locate(err)
-		}
-		v, ok := s.Aggregate[metric]
-		if !ok {
-			return r, fmt.Errorf("the trainer reports no %s; it reports %s", metric, strings.Join(slices.Sorted(maps.Keys(s.Aggregate)), ", "))
-		}
-		r.Value = v.Mean
-		return r, nil
+		return runTrial(ctx, o.ConfigPath, o.Overrides, o.AllowLarge, st.data, rep.Out, scorer, threads, objective, t, report)
 	}
 	opts := tune.Options{Parallelism: par, NTrials: total, OnTrial: func(t tune.Trial) {
 		n := int(done.Add(1))
@@ -105,7 +74,12 @@ func search(ctx context.Context, o Options, st *state, rep *Report) error {
 	if sc.Timeout != "" {
 		opts.Timeout, _ = time.ParseDuration(sc.Timeout)
 	}
-	if err := tune.Optimize(ctx, study, run, opts); err != nil {
+	if strings.HasPrefix(o.Executor, "nats://") {
+		err = searchRemote(ctx, o, study, opts)
+	} else {
+		err = tune.Optimize(ctx, study, run, opts)
+	}
+	if err != nil {
 		return err
 	}
 	best, ok := study.Best()
@@ -159,6 +133,46 @@ func checkSearchParams(o Options, p *config.Parsed) error {
 		}
 	}
 	return nil
+}
+
+// runTrial cross-validates one trial: the config at path with the
+// trial's parameters set, on data, reporting the objective's running
+// value after each fold.
+func runTrial(ctx context.Context, path string, overrides []string, allowLarge bool, data *frame.Frame, out string,
+	scorer Scorer, threads int, objective string, t tune.Trial, report tune.Report) (tune.Result, error) {
+	metric := strings.TrimSuffix(objective, "_mean") // the summary's key
+	p, err := LoadFile(path, &config.Options{Overrides: append(slices.Clone(overrides), config.Overrides(t.Params)...), AllowLarge: allowLarge})
+	if err != nil {
+		return tune.Result{}, err
+	}
+	job := &Job{Config: &p.Config, Data: data, Out: out,
+		NewPipeline: func() *clean.Pipeline {
+			pipe, err := p.Pipeline()
+			if err != nil {
+				panic("experiment: pipeline validated earlier fails: " + err.Error())
+			}
+			return pipe
+		},
+		Progress: func(int, int) {},
+		Notef:    func(string, ...any) {},
+	}
+	fold := 0
+	s, err := scorer.Score(ctx, job, threads, func(s *metrics.Summary) bool {
+		v, ok := s.Aggregate[metric]
+		stop := ok && report(fold, v.Mean)
+		fold++
+		return stop
+	})
+	r := tune.Result{Metrics: means(s)}
+	if err != nil {
+		return r, p.Locate(err)
+	}
+	v, ok := s.Aggregate[metric]
+	if !ok {
+		return r, fmt.Errorf("the trainer reports no %s; it reports %s", metric, strings.Join(slices.Sorted(maps.Keys(s.Aggregate)), ", "))
+	}
+	r.Value = v.Mean
+	return r, nil
 }
 
 // newStudy makes the study the search section describes.

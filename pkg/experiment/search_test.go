@@ -2,10 +2,12 @@ package experiment_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mlstack/mlstack/internal/testenv"
@@ -96,4 +98,63 @@ func TestSearchAgainstMLflow(t *testing.T) {
 		t.Error("the search logged no model")
 	}
 	t.Logf("states %v, best trial %s: %v", states, bestTrial, bestValue)
+}
+
+// The same search on the nats executor: two workers (experiment.Work, as
+// `train worker` runs it) pull the trials from a real NATS JetStream
+// server; every trial is one child run, logged by the coordinator.
+func TestSearchOnNATSWorkers(t *testing.T) {
+	nats := testenv.NATS(t, 1)
+	srv := testenv.MLflow(t)
+	for _, kv := range srv.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	t.Setenv("MLSTACK_MLFLOW_SPOOL", t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Go(func() {
+			if err := experiment.Work(ctx, experiment.WorkerOptions{URL: nats.URL(), Name: fmt.Sprintf("w%d", i)}); err != nil {
+				t.Errorf("worker %d: %v", i, err)
+			}
+		})
+	}
+	exp := testenv.Name("search-nats")
+	const trials = 8
+	var notes []string
+	rep, err := experiment.Run(ctx, experiment.Options{
+		ConfigPath: "../../configs/search.yaml", Out: filepath.Join(t.TempDir(), "out"), RequireServer: true,
+		Executor:  nats.URL(),
+		Overrides: []string{"tracking.experiment=" + exp, "search.n_trials=" + strconv.Itoa(trials), "model.params.n_estimators=30"},
+		Notes:     func(n experiment.Note) { notes = append(notes, n.Text) },
+	})
+	cancel()
+	wg.Wait()
+	if err != nil {
+		t.Fatalf("%v\nnotes:\n%s", err, strings.Join(notes, "\n"))
+	}
+	if !strings.Contains(strings.Join(notes, "\n"), "train worker --nats") {
+		t.Errorf("no note on starting workers:\n%s", strings.Join(notes, "\n"))
+	}
+	c, err := mlflow.New(srv.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent, err := c.GetRun(context.Background(), rep.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, err := c.SearchRuns(context.Background(), []string{parent.Info.ExperimentID}, mlflow.SearchRunsOptions{
+		Filter: "tags.mlflow.parentRunId = '" + rep.RunID + "'"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != trials {
+		t.Fatalf("%d child runs, want %d", len(runs), trials)
+	}
+	if rep.Model == nil {
+		t.Error("the search logged no model")
+	}
 }

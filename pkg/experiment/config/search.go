@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -41,7 +42,7 @@ func (p *Parsed) checkSearch(*Options) error {
 		}
 	}
 	if s.NTrials == nil && s.Timeout == "" && s.Algorithm != "grid" {
-		return p.ErrAt("search", "give n_trials or timeout (or both): a %s search has no end of its own", cmpOr(s.Algorithm, "tpe"))
+		return p.ErrAt("search", "give n_trials or timeout (or both): a %s search has no end of its own", cmp.Or(s.Algorithm, "tpe"))
 	}
 	if s.Objective == "" {
 		return p.ErrAt("search", "missing objective: a metric's mean to optimise, e.g. roc_auc_mean")
@@ -75,13 +76,6 @@ func (p *Parsed) checkSearch(*Options) error {
 		}
 	}
 	return nil
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // spaceErr locates a tune.SpaceError at its parameter.
