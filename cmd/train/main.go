@@ -21,9 +21,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/mlstack/mlstack/internal/crash"
@@ -67,6 +69,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	if len(args) > 0 && args[0] == "predict" {
 		return predict(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "worker" {
+		return worker(ctx, args[1:], stderr)
+	}
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
@@ -79,8 +84,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	fs.BoolVar(&o.DryRun, "dry-run", false, "validate the config and print the resolved plan; train and log nothing")
 	fs.BoolVar(&o.AllowLarge, "allow-large", false, fmt.Sprintf("allow model.params.n_estimators above %d", config.MaxEstimators))
 	fs.BoolVar(&o.RequireServer, "require-server", false, "fail (exit 1) when the MLflow server is not set or unreachable, instead of keeping the run in the spool")
+	fs.StringVar(&o.Executor, "executor", "local", "where a search's trials run: local, or nats://HOST:PORT for `train worker`s")
+	fs.StringVar(&o.Resume, "resume", "", "resume the search `id` (nats executor)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: train --config FILE [--set key=value ...] [--out DIR] [--dry-run] [--allow-large] [--require-server]\n       train sync\n       train predict --model URI --data CSV [--out FILE]")
+		fmt.Fprintln(stderr, "usage: train --config FILE [--set key=value ...] [--out DIR] [--dry-run] [--allow-large] [--require-server] [--executor local|nats://HOST:PORT] [--resume ID]\n       train sync\n       train predict --model URI --data CSV [--out FILE]\n       train worker --nats nats://HOST:PORT [--name NAME]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -94,6 +101,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		return 2
 	}
 	o.Overrides = set
+	if o.Executor != "local" && !strings.HasPrefix(o.Executor, "nats://") {
+		fmt.Fprintf(stderr, "train: --executor %q: want local or nats://HOST:PORT\n", o.Executor)
+		return 2
+	}
 	rp := newReporter(stderr)
 	o.Notes, o.Progress = rp.note, rp.progress
 	rep, err := experiment.Run(ctx, o)
@@ -106,6 +117,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	}
 	if err != nil {
 		return failed(stderr, "train", err)
+	}
+	return 0
+}
+
+// worker runs search trials from NATS until interrupted.
+func worker(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("train worker", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o experiment.WorkerOptions
+	fs.StringVar(&o.URL, "nats", "", "NATS server `URL`(s), nats://HOST:PORT[,nats://...]")
+	fs.StringVar(&o.Name, "name", "", "worker `name` in results and logs (default host-pid)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if !strings.HasPrefix(o.URL, "nats://") || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "usage: train worker --nats nats://HOST:PORT [--name NAME]")
+		return 2
+	}
+	o.Log = slog.New(slog.NewTextHandler(stderr, nil))
+	if err := experiment.Work(ctx, o); err != nil && ctx.Err() == nil {
+		return failed(stderr, "train worker", err)
 	}
 	return 0
 }

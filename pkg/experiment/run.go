@@ -46,6 +46,13 @@ type Options struct {
 	// Progress, when not nil, is told of finished steps (folds, or a
 	// trainer's epochs).
 	Progress func(Progress)
+	// Executor runs a search's trials: "" or "local" on this machine, or
+	// nats://HOST:PORT[,nats://...] on workers (`train worker`) through
+	// NATS JetStream (pkg/tune/remote).
+	Executor string
+	// Resume is the id of a search to resume on the nats executor (its
+	// finished trials are not run again); "" starts a new one.
+	Resume string
 }
 
 // NoteKind says what a Note is.
@@ -170,7 +177,11 @@ func run(ctx context.Context, o Options) (*Report, error) {
 	if err := open(ctx, o, st, rep); err != nil {
 		return nil, err
 	}
-	err = execute(ctx, o, st, rep)
+	if st.p.Config.Search != nil {
+		err = search(ctx, o, st, rep)
+	} else {
+		err = execute(ctx, o, st, rep)
+	}
 	return rep, finish(ctx, o, st.run, rep, err)
 }
 
@@ -211,6 +222,9 @@ func prepare(ctx context.Context, o Options) (*state, error) {
 				return nil, err
 			}
 		}
+	}
+	if err := checkSearchParams(o, p); err != nil {
+		return nil, err
 	}
 	resolved, err := p.ResolvedYAML()
 	if err != nil {

@@ -28,6 +28,16 @@ type Trainer interface {
 	Train(ctx context.Context, job *Job) (*Outcome, error)
 }
 
+// Scorer is implemented by trainers a search (the config's search
+// section) can tune: Score cross-validates job.Config like Train, the
+// folds one after another on threads cores, and calls report with the
+// summary of the folds so far after each fold; when report returns true
+// it stops and returns tune.ErrPruned. It fits no final model and writes
+// nothing.
+type Scorer interface {
+	Score(ctx context.Context, job *Job, threads int, report func(*metrics.Summary) (stop bool)) (*metrics.Summary, error)
+}
+
 // OwnData is implemented by trainers that read their own data (an image
 // dataset, say) when OwnData returns true: Run then skips the tabular
 // LoadData and the data.target check, and Job.Data is nil.

@@ -324,4 +324,3 @@ func (c *Column) take(idx []int, view bool) *Column {
 	}
 	return &d
 }
-

@@ -163,6 +163,20 @@ func toFloat(v any) (float64, bool) {
 	return 0, false
 }
 
+// Ends returns the lowest and highest value of d (its first and last
+// choice), for checking that a trial's consumer accepts the whole range.
+func Ends(d Distribution) []any {
+	switch d := d.(type) {
+	case Float:
+		return []any{d.Low, d.high()}
+	case Int:
+		return []any{d.Low, d.high()}
+	case Categorical:
+		return []any{d.Choices[0], d.Choices[len(d.Choices)-1]}
+	}
+	return nil
+}
+
 // A Param is one named dimension of a search space.
 type Param struct {
 	Name string

@@ -37,6 +37,7 @@ import (
 	"github.com/mlstack/mlstack/pkg/metrics"
 	"github.com/mlstack/mlstack/pkg/model"
 	"github.com/mlstack/mlstack/pkg/resample"
+	"github.com/mlstack/mlstack/pkg/tune"
 )
 
 // Train is what the boosted-tree trainers share: cross-validate
@@ -102,6 +103,46 @@ func Train(ctx context.Context, job *experiment.Job, base *boost.Params, y []flo
 			"objective": final.Booster.Objective,
 		},
 	}, nil
+}
+
+// Score cross-validates like Train, but the folds one after another on
+// threads cores each, calling report with the summary of the folds so far
+// after every fold (each fold with the seed it has in Train, so a trial's
+// folds are the ones the full run of its parameters has). report
+// returning true stops it with tune.ErrPruned. No final model, no files.
+func Score(ctx context.Context, job *experiment.Job, base *boost.Params, y []float64, splits []cv.Split, threads int, report func(*metrics.Summary) bool) (*metrics.Summary, error) {
+	c := job.Config
+	p := *base
+	p.NJobs = max(1, threads)
+	spec := modelSpec(job, &p)
+	var (
+		folds []metrics.FoldScores
+		s     *metrics.Summary
+	)
+	for i, sp := range splits {
+		seed := cv.FoldSeed(c.Seed, i)
+		fold := func(ctx context.Context, sp cv.Split, _ uint64) (*cv.FoldOutput, error) {
+			m, err := fit(ctx, job.Data.Take(sp.Train), *spec, seed)
+			if err != nil {
+				return nil, err
+			}
+			return foldOutput(m, job.Data.Take(sp.Test))
+		}
+		res, err := cv.RunFolds(ctx, y, []cv.Split{sp}, fold, &cv.Options{
+			Workers: 1, Seed: c.Seed, Threshold: c.Validation.Threshold, Regression: p.Objective == boost.RegSquaredError,
+		})
+		if err != nil {
+			return nil, err
+		}
+		f := res.Folds[0]
+		folds = append(folds, metrics.FoldScores{Repeat: f.Repeat, Fold: f.Fold, NTrain: f.NTrain, NTest: f.NTest, Scores: f.Scores})
+		s = metrics.Summarize(folds, aggregateOptions(c))
+		keepMetrics(s, c.Metrics.Names)
+		if report(s) && i < len(splits)-1 {
+			return s, tune.ErrPruned
+		}
+	}
+	return s, nil
 }
 
 // Params decodes model.params into boost.Params (XGBoost's names and

@@ -60,23 +60,24 @@ func splitter(c *config.Config) cv.Splitter {
 	return cv.RepeatedStratifiedKFold{NSplits: v.NSplits, NRepeats: v.Repeats(), Seed: c.Seed}
 }
 
-func (classification) Train(ctx context.Context, job *experiment.Job) (*experiment.Outcome, error) {
+// setup decodes the parameters, reads the labels and splits the rows.
+func setup(job *experiment.Job) (*boost.Params, []float64, []cv.Split, error) {
 	c := job.Config
 	base, err := boosted.Params(c)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	// Labels of all rows, for stratification (features are exported per fold).
 	y, target, err := job.Data.Labels(c.Data.Target, &frame.ExportOptions{Positive: c.Data.Positive})
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	classes, err := classCount(target, y)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	if err := checkSampling(c, target, classes, len(y)); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	if base.Objective == "" {
 		base.Objective = boost.BinaryLogistic
@@ -85,6 +86,24 @@ func (classification) Train(ctx context.Context, job *experiment.Job) (*experime
 		}
 	}
 	splits, err := splitter(c).Split(y)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return base, y, splits, nil
+}
+
+// Score cross-validates one set of parameters for a search.
+func (classification) Score(ctx context.Context, job *experiment.Job, threads int, report func(*metrics.Summary) bool) (*metrics.Summary, error) {
+	base, y, splits, err := setup(job)
+	if err != nil {
+		return nil, err
+	}
+	return boosted.Score(ctx, job, base, y, splits, threads, report)
+}
+
+func (classification) Train(ctx context.Context, job *experiment.Job) (*experiment.Outcome, error) {
+	c := job.Config
+	base, y, splits, err := setup(job)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,40 @@ type Config struct {
 	Metrics    MetricsConfig    `yaml:"metrics"`
 	Artifacts  ArtifactsConfig  `yaml:"artifacts"`
 	Tracking   TrackingConfig   `yaml:"tracking"`
+	// Search, when present, makes the run a hyperparameter search over
+	// model.params (see SearchConfig).
+	Search *SearchConfig `yaml:"search,omitempty"`
+}
+
+// SearchConfig is a hyperparameter search (pkg/tune) over model.params:
+// each trial cross-validates the config with its parameters set as
+// `--set model.params.NAME=VALUE` would, folds one after another, and
+// reports the objective's running value after each fold to the pruner.
+// Optuna's words: algorithm tpe (TPESampler's defaults), random or grid;
+// n_trials; timeout; direction; a median pruner like MedianPruner.
+type SearchConfig struct {
+	Algorithm   string                 `yaml:"algorithm"`   // tpe (default), random or grid
+	NTrials     *int                   `yaml:"n_trials"`    // trials to run; grid: default every point
+	Timeout     string                 `yaml:"timeout"`     // no new trial after it, e.g. 30m (Go duration)
+	Objective   string                 `yaml:"objective"`   // a metric's mean, e.g. roc_auc_mean
+	Direction   string                 `yaml:"direction"`   // maximize (default) or minimize
+	Seed        *uint64                `yaml:"seed"`        // the sampler's seed; default: seed
+	Parallelism int                    `yaml:"parallelism"` // trials at once; 0: all cores
+	Pruner      string                 `yaml:"pruner"`      // median (default) or none
+	Params      map[string]SearchParam `yaml:"params"`      // model.params to search, by name
+}
+
+// SearchParam is one searched parameter: type float or int with low,
+// high and optionally log (log-uniform) or step; categorical with
+// choices; or fixed with value.
+type SearchParam struct {
+	Type    string   `yaml:"type"`
+	Low     *float64 `yaml:"low,omitempty"`
+	High    *float64 `yaml:"high,omitempty"`
+	Log     bool     `yaml:"log,omitempty"`
+	Step    *float64 `yaml:"step,omitempty"`
+	Choices []any    `yaml:"choices,omitempty"`
+	Value   any      `yaml:"value,omitempty"`
 }
 
 // DataConfig says where the data is and what to predict.

@@ -78,7 +78,7 @@ var (
 // ranges, section by section. The trainer's own rules are its Validate's
 // (see package experiment).
 func (p *Parsed) validate(o *Options) error {
-	for _, check := range []func(*Options) error{p.checkRequired, p.checkResample, p.checkValidation, p.checkMetrics, p.checkClean, p.checkModel} {
+	for _, check := range []func(*Options) error{p.checkRequired, p.checkResample, p.checkValidation, p.checkMetrics, p.checkClean, p.checkModel, p.checkSearch} {
 		if err := check(o); err != nil {
 			return err
 		}

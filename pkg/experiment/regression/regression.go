@@ -14,6 +14,7 @@ import (
 	"github.com/mlstack/mlstack/pkg/experiment/boosted"
 	"github.com/mlstack/mlstack/pkg/experiment/config"
 	"github.com/mlstack/mlstack/pkg/frame"
+	"github.com/mlstack/mlstack/pkg/metrics"
 )
 
 func init() {
@@ -54,26 +55,45 @@ func (regression) Validate(c *config.Config) error {
 	return nil
 }
 
-func (regression) Train(ctx context.Context, job *experiment.Job) (*experiment.Outcome, error) {
+// setup decodes the parameters, reads the target and splits the rows.
+func setup(job *experiment.Job) (*boost.Params, []float64, []cv.Split, error) {
 	c := job.Config
 	base, err := boosted.Params(c)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	base.Objective = boost.RegSquaredError
 	target, err := job.Data.Column(c.Data.Target)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	if target.Kind() != frame.Numeric {
-		return nil, fmt.Errorf("regression target %s is %s, want numeric (use the classification trainer for classes)", c.Data.Target, target.Kind())
+		return nil, nil, nil, fmt.Errorf("regression target %s is %s, want numeric (use the classification trainer for classes)", c.Data.Target, target.Kind())
 	}
 	// Labels reports missing target values with their row.
 	y, _, err := job.Data.Labels(c.Data.Target, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	splits, err := cv.KFold{NSplits: c.Validation.NSplits, NRepeats: c.Validation.Repeats(), Shuffle: true, Seed: c.Seed}.Split(y)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return base, y, splits, nil
+}
+
+// Score cross-validates one set of parameters for a search.
+func (regression) Score(ctx context.Context, job *experiment.Job, threads int, report func(*metrics.Summary) bool) (*metrics.Summary, error) {
+	base, y, splits, err := setup(job)
+	if err != nil {
+		return nil, err
+	}
+	return boosted.Score(ctx, job, base, y, splits, threads, report)
+}
+
+func (regression) Train(ctx context.Context, job *experiment.Job) (*experiment.Outcome, error) {
+	c := job.Config
+	base, y, splits, err := setup(job)
 	if err != nil {
 		return nil, err
 	}

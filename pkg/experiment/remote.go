@@ -1,0 +1,176 @@
+package experiment
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/mlstack/mlstack/internal/redact"
+	"github.com/mlstack/mlstack/pkg/experiment/config"
+	"github.com/mlstack/mlstack/pkg/frame"
+	"github.com/mlstack/mlstack/pkg/tune"
+	"github.com/mlstack/mlstack/pkg/tune/remote"
+)
+
+// trialSpec is what a worker needs to run a trial of a search: the config
+// file's bytes and name, and the overrides the coordinator was given. The
+// data comes from the config's data.source, so it must be readable from
+// the workers (s3://, https://, sample:).
+type trialSpec struct {
+	File       string   `json:"file"`
+	Config     []byte   `json:"config"`
+	Overrides  []string `json:"overrides"`
+	AllowLarge bool     `json:"allow_large"`
+}
+
+// connect opens a NATS connection that reconnects for as long as it
+// takes (a node of the cluster restarting is routine).
+func connect(url, name string) (*nats.Conn, jetstream.JetStream, error) {
+	nc, err := nats.Connect(url, nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(500*time.Millisecond))
+	if err != nil {
+		return nil, nil, fmt.Errorf("nats %s: %w", redact.URL(url), err)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, nil, fmt.Errorf("nats %s: %w", redact.URL(url), err)
+	}
+	return nc, js, nil
+}
+
+var unsafeID = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+
+// newSearchID names a new search: the config's name and 8 random hex
+// digits.
+func newSearchID(name string) string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	base := strings.Trim(unsafeID.ReplaceAllString(name, "-"), "-")
+	if len(base) > 40 {
+		base = base[:40]
+	}
+	return cmp.Or(base, "search") + "-" + hex.EncodeToString(b)
+}
+
+// searchRemote runs the study's trials on `train worker`s through NATS.
+func searchRemote(ctx context.Context, o Options, study *tune.Study, opts tune.Options) error {
+	src, err := os.ReadFile(o.ConfigPath)
+	if err != nil {
+		return err
+	}
+	spec, err := json.Marshal(trialSpec{File: filepath.Base(o.ConfigPath), Config: src, Overrides: o.Overrides, AllowLarge: o.AllowLarge})
+	if err != nil {
+		return err
+	}
+	nc, js, err := connect(o.Executor, "mlstack-train")
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	id := o.Resume
+	if id == "" {
+		id = newSearchID(filepath.Base(strings.TrimSuffix(o.ConfigPath, filepath.Ext(o.ConfigPath))))
+	}
+	o.Notes(Note{Kind: Info, Text: fmt.Sprintf("search %s on %s: start workers with `train worker --nats %s`; resume with --resume %s",
+		id, redact.URL(o.Executor), redact.URL(o.Executor), id)})
+	if opts.Parallelism == runtime.GOMAXPROCS(0) {
+		opts.Parallelism = 8 // trials queued at once; the workers decide how many run
+	}
+	c := &remote.Coordinator{NC: nc, JS: js, Search: id, Spec: spec}
+	return c.Run(ctx, study, opts)
+}
+
+// WorkerOptions configure a search worker.
+type WorkerOptions struct {
+	URL  string // NATS server(s), nats://HOST:PORT[,...]
+	Name string // in results and logs; default the host name and pid
+	Log  *slog.Logger
+}
+
+// Work runs trials of any search from the NATS work queue until ctx ends
+// (`train worker`). Each trial reads its search's config and data (the
+// data is read once per search and kept while the worker runs its trials).
+func Work(ctx context.Context, o WorkerOptions) error {
+	if o.Name == "" {
+		host, _ := os.Hostname()
+		o.Name = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	nc, js, err := connect(o.URL, "mlstack-worker-"+o.Name)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	tmp, err := os.MkdirTemp("", "mlstack-worker-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	w := &remote.Worker{NC: nc, JS: js, Name: o.Name, Log: o.Log, Run: (&trialRunner{dir: tmp}).run}
+	return w.Serve(ctx)
+}
+
+// trialRunner runs trials on a worker, keeping the last search's data.
+type trialRunner struct {
+	dir  string
+	mu   sync.Mutex
+	key  string // the spec whose data is loaded
+	data *frame.Frame
+}
+
+func (r *trialRunner) run(ctx context.Context, b []byte, t tune.Trial, report tune.Report) (tune.Result, error) {
+	var spec trialSpec
+	if err := json.Unmarshal(b, &spec); err != nil {
+		return tune.Result{}, fmt.Errorf("trial spec: %w", err)
+	}
+	h := fnv.New64a()
+	h.Write(b)
+	dir := filepath.Join(r.dir, fmt.Sprintf("%x", h.Sum64()))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return tune.Result{}, err
+	}
+	path := filepath.Join(dir, filepath.Base(cmp.Or(spec.File, "config.yaml")))
+	if err := os.WriteFile(path, spec.Config, 0o600); err != nil {
+		return tune.Result{}, err
+	}
+	p, err := LoadFile(path, &config.Options{Overrides: spec.Overrides, AllowLarge: spec.AllowLarge})
+	if err != nil {
+		return tune.Result{}, err
+	}
+	trainer, _ := lookup(p.Config.Model.Trainer)
+	scorer, ok := trainer.(Scorer)
+	if !ok || readsOwnData(trainer) {
+		return tune.Result{}, fmt.Errorf("the %s trainer cannot be searched", p.Config.Model.Trainer)
+	}
+	r.mu.Lock()
+	if r.key != path {
+		r.data, r.key = nil, ""
+		f, err := LoadData(ctx, p.Config.Data)
+		if err != nil {
+			r.mu.Unlock()
+			return tune.Result{}, fmt.Errorf("data: %w", err)
+		}
+		r.data, r.key = f, path
+	}
+	data := r.data
+	r.mu.Unlock()
+	if p.Config.Search == nil {
+		return tune.Result{}, errors.New("the config has no search section")
+	}
+	return runTrial(ctx, path, spec.Overrides, spec.AllowLarge, data, dir, scorer, runtime.GOMAXPROCS(0), p.Config.Search.Objective, t, report)
+}
