@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export MLSTACK_CACHE ?= $(HOME)/.cache/mlstack
 
-.PHONY: demo test test-fast deps vet notebooks stack-up stack-down stack-status stack-env compose-test bench-boost bench-mlflow bench-pipeline bench-ingest bench-smote bench-read serve bench-serve
+.PHONY: demo test test-fast deps vet notebooks stack-up stack-down stack-status stack-env compose-test bench-boost bench-mlflow bench-pipeline bench-ingest bench-smote bench-read serve bench-serve bench-search
 
 ## demo: run the main job (train --config configs/classification.yaml) on built-in data, no services needed
 demo: bin/train
@@ -80,6 +80,9 @@ bench-smote:
 
 bench-read:
 	@eval "$$(scripts/deps.sh)" && scripts/bench-read.sh
+
+bench-search:
+	@eval "$$(scripts/deps.sh)" && scripts/bench-search.sh
 
 bench-serve:
 	@eval "$$(scripts/deps.sh)" && scripts/bench-serve.sh

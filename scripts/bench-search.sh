@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# bench-search.sh times one hyperparameter search both ways in the same
+# run: mlstack (`train` with scripts/bench/search.yaml, the local executor,
+# trials on all cores) and Python Optuna (scripts/bench/search.py:
+# TPESampler, xgboost + cross_val_score with the folds on all cores), the
+# same five parameters, 40 trials x 5 folds, on a seeded 10,000 x 30
+# imbalanced table. Both times include start-up and reading the CSV. It
+# prints both times and best values, then last:
+#   search speedup_vs_optuna=<python s / go s> best_delta=<go best - optuna best>
+#
+#   TRIALS=20 scripts/bench-search.sh     fewer trials (default 40)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
+
+trials="${TRIALS:-40}"
+venv="${MLSTACK_VENV:-$(scripts/setup-python.sh)}"
+py="$venv/bin/python"
+data="$MLSTACK_CACHE/bench-search-$(sha12 scripts/bench/search.py)"
+mkdir -p "$data"
+csv="$data/search.csv"
+[ -s "$csv" ] || "$py" scripts/bench/search.py data "$csv"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+go build -o "$work/train" ./cmd/train
+
+note "mlstack: $trials trials"
+start=$(date +%s.%N)
+"$work/train" --config scripts/bench/search.yaml --set "data.source=$csv" --set "search.n_trials=$trials" \
+	--out "$work/out" >"$work/go.log" 2>&1 || { tail -20 "$work/go.log" >&2; die "train failed"; }
+go_s=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { print e - s }')
+go_best=$(sed -n 's/.*best trial [0-9]*: roc_auc_mean = \([0-9.e-]*\).*/\1/p' "$work/go.log" | tail -1)
+[ -n "$go_best" ] || { tail -20 "$work/go.log" >&2; die "no best value in train's output"; }
+
+note "optuna: $trials trials"
+"$py" scripts/bench/search.py run "$csv" "$trials" >"$work/py.json"
+py_s=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["seconds"])' "$work/py.json")
+py_best=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["best"])' "$work/py.json")
+
+printf 'mlstack  %8.1f s  best roc_auc_mean %.5f\n' "$go_s" "$go_best"
+printf 'optuna   %8.1f s  best roc_auc_mean %.5f\n' "$py_s" "$py_best"
+awk -v g="$go_s" -v p="$py_s" -v gb="$go_best" -v pb="$py_best" \
+	'BEGIN { printf "search speedup_vs_optuna=%.2f best_delta=%+.4f\n", p / g, gb - pb }'
