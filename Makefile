@@ -30,10 +30,11 @@ vet:
 notebooks:
 	@eval "$$(scripts/deps.sh)" && scripts/notebooks.sh
 
-## stack-up / stack-down / stack-status / stack-env: the native stack (MinIO, MLflow, JupyterLab+GoNB) on 127.0.0.1;
+## stack-up / stack-down / stack-status / stack-env: the native stack (MinIO, MLflow, NATS, JupyterLab+GoNB) on 127.0.0.1;
+## make stack-up WORKERS=2 also starts two search workers (train worker) on its NATS;
 ## stack-env prints its clients' variables: eval "$(make -s stack-env)"
-stack-up: bin/stack
-	@eval "$$(scripts/deps.sh)" && bin/stack up
+stack-up: bin/stack bin/train
+	@eval "$$(scripts/deps.sh)" && MLSTACK_WORKERS=$(WORKERS) bin/stack up
 
 stack-down: bin/stack
 	@bin/stack down

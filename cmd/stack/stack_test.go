@@ -50,6 +50,7 @@ func TestStackOnMovedPorts(t *testing.T) {
 	venv := filepath.Dir(filepath.Dir(testenv.Python(t)))
 	minio := tool(t, root, "MLSTACK_MINIO", "setup-minio.sh")
 	gotools := tool(t, root, "MLSTACK_GOTOOLS", "setup-gonb.sh")
+	natsBin := tool(t, root, "MLSTACK_NATS", "setup-nats.sh")
 	tmp := t.TempDir()
 
 	// .env: the example with only the ports edited.
@@ -59,7 +60,7 @@ func TestStackOnMovedPorts(t *testing.T) {
 	}
 	dotenv := string(example)
 	ports := map[string]int{}
-	for _, k := range []string{"MINIO_PORT", "MINIO_CONSOLE_PORT", "MLFLOW_PORT", "POSTGRES_PORT", "JUPYTER_PORT"} {
+	for _, k := range []string{"MINIO_PORT", "MINIO_CONSOLE_PORT", "MLFLOW_PORT", "POSTGRES_PORT", "JUPYTER_PORT", "NATS_PORT", "NATS_MONITOR_PORT"} {
 		p, err := stack.FreePort()
 		if err != nil {
 			t.Fatal(err)
@@ -91,7 +92,17 @@ func TestStackOnMovedPorts(t *testing.T) {
 	t.Setenv("MLSTACK_MINIO", minio)
 	t.Setenv("MLSTACK_VENV", venv)
 	t.Setenv("MLSTACK_GOTOOLS", gotools)
+	t.Setenv("MLSTACK_NATS", natsBin)
 	t.Chdir(root)
+
+	// The programs, built first: the stack runs a search worker (train).
+	bin := filepath.Join(tmp, "bin")
+	build := exec.Command("go", "build", "-o", bin+string(filepath.Separator), "./ingest", "./cmd/train")
+	if b, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	t.Setenv("MLSTACK_TRAIN", filepath.Join(bin, "train"))
+	t.Setenv("MLSTACK_WORKERS", "1")
 
 	ctx := context.Background()
 	var out, errb bytes.Buffer
@@ -157,11 +168,6 @@ func TestStackOnMovedPorts(t *testing.T) {
 	}
 	env = append(env, "MLSTACK_MLFLOW_SPOOL="+filepath.Join(tmp, "spool"))
 
-	bin := filepath.Join(tmp, "bin")
-	build := exec.Command("go", "build", "-o", bin+string(filepath.Separator), "./ingest", "./cmd/train")
-	if b, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, b)
-	}
 	exe := func(name string, extra []string, args ...string) string {
 		t.Helper()
 		cmd := exec.Command(name, args...)
@@ -184,6 +190,18 @@ func TestStackOnMovedPorts(t *testing.T) {
 		"--set", "tracking.experiment=moved-ports", "--out", filepath.Join(tmp, "out"))
 	if !strings.Contains(got, "mlflow:   "+mlflowURL+"/#/experiments/") || strings.Contains(got, "unreachable") {
 		t.Errorf("train did not log to %s:\n%s", mlflowURL, got)
+	}
+	// A search on the stack's NATS, its trials run by the stack's worker.
+	got = exe(filepath.Join(bin, "train"), nil, "--config", "configs/search.yaml",
+		"--executor", fmt.Sprintf("nats://127.0.0.1:%d", ports["NATS_PORT"]),
+		"--set", "search.n_trials=3", "--set", "model.params.n_estimators=10", "--set", "validation.n_splits=3",
+		"--set", "data.source=s3://data-bucket/raw/diabetes.csv",
+		"--set", "tracking.experiment=moved-search", "--out", filepath.Join(tmp, "search"))
+	if !strings.Contains(got, "best trial") || !strings.Contains(got, "mlflow:   "+mlflowURL) {
+		t.Errorf("the search on the stack's NATS did not finish or log to %s:\n%s", mlflowURL, got)
+	}
+	if b, _ := os.ReadFile(filepath.Join(tmp, "stack", "worker-1", "worker-1.log")); !strings.Contains(string(b), "trial finished") {
+		t.Errorf("worker-1 ran no trial; its log:\n%s", b)
 	}
 	// One notebook, with the kernel spec scripts/notebooks.sh installs.
 	got = exe("bash", []string{"NOTEBOOKS_OUT=" + filepath.Join(tmp, "notebooks")},

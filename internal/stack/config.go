@@ -20,6 +20,10 @@ type Config struct {
 	Env  Env    // every variable of .env.example and .env, resolved
 
 	MinIOPort, MinIOConsolePort, MLflowPort, PostgresPort, JupyterPort int
+	NATSPort, NATSMonitorPort                                          int
+	// Workers is MLSTACK_WORKERS (make stack-up WORKERS=N): search
+	// workers (`train worker`) to run on the stack's NATS.
+	Workers int
 
 	MinIOUser, MinIOPassword string // MINIO_ROOT_USER, MINIO_ROOT_PASSWORD
 	JupyterToken             string // JUPYTER_TOKEN
@@ -35,6 +39,8 @@ type Config struct {
 
 	// The tools, located by scripts/deps.sh (make stack-up).
 	MinIOBin string // MLSTACK_MINIO
+	NATSBin  string // MLSTACK_NATS
+	TrainBin string // MLSTACK_TRAIN, the workers' train; default Root/bin/train
 	Venv     string // MLSTACK_VENV: MLflow, JupyterLab
 	GoTools  string // MLSTACK_GOTOOLS: GoNB
 }
@@ -45,6 +51,7 @@ func Default(root string) Config {
 	return Config{
 		Root: root, Dir: filepath.Join(root, ".stack"), Env: Env{},
 		MinIOPort: 9000, MinIOConsolePort: 9001, MLflowPort: 5000, PostgresPort: 5432, JupyterPort: 8888,
+		NATSPort: 4222, NATSMonitorPort: 8222, TrainBin: filepath.Join(root, "bin", "train"),
 		MinIOUser: "minioadmin", MinIOPassword: "minioadmin-change-me",
 		JupyterToken: "mlstack-change-me",
 		PostgresUser: "mlflow", PostgresDB: "mlflow",
@@ -91,6 +98,17 @@ func Load(root string, getenv func(string) string) (Config, error) {
 		}
 	}
 	c.MinIOBin, c.Venv, c.GoTools = getenv("MLSTACK_MINIO"), getenv("MLSTACK_VENV"), getenv("MLSTACK_GOTOOLS")
+	c.NATSBin = getenv("MLSTACK_NATS")
+	if t := getenv("MLSTACK_TRAIN"); t != "" {
+		c.TrainBin = t
+	}
+	if v := getenv("MLSTACK_WORKERS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 64 {
+			return c, &ConfigError{Var: "WORKERS", Err: fmt.Errorf("%q: want a number of search workers, 0 to 64", v)}
+		}
+		c.Workers = n
+	}
 	files, err := envFiles(root, getenv("COMPOSE_ENV_FILES"))
 	if err != nil {
 		return c, &ConfigError{Var: "COMPOSE_ENV_FILES", Err: err}
@@ -116,6 +134,8 @@ func Load(root string, getenv func(string) string) (Config, error) {
 	port("MLFLOW_PORT", &c.MLflowPort)
 	port("POSTGRES_PORT", &c.PostgresPort)
 	port("JUPYTER_PORT", &c.JupyterPort)
+	port("NATS_PORT", &c.NATSPort)
+	port("NATS_MONITOR_PORT", &c.NATSMonitorPort)
 	for key, p := range map[string]*string{
 		"MINIO_ROOT_USER": &c.MinIOUser, "MINIO_ROOT_PASSWORD": &c.MinIOPassword, "JUPYTER_TOKEN": &c.JupyterToken,
 		"POSTGRES_USER": &c.PostgresUser, "POSTGRES_DB": &c.PostgresDB,
@@ -176,6 +196,7 @@ func (c Config) Validate() error {
 	}{
 		{"MINIO_PORT", c.MinIOPort, true}, {"MINIO_CONSOLE_PORT", c.MinIOConsolePort, true},
 		{"MLFLOW_PORT", c.MLflowPort, true}, {"POSTGRES_PORT", c.PostgresPort, c.Postgres}, {"JUPYTER_PORT", c.JupyterPort, true},
+		{"NATS_PORT", c.NATSPort, true}, {"NATS_MONITOR_PORT", c.NATSMonitorPort, true},
 	} {
 		if !p.used {
 			continue

@@ -26,7 +26,7 @@ func TestDefaultIsEnvExample(t *testing.T) {
 	for _, k := range []string{"MINIO_PORT", "MINIO_CONSOLE_PORT", "MLFLOW_PORT", "POSTGRES_PORT", "JUPYTER_PORT",
 		"MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD", "JUPYTER_TOKEN", "POSTGRES_USER", "POSTGRES_DB", "BUCKET_DATA",
 		"BUCKET_MLFLOW", "COMPOSE_PROFILES", "MLFLOW_WORKERS", "MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "COMPOSE_ENV_FILES",
-		"AWS_ACCESS_KEY", "AWS_SECRET_KEY", "MINIO_ACCESS_KEY", "MINIO_SECRET_KEY"} {
+		"AWS_ACCESS_KEY", "AWS_SECRET_KEY", "MINIO_ACCESS_KEY", "MINIO_SECRET_KEY", "NATS_PORT", "NATS_MONITOR_PORT"} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
@@ -61,13 +61,17 @@ func TestLoad(t *testing.T) {
 			return c.MLflowPort == 5099 && c.Env["MLFLOW_TRACKING_URI"] == "http://127.0.0.1:5099"
 		}, ""},
 		{"postgres profile", "COMPOSE_PROFILES=x, postgres\nPOSTGRES_PORT=6543\n", nil, func(c stack.Config) bool {
-			return c.Postgres && c.PostgresPort == 6543 && len(c.Services()) == 4
+			return c.Postgres && c.PostgresPort == 6543 && strings.Join(c.Services(), " ") == "minio postgres mlflow nats jupyter"
 		}, ""},
 		{"workers and jobs", "MLFLOW_WORKERS=3\nMLFLOW_SERVER_ENABLE_JOB_EXECUTION=true\n", nil, func(c stack.Config) bool { return c.MLflowWorkers == 3 && c.MLflowJobs }, ""},
 		{"stack dir and tools", "", map[string]string{"MLSTACK_STACK_DIR": "/tmp/st", "MLSTACK_VENV": "/v", "MLSTACK_MINIO": "/m", "MLSTACK_GOTOOLS": "/g"},
 			func(c stack.Config) bool {
 				return c.Dir == "/tmp/st" && c.Venv == "/v" && c.MinIOBin == "/m" && c.GoTools == "/g"
 			}, ""},
+		{"search workers", "NATS_PORT=4333\n", map[string]string{"MLSTACK_WORKERS": "2"}, func(c stack.Config) bool {
+			return c.NATSPort == 4333 && c.Workers == 2 && strings.Join(c.Services(), " ") == "minio mlflow nats jupyter worker-1 worker-2"
+		}, ""},
+		{"workers not a number", "", map[string]string{"MLSTACK_WORKERS": "many"}, nil, "WORKERS"},
 		{"port not a number", "MINIO_PORT=90x0\n", nil, nil, "MINIO_PORT"},
 		{"port out of range", "JUPYTER_PORT=70000\n", nil, nil, "JUPYTER_PORT"},
 		{"workers zero", "MLFLOW_WORKERS=0\n", nil, nil, "MLFLOW_WORKERS"},

@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -29,7 +30,7 @@ type Native struct {
 // PortVar names the variable that moves each service's port.
 var PortVar = map[string]string{
 	"minio": "MINIO_PORT (and MINIO_CONSOLE_PORT)", "mlflow": "MLFLOW_PORT",
-	"postgres": "POSTGRES_PORT", "jupyter": "JUPYTER_PORT",
+	"postgres": "POSTGRES_PORT", "jupyter": "JUPYTER_PORT", "nats": "NATS_PORT (and NATS_MONITOR_PORT)",
 }
 
 func (s *Native) pidFile(name string) string { return filepath.Join(s.Dir, name+".pid") }
@@ -47,12 +48,23 @@ func (s *Native) running(name string) int {
 	return pid
 }
 
-// Services lists the services the configuration runs, in start order.
+// Services lists the services the configuration runs, in start order:
+// NATS for searches on workers, and Workers search workers.
 func (c Config) Services() []string {
+	s := []string{"minio", "mlflow", "nats", "jupyter"}
 	if c.Postgres {
-		return []string{"minio", "postgres", "mlflow", "jupyter"}
+		s = []string{"minio", "postgres", "mlflow", "nats", "jupyter"}
 	}
-	return []string{"minio", "mlflow", "jupyter"}
+	for i := range c.Workers {
+		s = append(s, fmt.Sprintf("worker-%d", i+1))
+	}
+	return s
+}
+
+// nats is the NATS server the configuration runs.
+func (c Config) nats() NATS {
+	return NATS{Bin: c.NATSBin, Name: "mlstack", StoreDir: filepath.Join(c.Dir, "nats", "data"),
+		Addr: Addr(c.NATSPort), MonitorAddr: Addr(c.NATSMonitorPort)}
 }
 
 // minio is the MinIO the configuration runs.
@@ -103,6 +115,13 @@ func (s *Native) Up(ctx context.Context) error {
 			p, err = s.startMLflow(ctx, minioSpec, pg, logPath)
 		case "jupyter":
 			p, err = s.startJupyter(ctx, logPath)
+		case "nats":
+			if s.NATSBin == "" {
+				return errors.New("MLSTACK_NATS is not set: run `make stack-up` (it builds nats-server first)")
+			}
+			p, err = s.nats().Start(ctx, logPath, true)
+		default: // worker-N
+			p, err = s.startWorker(name, logPath)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
@@ -152,6 +171,19 @@ func (s *Native) startMLflow(ctx context.Context, m MinIO, pg Postgres, logPath 
 	return spec.Start(ctx, logPath, true)
 }
 
+// startWorker runs `train worker` (TrainBin: bin/train, which make stack-up builds)
+// on the stack's NATS, with the clients' environment (MinIO for s3://
+// data).
+func (s *Native) startWorker(name, logPath string) (*Process, error) {
+	train := s.TrainBin
+	if _, err := os.Stat(train); err != nil {
+		return nil, fmt.Errorf("%s missing: run `make stack-up` (it builds bin/train)", train)
+	}
+	cmd := exec.Command(train, "worker", "--nats", s.nats().URL(), "--name", name)
+	cmd.Env = append(os.Environ(), s.ClientEnv()...)
+	return start(name, cmd, logPath, true)
+}
+
 func (s *Native) startJupyter(ctx context.Context, logPath string) (*Process, error) {
 	if s.Venv == "" || s.GoTools == "" {
 		return nil, errors.New("MLSTACK_VENV or MLSTACK_GOTOOLS is not set: run `make stack-up` (it installs JupyterLab and GoNB first)")
@@ -198,10 +230,16 @@ func (s *Native) PrintEnv() error {
 	return nil
 }
 
-// Down stops every service started earlier; no process is left behind.
+// Down stops every service started earlier, workers first; no process is
+// left behind.
 func (s *Native) Down() error {
 	var errs []error
-	for _, name := range []string{"jupyter", "mlflow", "postgres", "minio"} {
+	workers, _ := filepath.Glob(filepath.Join(s.Dir, "worker-*.pid"))
+	var names []string
+	for _, w := range workers {
+		names = append(names, strings.TrimSuffix(filepath.Base(w), ".pid"))
+	}
+	for _, name := range append(names, "jupyter", "nats", "mlflow", "postgres", "minio") {
 		pid := s.running(name)
 		if pid == 0 {
 			os.Remove(s.pidFile(name))
@@ -226,6 +264,7 @@ func (s *Native) Status(ctx context.Context) error {
 		"mlflow":   "http://" + Addr(s.MLflowPort),
 		"postgres": "postgresql://" + Addr(s.PostgresPort) + "/" + s.PostgresDB,
 		"jupyter":  "http://" + Addr(s.JupyterPort) + "/lab  (token: JUPYTER_TOKEN in .env)",
+		"nats":     s.nats().URL() + "  (train --executor " + s.nats().URL() + ")",
 	}
 	for _, name := range s.Services() {
 		state, pid := "stopped", "-"
