@@ -67,7 +67,7 @@ func (c Config) withDefaults(nc *nats.Conn) Config {
 // Setup creates the two streams and the workers' consumer when they do
 // not exist. Coordinators and workers both call it, possibly at the same
 // moment: a lost race, or a cluster still electing leaders, is retried
-// for up to 30 s.
+// (each request bounded to 5 s) for up to a minute.
 func Setup(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, cfg Config) error {
 	cfg = cfg.withDefaults(nc)
 	streams := []jetstream.StreamConfig{{
@@ -79,10 +79,10 @@ func Setup(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, cfg Confi
 		Retention: jetstream.LimitsPolicy, Storage: jetstream.FileStorage,
 		Replicas: cfg.Replicas, Duplicates: 2 * time.Minute, MaxAge: cfg.MaxAge, MaxMsgSize: 1 << 20,
 	}}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	for _, sc := range streams {
-		if err := retry(ctx, func() error {
+		if err := retry(ctx, func(ctx context.Context) error {
 			if _, err := js.Stream(ctx, sc.Name); err == nil {
 				return nil
 			}
@@ -99,7 +99,7 @@ func Setup(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, cfg Confi
 		Durable: WorkersConsumer, AckPolicy: jetstream.AckExplicitPolicy,
 		AckWait: cfg.AckWait, MaxDeliver: cfg.MaxDeliver, MaxAckPending: 10000,
 	}
-	if err := retry(ctx, func() error {
+	if err := retry(ctx, func(ctx context.Context) error {
 		if _, err := js.Consumer(ctx, TrialsStream, WorkersConsumer); err == nil {
 			return nil
 		}
@@ -114,11 +114,14 @@ func Setup(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, cfg Confi
 	return nil
 }
 
-// retry calls f until it succeeds or ctx ends.
-func retry(ctx context.Context, f func() error) error {
+// retry calls f, each call bounded to 5 s, until it succeeds or ctx
+// ends.
+func retry(ctx context.Context, f func(context.Context) error) error {
 	backoff := 100 * time.Millisecond
 	for {
-		err := f()
+		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := f(actx)
+		cancel()
 		if err == nil {
 			return nil
 		}

@@ -38,11 +38,24 @@ type Worker struct {
 // ctx is handed back to the queue at once (Nak) for another worker.
 func (w *Worker) Serve(ctx context.Context) error {
 	cfg := w.Config.withDefaults(w.NC)
-	if err := Setup(ctx, w.NC, w.JS, cfg); err != nil {
-		return err
-	}
 	if w.Log == nil {
 		w.Log = slog.New(slog.DiscardHandler)
+	}
+	// A worker may start before its cluster is ready: it waits.
+	for {
+		err := Setup(ctx, w.NC, w.JS, cfg)
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		w.Log.Warn("streams not ready; retrying", "worker", w.Name, "err", err)
+		select {
+		case <-time.After(2 * time.Second):
+		case <-ctx.Done():
+			return nil
+		}
 	}
 	cons, err := w.JS.Consumer(ctx, TrialsStream, WorkersConsumer)
 	if err != nil {
