@@ -34,7 +34,7 @@ import (
 func TestMain(m *testing.M) { testenv.Main(m) }
 
 // notebooks are executed in this order (02 needs 01's data, 03 needs 02's model).
-var notebooks = []string{"01_ingest_and_explore.ipynb", "02_train_xgboost.ipynb", "03_predict.ipynb", "04_detection.ipynb"}
+var notebooks = []string{"01_ingest_and_explore.ipynb", "02_train_xgboost.ipynb", "03_predict.ipynb", "04_detection.ipynb", "05_tuning.ipynb"}
 
 // maxCellLines is the most lines a code cell may have: a notebook calls
 // pkg/ (experiment.Run, model.Open, charts, ...) and shows results; code
@@ -117,7 +117,8 @@ func TestNotebooks(t *testing.T) {
 	cmd.Env = append(cmd.Env,
 		"BUCKET_DATA="+bucket, "BUCKET_MLFLOW="+srv.ArtifactsBucket,
 		"MLFLOW_EXPERIMENT_NAME="+experiment,
-		"N_REPEATS=2", // 5×2 folds instead of the seed's 5×10: the notebook default stays 10
+		"N_REPEATS=2",                    // 5×2 folds instead of the seed's 5×10: the notebook default stays 10
+		"N_TRIALS=10", "N_ESTIMATORS=30", // notebook 05: a shorter search
 		"NOTEBOOKS_OUT="+out, "NOTEBOOKS_HTML=1",
 		"MLSTACK_MLFLOW_SPOOL="+t.TempDir(), "STORAGE_ROOT="+t.TempDir(),
 	)
@@ -143,6 +144,7 @@ func TestNotebooks(t *testing.T) {
 		notebooks[2]: {"model from models:/diabetes-xgb@champion", "leaves and the bundle agree", "Python's pyfunc and Go agree"},
 		notebooks[3]: {"detection: mAP@0.5 ", ", best epoch ", "drew 5 of 5 valid images with the detections scoring ≥ 0.25",
 			"5 prediction images", "loaded checkpoint (face, 128 px, epoch ", " detections scoring ≥ 0.25 in "},
+		notebooks[4]: {"search: 10 trials", "trial 0 ", "best trial ", "MLflow run ", "(10 child runs)"},
 	}
 	text := map[string]string{}
 	for _, nb := range notebooks {

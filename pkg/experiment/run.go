@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"github.com/mlstack/mlstack/pkg/experiment/config"
 	"github.com/mlstack/mlstack/pkg/frame"
 	"github.com/mlstack/mlstack/pkg/mlflow"
+	"github.com/mlstack/mlstack/pkg/tune"
 )
 
 // Options configures Run.
@@ -104,6 +106,17 @@ type Report struct {
 	// ServerErr says why the run, or part of it, stayed in the spool
 	// although a server was configured: it was unreachable.
 	ServerErr error
+	// Search is what a search found (nil for a run without one).
+	Search *SearchResult
+}
+
+// SearchResult is a finished search: every trial, and the best.
+type SearchResult struct {
+	Objective string
+	Direction tune.Direction
+	Space     tune.Space
+	Trials    []tune.Trial
+	Best      tune.Trial
 }
 
 // Plan is what a config trains, once its data is read.
@@ -137,6 +150,14 @@ func (p *Plan) String() string {
 		fmt.Fprintf(&b, "# data: %s, %d rows × %d columns, target %s\n", p.Source, p.Rows, p.Columns, c.Data.Target)
 		fmt.Fprintf(&b, "# plan: clean (%d steps) → %s → %s trainer, %s %d×%d = %d fits + 1 final fit\n",
 			len(c.Clean), c.Resample.Method, c.Model.Trainer, c.Validation.Method, c.Validation.NSplits, c.Validation.Repeats(), p.Folds)
+	}
+	if sc := c.Search; sc != nil {
+		trials := "until " + sc.Timeout
+		if sc.NTrials != nil {
+			trials = fmt.Sprintf("%d trials", *sc.NTrials)
+		}
+		fmt.Fprintf(&b, "# search: %s (%s, %s %s, pruner %s) of %d fits each over %d parameters, then the best parameters as above\n",
+			trials, cmp.Or(sc.Algorithm, "tpe"), cmp.Or(sc.Direction, "maximize"), sc.Objective, cmp.Or(sc.Pruner, "median"), p.Folds, len(sc.Params))
 	}
 	b.Write(p.Resolved)
 	return b.String()

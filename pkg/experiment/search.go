@@ -86,6 +86,7 @@ func search(ctx context.Context, o Options, st *state, rep *Report) error {
 	if !ok {
 		return fmt.Errorf("search: no trial completed (%s)", countsText(study.Counts()))
 	}
+	rep.Search = &SearchResult{Objective: objective, Direction: study.Direction(), Space: study.Space(), Trials: study.Trials(), Best: best}
 	if err := logSearch(st, rep.Out, study, best); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package tune
 
 import (
+	"encoding/gob"
 	"errors"
 	"fmt"
 	"math"
@@ -175,6 +176,14 @@ func Ends(d Distribution) []any {
 		return []any{d.Choices[0], d.Choices[len(d.Choices)-1]}
 	}
 	return nil
+}
+
+// The distributions are registered with encoding/gob, so that a Space
+// (and a search's trials) can be saved and read back (notebook.Save).
+func init() {
+	gob.Register(Float{})
+	gob.Register(Int{})
+	gob.Register(Categorical{})
 }
 
 // A Param is one named dimension of a search space.
