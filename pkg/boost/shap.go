@@ -376,6 +376,7 @@ type shapWalk struct {
 	path        []pathElem
 	cond        int
 	condFeature int32
+	sums        [32]float32 // unwoundPathSums' output
 }
 
 func (w *shapWalk) run() {
@@ -397,6 +398,15 @@ func (w *shapWalk) recurse(n int32, ud int, p int, pz, po float32, pf int32, cf 
 	}
 	nd := &w.nodes[n]
 	if nd.IsLeaf() {
+		if ud < len(w.sums) {
+			sums := w.sums[:ud+1]
+			unwoundPathSums(path, ud, sums)
+			for i := 1; i <= ud; i++ {
+				el := &path[i]
+				w.phi[el.feature] += float32(float32(float32(sums[i]*(el.one-el.zero))*nd.Value) * cf)
+			}
+			return
+		}
 		for i := 1; i <= ud; i++ {
 			s := unwoundPathSum(path, ud, i)
 			el := &path[i]
@@ -474,6 +484,35 @@ func unwindPath(path []pathElem, ud, k int) {
 		path[i].feature = path[i+1].feature
 		path[i].zero = path[i+1].zero
 		path[i].one = path[i+1].one
+	}
+}
+
+// unwoundPathSums sets sums[k] = unwoundPathSum(path, ud, k) for k in
+// 1..ud (len(sums) = ud+1 <= 32), with the same operations, but runs the
+// ud independent chains of dependent divisions side by side, so the CPU
+// overlaps them: they take most of TreeSHAP's time.
+func unwoundPathSums(path []pathElem, ud int, sums []float32) {
+	var next [32]float32
+	top := path[ud].pweight
+	for k := 1; k <= ud; k++ {
+		next[k] = top
+		sums[k] = 0
+	}
+	d := float32(ud + 1)
+	for i := ud - 1; i >= 0; i-- {
+		ratio := float32(ud-i) / d
+		pw := path[i].pweight
+		fi := float32(i + 1)
+		for k := 1; k <= ud; k++ {
+			el := &path[k]
+			if el.one != 0 {
+				tmp := next[k] * d / float32(fi*el.one)
+				sums[k] += tmp
+				next[k] = pw - float32(float32(tmp*el.zero)*ratio)
+			} else if el.zero != 0 {
+				sums[k] += pw / el.zero / ratio
+			}
+		}
 	}
 }
 

@@ -316,3 +316,20 @@ func TestShapSingleLeaf(t *testing.T) {
 		t.Errorf("contributions %v, want [0 0 1.75]", got)
 	}
 }
+
+// BenchmarkContributions explains 1000 rows with 100 trees of depth 6
+// (scripts/bench-shap.sh compares with xgboost).
+func BenchmarkContributions(b *testing.B) {
+	x, y := synth(5000, 28, 1, 0)
+	m, err := Train(context.Background(), x, y, nil, &Params{NEstimators: 100})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m.NJobs = 1
+	xe := mat.DenseCopyOf(x.Slice(0, 1000, 0, 28))
+	for b.Loop() {
+		if _, err := m.Contributions(xe); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
