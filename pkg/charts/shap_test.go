@@ -153,7 +153,9 @@ func TestSHAPChartErrors(t *testing.T) {
 	if _, err := charts.SHAPWaterfall(v, 10000, 0); err == nil {
 		t.Error("SHAPWaterfall accepted row 10000")
 	}
-	if !panics(func() { charts.SHAPSummary(&charts.SHAPValues{Features: []string{"a"}, Values: mat.NewDense(2, 3, nil), X: mat.NewDense(2, 1, nil)}, 0) }) {
+	if !panics(func() {
+		charts.SHAPSummary(&charts.SHAPValues{Features: []string{"a"}, Values: mat.NewDense(2, 3, nil), X: mat.NewDense(2, 1, nil)}, 0)
+	}) {
 		t.Error("mismatched shapes did not panic")
 	}
 }
