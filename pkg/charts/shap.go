@@ -635,3 +635,23 @@ func (w *waterfall) DataRange() (xmin, xmax, ymin, ymax float64) {
 	}
 	return -0.5, float64(len(w.deltas)) - 0.5, ymin, ymax
 }
+
+// SHAPCharts returns the four SHAP charts of v: SHAPSummary and
+// SHAPImportance of the top 20 features, SHAPDependence of the top feature
+// and SHAPWaterfall of row (its top 10 features).
+func SHAPCharts(v *SHAPValues, row int) ([]*Chart, error) {
+	var out []*Chart
+	for _, f := range []func() (*Chart, error){
+		func() (*Chart, error) { return SHAPSummary(v, 20) },
+		func() (*Chart, error) { return SHAPImportance(v, 20) },
+		func() (*Chart, error) { return SHAPDependence(v, "") },
+		func() (*Chart, error) { return SHAPWaterfall(v, row, 10) },
+	} {
+		c, err := f()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}

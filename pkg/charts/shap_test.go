@@ -64,20 +64,11 @@ func shapValues(t testing.TB) *charts.SHAPValues {
 
 func shapCharts(t testing.TB, v *charts.SHAPValues) []*charts.Chart {
 	t.Helper()
-	var out []*charts.Chart
-	for _, f := range []func() (*charts.Chart, error){
-		func() (*charts.Chart, error) { return charts.SHAPSummary(v, 0) },
-		func() (*charts.Chart, error) { return charts.SHAPImportance(v, 0) },
-		func() (*charts.Chart, error) { return charts.SHAPDependence(v, "") },
-		func() (*charts.Chart, error) { return charts.SHAPWaterfall(v, 0, 0) },
-	} {
-		c, err := f()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, c)
+	cs, err := charts.SHAPCharts(v, 0)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	return cs
 }
 
 // TestSHAPCharts: the four SHAP charts build, their options say what they

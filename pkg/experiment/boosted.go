@@ -67,6 +67,9 @@ func trainBoosted(ctx context.Context, job *Job, base *boost.Params, y []float64
 	if err != nil {
 		return nil, err
 	}
+	if err := shapCharts(job, final); err != nil {
+		return nil, err
+	}
 	return &Outcome{
 		Summary: summary, CV: res, Pipeline: final.Pipeline, Schema: final.Schema, Model: xm, ModelDir: modelDir,
 		Bundle: final, Curves: curves,

@@ -95,6 +95,9 @@ func (p *Parsed) validate() error {
 	if _, err := samplingStrategy(c.Resample.SamplingStrategy); err != nil {
 		return p.errAt("resample.sampling_strategy", "%v", err)
 	}
+	if n := c.Artifacts.SHAP; n != nil && *n < 0 {
+		return p.errAt("artifacts.shap", "must be 0 (no SHAP charts) or a number of rows, got %d", *n)
+	}
 	v := c.Validation
 	if !slices.Contains(validationMethods, v.Method) {
 		return p.errAt("validation.method", "unknown method %q; expected one of %s", v.Method, strings.Join(validationMethods, ", "))
