@@ -46,7 +46,7 @@ const MaxInteractionValues = 1 << 27
 // follows each split's default direction.
 //
 // Errors: ErrShape for a column count other than NumFeature, ErrEmpty for
-// a nil matrix, ErrNoCover for a model without cover statistics,
+// a nil matrix or one without rows, ErrNoCover for a model without cover statistics,
 // ErrModelFormat for a malformed model or a tree deeper than MaxShapDepth.
 // Rows are spread over NJobs goroutines; the result does not depend on
 // their number.
@@ -60,12 +60,7 @@ func (m *Model) Contributions(X mat.Matrix) ([]*mat.Dense, error) {
 	data := make([][]float64, m.NumClass)
 	for g := range out {
 		data[g] = make([]float64, rows*nc)
-		if rows > 0 {
-			out[g] = mat.NewDense(rows, nc, data[g])
-		}
-	}
-	if rows == 0 {
-		return out, nil
+		out[g] = mat.NewDense(rows, nc, data[g])
 	}
 	const blk = 16
 	threads := threadsOr(m.NJobs)
@@ -187,6 +182,9 @@ func (m *Model) shapPrepare(X mat.Matrix) (*shapModel, []float32, int, error) {
 	rows, c := X.Dims()
 	if c != m.NumFeature {
 		return nil, nil, 0, fmt.Errorf("%w: X has %d columns, the model %d features", ErrShape, c, m.NumFeature)
+	}
+	if rows == 0 {
+		return nil, nil, 0, fmt.Errorf("%w: no rows to explain", ErrEmpty)
 	}
 	sm, err := m.shapModel()
 	if err != nil {

@@ -283,6 +283,7 @@ func TestShapErrors(t *testing.T) {
 	}{
 		{"wrong column count", m, wide, ErrShape},
 		{"nil matrix", m, nil, ErrEmpty},
+		{"no rows", m, mat.NewDense(3, 4, nil).Slice(0, 0, 0, 4), ErrEmpty},
 		{"no cover", noCover, x, ErrNoCover},
 		{"NaN cover", nanCover, x, ErrNoCover},
 		{"malformed tree", badTree, x, ErrModelFormat},
