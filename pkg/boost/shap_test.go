@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/mlstack/mlstack/internal/testenv"
@@ -19,15 +20,17 @@ import (
 // argv[2] and writes float32 little-endian files: argv[3] the margins,
 // argv[4] pred_contribs=True (rows × groups × (f+1)), argv[5]
 // pred_interactions=True (rows × groups × (f+1)²). argv[6] = "train"
-// first trains a model on argv[2] (label last) with the JSON params
-// argv[7] and saves it to argv[1].
+// first trains a model on the first argv[8] rows of argv[2] (label last)
+// with the JSON params argv[7], saves it to argv[1] and explains the
+// other rows.
 const shapScript = `
 import sys, json, numpy as np, xgboost as xgb
 X = np.loadtxt(sys.argv[2], delimiter=",", ndmin=2)
 if sys.argv[6] == "train":
-    b = xgb.train(json.loads(sys.argv[7]), xgb.DMatrix(X[:, :-1], label=X[:, -1], missing=np.nan), 30)
+    n = int(sys.argv[8])
+    b = xgb.train(json.loads(sys.argv[7]), xgb.DMatrix(X[:n, :-1], label=X[:n, -1], missing=np.nan), 30)
     b.save_model(sys.argv[1])
-    X = X[:, :-1]
+    X = X[n:, :-1]
 b = xgb.Booster(model_file=sys.argv[1])
 b.set_param({"nthread": 2})
 d = xgb.DMatrix(X, missing=np.nan)
@@ -108,7 +111,7 @@ func TestShapParityXGBoost(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "m.json")
 			var m *Model
-			mode := "load"
+			mode, ntrain := "load", "0"
 			var csv, params string
 			if tc.python == nil {
 				var err error
@@ -129,13 +132,12 @@ func TestShapParityXGBoost(t *testing.T) {
 				mode = "train"
 				b, _ := json.Marshal(tc.python)
 				params = string(b)
-				all := stack(tc.x, tc.xte)
 				ys := append(append([]float64{}, tc.y...), make([]float64, tc.xte.RawMatrix().Rows)...)
-				csv = writeCSV(t, dir, "x.csv", all, ys)
-				tc.xte = all
+				csv = writeCSV(t, dir, "x.csv", stack(tc.x, tc.xte), ys)
+				ntrain = strconv.Itoa(len(tc.y))
 			}
 			files := []string{filepath.Join(dir, "margin"), filepath.Join(dir, "contribs"), filepath.Join(dir, "inter")}
-			testenv.RunPython(t, shapScript, []string{path, csv, files[0], files[1], files[2], mode, params})
+			testenv.RunPython(t, shapScript, []string{path, csv, files[0], files[1], files[2], mode, params, ntrain})
 			if m == nil {
 				f, err := os.Open(path)
 				if err != nil {
