@@ -86,7 +86,9 @@
 // follows the default direction, and the last column is the bias, the
 // expected margin. Contributions repeat xgboost 3.2's float32 operations
 // in its order, so the values of a model and of the same model loaded in
-// xgboost are equal; Interactions walk only the trees that split on the
+// xgboost are equal (within 1e-6 for an xgboost 3.1+ multiclass file,
+// whose per-class intercepts ReadXGBoostJSON folds into leaves);
+// Interactions walk only the trees that split on the
 // feature held fixed and agree within 1e-6. A model without covers is
 // ErrNoCover.
 //
