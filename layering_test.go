@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -41,11 +43,41 @@ var layerRules = []struct {
 		wrong: func(imp string) bool { return under(imp, "pkg") },
 	},
 	{
+		name: "the small internal helpers (retry, redact, csvscan, progress, filekind) are leaves: the standard library only",
+		from: func(p string) bool {
+			for _, leaf := range []string{"internal/retry", "internal/redact", "internal/csvscan", "internal/progress", "internal/filekind"} {
+				if under(p, leaf) {
+					return true
+				}
+			}
+			return false
+		},
+		wrong: func(imp string) bool { first, _, _ := strings.Cut(imp, "/"); return strings.Contains(first, ".") },
+	},
+	{
 		name: "only pkg/notebook imports GoNB (everything else runs outside a kernel)",
 		from: func(p string) bool { return !under(p, "pkg/notebook") },
 		wrong: func(imp string) bool {
 			return strings.HasPrefix(imp, "github.com/janpfeifer/gonb")
 		},
+	},
+	{
+		name: "pkg/experiment and its config never import a trainer (trainers register by import; programs choose them)",
+		from: func(p string) bool { return p == module+"/pkg/experiment" || under(p, "pkg/experiment/config") },
+		wrong: func(imp string) bool {
+			return under(imp, "pkg/experiment/classification") || under(imp, "pkg/experiment/regression") ||
+				under(imp, "pkg/experiment/detection") || under(imp, "pkg/experiment/boosted")
+		},
+	},
+	{
+		name:  "the config package sits below the run (pkg/experiment/config never imports pkg/experiment)",
+		from:  func(p string) bool { return under(p, "pkg/experiment/config") },
+		wrong: func(imp string) bool { return imp == module+"/pkg/experiment" },
+	},
+	{
+		name:  "only the detection trainer imports pkg/detect (so only it links GoMLX)",
+		from:  func(p string) bool { return under(p, "pkg/experiment") && !under(p, "pkg/experiment/detection") },
+		wrong: func(imp string) bool { return under(imp, "pkg/detect") },
 	},
 	{
 		name:  "only pkg/detect imports GoMLX directly",
@@ -98,5 +130,60 @@ func TestLayering(t *testing.T) {
 	}
 	if n < 20 {
 		t.Fatalf("go list found %d packages; the layering check would prove nothing", n)
+	}
+}
+
+// goList runs go list with args in the module's root and returns its
+// output lines.
+func goList(t *testing.T, args ...string) []string {
+	t.Helper()
+	out, err := exec.Command("go", append([]string{"list"}, args...)...).Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("go list %v: %v\n%s", args, err, ee.Stderr)
+		}
+		t.Fatalf("go list %v: %v", args, err)
+	}
+	return strings.Fields(string(out))
+}
+
+// Trainers are registered by import, so a program links the trainers it
+// imports and nothing more: one that imports the classification trainer
+// only links no GoMLX, which the detection trainer (and train, which
+// imports every trainer) does.
+func TestTrainersLinkWhatTheyImport(t *testing.T) {
+	gomlx := func(deps []string) bool {
+		return slices.ContainsFunc(deps, func(p string) bool { return strings.HasPrefix(p, "github.com/gomlx/") })
+	}
+	if deps := goList(t, "-deps", "./testdata/classificationonly"); !slices.Contains(deps, module+"/pkg/experiment/classification") || gomlx(deps) {
+		t.Errorf("a program importing the classification trainer only links GoMLX, or not the trainer: %v", deps)
+	}
+	for _, p := range []string{"./pkg/experiment/regression", "./pkg/experiment", "./pkg/experiment/config", "./pkg/experiment/boosted"} {
+		if gomlx(goList(t, "-deps", p)) {
+			t.Errorf("%s links GoMLX", p)
+		}
+	}
+	for _, p := range []string{"./pkg/experiment/detection", "./cmd/train"} {
+		if !gomlx(goList(t, "-deps", p)) {
+			t.Errorf("%s does not link GoMLX: the check above would prove nothing", p)
+		}
+	}
+}
+
+// The trainer registry works for a trainer outside the module:
+// testdata/externaltrainer is a module of its own (mlstack by a replace
+// directive) whose trainer registers itself, decodes its params with the
+// config decoder and runs through experiment.Run.
+func TestExternalTrainer(t *testing.T) {
+	cmd := exec.Command("go", "test", "-count=1", "./...")
+	cmd.Dir = "testdata/externaltrainer"
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go test in %s: %v\n%s", cmd.Dir, err, out)
+	}
+	if !strings.Contains(string(out), "ok  \texample.com/externaltrainer") {
+		t.Fatalf("go test in %s ran no test:\n%s", cmd.Dir, out)
 	}
 }

@@ -134,7 +134,7 @@ func envOr(name, def string) string {
 func parse(args []string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	source := fs.String("source", envOr("DATASET_SOURCE", ""), "sample:NAME | kaggle:OWNER/DATASET[/FILE] | roboflow:WORKSPACE/PROJECT/VERSION[/FORMAT] | https://URL | PATH (env DATASET_SOURCE)")
+	source := fs.String("source", envOr("DATASET_SOURCE", ""), "sample:NAME | kaggle:OWNER/DATASET[/FILE] | roboflow:WORKSPACE/PROJECT/VERSION[/FORMAT] | https://URL | s3://BUCKET/KEY | PATH (env DATASET_SOURCE)")
 	bucket := fs.String("bucket", envOr("BUCKET_DATA", "data-bucket"), "data bucket (env BUCKET_DATA)")
 	mlflowBucket := fs.String("mlflow-bucket", envOr("BUCKET_MLFLOW", "mlflow"), "MLflow artifacts bucket, created when missing (env BUCKET_MLFLOW)")
 	prefix := fs.String("prefix", envOr("DATASET_PREFIX", "raw/"), "key prefix (env DATASET_PREFIX)")
@@ -244,6 +244,7 @@ func ingest(ctx context.Context, cfg *config, rep *progress.Reporter) (*Manifest
 	}
 	fo := cfg.fetch
 	fo.Dir = work
+	fo.Store = st // an s3:// source is read from the store ingest writes to
 	fo.Progress = func(name string, done, total int64) { rep.Update("download "+name, done, total) }
 	rep.Logf("fetching %s", cfg.source)
 	if cfg.source.Kind == dataset.KindRoboflow {

@@ -20,7 +20,11 @@
 #      ingested data set and the runs' artifacts; the run links point at
 #      the host's MLflow (MLFLOW_UI_URL); Python in the Jupyter container
 #      loads both models with mlflow.pyfunc and predicts;
-#   8. `down -v`: no container, volume or process is left.
+#   8. the serve service (profile "serve", docker/serve/Dockerfile): its
+#      image under 30 MB, run as non-root, healthy by its own `serve ping`,
+#      it serves the model notebook 02 registered, by its alias, on the
+#      published port;
+#   9. `down -v`: no container, volume or process is left.
 #
 # Where podman behaves unlike Docker the files follow Docker; the harness
 # makes up for the differences here: podman runs healthchecks from systemd
@@ -135,18 +139,19 @@ step "env file on free ports"
 env_file="$run/env"
 free_ports=$("$venv/bin/python" - <<'EOF'
 import socket
-socks = [socket.socket() for _ in range(5)]
+socks = [socket.socket() for _ in range(6)]
 for s in socks:
     s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in socks))
 EOF
 )
-read -r minio_port console_port mlflow_port jupyter_port postgres_port <<<"$free_ports"
+read -r minio_port console_port mlflow_port jupyter_port postgres_port serve_port <<<"$free_ports"
 sed -e "s/^MINIO_PORT=.*/MINIO_PORT=$minio_port/" \
 	-e "s/^MINIO_CONSOLE_PORT=.*/MINIO_CONSOLE_PORT=$console_port/" \
 	-e "s/^MLFLOW_PORT=.*/MLFLOW_PORT=$mlflow_port/" \
 	-e "s/^JUPYTER_PORT=.*/JUPYTER_PORT=$jupyter_port/" \
 	-e "s/^POSTGRES_PORT=.*/POSTGRES_PORT=$postgres_port/" \
+	-e "s/^SERVE_PORT=.*/SERVE_PORT=$serve_port/" \
 	"$REPO_ROOT/.env.example" >"$env_file"
 # envval NAME: the value the compose file sees (the last assignment wins).
 envval() { sed -n "s/^$1=//p" "$env_file" | tail -1; }
@@ -407,6 +412,27 @@ p = m.predict(df)
 assert len(p) == 20, p
 print(sys.argv[1], "predicts", list(p)[:5])' "$model" >&2 || die "mlflow.pyfunc.load_model($model) failed in the Jupyter container"
 done
+done_step
+
+# --- serve: the model notebook 02 registered, by its alias (SERVE_MODEL),
+# from the docker/serve image, through the published port
+step "serve: the registered model behind MLflow's scoring protocol"
+if ! dc --profile serve up -d --build --wait --wait-timeout 300 serve >"$run/serve-up.log" 2>&1; then
+	cat "$run/serve-up.log" >&2
+	dc --profile serve logs --no-color serve >&2 || true
+	die "the serve service did not come up healthy"
+fi
+serve_size=$(podman image inspect --format '{{.Size}}' mlstack/serve:local)
+[ "$serve_size" -lt 30000000 ] || die "the serve image is $serve_size bytes, want under 30 MB"
+serve_user=$(podman inspect --format '{{.Config.User}}' "$(dc --profile serve ps -q serve)")
+case "$serve_user" in "" | 0 | 0:* | root | root:*) die "the serve container runs as root (User=$serve_user)" ;; esac
+serve_out=$(curl -fsS -H 'Content-Type: application/json' "http://127.0.0.1:$serve_port/invocations" -d '{"dataframe_split": {"columns": ["Pregnancies", "Glucose", "BloodPressure", "SkinThickness", "Insulin", "BMI", "DiabetesPedigreeFunction", "Age"], "data": [[6, 148, 72, 35, 0, 33.6, 0.627, 50], [1, 85, 66, 29, 0, 26.6, 0.351, 31]]}}') ||
+	{ dc --profile serve logs --no-color serve >&2; die "POST /invocations to the serve service failed"; }
+grep -Eqx '\{"predictions": \[[01], [01]\]\}' <<<"$serve_out" || die "the serve service answered $serve_out, want two labels"
+serve_health=$(curl -fsS "http://127.0.0.1:$serve_port/health") || die "GET /health of the serve service failed"
+grep -q '"reachable":true' <<<"$serve_health" || die "the serve service's /health: $serve_health"
+note "serve: $serve_out, image $((serve_size / 1000000)) MB, user $serve_user"
+dc --profile serve rm -sf serve >"$run/serve-rm.log" 2>&1 || { cat "$run/serve-rm.log" >&2; die "removing the serve service failed"; }
 done_step
 
 step "docker compose down -v"

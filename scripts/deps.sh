@@ -16,4 +16,5 @@ need flock "install util-linux (Debian: apt-get install util-linux)"
 venv=$("$REPO_ROOT/scripts/setup-python.sh")
 minio=$("$REPO_ROOT/scripts/setup-minio.sh")
 gotools=$("$REPO_ROOT/scripts/setup-gonb.sh")
-printf 'export MLSTACK_VENV=%q MLSTACK_MINIO=%q MLSTACK_GOTOOLS=%q\n' "$venv" "$minio" "$gotools"
+nats=$("$REPO_ROOT/scripts/setup-nats.sh")
+printf 'export MLSTACK_VENV=%q MLSTACK_MINIO=%q MLSTACK_GOTOOLS=%q MLSTACK_NATS=%q\n' "$venv" "$minio" "$gotools" "$nats"

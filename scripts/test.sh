@@ -10,6 +10,15 @@ exports=$(scripts/deps.sh)
 eval "$exports"
 note "go vet ./..."
 go vet ./...
+# staticcheck, pinned and cached like the other tools (2026.2.2 = v0.8.2).
+staticcheck_version=v0.8.2
+staticcheck="$MLSTACK_CACHE/staticcheck-$staticcheck_version/staticcheck"
+if [ ! -x "$staticcheck" ]; then
+	note "installing staticcheck $staticcheck_version from the Go module proxy"
+	GOBIN="$(dirname "$staticcheck")" go install "honnef.co/go/tools/cmd/staticcheck@$staticcheck_version"
+fi
+note "staticcheck ./..."
+"$staticcheck" ./...
 note "go test ./... (unit, integration, interop)"
 # CI=true makes a missing tool a failure instead of a skip; set it here too so
 # that `make test` never passes by skipping.
@@ -32,6 +41,8 @@ if [ "$fuzztime" != 0s ] && [ "$fuzztime" != 0 ]; then
 		./pkg/boost:FuzzLoadLeaves:30000x \
 		./pkg/frame:FuzzReadCSV:20000x \
 		./pkg/model:FuzzLoad:2000x \
+		./pkg/serve:FuzzInvocations:5000x \
+		./pkg/serve:FuzzParseJSON:50000x \
 		./pkg/dataset:FuzzExtract:1000x; do
 		IFS=: read -r pkg name count <<<"$target"
 		n="${fuzztime:-$count}"

@@ -1,37 +1,59 @@
 package main
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/mlstack/mlstack/internal/stack"
 )
 
-func TestWarnDefaults(t *testing.T) {
-	example := stack.Env{"MINIO_ROOT_USER": "minioadmin", "MINIO_ROOT_PASSWORD": "minioadmin-change-me",
-		"JUPYTER_TOKEN": "mlstack-change-me", "POSTGRES_PASSWORD": "mlflow-change-me", "KAGGLE_KEY": "", "MLFLOW_PORT": "5000"}
-	for _, tc := range []struct {
-		name     string
-		env      stack.Env
-		services []string
-		want     string // "" for no warning
+// TestExitCodes runs the command in a repository copy that has only
+// .env.example: an error of up (here: no MinIO binary) is exit 1 and named,
+// a bad value in .env is exit 2 naming the variable (down still runs), and
+// a bad command is usage.
+func TestExitCodes(t *testing.T) {
+	ex, err := os.ReadFile(filepath.Join("..", "..", ".env.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, ".env.example"), ex, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(root)
+	t.Setenv("MLSTACK_STACK_DIR", filepath.Join(root, "state"))
+	t.Setenv("MLSTACK_MINIO", "")
+	t.Setenv("COMPOSE_ENV_FILES", "")
+	for _, k := range []string{"MINIO_PORT", "JUPYTER_PORT", "MLFLOW_WORKERS"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	tests := []struct {
+		name   string
+		dotenv string
+		args   []string
+		code   int
+		stderr string
 	}{
-		{"all defaults", example, []string{"minio", "mlflow", "jupyter"}, "DEFAULT CREDENTIALS IN USE: JUPYTER_TOKEN, MINIO_ROOT_PASSWORD\n"},
-		{"postgres too", example, []string{"minio", "postgres", "mlflow", "jupyter"}, "IN USE: JUPYTER_TOKEN, MINIO_ROOT_PASSWORD, POSTGRES_PASSWORD\n"},
-		{"own secrets", stack.Env{"MINIO_ROOT_USER": "minioadmin", "MINIO_ROOT_PASSWORD": "x9!long-own", "JUPYTER_TOKEN": "own-token",
-			"POSTGRES_PASSWORD": "mlflow-change-me", "MLFLOW_PORT": "5000"}, []string{"minio", "mlflow", "jupyter"}, ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var b strings.Builder
-			warnDefaults(&b, tc.env, example, tc.services)
-			got := b.String()
-			if tc.want == "" && got != "" || tc.want != "" && !strings.Contains(got, tc.want) {
-				t.Errorf("warning:\n%s\nwant it to contain %q", got, tc.want)
-			}
-			for _, v := range []string{"minioadmin-change-me", "mlstack-change-me"} {
-				if strings.Contains(got, v) {
-					t.Errorf("the warning prints the value %q", v)
+		{"up fails", "", []string{"up"}, 1, "stack: MLSTACK_MINIO is not set"},
+		{"bad port", "MINIO_PORT=x\n", []string{"status"}, 2, "stack: MINIO_PORT: \"x\" is not a port"},
+		{"two services on a port", "JUPYTER_PORT=5000\n", []string{"up"}, 2, "stack: JUPYTER_PORT: port 5000 is MLFLOW_PORT's too"},
+		{"down despite a bad value", "MLFLOW_WORKERS=none\n", []string{"down"}, 0, ""},
+		{"usage", "", []string{"start"}, 2, "usage: stack up|down|status|env"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			os.Remove(filepath.Join(root, ".env"))
+			if tt.dotenv != "" {
+				if err := os.WriteFile(filepath.Join(root, ".env"), []byte(tt.dotenv), 0o600); err != nil {
+					t.Fatal(err)
 				}
+			}
+			var stdout, stderr strings.Builder
+			code := run(context.Background(), tt.args, &stdout, &stderr)
+			if code != tt.code || !strings.Contains(stderr.String(), tt.stderr) {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit %d and %q", code, stderr.String(), tt.code, tt.stderr)
 			}
 		})
 	}

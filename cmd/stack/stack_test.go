@@ -23,6 +23,7 @@ import (
 // it is not installed.
 func tool(t *testing.T, root, envVar, script string) string {
 	t.Helper()
+	testenv.SkipShort(t, "the stack's tools ("+envVar+")")
 	p := os.Getenv(envVar)
 	if p == "" {
 		out, err := exec.Command("bash", filepath.Join(root, "scripts", script), "--path").Output()

@@ -29,6 +29,10 @@ import (
 	"github.com/mlstack/mlstack/internal/crash"
 	"github.com/mlstack/mlstack/internal/redact"
 	"github.com/mlstack/mlstack/pkg/experiment"
+	_ "github.com/mlstack/mlstack/pkg/experiment/classification" // the trainers train knows
+	"github.com/mlstack/mlstack/pkg/experiment/config"
+	_ "github.com/mlstack/mlstack/pkg/experiment/detection"
+	_ "github.com/mlstack/mlstack/pkg/experiment/regression"
 	"github.com/mlstack/mlstack/pkg/mlflow"
 )
 
@@ -73,7 +77,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	fs.Var(&set, "set", "override a config value, `key.path=value` (repeatable)")
 	fs.StringVar(&o.Out, "out", "", "output `directory` (default: a new one under "+experiment.DefaultOutRoot()+")")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "validate the config and print the resolved plan; train and log nothing")
-	fs.BoolVar(&o.AllowLarge, "allow-large", false, fmt.Sprintf("allow model.params.n_estimators above %d", experiment.MaxEstimators))
+	fs.BoolVar(&o.AllowLarge, "allow-large", false, fmt.Sprintf("allow model.params.n_estimators above %d", config.MaxEstimators))
 	fs.BoolVar(&o.RequireServer, "require-server", false, "fail (exit 1) when the MLflow server is not set or unreachable, instead of keeping the run in the spool")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: train --config FILE [--set key=value ...] [--out DIR] [--dry-run] [--allow-large] [--require-server]\n       train sync\n       train predict --model URI --data CSV [--out FILE]")
@@ -89,8 +93,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		fs.Usage()
 		return 2
 	}
-	o.Overrides, o.Stdout, o.Stderr = set, stdout, stderr
-	if _, err := experiment.Run(ctx, o); err != nil {
+	o.Overrides = set
+	rp := newReporter(stderr)
+	o.Notes, o.Progress = rp.note, rp.progress
+	rep, err := experiment.Run(ctx, o)
+	rp.done()
+	if err == nil && o.DryRun {
+		_, err = fmt.Fprint(stdout, rep.Plan)
+	}
+	if rep != nil && rep.Finished {
+		printSummary(stdout, rep) // also when --require-server fails it after the run
+	}
+	if err != nil {
 		return failed(stderr, "train", err)
 	}
 	return 0
@@ -103,7 +117,7 @@ func failed(stderr io.Writer, prog string, err error) int {
 		return crash.Report(stderr, prog, err)
 	}
 	fmt.Fprintln(stderr, prog+":", redact.String(err.Error()))
-	if errors.Is(err, experiment.ErrConfig) {
+	if errors.Is(err, config.ErrConfig) {
 		return 2
 	}
 	return 1

@@ -14,7 +14,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/mlstack/mlstack/internal/crash"
-	"github.com/mlstack/mlstack/pkg/experiment"
+	"github.com/mlstack/mlstack/pkg/experiment/config"
 )
 
 func TestMain(m *testing.M) {
@@ -82,7 +82,7 @@ func TestFailedStatus(t *testing.T) {
 		out  string
 	}{
 		{fmt.Errorf("cv: fold 1: %w", &crash.PanicError{Value: "boom", Stack: []byte("goroutine 7")}), 3, "train: internal error, please report: cv: fold 1: internal error: panic: boom\ntrain: the stack is in "},
-		{&experiment.ConfigError{File: "x.yaml", Line: 3, Column: 1, Path: "seed", Msg: "bad"}, 2, "train: x.yaml:3:1: seed: bad\n"},
+		{&config.ConfigError{File: "x.yaml", Line: 3, Column: 1, Path: "seed", Msg: "bad"}, 2, "train: x.yaml:3:1: seed: bad\n"},
 		{errors.New("data: no such file"), 1, "train: data: no such file\n"},
 	}
 	for _, tt := range tests {

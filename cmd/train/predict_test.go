@@ -25,6 +25,7 @@ const churnRows = `,1,0,1,0,0,1,No,Satellite,No,No,No,No,No,No,Month-to-month,1,
 // file, the label and probability that mlflow.pyfunc gives for the same
 // file (pandas.read_csv), within 1e-6.
 func TestPredictMatchesPyfunc(t *testing.T) {
+	testenv.SkipShort(t, "Python (MLflow pyfunc)")
 	t.Setenv("MLSTACK_MLFLOW_SPOOL", t.TempDir())
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")

@@ -57,6 +57,7 @@ func TestRecoverInGoroutine(t *testing.T) {
 		defer func() { errc <- err }()
 		defer Recover(&err)
 		var m map[string]int
+		//lint:ignore SA5000 the panic under test
 		m["x"] = 1
 	}()
 	err := fmt.Errorf("fold 3: %w", <-errc)

@@ -28,6 +28,7 @@ const ChromiumPath = "/usr/bin/chromium"
 // Unavailable: `apt-get install -y chromium` (scripts/setup-debian.sh).
 func Chromium(t testing.TB) string {
 	t.Helper()
+	SkipShort(t, "a browser (Chromium)")
 	p := os.Getenv("MLSTACK_CHROMIUM")
 	if p == "" {
 		p = ChromiumPath
@@ -189,13 +190,11 @@ const tick = setInterval(() => {
   if (clicked.size === texts.length) clearInterval(tick);
 }, 250);
 </script></body>`)
-	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: u.Scheme, Host: u.Host})
-	direct := rp.Director
-	rp.Director = func(r *http.Request) {
-		direct(r)
-		r.Host = u.Host
-		r.Header.Del("Accept-Encoding") // an HTML body the proxy can edit
-	}
+	rp := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) {
+		pr.SetURL(&url.URL{Scheme: u.Scheme, Host: u.Host})
+		pr.Out.Host = u.Host
+		pr.Out.Header.Del("Accept-Encoding") // an HTML body the proxy can edit
+	}}
 	rp.ModifyResponse = func(r *http.Response) error {
 		if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
 			return nil

@@ -67,6 +67,7 @@ print(json.dumps(out))
 // the interpreter.
 func Pyfunc(t testing.TB, jobs []PyfuncJob, env ...string) []*PyfuncResult {
 	t.Helper()
+	SkipShort(t, "Python (MLflow pyfunc)")
 	in, err := json.Marshal(jobs)
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 // MLSTACK_VENV overrides the location.
 func Python(t testing.TB) string {
 	t.Helper()
+	SkipShort(t, "Python (the test venv)")
 	venv := os.Getenv("MLSTACK_VENV")
 	if venv == "" {
 		out, err := script("setup-python.sh", "--path")

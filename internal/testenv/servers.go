@@ -226,6 +226,7 @@ var (
 // MinIO returns the test binary's MinIO server, starting it on first use.
 func MinIO(t testing.TB) *MinIOServer {
 	t.Helper()
+	SkipShort(t, "a MinIO server")
 	requireMain(t)
 	minioOnce.Do(func() {
 		bin := os.Getenv("MLSTACK_MINIO")
@@ -281,6 +282,7 @@ type MLflowServer struct {
 // the others when the test binary ends.
 func NewMLflow(t testing.TB) *MLflowServer {
 	t.Helper()
+	SkipShort(t, "an MLflow server")
 	requireMain(t)
 	m := MinIO(t)
 	d := dir(t, Name("mlflow-own"))
@@ -340,6 +342,7 @@ var (
 // artifacts proxied into MinIO, starting both on first use.
 func MLflow(t testing.TB) *MLflowServer {
 	t.Helper()
+	SkipShort(t, "an MLflow server")
 	requireMain(t)
 	m := MinIO(t)
 	mlflowOnce.Do(func() {
@@ -355,6 +358,7 @@ func MLflow(t testing.TB) *MLflowServer {
 // MLflowPostgres returns an MLflow server whose backend store is PostgreSQL.
 func MLflowPostgres(t testing.TB) *MLflowServer {
 	t.Helper()
+	SkipShort(t, "an MLflow server on PostgreSQL")
 	requireMain(t)
 	m := MinIO(t)
 	pg := Postgres(t)
@@ -413,6 +417,7 @@ func (p *PostgresServer) URI(t testing.TB, name string) string {
 // Postgres returns the test binary's PostgreSQL server, starting it on first use.
 func Postgres(t testing.TB) *PostgresServer {
 	t.Helper()
+	SkipShort(t, "a PostgreSQL server")
 	requireMain(t)
 	pgOnce.Do(func() {
 		bin, err := stack.FindPostgresBin()
@@ -443,6 +448,7 @@ func Postgres(t testing.TB) *PostgresServer {
 // runs:/ or models:/ URI).
 func ServeModel(t testing.TB, uri string, env ...string) string {
 	t.Helper()
+	SkipShort(t, "mlflow models serve")
 	requireMain(t)
 	venv := filepath.Dir(filepath.Dir(Python(t)))
 	d := dir(t, Name("serve"))

@@ -10,6 +10,11 @@
 //   - A missing prerequisite (binary, venv) fails the test with a message
 //     naming what to install when CI is set; elsewhere the test is skipped
 //     and the reason printed. `make test` installs everything first.
+//   - Under `go test -short` outside CI (make test-fast, the inner loop),
+//     every test that needs a server, Python, GoNB or a browser, or trains
+//     for minutes, is skipped (SkipShort): the servers, Python and Chromium
+//     entry points here call it. In CI, -short skips none of them, so make
+//     test runs everything.
 //   - Tests share a server, so each test uses its own bucket, experiment or
 //     database names (see Name).
 package testenv
@@ -41,6 +46,16 @@ func Unavailable(t testing.TB, format string, args ...any) {
 		t.Fatal(msg)
 	}
 	t.Skip(msg + " (skipped outside CI)")
+}
+
+// SkipShort skips the test under -short outside CI: it needs what (a real
+// server, Python, a browser, minutes of training), which the fast tier
+// (make test-fast) leaves to make test.
+func SkipShort(t testing.TB, what string) {
+	t.Helper()
+	if testing.Short() && !InCI() {
+		t.Skipf("testenv: -short: needs %s (make test runs it)", what)
+	}
 }
 
 // RepoRoot returns the root of the repository (the directory holding go.mod

@@ -1,7 +1,6 @@
 package boost
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -12,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/mlstack/mlstack/pkg/clean"
-	"github.com/mlstack/mlstack/pkg/dataset"
 	"github.com/mlstack/mlstack/pkg/frame"
+	"github.com/mlstack/mlstack/pkg/internal/sampletest"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -30,24 +29,14 @@ var sampleLabels = map[string][2]string{
 // other text columns one-hot; the label's positive value (sampleLabels) is 1.
 func loadSample(t testing.TB, name string) (*mat.Dense, []float64) {
 	t.Helper()
-	b, err := dataset.Sample(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := frame.ReadBytes(context.Background(), b, &frame.ReadOptions{Name: name})
-	if err != nil {
-		t.Fatal(err)
-	}
 	lab := sampleLabels[name]
 	pipe := clean.New(&clean.Encode{Method: clean.OneHot})
 	pipe.Target = lab[0]
-	if f, err = pipe.FitTransform(f); err != nil {
-		t.Fatal(err)
-	}
-	x, y, _, err := f.XY(lab[0], &frame.ExportOptions{Positive: lab[1]})
+	f, err := pipe.FitTransform(sampletest.Frame(t, name))
 	if err != nil {
 		t.Fatal(err)
 	}
+	x, y, _ := sampletest.XY(t, f, lab[0], &frame.ExportOptions{Positive: lab[1]})
 	return x, y
 }
 

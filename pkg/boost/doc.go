@@ -21,8 +21,8 @@
 //   - Weights: nil means every row weighs 1; otherwise one finite, non-negative
 //     weight per row.
 //   - Parameters: the zero Params (or nil) means XGBoost's defaults; each
-//     field documents its default. Params.Set takes XGBoost's names from a
-//     map (YAML/JSON configuration).
+//     field documents its default. Its struct tags give XGBoost's names
+//     and aliases, for the config decoder (pkg/experiment/config).
 //   - Errors: anything that comes from data, parameters or files is a
 //     returned error wrapping one of the Err* sentinels (branch with
 //     errors.Is; parameter errors are *ParamError). Only programmer errors

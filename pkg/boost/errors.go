@@ -8,8 +8,6 @@ import (
 // Sentinel errors. Errors returned by this package wrap one of them, so
 // callers branch with errors.Is.
 var (
-	// ErrUnknownParam: a parameter name that Params.Set does not know.
-	ErrUnknownParam = errors.New("boost: unknown parameter")
 	// ErrInvalidParam: a parameter of the wrong type or out of range.
 	ErrInvalidParam = errors.New("boost: invalid parameter")
 	// ErrInvalidLabel: a label that the objective cannot use (NaN, Inf,
@@ -27,19 +25,17 @@ var (
 	ErrModelFormat = errors.New("boost: bad model file")
 )
 
-// ParamError reports a bad parameter. It unwraps to ErrUnknownParam or
-// ErrInvalidParam.
+// ParamError reports a bad parameter value. It unwraps to ErrInvalidParam.
+// (Unknown parameter names are the config decoder's to report: the
+// parameters are a typed struct.)
 type ParamError struct {
 	Name   string // xgboost name, e.g. "learning_rate"
 	Value  any    // the offending value
 	Reason string // what is wrong
-	Err    error  // ErrUnknownParam or ErrInvalidParam
+	Err    error  // ErrInvalidParam
 }
 
 func (e *ParamError) Error() string {
-	if errors.Is(e.Err, ErrUnknownParam) {
-		return fmt.Sprintf("boost: unknown parameter %q", e.Name)
-	}
 	return fmt.Sprintf("boost: invalid parameter %s=%v: %s", e.Name, e.Value, e.Reason)
 }
 

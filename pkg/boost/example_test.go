@@ -36,14 +36,3 @@ func ExampleTrain() {
 	// base score 0.50, P(y=1) = 0.063 and 0.937
 	// splits per feature: [20 0]
 }
-
-func ExampleParams_Set() {
-	var p boost.Params
-	err := p.Set(map[string]any{"n_estimators": 200, "max_depth": 4, "learning_rate": 0.1, "eval_metric": "auc"})
-	fmt.Println(err, p.NEstimators, p.MaxDepth, p.LearningRate, p.EvalMetric)
-	err = p.Set(map[string]any{"learning_rate": "fast"})
-	fmt.Println(err)
-	// Output:
-	// <nil> 200 4 0.1 [auc]
-	// boost: invalid parameter learning_rate=fast: want a number, have string
-}

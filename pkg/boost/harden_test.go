@@ -209,34 +209,32 @@ func TestLoadLeavesUnreachable(t *testing.T) {
 func TestParamBounds(t *testing.T) {
 	tests := []struct {
 		name string
-		m    map[string]any
+		p    Params
 		want string
 	}{
-		{"learning_rate 1e39", map[string]any{"learning_rate": 1e39}, "learning_rate=1e+39: must be in (0, 1000]"},
-		{"learning_rate just above", map[string]any{"learning_rate": 1000.5}, "must be in (0, 1000]"},
-		{"scale_pos_weight 1e39", map[string]any{"scale_pos_weight": 1e39}, "scale_pos_weight=1e+39: must be in (0, 1e+06]"},
-		{"gamma beyond float32", map[string]any{"gamma": 1e39}, "gamma=1e+39: must be a float32"},
-		{"reg_lambda beyond float32", map[string]any{"reg_lambda": 1e39}, "reg_lambda=1e+39: must be a float32"},
-		{"reg_alpha beyond float32", map[string]any{"reg_alpha": 4e38}, "must be a float32"},
-		{"min_child_weight beyond float32", map[string]any{"min_child_weight": 1e300}, "must be a float32"},
-		{"base_score NaN", map[string]any{"objective": "reg:squarederror", "base_score": math.NaN()}, "must be finite"},
-		{"base_score Inf", map[string]any{"objective": "reg:squarederror", "base_score": math.Inf(1)}, "must be finite"},
-		{"base_score beyond float32", map[string]any{"objective": "reg:squarederror", "base_score": 1e39}, "must be a float32"},
-		{"num_class a billion", map[string]any{"objective": "multi:softprob", "num_class": 1000000000}, "num_class=1000000000: at most 10000 classes"},
+		{"learning_rate 1e39", Params{LearningRate: 1e39}, "learning_rate=1e+39: must be in (0, 1000]"},
+		{"learning_rate just above", Params{LearningRate: 1000.5}, "must be in (0, 1000]"},
+		{"scale_pos_weight 1e39", Params{ScalePosWeight: 1e39}, "scale_pos_weight=1e+39: must be in (0, 1e+06]"},
+		{"gamma beyond float32", Params{Gamma: 1e39}, "gamma=1e+39: must be a float32"},
+		{"reg_lambda beyond float32", Params{RegLambda: Float(1e39)}, "reg_lambda=1e+39: must be a float32"},
+		{"reg_alpha beyond float32", Params{RegAlpha: 4e38}, "must be a float32"},
+		{"min_child_weight beyond float32", Params{MinChildWeight: Float(1e300)}, "must be a float32"},
+		{"base_score NaN", Params{Objective: RegSquaredError, BaseScore: Float(math.NaN())}, "must be finite"},
+		{"base_score Inf", Params{Objective: RegSquaredError, BaseScore: Float(math.Inf(1))}, "must be finite"},
+		{"base_score beyond float32", Params{Objective: RegSquaredError, BaseScore: Float(1e39)}, "must be a float32"},
+		{"num_class a billion", Params{Objective: MultiSoftprob, NumClass: 1000000000}, "num_class=1000000000: at most 10000 classes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var p Params
-			err := p.Set(tt.m)
+			err := tt.p.Validate()
 			if !errors.Is(err, ErrInvalidParam) || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want ErrInvalidParam saying %q", err, tt.want)
 			}
 		})
 	}
-	for _, ok := range []map[string]any{{"learning_rate": 1000}, {"scale_pos_weight": 1e6}, {"gamma": 3e38}, {"objective": "multi:softprob", "num_class": 10000}} {
-		var p Params
-		if err := p.Set(ok); err != nil {
-			t.Errorf("Set(%v): %v", ok, err)
+	for _, ok := range []Params{{LearningRate: 1000}, {ScalePosWeight: 1e6}, {Gamma: 3e38}, {Objective: MultiSoftprob, NumClass: 10000}} {
+		if err := ok.Validate(); err != nil {
+			t.Errorf("Validate(%+v): %v", ok, err)
 		}
 	}
 }
@@ -316,6 +314,7 @@ func TestParallelForWorkerPanic(t *testing.T) {
 			calls.Add(1)
 			if i == 10 {
 				var m map[int]int
+				//lint:ignore SA5000 the panic under test
 				m[i] = i // a bug: assignment to a nil map
 			}
 			time.Sleep(5 * time.Millisecond) // all items: 1.25 s; the others stop at the panic

@@ -120,8 +120,8 @@ func TestSparseHistogram(t *testing.T) {
 }
 
 // TestDenseHistogramSelect checks that histograms of the dense layout,
-// with every feature or the features a tree samples (selectDense, padded
-// to a multiple of four), hold exactly the sums added row by row in row
+// with every feature or the features a tree samples (selectDense: any
+// number, the loops add four at a time and then the rest), hold exactly the sums added row by row in row
 // order from each feature's column, for one- and two-byte bins (the
 // assembly loop and the Go one).
 func TestDenseHistogramSelect(t *testing.T) {
@@ -161,8 +161,8 @@ func TestDenseHistogramSelect(t *testing.T) {
 					}
 				}
 				sel := b.selectDense(fs)
-				if len(sel)%4 != 0 {
-					t.Fatalf("selectDense(%v) has %d entries, not a multiple of 4", fs, len(sel))
+				if n := len(fs); len(sel) != n && (fs != nil || len(sel) != d) {
+					t.Fatalf("selectDense(%v) has %d entries, want one a feature", fs, len(sel))
 				}
 				if feats == nil {
 					sel = nil // buildHist's default: every feature
@@ -193,8 +193,9 @@ func TestDenseHistogramSelect(t *testing.T) {
 	}
 }
 
-// TestAddRows8 checks that the assembly histogram loop adds exactly what
-// the Go loop adds (same sums in the same order), on rows in and out of
+// TestAddRows8 checks that the assembly histogram loop and the Go one add
+// exactly the sums of a plain loop over rows and features (the same
+// additions in the same order), on rows in and out of
 // order, with repeated bins and features.
 func TestAddRows8(t *testing.T) {
 	if !haveAddRows8 {
@@ -217,18 +218,33 @@ func TestAddRows8(t *testing.T) {
 		}
 	}
 	rows = append(rows, 7, 3, 7) // a row twice, out of order
-	// Columns 6, 0, 2, 2 (twice), 5 and three of column 1 into a range of
-	// its own, like selectDense's padding.
+	// Columns 6, 0, 2, 2 (twice), 5 and three of column 1 each into a
+	// range of its own; every count of features, below four, a multiple of
+	// four and in between (the loops' steps of four and their remainder).
 	sel := []selCol{{6, 0}, {0, nbin}, {2, 2 * nbin}, {2, 2 * nbin}, {5, 3 * nbin}, {1, 4 * nbin}, {1, 5 * nbin}, {1, 6 * nbin}}
 	want := make([]hbin, 7*nbin)
+	goLoop := make([]hbin, 7*nbin)
 	got := make([]hbin, 7*nbin)
-	for _, s := range [][]selCol{sel[:4], sel, nil} {
+	for _, s := range [][]selCol{sel[:1], sel[:3], sel[:4], sel[:5], sel[:7], sel, nil} {
 		clear(want)
-		clear(got)
-		addRows(bins, ncol, s, nil, nil, rows, gp, want)
-		addRows8Checked(bins, ncol, s, rows, gp, got)
-		if !slices.Equal(got, want) {
-			t.Fatalf("%d features: assembly gives %v, Go %v", len(s), got, want)
+		for _, r := range rows {
+			for _, c := range s {
+				e := &want[int(c.off)+int(bins[int(r)*ncol+int(c.col)])]
+				e.g += float64(gp[r].g)
+				e.h += float64(gp[r].h)
+			}
+		}
+		clear(goLoop)
+		addRows(bins, ncol, s, nil, nil, rows, gp, goLoop)
+		if !slices.Equal(goLoop, want) {
+			t.Fatalf("%d features: Go loop gives %v, want %v", len(s), goLoop, want)
+		}
+		for _, ahead := range []int{0, 1, 32, len(rows) - 1, len(rows), len(rows) + 1} {
+			clear(got)
+			addRows8Checked(bins, ncol, s, rows, gp, got, ahead)
+			if !slices.Equal(got, want) {
+				t.Fatalf("%d features, prefetching %d rows ahead: assembly gives %v, want %v", len(s), ahead, got, want)
+			}
 		}
 	}
 }

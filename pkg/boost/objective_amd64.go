@@ -25,6 +25,8 @@ func logisticGrad8(margin, y, w *float32, gp *gpair, n uintptr)
 // logisticK are the constants of logisticGrad8, each repeated to fill
 // 32 bytes (one YMM load): the same constant expressions as expf and
 // logisticGradients use. The assembly reads them at these offsets (×32).
+//
+//lint:ignore U1000 read by objective_amd64.s, which staticcheck does not see
 var logisticK = func() (k [18][4]uint64) {
 	f64 := func(v float64) [4]uint64 {
 		b := math.Float64bits(v)

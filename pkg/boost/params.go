@@ -5,7 +5,6 @@ import (
 	"math"
 	"runtime"
 	"slices"
-	"strings"
 )
 
 // Objectives.
@@ -26,61 +25,68 @@ const (
 // stated beside the field. Fields whose XGBoost default is not zero and for
 // which zero is a legal value are pointers (nil = default); use Float to
 // set them.
+//
+// The struct tags are for the config decoder (pkg/experiment/config): yaml
+// gives XGBoost's name of each field, alias the other names XGBoost
+// accepts (eta, min_split_loss, lambda, alpha, seed, nthread), and decode
+// the rules on a value written: an explicit 0 is refused where 0 would
+// silently mean the default (min=1, positive), and eval_metric may be one
+// name or a list.
 type Params struct {
 	// Objective is binary:logistic (default), multi:softprob or
 	// reg:squarederror.
-	Objective string
+	Objective string `yaml:"objective"`
 	// NumClass is the number of classes for multi:softprob (required,
 	// in [2, MaxClasses]); it must be 0 or 1 for other objectives.
-	NumClass int
+	NumClass int `yaml:"num_class" decode:"min=1"`
 	// NEstimators is the number of boosting rounds; 0 means 100.
-	NEstimators int
+	NEstimators int `yaml:"n_estimators" decode:"min=1"`
 	// MaxDepth is the maximum tree depth; 0 means 6.
-	MaxDepth int
+	MaxDepth int `yaml:"max_depth" decode:"min=1"`
 	// LearningRate (eta) shrinks each tree, in (0, MaxLearningRate]; 0
 	// means 0.3.
-	LearningRate float64
+	LearningRate float64 `yaml:"learning_rate" alias:"eta" decode:"positive"`
 	// MinChildWeight is the minimum hessian sum in a child; nil means 1.
-	MinChildWeight *float64
+	MinChildWeight *float64 `yaml:"min_child_weight"`
 	// Gamma (min_split_loss) is the minimum loss reduction of a split;
 	// default 0.
-	Gamma float64
+	Gamma float64 `yaml:"gamma" alias:"min_split_loss"`
 	// RegLambda is the L2 penalty on leaf weights; nil means 1.
-	RegLambda *float64
+	RegLambda *float64 `yaml:"reg_lambda" alias:"lambda"`
 	// RegAlpha is the L1 penalty on leaf weights; default 0.
-	RegAlpha float64
+	RegAlpha float64 `yaml:"reg_alpha" alias:"alpha"`
 	// Subsample is the fraction of rows sampled for each tree, in (0, 1];
 	// 0 means 1.
-	Subsample float64
+	Subsample float64 `yaml:"subsample" decode:"positive"`
 	// ColsampleBytree is the fraction of features sampled for each tree,
 	// in (0, 1]; 0 means 1.
-	ColsampleBytree float64
+	ColsampleBytree float64 `yaml:"colsample_bytree" decode:"positive"`
 	// ScalePosWeight multiplies the weight of positive rows in
 	// binary:logistic, in (0, MaxScalePosWeight]; 0 means 1.
-	ScalePosWeight float64
+	ScalePosWeight float64 `yaml:"scale_pos_weight" decode:"positive"`
 	// MaxBin is the maximum number of histogram bins per feature (hist
 	// only), >= 2; 0 means 256.
-	MaxBin int
+	MaxBin int `yaml:"max_bin" decode:"min=2"`
 	// BaseScore is the initial prediction in output space (a probability
 	// for binary:logistic). nil means automatic as in XGBoost 3.x: the
 	// weighted label mean for binary:logistic (one Newton step from 0 when
 	// ScalePosWeight != 1) and reg:squarederror, 0.5 for multi:softprob.
-	BaseScore *float64
+	BaseScore *float64 `yaml:"base_score"`
 	// RandomState seeds row and feature subsampling; default 0.
-	RandomState uint64
+	RandomState uint64 `yaml:"random_state" alias:"seed"`
 	// NJobs is the number of goroutines; 0 or negative means
 	// runtime.GOMAXPROCS(0). Results do not depend on it.
-	NJobs int
+	NJobs int `yaml:"n_jobs" alias:"nthread"`
 	// TreeMethod is "hist" (default) or "exact".
-	TreeMethod string
+	TreeMethod string `yaml:"tree_method"`
 	// EvalMetric lists the metrics computed on every evaluation set after
 	// each round: logloss, auc, error, rmse, mlogloss. Empty means the
 	// objective's default (logloss, mlogloss, rmse). Early stopping
 	// watches the last metric.
-	EvalMetric []string
+	EvalMetric []string `yaml:"eval_metric" decode:"single"`
 	// EarlyStoppingRounds stops training when the last metric on the last
 	// evaluation set has not improved for this many rounds; 0 disables.
-	EarlyStoppingRounds int
+	EarlyStoppingRounds int `yaml:"early_stopping_rounds" decode:"min=0"`
 }
 
 // Bounds on parameters. Beyond them training overflows float32 (NaN
@@ -317,229 +323,6 @@ func finite(name string, v float64) error {
 		return invalid(name, v, "must be finite")
 	}
 	return nil
-}
-
-// paramNames maps the XGBoost names accepted by Set (and aliases) to
-// setters.
-var paramNames = map[string]func(p *Params, name string, v any) error{
-	"objective":             func(p *Params, n string, v any) (err error) { p.Objective, err = asString(n, v); return },
-	"num_class":             func(p *Params, n string, v any) (err error) { p.NumClass, err = asInt(n, v, 1); return },
-	"n_estimators":          func(p *Params, n string, v any) (err error) { p.NEstimators, err = asInt(n, v, 1); return },
-	"max_depth":             func(p *Params, n string, v any) (err error) { p.MaxDepth, err = asInt(n, v, 1); return },
-	"learning_rate":         setFloat(func(p *Params) *float64 { return &p.LearningRate }, false),
-	"eta":                   setFloat(func(p *Params) *float64 { return &p.LearningRate }, false),
-	"min_child_weight":      setFloatPtr(func(p *Params) **float64 { return &p.MinChildWeight }),
-	"gamma":                 setFloat(func(p *Params) *float64 { return &p.Gamma }, true),
-	"min_split_loss":        setFloat(func(p *Params) *float64 { return &p.Gamma }, true),
-	"reg_lambda":            setFloatPtr(func(p *Params) **float64 { return &p.RegLambda }),
-	"lambda":                setFloatPtr(func(p *Params) **float64 { return &p.RegLambda }),
-	"reg_alpha":             setFloat(func(p *Params) *float64 { return &p.RegAlpha }, true),
-	"alpha":                 setFloat(func(p *Params) *float64 { return &p.RegAlpha }, true),
-	"subsample":             setFloat(func(p *Params) *float64 { return &p.Subsample }, false),
-	"colsample_bytree":      setFloat(func(p *Params) *float64 { return &p.ColsampleBytree }, false),
-	"scale_pos_weight":      setFloat(func(p *Params) *float64 { return &p.ScalePosWeight }, false),
-	"max_bin":               func(p *Params, n string, v any) (err error) { p.MaxBin, err = asInt(n, v, 2); return },
-	"base_score":            setFloatPtr(func(p *Params) **float64 { return &p.BaseScore }),
-	"random_state":          setSeed,
-	"seed":                  setSeed,
-	"n_jobs":                func(p *Params, n string, v any) (err error) { p.NJobs, err = asInt(n, v, -1<<31); return },
-	"nthread":               func(p *Params, n string, v any) (err error) { p.NJobs, err = asInt(n, v, -1<<31); return },
-	"tree_method":           func(p *Params, n string, v any) (err error) { p.TreeMethod, err = asString(n, v); return },
-	"early_stopping_rounds": func(p *Params, n string, v any) (err error) { p.EarlyStoppingRounds, err = asInt(n, v, 0); return },
-	"eval_metric":           setMetrics,
-}
-
-// ParamNames lists the names Set accepts, sorted.
-func ParamNames() []string {
-	names := make([]string, 0, len(paramNames))
-	for n := range paramNames {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
-
-// Set sets parameters from XGBoost names (n_estimators, max_depth,
-// learning_rate or eta, min_child_weight, gamma, reg_lambda, reg_alpha,
-// subsample, colsample_bytree, scale_pos_weight, max_bin, base_score,
-// random_state, n_jobs, tree_method, objective, num_class, eval_metric,
-// early_stopping_rounds; see ParamNames), as decoded from YAML or JSON:
-// numbers may be any Go integer or float type (integers must be
-// integral), strings are strings, eval_metric is a string or a list of
-// strings. A nil value resets the field to its default. Keys are applied
-// in sorted order; the first problem is returned as a *ParamError and p
-// is then partly updated. Set validates the result (see Validate).
-func (p *Params) Set(m map[string]any) error {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		set, ok := paramNames[k]
-		if !ok {
-			return &ParamError{Name: k, Value: m[k], Err: ErrUnknownParam}
-		}
-		if err := set(p, k, m[k]); err != nil {
-			return err
-		}
-	}
-	return p.Validate()
-}
-
-func setSeed(p *Params, n string, v any) error {
-	i, err := asInt(n, v, 0)
-	p.RandomState = uint64(i)
-	return err
-}
-
-func setMetrics(p *Params, n string, v any) error {
-	switch v := v.(type) {
-	case nil:
-		p.EvalMetric = nil
-	case string:
-		p.EvalMetric = []string{v}
-	case []string:
-		p.EvalMetric = slices.Clone(v)
-	case []any:
-		p.EvalMetric = nil
-		for _, e := range v {
-			s, ok := e.(string)
-			if !ok {
-				return invalid(n, v, "want a string or a list of strings, have an element of type %T", e)
-			}
-			p.EvalMetric = append(p.EvalMetric, s)
-		}
-	default:
-		return invalid(n, v, "want a string or a list of strings, have %T", v)
-	}
-	return nil
-}
-
-func setFloat(field func(*Params) *float64, zeroOK bool) func(*Params, string, any) error {
-	return func(p *Params, n string, v any) error {
-		if v == nil {
-			*field(p) = 0
-			return nil
-		}
-		f, err := asFloat(n, v)
-		if err != nil {
-			return err
-		}
-		if f == 0 && !zeroOK {
-			return invalid(n, v, "must be > 0")
-		}
-		*field(p) = f
-		return nil
-	}
-}
-
-func setFloatPtr(field func(*Params) **float64) func(*Params, string, any) error {
-	return func(p *Params, n string, v any) error {
-		if v == nil {
-			*field(p) = nil
-			return nil
-		}
-		f, err := asFloat(n, v)
-		if err != nil {
-			return err
-		}
-		*field(p) = &f
-		return nil
-	}
-}
-
-func asFloat(name string, v any) (float64, error) {
-	var f float64
-	switch v := v.(type) {
-	case float64:
-		f = v
-	case float32:
-		f = float64(v)
-	case int:
-		f = float64(v)
-	case int8:
-		f = float64(v)
-	case int16:
-		f = float64(v)
-	case int32:
-		f = float64(v)
-	case int64:
-		f = float64(v)
-	case uint:
-		f = float64(v)
-	case uint8:
-		f = float64(v)
-	case uint16:
-		f = float64(v)
-	case uint32:
-		f = float64(v)
-	case uint64:
-		f = float64(v)
-	default:
-		return 0, invalid(name, v, "want a number, have %T", v)
-	}
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, invalid(name, v, "must be finite")
-	}
-	return f, nil
-}
-
-// asInt converts v to an int >= min; zero is always allowed only if
-// min <= 0.
-func asInt(name string, v any, min int) (int, error) {
-	if v == nil {
-		return 0, nil
-	}
-	var i int
-	switch v := v.(type) {
-	case int:
-		i = v
-	case int8:
-		i = int(v)
-	case int16:
-		i = int(v)
-	case int32:
-		i = int(v)
-	case int64:
-		i = int(v)
-	case uint:
-		i = int(v)
-	case uint8:
-		i = int(v)
-	case uint16:
-		i = int(v)
-	case uint32:
-		i = int(v)
-	case uint64:
-		if v > math.MaxInt32 {
-			return 0, invalid(name, v, "too large")
-		}
-		i = int(v)
-	case float64, float32:
-		f, _ := asFloat(name, v)
-		if f != math.Trunc(f) || math.Abs(f) > math.MaxInt32 {
-			return 0, invalid(name, v, "want an integer")
-		}
-		i = int(f)
-	default:
-		return 0, invalid(name, v, "want an integer, have %T", v)
-	}
-	if i < min {
-		return 0, invalid(name, v, "must be >= %d", min)
-	}
-	return i, nil
-}
-
-func asString(name string, v any) (string, error) {
-	switch v := v.(type) {
-	case nil:
-		return "", nil
-	case string:
-		return strings.TrimSpace(v), nil
-	default:
-		return "", invalid(name, v, "want a string, have %T", v)
-	}
 }
 
 // String renders the parameters with XGBoost names, defaults applied.

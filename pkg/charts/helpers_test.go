@@ -12,6 +12,7 @@ import (
 	"github.com/mlstack/mlstack/pkg/cv"
 	"github.com/mlstack/mlstack/pkg/frame"
 	"github.com/mlstack/mlstack/pkg/metrics"
+	"github.com/mlstack/mlstack/pkg/tune"
 )
 
 // cvResult is a deterministic binary cross-validation result: 2 repeats ×
@@ -136,5 +137,61 @@ func allCharts(t testing.TB) []*charts.Chart {
 		must(charts.Histogram(f, "visits", "target", 0)),
 		must(charts.Correlation(f)),
 		must(charts.ClassBalance(before, after, []string{"majority", "minority"})),
+		must(charts.OptimizationHistory(searchTrials(t), tune.Maximize, "roc_auc_mean")),
+		must(charts.ParamImportance(searchTrials(t), searchSpace, "roc_auc_mean")),
+		must(charts.ParallelCoordinates(searchTrials(t), searchSpace, tune.Maximize, "roc_auc_mean")),
+		must(slices(charts.Slices(searchTrials(t), searchSpace, "roc_auc_mean"))),
 	}
+}
+
+// slices keeps the log-scaled eta slice of Slices' charts.
+func slices(cs []*charts.Chart, err error) (*charts.Chart, error) {
+	if err != nil {
+		return nil, err
+	}
+	return cs[0], nil
+}
+
+var searchSpace = tune.Space{
+	{Name: "eta", Dist: tune.Float{Low: 0.005, High: 0.5, Log: true}},
+	{Name: "max_depth", Dist: tune.Int{Low: 2, High: 10}},
+	{Name: "subsample", Dist: tune.Float{Low: 0.5, High: 1, Step: 0.05}},
+	{Name: "booster", Dist: tune.Categorical{Choices: []any{"gbtree", "dart"}}},
+}
+
+// searchTrials is a seeded TPE search of 40 trials on a made-up AUC
+// surface (best near eta 0.08, depth 6, subsample 0.8, gbtree), with
+// pruned and failed trials.
+func searchTrials(t testing.TB) []tune.Trial {
+	t.Helper()
+	st, err := tune.NewStudy(searchSpace, tune.Maximize, tune.NewTPE(7), tune.NewMedian())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 40 {
+		tr, err := st.Ask()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tr.Number == 13 {
+			st.Tell(tr.Number, tune.Outcome{State: tune.Fail, Err: "out of memory"})
+			continue
+		}
+		e := math.Log10(tr.Params["eta"].(float64)) - math.Log10(0.08)
+		d := float64(tr.Params["max_depth"].(int)-6) / 4
+		s := (tr.Params["subsample"].(float64) - 0.8) * 2
+		auc := 0.86 - 0.05*e*e - 0.03*d*d - 0.02*s*s
+		if tr.Params["booster"] == "dart" {
+			auc -= 0.01
+		}
+		state := tune.Complete
+		for fold := range 5 {
+			if prune, _ := st.Report(tr.Number, fold, auc-0.002*float64(4-fold)); prune {
+				state = tune.Pruned
+				break
+			}
+		}
+		st.Tell(tr.Number, tune.Outcome{State: state, Value: auc})
+	}
+	return st.Trials()
 }

@@ -46,10 +46,7 @@ func withAlpha(c color.RGBA, a uint8) color.NRGBA {
 func common(title, subtitle string, trigger string, legend bool) []charts.GlobalOpts {
 	return []charts.GlobalOpts{
 		charts.WithInitializationOpts(opts.Initialization{BackgroundColor: "#ffffff"}),
-		charts.WithTitleOpts(opts.Title{
-			Title: title, Subtitle: subtitle, Left: "center", Top: "8",
-			TitleStyle: &opts.TextStyle{FontSize: 16, Color: textColor},
-		}),
+		titleOpt(title, subtitle),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: trigger}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(legend), Bottom: "8", Left: "center", Type: "scroll"}),
 		charts.WithGridOpts(opts.Grid{Left: "64", Right: "40", Top: "72", Bottom: "84", ContainLabel: opts.Bool(true)}),
@@ -58,6 +55,14 @@ func common(title, subtitle string, trigger string, legend bool) []charts.Global
 		}}),
 		charts.WithAnimation(false),
 	}
+}
+
+// titleOpt is the centred title and subtitle every chart has.
+func titleOpt(title, subtitle string) charts.GlobalOpts {
+	return charts.WithTitleOpts(opts.Title{
+		Title: title, Subtitle: subtitle, Left: "center", Top: "8",
+		TitleStyle: &opts.TextStyle{FontSize: 16, Color: textColor},
+	})
 }
 
 // xAxis returns an axis with a centred title clear of the tick labels.

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mlstack/mlstack/pkg/dataset"
 	"github.com/mlstack/mlstack/pkg/frame"
+	"github.com/mlstack/mlstack/pkg/internal/sampletest"
 )
 
 func read(t testing.TB, s string) *frame.Frame {
@@ -22,18 +22,7 @@ func read(t testing.TB, s string) *frame.Frame {
 	return f
 }
 
-func sample(t testing.TB, name string) *frame.Frame {
-	t.Helper()
-	b, err := dataset.Sample(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := frame.ReadBytes(context.Background(), b, &frame.ReadOptions{Name: name + ".csv"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
+func sample(t testing.TB, name string) *frame.Frame { return sampletest.Frame(t, name) }
 
 // dump renders a frame as "name:kind=v1|v2|…" per column, NaN for missing.
 func dump(f *frame.Frame) string {

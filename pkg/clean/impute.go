@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mlstack/mlstack/pkg/frame"
+	"gonum.org/v1/gonum/stat"
 )
 
 // Strategy is how Impute computes fill values.
@@ -211,7 +212,7 @@ func (s *Impute) fit(c *frame.Column) (string, error) {
 	var v float64
 	switch st {
 	case Mean:
-		v = mean(x)
+		v = stat.Mean(x, nil)
 	case Median:
 		v = frame.Median(x) // x is nonMissing's copy: reordering it is fine
 	case MostFrequent:
@@ -306,14 +307,6 @@ func nonMissing(c *frame.Column) []float64 {
 		}
 	}
 	return x[:n]
-}
-
-func mean(x []float64) float64 {
-	var s float64
-	for _, v := range x {
-		s += v
-	}
-	return s / float64(len(x))
 }
 
 // mostFrequentFloat returns the most frequent value, the smallest among

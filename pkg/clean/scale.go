@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/mlstack/mlstack/pkg/frame"
+	"gonum.org/v1/gonum/stat"
 )
 
 // DefaultFactor is the IQR factor of Clip when Factor is 0.
@@ -200,7 +201,7 @@ func (s *Standardize) FitTransform(f *frame.Frame, env *Env) (*frame.Frame, erro
 		if len(x) == 0 {
 			return nil, columnErr(name, ErrNoValues)
 		}
-		m := mean(x)
+		m := stat.Mean(x, nil)
 		var ss float64
 		for _, v := range x {
 			ss += (v - m) * (v - m)

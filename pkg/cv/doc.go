@@ -1,5 +1,5 @@
 // Package cv splits data into stratified cross-validation folds and runs a
-// model over them.
+// fold function over them.
 //
 // # Splitters
 //
@@ -24,24 +24,24 @@
 // count: such a class would be missing from some folds' training data.
 // NSplits < 2 is an error too. Zero fields take scikit-learn's defaults.
 //
-// # Running a model
+// # Running folds
 //
-// Run fits a fresh Model on the training part of every split and predicts
-// the test part, giving out-of-fold predictions and per-fold scores
-// (metrics.BinaryScores or metrics.MulticlassScores). The rules:
-//   - An optional Resampler (e.g. SMOTE) is applied to the training part of
-//     each fold only, never to the test part, so synthetic rows never reach a
-//     test fold and test folds keep their size.
+// RunFolds calls a FoldFunc for every split — the caller's function fits
+// everything it needs (cleaning, a Resampler such as SMOTE, the model) on
+// the training rows of the split only and predicts its test rows — and
+// scores the out-of-fold predictions (metrics.BinaryScores,
+// metrics.MulticlassScores or metrics.RegressionScores). The rules:
 //   - Folds run in parallel on at most Options.Workers goroutines. Every
-//     fold derives its own seed from Options.Seed and its position, and
-//     results are stored by position, so the output is identical for any
-//     number of workers.
+//     fold derives its own seed from Options.Seed and its position
+//     (FoldSeed), and results are stored by position, so the output is
+//     identical for any number of workers.
 //   - Options.Progress, if set, is called once per finished fold with
 //     (done, total); calls are serialised and done increases by one.
 //   - A cancelled context stops the run: no new fold starts, the running
-//     ones see ctx in Fit/Resample, and Run returns ctx.Err().
-//   - Sample weights and a Resampler together are an error (the resampler
-//     would have to invent weights for synthetic rows).
+//     ones see ctx, and RunFolds returns ctx.Err().
+//   - A Resampler returns the training rows it was given, unchanged and in
+//     order, followed by its synthetic rows; it is never applied to test
+//     rows, so synthetic rows never reach a test fold.
 //   - Labels must be class ids 0..k-1 with k ≤ MaxClasses; any other label
 //     (negative, fractional, NaN, too large) is a *LabelError naming its
 //     row. Callers map their labels to ids first.

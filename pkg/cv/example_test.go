@@ -3,8 +3,7 @@ package cv_test
 import (
 	"context"
 	"fmt"
-
-	"gonum.org/v1/gonum/mat"
+	"math"
 
 	"github.com/mlstack/mlstack/pkg/cv"
 )
@@ -26,11 +25,30 @@ func ExampleStratifiedKFold() {
 	// 2 [5 7 8]
 }
 
-func ExampleRun() {
-	X := mat.NewDense(8, 1, []float64{0.1, 0.3, 0.2, 0.4, 2.1, 2.4, 1.9, 2.2})
+func ExampleRunFolds() {
+	// One feature; class 1 has the larger values. Each fold fits the
+	// midpoint of the two class means on its training rows only and
+	// scores its test rows by their distance past it.
+	x := []float64{0.1, 0.3, 0.2, 0.4, 2.1, 2.4, 1.9, 2.2}
 	y := []float64{0, 0, 0, 0, 1, 1, 1, 1}
-	s := cv.RepeatedStratifiedKFold{NSplits: 2, NRepeats: 3, Seed: 1}
-	res, err := cv.Run(context.Background(), X, y, s, func(uint64) cv.Model { return &gaussianNB{} }, nil)
+	splits, err := cv.RepeatedStratifiedKFold{NSplits: 2, NRepeats: 3, Seed: 1}.Split(y)
+	if err != nil {
+		panic(err)
+	}
+	fit := func(ctx context.Context, sp cv.Split, seed uint64) (*cv.FoldOutput, error) {
+		var sum, n [2]float64
+		for _, r := range sp.Train {
+			sum[int(y[r])] += x[r]
+			n[int(y[r])]++
+		}
+		mid := (sum[0]/n[0] + sum[1]/n[1]) / 2
+		out := &cv.FoldOutput{}
+		for _, r := range sp.Test {
+			out.Score = append(out.Score, 1/(1+math.Exp(mid-x[r])))
+		}
+		return out, nil
+	}
+	res, err := cv.RunFolds(context.Background(), y, splits, fit, nil)
 	if err != nil {
 		panic(err)
 	}

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -13,24 +15,14 @@ import (
 	"github.com/mlstack/mlstack/pkg/cv"
 	"github.com/mlstack/mlstack/pkg/dataset"
 	"github.com/mlstack/mlstack/pkg/frame"
+	"github.com/mlstack/mlstack/pkg/internal/sampletest"
 )
 
 // loadSample reads a numeric built-in sample with pkg/frame; the label
 // column is mapped to class ids with pos as class 1.
 func loadSample(t testing.TB, name, label, pos string) (*mat.Dense, []float64) {
 	t.Helper()
-	b, err := dataset.Sample(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := frame.ReadBytes(context.Background(), b, &frame.ReadOptions{Name: name})
-	if err != nil {
-		t.Fatal(err)
-	}
-	X, y, _, err := f.XY(label, &frame.ExportOptions{Positive: pos})
-	if err != nil {
-		t.Fatal(err)
-	}
+	X, y, _ := sampletest.XY(t, sampletest.Frame(t, name), label, &frame.ExportOptions{Positive: pos})
 	return X, y
 }
 
@@ -41,7 +33,7 @@ type gaussianNB struct {
 	mean, vari [][]float64
 }
 
-var _ cv.ClassProbaModel = (*gaussianNB)(nil)
+var _ classProbaModel = (*gaussianNB)(nil)
 
 func (m *gaussianNB) Fit(ctx context.Context, X mat.Matrix, y, w []float64) error {
 	if err := ctx.Err(); err != nil {
@@ -139,7 +131,77 @@ func (m *gaussianNB) PredictProba(X mat.Matrix) ([]float64, error) {
 	return mat.Col(nil, 1, p), nil
 }
 
-func newNB(uint64) cv.Model { return &gaussianNB{} }
+func newNB(uint64) model { return &gaussianNB{} }
+
+// model is a classifier the tests fit in each fold.
+type model interface {
+	// Fit trains on X with class ids y and optional weights w.
+	Fit(ctx context.Context, X mat.Matrix, y, w []float64) error
+	// PredictProba returns P(class 1) for every row of X.
+	PredictProba(X mat.Matrix) ([]float64, error)
+}
+
+// classProbaModel is a model that gives every class's probability, which
+// more than two classes need.
+type classProbaModel interface {
+	model
+	PredictClassProba(X mat.Matrix) (*mat.Dense, error)
+}
+
+// runModel cross-validates the models made by newModel over the splits of
+// s with cv.RunFolds: every fold takes its rows of X, resamples the
+// training part with rs (if not nil, drawing from a PCG seeded with the
+// fold's seed) and fits a fresh model, as a trainer's FoldFunc does.
+func runModel(ctx context.Context, X mat.Matrix, y []float64, s cv.Splitter, newModel func(seed uint64) model, rs cv.Resampler, opts *cv.Options) (*cv.Result, error) {
+	splits, err := s.Split(y)
+	if err != nil {
+		return nil, err
+	}
+	k := 2
+	for _, v := range y {
+		k = max(k, int(v)+1)
+	}
+	fit := func(ctx context.Context, sp cv.Split, seed uint64) (*cv.FoldOutput, error) {
+		xTrain, yTrain := rows(X, sp.Train), make([]float64, len(sp.Train))
+		for i, r := range sp.Train {
+			yTrain[i] = y[r]
+		}
+		if rs != nil {
+			var err error
+			if xTrain, yTrain, err = rs.Resample(ctx, xTrain, yTrain, rand.New(rand.NewPCG(seed, 1))); err != nil {
+				return nil, fmt.Errorf("resample: %w", err)
+			}
+		}
+		m := newModel(seed)
+		if err := m.Fit(ctx, xTrain, yTrain, nil); err != nil {
+			return nil, fmt.Errorf("fit: %w", err)
+		}
+		out := &cv.FoldOutput{NResampled: len(yTrain)}
+		xTest := rows(X, sp.Test)
+		if k == 2 {
+			out.Score, err = m.PredictProba(xTest)
+			return out, err
+		}
+		cm, ok := m.(classProbaModel)
+		if !ok {
+			return nil, fmt.Errorf("%d classes need a classProbaModel, have %T", k, m)
+		}
+		out.Proba, err = cm.PredictClassProba(xTest)
+		return out, err
+	}
+	return cv.RunFolds(ctx, y, splits, fit, opts)
+}
+
+func rows(X mat.Matrix, idx []int) *mat.Dense {
+	_, c := X.Dims()
+	out := mat.NewDense(len(idx), c, nil)
+	for i, r := range idx {
+		for j := range c {
+			out.Set(i, j, X.At(r, j))
+		}
+	}
+	return out
+}
 
 // loadLabels reads only the label column of a built-in sample (pos ↦ 1).
 func loadLabels(t testing.TB, name, label, pos string) []float64 {

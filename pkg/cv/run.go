@@ -15,36 +15,16 @@ import (
 	"github.com/mlstack/mlstack/pkg/metrics"
 )
 
-// Model is a binary classifier trained on one fold.
-type Model interface {
-	// Fit trains on X (rows = samples) with class ids y and optional
-	// weights w (nil = unweighted).
-	Fit(ctx context.Context, X mat.Matrix, y, w []float64) error
-	// PredictProba returns P(class 1) for every row of X.
-	PredictProba(X mat.Matrix) ([]float64, error)
-}
-
-// ClassProbaModel is a Model that can also give every class's probability;
-// Run requires it when y has more than two classes.
-type ClassProbaModel interface {
-	Model
-	// PredictClassProba returns one row per sample and one column per
-	// class id 0..k-1.
-	PredictClassProba(X mat.Matrix) (*mat.Dense, error)
-}
-
 // Resampler rebalances a training set. The returned rows must start with X's
 // rows, unchanged and in order, followed by any new rows; y likewise.
 type Resampler interface {
 	Resample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand) (*mat.Dense, []float64, error)
 }
 
-// Options configures Run. A nil *Options means the zero value.
+// Options configures RunFolds. A nil *Options means the zero value.
 type Options struct {
-	// Resampler, if not nil, resamples the training part of each fold.
-	Resampler Resampler
-	// Weights are per-row sample weights (nil = unweighted); they cannot be
-	// combined with a Resampler.
+	// Weights are per-row sample weights (nil = unweighted), used to
+	// weight the scores of the test rows.
 	Weights []float64
 	// Workers is the number of folds run at once; 0 means GOMAXPROCS.
 	Workers int
@@ -56,7 +36,7 @@ type Options struct {
 	// Progress, if not nil, is called after each fold with the number of
 	// finished folds and the total.
 	Progress func(done, total int)
-	// Regression says that y holds real values (RunFolds only): each
+	// Regression says that y holds real values: each
 	// fold's FoldOutput.Score holds predicted values, scored with
 	// metrics.RegressionScores; Result.Classes is 0.
 	Regression bool
@@ -76,17 +56,17 @@ type Prediction struct {
 // FoldResult describes one fold of a run.
 type FoldResult struct {
 	Repeat, Fold int
-	// Seed is the fold's derived seed: the model was built with
-	// newModel(Seed) and the resampler drew from a PCG seeded with it.
+	// Seed is the fold's derived seed, the one the FoldFunc was given.
 	Seed uint64
 	// NTrain and NTest count the rows of the split; NResampled counts the
-	// training rows after resampling (NTrain without a Resampler).
+	// training rows after resampling (FoldOutput.NResampled; NTrain when
+	// the fold did not resample).
 	NTrain, NTest, NResampled int
 	// Scores are the fold's metrics on its test rows.
 	Scores map[string]float64
 }
 
-// Result is the outcome of Run; Folds and Predictions are in split order
+// Result is the outcome of RunFolds; Folds and Predictions are in split order
 // (and Predictions in row order within a split).
 type Result struct {
 	Classes     int // number of classes; 0 for regression
@@ -116,35 +96,6 @@ func splitmix64(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
-// Run cross-validates the models made by newModel on X and y over the splits
-// of s. X must have len(y) rows (otherwise Run panics), and y must hold
-// class ids 0..k-1 (otherwise Run returns a *LabelError).
-func Run(ctx context.Context, X mat.Matrix, y []float64, s Splitter, newModel func(seed uint64) Model, opts *Options) (*Result, error) {
-	var o Options
-	if opts != nil {
-		o = *opts
-	}
-	n, _ := X.Dims()
-	if n != len(y) || (o.Weights != nil && len(o.Weights) != n) {
-		panic("cv: slice length mismatch")
-	}
-	if o.Weights != nil && o.Resampler != nil {
-		return nil, errors.New("cv: sample weights cannot be combined with a resampler")
-	}
-	k, err := classes(y)
-	if err != nil {
-		return nil, err
-	}
-	splits, err := s.Split(y)
-	if err != nil {
-		return nil, err
-	}
-	fit := func(ctx context.Context, sp Split, seed uint64) (*FoldOutput, error) {
-		return fitFold(ctx, X, y, sp, seed, k, newModel, &o)
-	}
-	return RunFolds(ctx, y, splits, fit, &o)
-}
-
 // FoldFunc trains on the training rows of one split and predicts its test
 // rows. It owns everything fitted in the fold (cleaning, resampling, the
 // model), which is how a caller keeps statistics of test rows out of
@@ -165,12 +116,9 @@ type FoldOutput struct {
 	NResampled int
 }
 
-// RunFolds runs fit over splits and scores its predictions against y, under
-// the rules of Run: folds in parallel on Options.Workers goroutines, seeds
-// derived from Options.Seed by position, results in split order whatever
-// the parallelism, Progress per finished fold, and cancellation. Only
-// Workers, Seed, Threshold, Progress and Weights (for scoring) of opts are
-// used. y must hold class ids 0..k-1.
+// RunFolds runs fit over splits and scores its predictions against y
+// (see the package documentation for the rules). y must hold class ids
+// 0..k-1, or real values with Options.Regression.
 func RunFolds(ctx context.Context, y []float64, splits []Split, fit FoldFunc, opts *Options) (*Result, error) {
 	var o Options
 	if opts != nil {
@@ -263,7 +211,7 @@ loop:
 	return res, nil
 }
 
-// MaxClasses bounds the number of classes Run and RunFolds accept: scores
+// MaxClasses bounds the number of classes RunFolds accepts: scores
 // and predictions take rows × classes floats.
 const MaxClasses = 10000
 
@@ -304,73 +252,6 @@ func finite(what string, v []float64, test []int) error {
 
 func nonFinite(what string, x float64, row int) error {
 	return fmt.Errorf("predict: the model gave %s %v for row %d (it diverged: lower the learning rate or the weights)", what, x, row)
-}
-
-func rows(X mat.Matrix, idx []int) *mat.Dense {
-	_, c := X.Dims()
-	if len(idx) == 0 {
-		return &mat.Dense{}
-	}
-	out := mat.NewDense(len(idx), c, nil)
-	if d, ok := X.(mat.RawRowViewer); ok {
-		for i, r := range idx {
-			out.SetRow(i, d.RawRowView(r))
-		}
-		return out
-	}
-	for i, r := range idx {
-		for j := 0; j < c; j++ {
-			out.Set(i, j, X.At(r, j))
-		}
-	}
-	return out
-}
-
-func pick(v []float64, idx []int) []float64 {
-	if v == nil {
-		return nil
-	}
-	out := make([]float64, len(idx))
-	for i, r := range idx {
-		out[i] = v[r]
-	}
-	return out
-}
-
-// fitFold is Run's FoldFunc: rows of X, optional resampling, a fresh model.
-func fitFold(ctx context.Context, X mat.Matrix, y []float64, sp Split, seed uint64, k int, newModel func(uint64) Model, o *Options) (*FoldOutput, error) {
-	xTrain, yTrain, wTrain := rows(X, sp.Train), pick(y, sp.Train), pick(o.Weights, sp.Train)
-	if o.Resampler != nil {
-		var err error
-		xTrain, yTrain, err = o.Resampler.Resample(ctx, xTrain, yTrain, rand.New(rand.NewPCG(seed, 0x726573616d706c65))) // "resample"
-		if err != nil {
-			return nil, fmt.Errorf("resample: %w", err)
-		}
-	}
-	m := newModel(splitmix64(seed))
-	if err := m.Fit(ctx, xTrain, yTrain, wTrain); err != nil {
-		return nil, fmt.Errorf("fit: %w", err)
-	}
-	out := &FoldOutput{NResampled: len(yTrain)}
-	xTest := rows(X, sp.Test)
-	if k == 2 {
-		p, err := m.PredictProba(xTest)
-		if err != nil {
-			return nil, fmt.Errorf("predict: %w", err)
-		}
-		out.Score = p
-		return out, nil
-	}
-	cm, ok := m.(ClassProbaModel)
-	if !ok {
-		return nil, fmt.Errorf("%d classes need a ClassProbaModel, have %T", k, m)
-	}
-	proba, err := cm.PredictClassProba(xTest)
-	if err != nil {
-		return nil, fmt.Errorf("predict: %w", err)
-	}
-	out.Proba = proba
-	return out, nil
 }
 
 // score turns a fold's output into its predictions and metrics.
@@ -436,4 +317,15 @@ func score(y []float64, sp Split, seed uint64, k int, out *FoldOutput, o *Option
 	}
 	fr.Scores = metrics.MulticlassScores(yTest, proba, wTest)
 	return fr, preds, nil
+}
+
+func pick(v []float64, idx []int) []float64 {
+	if v == nil {
+		return nil
+	}
+	out := make([]float64, len(idx))
+	for i, r := range idx {
+		out[i] = v[r]
+	}
+	return out
 }

@@ -16,11 +16,11 @@ import (
 	"github.com/mlstack/mlstack/pkg/resample"
 )
 
-func TestRunBreastCancer(t *testing.T) {
+func TestRunFoldsBreastCancer(t *testing.T) {
 	X, y := loadSample(t, "breast_cancer", "diagnosis", "M")
 	s := cv.RepeatedStratifiedKFold{NSplits: 5, NRepeats: 2, Seed: 3}
 	var calls []int
-	res, err := cv.Run(context.Background(), X, y, s, newNB, &cv.Options{
+	res, err := runModel(context.Background(), X, y, s, newNB, nil, &cv.Options{
 		Seed:     9,
 		Progress: func(done, total int) { calls = append(calls, done*1000+total) },
 	})
@@ -56,12 +56,12 @@ func TestRunBreastCancer(t *testing.T) {
 	}
 }
 
-func TestRunDeterministicAcrossWorkers(t *testing.T) {
+func TestRunFoldsDeterministicAcrossWorkers(t *testing.T) {
 	X, y := loadSample(t, "diabetes", "Outcome", "1")
 	s := cv.RepeatedStratifiedKFold{NSplits: 4, NRepeats: 3, Seed: 5}
 	run := func(workers int) *cv.Result {
-		res, err := cv.Run(context.Background(), X, y, s, newNB, &cv.Options{
-			Seed: 11, Workers: workers, Resampler: resample.SMOTE{},
+		res, err := runModel(context.Background(), X, y, s, newNB, resample.SMOTE{}, &cv.Options{
+			Seed: 11, Workers: workers,
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -112,7 +112,7 @@ func (jitterOversampler) Resample(ctx context.Context, X mat.Matrix, y []float64
 
 // recorder wraps a model and records what it was trained and asked on.
 type recorder struct {
-	cv.Model
+	model
 	mu      *sync.Mutex
 	trained *[]*mat.Dense
 	asked   *[]*mat.Dense
@@ -122,17 +122,17 @@ func (r recorder) Fit(ctx context.Context, X mat.Matrix, y, w []float64) error {
 	r.mu.Lock()
 	*r.trained = append(*r.trained, mat.DenseCopyOf(X))
 	r.mu.Unlock()
-	return r.Model.Fit(ctx, X, y, w)
+	return r.model.Fit(ctx, X, y, w)
 }
 
 func (r recorder) PredictProba(X mat.Matrix) ([]float64, error) {
 	r.mu.Lock()
 	*r.asked = append(*r.asked, mat.DenseCopyOf(X))
 	r.mu.Unlock()
-	return r.Model.PredictProba(X)
+	return r.model.PredictProba(X)
 }
 
-func TestRunResamplesTrainingOnly(t *testing.T) {
+func TestRunFoldsResamplesTrainingOnly(t *testing.T) {
 	X, y := loadSample(t, "breast_cancer", "diagnosis", "M")
 	n, _ := X.Dims()
 	original := map[string]bool{}
@@ -146,11 +146,11 @@ func TestRunResamplesTrainingOnly(t *testing.T) {
 			mu             sync.Mutex
 			trained, asked []*mat.Dense
 		)
-		newModel := func(uint64) cv.Model {
-			return recorder{Model: &gaussianNB{}, mu: &mu, trained: &trained, asked: &asked}
+		newModel := func(uint64) model {
+			return recorder{model: &gaussianNB{}, mu: &mu, trained: &trained, asked: &asked}
 		}
 		s := cv.StratifiedKFold{NSplits: 5, Shuffle: true, Seed: 1}
-		res, err := cv.Run(context.Background(), X, y, s, newModel, &cv.Options{Resampler: rs, Workers: 1, Seed: 4})
+		res, err := runModel(context.Background(), X, y, s, newModel, rs, &cv.Options{Workers: 1, Seed: 4})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -202,7 +202,7 @@ func key(row []float64) string {
 	return string(b)
 }
 
-func TestRunMulticlass(t *testing.T) {
+func TestRunFoldsMulticlass(t *testing.T) {
 	// Three Gaussian blobs in 2-D, 60 rows each.
 	rnd := rand.New(rand.NewPCG(2, 2))
 	X := mat.NewDense(180, 2, nil)
@@ -213,7 +213,7 @@ func TestRunMulticlass(t *testing.T) {
 		X.Set(i, 0, 3*float64(c)+rnd.NormFloat64())
 		X.Set(i, 1, -2*float64(c)+rnd.NormFloat64())
 	}
-	res, err := cv.Run(context.Background(), X, y, cv.StratifiedKFold{NSplits: 3}, newNB, nil)
+	res, err := runModel(context.Background(), X, y, cv.StratifiedKFold{NSplits: 3}, newNB, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +225,7 @@ func TestRunMulticlass(t *testing.T) {
 	}
 }
 
-type failing struct{ cv.Model }
+type failing struct{ model }
 
 func (failing) Fit(context.Context, mat.Matrix, []float64, []float64) error {
 	return errors.New("boom")
@@ -239,22 +239,18 @@ func (s *slow) Fit(ctx context.Context, X mat.Matrix, y, w []float64) error {
 	return ctx.Err()
 }
 
-func TestRunErrors(t *testing.T) {
+func TestRunFoldsErrors(t *testing.T) {
 	X, y := loadSample(t, "diabetes", "Outcome", "1")
 	s := cv.StratifiedKFold{NSplits: 3}
-	_, err := cv.Run(context.Background(), X, y, s, func(uint64) cv.Model { return failing{} }, nil)
+	_, err := runModel(context.Background(), X, y, s, func(uint64) model { return failing{} }, nil, nil)
 	// Which fold fails first depends on scheduling; the message names it.
 	if err == nil || !strings.HasPrefix(err.Error(), "cv: repeat 0 fold ") || !strings.HasSuffix(err.Error(), ": fit: boom") {
 		t.Errorf("failing model: %v", err)
 	}
-	_, err = cv.Run(context.Background(), X, y, s, newNB, &cv.Options{Weights: make([]float64, len(y)), Resampler: jitterOversampler{}})
-	if err == nil {
-		t.Errorf("weights with resampler: no error")
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := 0
 	go func() { cancel() }()
-	_, err = cv.Run(ctx, X, y, cv.RepeatedStratifiedKFold{}, func(uint64) cv.Model { return &slow{} },
+	_, err = runModel(ctx, X, y, cv.RepeatedStratifiedKFold{}, func(uint64) model { return &slow{} }, nil,
 		&cv.Options{Progress: func(int, int) { done++ }})
 	if !errors.Is(err, context.Canceled) || done != 0 {
 		t.Errorf("cancelled run: err %v, %d folds done", err, done)
@@ -263,7 +259,7 @@ func TestRunErrors(t *testing.T) {
 	multi[0] = 2
 	multi[1] = 2
 	multi[2] = 2
-	_, err = cv.Run(context.Background(), X, multi, s, func(uint64) cv.Model { return struct{ cv.Model }{&gaussianNB{}} }, nil)
+	_, err = runModel(context.Background(), X, multi, s, func(uint64) model { return struct{ model }{&gaussianNB{}} }, nil, nil)
 	if err == nil {
 		t.Errorf("3 classes with a binary-only model: no error")
 	}

@@ -34,5 +34,5 @@ func ExampleFetch() {
 	fmt.Println(err)
 	// Output:
 	// diabetes.csv 768 Outcome
-	// dataset: source "ftp://host/x.csv": unknown source scheme "ftp" (want sample:, kaggle:, roboflow:, https://, file:// or a path)
+	// dataset: source "ftp://host/x.csv": unknown source scheme "ftp" (want sample:, kaggle:, roboflow:, https://, s3://, file:// or a path)
 }

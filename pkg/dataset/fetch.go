@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/mlstack/mlstack/internal/redact"
+	"github.com/mlstack/mlstack/internal/retry"
+	"github.com/mlstack/mlstack/pkg/storage"
 )
 
 // File is a CSV file Fetch made available.
@@ -70,6 +72,9 @@ type FetchOptions struct {
 	// Progress, if set, is called while downloading with bytes so far and
 	// the total (-1 if unknown).
 	Progress func(name string, done, total int64)
+	// Store serves s3:// sources; nil means the store the environment
+	// configures (storage.FromEnv).
+	Store storage.Store
 	// RoboflowEndpoint overrides ROBOFLOW_API_URL and RoboflowAPI.
 	RoboflowEndpoint string
 	// RoboflowPoll is the wait between export polls while Roboflow
@@ -189,6 +194,11 @@ func Fetch(ctx context.Context, src Source, opts *FetchOptions) (_ []File, err e
 		if err != nil {
 			return nil, err
 		}
+	case KindS3:
+		var err error
+		if p, name, err = fetchObject(ctx, &o, src); err != nil {
+			return nil, err
+		}
 	case KindRoboflow:
 		return nil, fmt.Errorf("dataset: %s: %w: an image dataset (use FetchDataset)", src, ErrNotTabular)
 	default:
@@ -201,6 +211,43 @@ func Fetch(ctx context.Context, src Source, opts *FetchOptions) (_ []File, err e
 		return nil, fmt.Errorf("dataset: %s: %w (got %s)", src, ErrNoCSV, name)
 	}
 	return []File{{Name: name, Path: p}}, nil
+}
+
+// fetchObject copies the s3:// object of src under o.Dir, at most
+// o.Limits.MaxBytes of it.
+func fetchObject(ctx context.Context, o *FetchOptions, src Source) (p, name string, err error) {
+	st := o.Store
+	if st == nil {
+		if st, err = storage.FromEnv(); err != nil {
+			return "", "", err
+		}
+	}
+	rc, info, err := st.Get(ctx, src.Bucket, src.Key)
+	if err != nil {
+		return "", "", fmt.Errorf("dataset: open %s: %w", src, err)
+	}
+	defer rc.Close()
+	if info.Size > o.Limits.MaxBytes {
+		return "", "", fmt.Errorf("dataset: %s: %w: %d bytes (limit %d)", src, ErrTooLarge, info.Size, o.Limits.MaxBytes)
+	}
+	name = path.Base(src.Key)
+	p = filepath.Join(o.Dir, name)
+	f, err := os.Create(p)
+	if err != nil {
+		return "", "", err
+	}
+	n, err := io.Copy(f, io.LimitReader(rc, o.Limits.MaxBytes+1))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && n > o.Limits.MaxBytes {
+		err = fmt.Errorf("dataset: %s: %w: more than %d bytes", src, ErrTooLarge, o.Limits.MaxBytes)
+	}
+	if err != nil {
+		return "", "", err
+	}
+	o.Progress(name, n, n)
+	return p, name, nil
 }
 
 func isCSVName(n string) bool { return strings.EqualFold(path.Ext(n), ".csv") }
@@ -320,26 +367,23 @@ func kaggleDownload(ctx context.Context, o *FetchOptions, src Source) (string, s
 // download runs the request made by mk (again for each attempt), follows
 // redirects and saves the body under o.Dir. The file name is the last
 // segment of the final URL, else def.
-func download(ctx context.Context, o *FetchOptions, mk func(context.Context) (*http.Request, error), def string) (string, string, error) {
-	wait := o.RetryWait
-	var lastErr error
-	for attempt := 1; attempt <= o.Retries; attempt++ {
-		p, name, err, retry := downloadOnce(ctx, o, mk, def)
-		if err == nil {
-			return p, name, nil
-		}
-		lastErr = err
-		if !retry || ctx.Err() != nil || attempt == o.Retries {
-			break
-		}
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return "", "", ctx.Err()
-		}
-		wait *= 2
+func download(ctx context.Context, o *FetchOptions, mk func(context.Context) (*http.Request, error), def string) (p, name string, err error) {
+	var retryable bool
+	err = retry.Do(ctx, o.retryPolicy(), func(error) bool { return retryable }, func(ctx context.Context, _ int) error {
+		var err error
+		p, name, err, retryable = downloadOnce(ctx, o, mk, def)
+		return err
+	})
+	if err != nil {
+		return "", "", err
 	}
-	return "", "", lastErr
+	return p, name, nil
+}
+
+// retryPolicy is the retry policy of downloads and Roboflow requests:
+// Retries attempts, waits from RetryWait doubling, no cap, no jitter.
+func (o *FetchOptions) retryPolicy() retry.Policy {
+	return retry.Policy{Attempts: o.Retries, Base: o.RetryWait}
 }
 
 func downloadOnce(ctx context.Context, o *FetchOptions, mk func(context.Context) (*http.Request, error), def string) (p, name string, err error, retry bool) {

@@ -34,7 +34,11 @@ func TestParseSource(t *testing.T) {
 		{"./local.csv", dataset.KindFile, "./local.csv", nil},
 		{"file:///tmp/a.csv", dataset.KindFile, "/tmp/a.csv", nil},
 		{"ftp://host/a.csv", "", "", dataset.ErrUnknownScheme},
-		{"s3://bucket/a.csv", "", "", dataset.ErrUnknownScheme},
+		{"s3://bucket/raw/a.csv", dataset.KindS3, "raw/a.csv", nil},
+		{"s3://bucket", "", "", dataset.ErrBadSource},
+		{"s3:///a.csv", "", "", dataset.ErrBadSource},
+		{"s3://B_ad/a.csv", "", "", dataset.ErrBadSource},
+		{"s3://bucket/dir/", "", "", dataset.ErrBadSource},
 		{"", "", "", dataset.ErrBadSource},
 	}
 	for i, c := range cases {
@@ -43,8 +47,8 @@ func TestParseSource(t *testing.T) {
 			t.Errorf("case %d: ParseSource(%q) = %+v, %v; want kind %q err %v", i, c.in, s, err, c.kind, c.err)
 			continue
 		}
-		if got := s.Name + s.File + s.Path; c.err == nil && got != c.want {
-			t.Errorf("case %d: ParseSource(%q) name/file/path = %q, want %q", i, c.in, got, c.want)
+		if got := s.Name + s.File + s.Path + s.Key; c.err == nil && got != c.want {
+			t.Errorf("case %d: ParseSource(%q) name/file/path/key = %q, want %q", i, c.in, got, c.want)
 		}
 	}
 }

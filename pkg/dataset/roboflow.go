@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mlstack/mlstack/internal/retry"
 )
 
 // RoboflowAPI is the production endpoint of Roboflow's REST API.
@@ -160,79 +162,78 @@ func roboflowLink(ctx context.Context, o *FetchOptions, src Source) (string, err
 		strconv.Itoa(src.Version) + "/" + url.PathEscape(src.Format)
 	full := shown + "?api_key=" + url.QueryEscape(key) + "&nocache=true"
 	deadline := time.Now().Add(o.RoboflowMaxWait)
-	wait, failures := o.RetryWait, 0
-	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, full, nil)
-		if err != nil {
-			return "", fmt.Errorf("dataset: %s: bad URL", shown)
+	var link string
+	retryable := false
+	err = retry.Do(ctx, o.retryPolicy(), func(error) bool { return retryable }, func(ctx context.Context, _ int) error {
+		retryable = false
+		for {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, full, nil)
+			if err != nil {
+				return fmt.Errorf("dataset: %s: bad URL", shown)
+			}
+			req.Header.Set("Accept", "application/json")
+			status, body, err := roboflowDo(o.HTTPClient, req)
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				// The error of net/http quotes the URL, key included: name ours.
+				var ue *url.Error
+				if errors.As(err, &ue) {
+					err = ue.Err
+				}
+				err = fmt.Errorf("dataset: %s: %w", shown, err)
+				status = 0
+			}
+			switch {
+			case status == http.StatusOK:
+				var j struct {
+					Export struct {
+						Link string `json:"link"`
+					} `json:"export"`
+				}
+				if json.Unmarshal(body, &j) != nil || j.Export.Link == "" {
+					return fmt.Errorf("dataset: %s: answer 200 without export.link: %s", shown, errorMessage(body))
+				}
+				u, err := url.Parse(j.Export.Link)
+				if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+					return fmt.Errorf("dataset: %s: export.link is not an http(s) URL", shown)
+				}
+				link = j.Export.Link
+				return nil
+			case status == http.StatusAccepted:
+				var j struct {
+					Progress float64 `json:"progress"`
+				}
+				if json.Unmarshal(body, &j) != nil {
+					return fmt.Errorf("dataset: %s: answer 202 without JSON: %s", shown, errorMessage(body))
+				}
+				o.Progress("roboflow export "+src.Project, int64(j.Progress*100), 100)
+				if time.Now().Add(o.RoboflowPoll).After(deadline) {
+					return fmt.Errorf("dataset: %s: export still being generated after %v (progress %.0f%%); try again later", shown, o.RoboflowMaxWait, j.Progress*100)
+				}
+				if err := retry.Sleep(ctx, o.RoboflowPoll); err != nil {
+					return err
+				}
+				continue
+			case status == 0 || status >= 500 || status == 408 || status == 429:
+				retryable = true
+				if err == nil {
+					err = &HTTPError{URL: shown, StatusCode: status, Message: roboflowMessage(body)}
+				}
+				return err
+			}
+			he := &HTTPError{URL: shown, StatusCode: status, Message: roboflowMessage(body)}
+			switch status {
+			case 401, 403:
+				he.Hint = "ROBOFLOW_API_KEY was refused, or it has no access to workspace " + src.Workspace
+			case 404:
+				he.Hint = fmt.Sprintf("no version %s/%s/%d with format %s, or no access to it", src.Workspace, src.Project, src.Version, src.Format)
+			}
+			return he
 		}
-		req.Header.Set("Accept", "application/json")
-		status, body, err := roboflowDo(o.HTTPClient, req)
-		if err != nil {
-			if ctx.Err() != nil {
-				return "", ctx.Err()
-			}
-			// The error of net/http quotes the URL, key included: name ours.
-			var ue *url.Error
-			if errors.As(err, &ue) {
-				err = ue.Err
-			}
-			err = fmt.Errorf("dataset: %s: %w", shown, err)
-			status = 0
-		}
-		switch {
-		case status == http.StatusOK:
-			var j struct {
-				Export struct {
-					Link string `json:"link"`
-				} `json:"export"`
-			}
-			if json.Unmarshal(body, &j) != nil || j.Export.Link == "" {
-				return "", fmt.Errorf("dataset: %s: answer 200 without export.link: %s", shown, errorMessage(body))
-			}
-			u, err := url.Parse(j.Export.Link)
-			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-				return "", fmt.Errorf("dataset: %s: export.link is not an http(s) URL", shown)
-			}
-			return j.Export.Link, nil
-		case status == http.StatusAccepted:
-			var j struct {
-				Progress float64 `json:"progress"`
-			}
-			if json.Unmarshal(body, &j) != nil {
-				return "", fmt.Errorf("dataset: %s: answer 202 without JSON: %s", shown, errorMessage(body))
-			}
-			o.Progress("roboflow export "+src.Project, int64(j.Progress*100), 100)
-			if time.Now().Add(o.RoboflowPoll).After(deadline) {
-				return "", fmt.Errorf("dataset: %s: export still being generated after %v (progress %.0f%%); try again later", shown, o.RoboflowMaxWait, j.Progress*100)
-			}
-			if err := sleep(ctx, o.RoboflowPoll); err != nil {
-				return "", err
-			}
-			continue
-		case status == 0 || status >= 500 || status == 408 || status == 429:
-			failures++
-			if err == nil {
-				err = &HTTPError{URL: shown, StatusCode: status, Message: roboflowMessage(body)}
-			}
-			if failures >= o.Retries {
-				return "", err
-			}
-			if err := sleep(ctx, wait); err != nil {
-				return "", err
-			}
-			wait *= 2
-			continue
-		}
-		he := &HTTPError{URL: shown, StatusCode: status, Message: roboflowMessage(body)}
-		switch status {
-		case 401, 403:
-			he.Hint = "ROBOFLOW_API_KEY was refused, or it has no access to workspace " + src.Workspace
-		case 404:
-			he.Hint = fmt.Sprintf("no version %s/%s/%d with format %s, or no access to it", src.Workspace, src.Project, src.Version, src.Format)
-		}
-		return "", he
-	}
+	})
+	return link, err
 }
 
 func roboflowDo(c *http.Client, req *http.Request) (int, []byte, error) {
@@ -257,15 +258,4 @@ func roboflowMessage(b []byte) string {
 		return j.Error.Message
 	}
 	return errorMessage(b)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

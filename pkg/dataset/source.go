@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mlstack/mlstack/internal/redact"
+	"github.com/mlstack/mlstack/pkg/storage"
 )
 
 // Errors returned (wrapped) by this package.
@@ -61,6 +62,8 @@ const (
 	// KindRoboflow is a Roboflow dataset version export (an image dataset:
 	// see FetchDataset).
 	KindRoboflow Kind = "roboflow"
+	// KindS3 is an object of the object store (pkg/storage).
+	KindS3 Kind = "s3"
 )
 
 // Source is a parsed source string.
@@ -76,6 +79,8 @@ type Source struct {
 	URL string
 	// Path is the local path (KindFile).
 	Path string
+	// Bucket and Key name an object of the store (KindS3).
+	Bucket, Key string
 	// Workspace, Project, Version and Format name a Roboflow dataset
 	// version and its export format (KindRoboflow; Format defaults to
 	// DefaultRoboflowFormat).
@@ -89,8 +94,9 @@ type Source struct {
 func (s Source) String() string { return redact.URL(s.Raw) }
 
 // ParseSource parses sample:NAME, kaggle:OWNER/DATASET[/FILE],
-// roboflow:WORKSPACE/PROJECT/VERSION[/FORMAT], http(s)://…, file://PATH or
-// a local path. Sample names are checked against Samples.
+// roboflow:WORKSPACE/PROJECT/VERSION[/FORMAT], http(s)://…,
+// s3://BUCKET/KEY, file://PATH or a local path. Sample names are checked
+// against Samples, bucket names and keys by pkg/storage's rules.
 func ParseSource(s string) (Source, error) {
 	src := Source{Raw: s}
 	bad := func(format string, args ...any) (Source, error) {
@@ -147,6 +153,18 @@ func ParseSource(s string) (Source, error) {
 			return bad("not a URL")
 		}
 		src.Kind, src.URL = KindURL, s
+	case "s3":
+		bucket, key, err := storage.ParseURI(s)
+		if err != nil || key == "" || strings.HasSuffix(key, "/") {
+			return bad("want s3://BUCKET/KEY, the key of one object")
+		}
+		if err := storage.CheckBucketName(bucket); err != nil {
+			return bad("%v", err)
+		}
+		if err := storage.CheckKey(key); err != nil {
+			return bad("%v", err)
+		}
+		src.Kind, src.Bucket, src.Key = KindS3, bucket, key
 	case "file":
 		u, err := url.Parse(s)
 		if err != nil || u.Path == "" {
@@ -154,7 +172,7 @@ func ParseSource(s string) (Source, error) {
 		}
 		src.Kind, src.Path = KindFile, u.Path
 	default:
-		return Source{}, fmt.Errorf("dataset: source %q: %w %q (want sample:, kaggle:, roboflow:, https://, file:// or a path)", redact.URL(s), ErrUnknownScheme, scheme)
+		return Source{}, fmt.Errorf("dataset: source %q: %w %q (want sample:, kaggle:, roboflow:, https://, s3://, file:// or a path)", redact.URL(s), ErrUnknownScheme, scheme)
 	}
 	return src, nil
 }

@@ -14,7 +14,8 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	_ "github.com/gomlx/gomlx/backends/simplego" // pure-Go CPU backend, the default
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // GoMLX graph DSL
+	//lint:ignore ST1001 GoMLX's graph DSL reads as math with its functions unqualified
+	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/context/checkpoints"
@@ -73,29 +74,42 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Validate reports a configuration Train would refuse.
+// Validate reports a configuration Train would refuse, as a *ConfigError.
 func (c Config) Validate() error {
 	c = c.withDefaults()
+	bad := func(param, format string, args ...any) error {
+		return &ConfigError{Param: param, Msg: fmt.Sprintf(format, args...)}
+	}
 	switch {
 	case c.ImageSize < 32 || c.ImageSize%Stride != 0 || c.ImageSize > 1024:
-		return fmt.Errorf("image_size must be a multiple of %d in [32, 1024], got %d", Stride, c.ImageSize)
+		return bad("image_size", "must be a multiple of %d in [32, 1024], got %d", Stride, c.ImageSize)
 	case c.Epochs < 1:
-		return fmt.Errorf("epochs must be at least 1, got %d", c.Epochs)
+		return bad("epochs", "must be at least 1, got %d", c.Epochs)
 	case c.BatchSize < 1:
-		return fmt.Errorf("batch_size must be at least 1, got %d", c.BatchSize)
+		return bad("batch_size", "must be at least 1, got %d", c.BatchSize)
 	case !(c.LearningRate > 0 && c.LearningRate < 1):
-		return fmt.Errorf("learning_rate must be in (0, 1), got %v", c.LearningRate)
+		return bad("learning_rate", "must be in (0, 1), got %v", c.LearningRate)
 	case c.Width < 4 || c.Width > 256:
-		return fmt.Errorf("width must be in [4, 256], got %d", c.Width)
+		return bad("width", "must be in [4, 256], got %d", c.Width)
 	case c.Augment.FlipProb < 0 || c.Augment.FlipProb > 1:
-		return fmt.Errorf("flip must be in [0, 1], got %v", c.Augment.FlipProb)
+		return bad("flip", "must be in [0, 1], got %v", c.Augment.FlipProb)
 	case c.Augment.Scale < 0 || c.Augment.Scale >= 1:
-		return fmt.Errorf("scale must be in [0, 1), got %v", c.Augment.Scale)
+		return bad("scale", "must be in [0, 1), got %v", c.Augment.Scale)
 	case !(c.ScoreThreshold > 0 && c.ScoreThreshold < 1):
-		return fmt.Errorf("min_score must be in (0, 1), got %v", c.ScoreThreshold)
+		return bad("min_score", "must be in (0, 1), got %v", c.ScoreThreshold)
 	}
 	return nil
 }
+
+// ConfigError is a Config field out of range, named by its parameter name
+// (image_size, epochs, batch_size, learning_rate, width, flip, scale,
+// min_score).
+type ConfigError struct {
+	Param string
+	Msg   string
+}
+
+func (e *ConfigError) Error() string { return e.Param + " " + e.Msg }
 
 // EpochStats are the mean training losses of one epoch.
 type EpochStats struct {

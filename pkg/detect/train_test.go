@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"testing"
+
+	"github.com/mlstack/mlstack/internal/testenv"
 )
 
 func faces(t *testing.T) *Dataset {
@@ -61,6 +63,7 @@ func TestAugment(t *testing.T) {
 // TestTrainFaces trains on testdata/faces_yolo: the loss falls, mAP is
 // computed, and a saved model predicts the same after loading.
 func TestTrainFaces(t *testing.T) {
+	testenv.SkipShort(t, "a 25-epoch training (minutes on a busy machine)")
 	ds := faces(t)
 	var stats []EpochStats
 	cfg := Config{Epochs: 25, Seed: 1, Augment: Augment{FlipProb: 0.5, Scale: 0.2}}

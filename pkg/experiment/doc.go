@@ -1,28 +1,32 @@
 // Package experiment runs a machine-learning experiment described by a YAML
-// file: load data, clean it, validate a model by cross-validation, fit the
-// final model, and log everything to MLflow (or the offline spool). The
-// `train` command is a thin shell around Run.
+// file: read the config (package config), load the data, hand both to the
+// config's trainer (cross-validation and the final model), write the
+// outputs and log everything to MLflow (or the offline spool). The `train`
+// command is a thin shell around Run: it renders what Run reports.
 //
-// # Configuration
+// # Trainers
 //
-// A config is versioned (`version: 1`) and parsed strictly: an unknown key, a
-// value of the wrong type or a missing required key is a *ConfigError naming
-// file:line:column, the key's path and the expected form. Values may refer to
-// environment variables as ${NAME}. Overrides given as path=value (the
-// command's --set) are applied to the YAML before decoding, so they are
-// checked the same way.
+// The model section names a trainer. A trainer is a package that calls
+// Register(name, factory) from its init function, so a program has the
+// trainers it imports, and links nothing of the others (GoMLX comes with
+// the detection trainer only). Built in: classification and regression
+// (gradient-boosted trees from pkg/boost with cleaning and resampling
+// fitted inside every fold; their shared code is package boosted), and
+// detection (a small YOLO-style detector from pkg/detect on a YOLO-format
+// image dataset, trained with GoMLX; it reads its own data). A trainer
+// outside this module registers the same way (testdata/externaltrainer):
+// it decodes model.params with config.Params.Decode, may implement
+// OwnData and DataChecker, and returns an Outcome.
 //
 // # Limits
 //
-// A config file is a regular file of at most MaxConfigBytes. Aliases are
-// expanded by the decoder under MaxConfigNodes values and MaxAliasDepth
-// nesting; an alias inside its own anchor is an error at its line.
-// model.params.n_estimators is at most MaxEstimators unless the run allows
-// large models (Options.AllowLarge, train --allow-large). Once the data is
-// read, and before a run is opened, a classification target must hold text
-// labels or class ids 0..K-1 with none missing (as XGBClassifier requires),
-// K ≤ MaxClasses, and a sampling_strategy count must name a class and be at
-// most MaxSamplingFactor × the rows; each is a *ConfigError at its key.
+// The config's own limits are package config's. Once the data is read,
+// and before a run is opened, the trainer checks it against the config
+// (DataChecker): for classification, a target of text labels or class ids
+// 0..K-1 with none missing (as XGBClassifier requires), at most
+// classification.MaxClasses of them, and sampling_strategy counts that
+// name a class and are at most classification.MaxSamplingFactor × the
+// rows; each is a *config.ConfigError at its key.
 //
 // # Secrets
 //
@@ -31,8 +35,8 @@
 // secret-named variable (note: ${ROBOFLOW_API_KEY}). A secret written
 // literally in the file draws a warning naming its location; every secret
 // is replaced by "[REDACTED]" in what is logged or written (the resolved
-// config, params, tags, the spool, the terminal, errors). Credentials in
-// URLs (http://u:PW@host/x.csv?api_key=K) and the value of any secret-named
+// config, params, tags, the spool, notes, errors). Credentials in URLs
+// (http://u:PW@host/x.csv?api_key=K) and the value of any secret-named
 // environment variable are masked wherever they appear. Put secrets in the
 // environment and write ${NAME} instead.
 //
@@ -47,27 +51,18 @@
 // mlstack.manifest). The logged model's metrics name the same dataset.
 // tracking.system_metrics (default true) samples CPU, memory, disk and
 // network every 10 s into system/... metrics. When the MLflow server is
-// unreachable the run goes on in the spool (see pkg/mlflow), stderr gets
-// one warning, and the summary says so and how to send it (train sync);
+// unreachable the run goes on in the spool (see pkg/mlflow), a Notice says
+// so, and the Report says where the run is (train sync sends it);
 // Options.RequireServer makes that an error.
 //
-// # Trainers
-//
-// The model section names a trainer. Trainers register themselves with
-// Register(name, factory) from an init function, so adding one is one new
-// file. Built in: classification (gradient-boosted trees from pkg/boost with
-// cleaning and resampling fitted inside every fold), regression, and
-// detection (a small YOLO-style detector from pkg/detect on a YOLO-format
-// image dataset, trained with GoMLX; it reads its own data).
-//
 // # Rules
+//   - Run prints nothing: it returns a Report (the Plan of a dry run, the
+//     Outcome, where the results went) and tells Options.Notes and
+//     Options.Progress what happens while it goes; cmd/train renders them.
 //   - Nothing fitted sees a fold's test rows: the cleaning pipeline, the
 //     resampler and the model are fitted on the training rows of each fold.
-//   - A config that fails validation logs nothing to MLflow and writes
-//     nothing but its error.
-//   - The boosted-tree trainers fit and score through pkg/model (model.Fit,
-//     the bundle's PredictProba and Predict): one fit and one predict for
-//     the folds, the final model, the notebooks and `train predict`.
+//   - A config that fails validation, or data that contradicts it, logs
+//     nothing to MLflow and writes nothing but its error.
 //   - The output directory holds model/ (the final model bundle, an MLflow
 //     model directory: see pkg/model), metrics.json, oof_predictions.csv,
 //     pipeline.json, schema.json, charts/ and config.resolved.yaml; the same

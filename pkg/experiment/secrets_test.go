@@ -94,9 +94,9 @@ tracking:
 	}
 	writeConfig(source)
 	out := filepath.Join(dir, "out")
-	var stdout, stderr bytes.Buffer
+	var stderr bytes.Buffer
 	ctx := context.Background()
-	rep, err := experiment.Run(ctx, experiment.Options{ConfigPath: cfg, Out: out, Stdout: &stdout, Stderr: &stderr})
+	rep, err := experiment.Run(ctx, experiment.Options{ConfigPath: cfg, Out: out, Notes: notesTo(&stderr)})
 	if err != nil {
 		t.Fatalf("Run: %v\n%s", err, stderr.String())
 	}
@@ -112,8 +112,15 @@ tracking:
 			}
 		}
 	}
-	check("stdout", stdout.Bytes())
+	// What train prints: the notes (stderr), and the summary and plan
+	// made of the report's fields (stdout).
 	check("stderr", stderr.Bytes())
+	model := ""
+	if rep.Model != nil {
+		model = rep.Model.RunModelURI + " " + rep.Model.ModelURI + " " + rep.Model.PageURL
+	}
+	check("the summary's fields", []byte(strings.Join([]string{rep.Parsed.Config.Name, rep.Out, rep.RunURL, rep.Server, rep.Spool, model, fmt.Sprint(rep.ServerErr)}, " ")))
+	check("the plan", append([]byte(rep.Plan.Source+" "), rep.Plan.Resolved...))
 
 	// MLflow over REST, as the UI and the Python client read it.
 	c, err := mlflow.New(srv.URL, nil)

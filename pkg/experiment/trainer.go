@@ -3,45 +3,61 @@ package experiment
 import (
 	"context"
 	"errors"
-	"io"
 	"slices"
 	"sync"
 
 	"github.com/mlstack/mlstack/pkg/boost"
 	"github.com/mlstack/mlstack/pkg/clean"
 	"github.com/mlstack/mlstack/pkg/cv"
+	"github.com/mlstack/mlstack/pkg/experiment/config"
 	"github.com/mlstack/mlstack/pkg/frame"
 	"github.com/mlstack/mlstack/pkg/metrics"
 	"github.com/mlstack/mlstack/pkg/mlflow"
 	"github.com/mlstack/mlstack/pkg/model"
 )
 
-// ErrNotAvailable is returned for a trainer that is registered but not
-// implemented yet; it never produces a result.
-var ErrNotAvailable = errors.New("trainer not available yet")
-
 // Trainer runs one kind of experiment.
 type Trainer interface {
 	// Validate checks the trainer's part of a config (model.params,
-	// metrics.names, ...), returning a *FieldError to point at a key.
-	Validate(c *Config) error
+	// metrics.names, ...): decode model.params with c.Model.Params.Decode
+	// (its errors are located already), and return a *config.FieldError
+	// to point at another key.
+	Validate(c *config.Config) error
 	// Train cross-validates and fits the final model on job.Data, writing
 	// its model files under job.Out.
 	Train(ctx context.Context, job *Job) (*Outcome, error)
 }
 
+// OwnData is implemented by trainers that read their own data (an image
+// dataset, say) when OwnData returns true: Run then skips the tabular
+// LoadData and the data.target check, and Job.Data is nil.
+type OwnData interface{ OwnData() bool }
+
+// DataChecker is implemented by trainers that check the data against the
+// config before a run is opened, so that a contradiction (labels that are
+// not classes, say) is a config error and nothing is logged. Problems the
+// trainer finds later are left to Train.
+type DataChecker interface {
+	CheckData(c *config.Config, data *frame.Frame) error
+}
+
+func readsOwnData(t Trainer) bool {
+	o, ok := t.(OwnData)
+	return ok && o.OwnData()
+}
+
 // Job is what a trainer gets.
 type Job struct {
-	Config *Config
+	Config *config.Config
 	Data   *frame.Frame // the data as read (before cleaning)
 	// NewPipeline returns a fresh, unfitted cleaning pipeline of the config;
 	// fit one per fold.
 	NewPipeline func() *clean.Pipeline
 	Out         string // output directory
-	// Progress reports finished folds; never nil.
+	// Progress reports finished steps (folds, epochs); never nil.
 	Progress func(done, total int)
-	// Log receives human-readable notes (the terminal); never nil.
-	Log io.Writer
+	// Notef tells the user something, a line (no newline); never nil.
+	Notef func(format string, args ...any)
 }
 
 // Outcome is what a trainer returns.
@@ -78,16 +94,6 @@ type Outcome struct {
 	Metrics map[string]float64
 }
 
-// ownDataTrainer is implemented by trainers that read their own data (an
-// image dataset, say): Run then skips the tabular LoadData and the
-// data.target check, and Job.Data is nil.
-type ownDataTrainer interface{ ownData() bool }
-
-func readsOwnData(t Trainer) bool {
-	o, ok := t.(ownDataTrainer)
-	return ok && o.ownData()
-}
-
 // Factory makes a trainer.
 type Factory func() Trainer
 
@@ -96,8 +102,10 @@ var (
 	registry = map[string]Factory{}
 )
 
-// Register makes a trainer available under name. It panics if name is
-// taken, since that is a programming error.
+// Register makes a trainer available under name; a trainer package calls
+// it from its init function, so importing the package is what makes the
+// trainer available. It panics if name is taken, since that is a
+// programming error.
 func Register(name string, f Factory) {
 	regMu.Lock()
 	defer regMu.Unlock()
@@ -127,4 +135,46 @@ func lookup(name string) (Trainer, bool) {
 		return nil, false
 	}
 	return f(), true
+}
+
+// LoadFile reads a config file and checks it (see Parse).
+func LoadFile(path string, o *config.Options) (*config.Parsed, error) {
+	p, err := config.LoadFile(path, withTrainers(o))
+	if err != nil {
+		return nil, err
+	}
+	return p, validate(p)
+}
+
+// Parse decodes and checks config bytes: config.Parse with the registered
+// trainers as the names model.trainer may take, then the trainer's
+// Validate. Every error is a *config.ConfigError at its key.
+func Parse(name string, src []byte, o *config.Options) (*config.Parsed, error) {
+	p, err := config.Parse(name, src, withTrainers(o))
+	if err != nil {
+		return nil, err
+	}
+	return p, validate(p)
+}
+
+func withTrainers(o *config.Options) *config.Options {
+	var c config.Options
+	if o != nil {
+		c = *o
+	}
+	c.Trainers = Trainers()
+	return &c
+}
+
+// validate runs the trainer's Validate, locating its error at its key.
+func validate(p *config.Parsed) error {
+	t, _ := lookup(p.Config.Model.Trainer)
+	err := t.Validate(&p.Config)
+	if err == nil || errors.Is(err, config.ErrConfig) {
+		return err
+	}
+	if err = p.Locate(err); errors.Is(err, config.ErrConfig) {
+		return err
+	}
+	return p.ErrAt("model", "%v", err)
 }

@@ -325,11 +325,3 @@ func (c *Column) take(idx []int, view bool) *Column {
 	return &d
 }
 
-// key returns a string identifying value i, equal for equal values
-// (missing values are equal to each other).
-func (c *Column) key(i int) string {
-	if c.IsNA(i) {
-		return "\x00"
-	}
-	return c.String(i)
-}

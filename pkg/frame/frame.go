@@ -208,7 +208,7 @@ func (f *Frame) Take(idx []int) *Frame {
 	cols := make([]*Column, len(f.cols))
 	for j, c := range f.cols {
 		rows := idx
-		if c.rows != nil && len(c.rows) > 0 {
+		if len(c.rows) > 0 {
 			key := rowsOf{&c.rows[0], len(c.rows)}
 			if rows = shared[key]; rows == nil {
 				rows = make([]int, len(idx))

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
 )
 
 // eps is the float64 machine epsilon, numpy.finfo(float64).eps.
@@ -11,16 +12,6 @@ const eps = 0x1p-52
 
 func clip(p float64) float64 {
 	return min(max(p, eps), 1-eps)
-}
-
-func mean(loss, weights []float64) float64 {
-	var s, ws float64
-	for i, l := range loss {
-		w := weightAt(weights, i)
-		s += w * l
-		ws += w
-	}
-	return s / ws
 }
 
 // LogLoss returns the (weighted) mean binary cross-entropy of yTrue given
@@ -38,7 +29,7 @@ func LogLoss(yTrue, p, weights []float64) float64 {
 			panic("metrics: binary LogLoss with a label > 1")
 		}
 	}
-	return mean(loss, weights)
+	return stat.Mean(loss, weights)
 }
 
 // LogLossMulti returns the (weighted) mean cross-entropy of yTrue given
@@ -58,5 +49,5 @@ func LogLossMulti(yTrue []float64, proba mat.Matrix, weights []float64) float64 
 		}
 		loss[i] = -math.Log(clip(proba.At(i, k)))
 	}
-	return mean(loss, weights)
+	return stat.Mean(loss, weights)
 }

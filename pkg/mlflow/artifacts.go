@@ -3,6 +3,7 @@ package mlflow
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -17,8 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
+	"github.com/mlstack/mlstack/pkg/storage"
 )
 
 // ArtifactStore reads and writes the artifacts below one artifact URI
@@ -27,7 +27,8 @@ import (
 //   - mlflow-artifacts:/… and http(s)://…/api/2.0/mlflow-artifacts/artifacts/…
 //     go through the tracking server's artifact proxy (multipart through
 //     the mpu endpoints for files of Options.MultipartThreshold or more);
-//   - s3://bucket/prefix is written directly with minio-go (Options.S3);
+//   - s3://bucket/prefix is written directly through pkg/storage's S3
+//     client (Options.S3);
 //   - file:///dir (or a plain absolute path) is a local directory.
 //
 // Paths given to its methods are relative, '/'-separated, and must not
@@ -69,11 +70,11 @@ func (c *Client) ArtifactStore(uri string) (*ArtifactStore, error) {
 		}
 		impl = &proxyRepo{c: c, root: root, prefix: strings.Trim(prefix, "/")}
 	case "s3":
-		mc, err := c.s3()
+		st, err := c.s3()
 		if err != nil {
 			return nil, err
 		}
-		impl = &s3Repo{mc: mc, bucket: u.Host, prefix: strings.Trim(u.Path, "/")}
+		impl = &s3Repo{st: st, bucket: u.Host, prefix: strings.Trim(u.Path, "/")}
 	case "file", "":
 		p := u.Path
 		if u.Scheme == "" {
@@ -492,45 +493,43 @@ func (r *proxyRepo) get(ctx context.Context, rel string, w io.Writer) error {
 
 // ---- s3 ----
 
-func (c *Client) s3() (*minio.Client, error) {
+// s3 returns the object store of s3:// artifact locations: pkg/storage's
+// S3 client (its signing, checksum and multipart rules), configured by
+// Options.S3; keys left empty there are the environment's, read as
+// pkg/storage reads them (storage.ConfigFromEnv).
+func (c *Client) s3() (storage.Store, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if mc, ok := c.s3client.(*minio.Client); ok {
-		return mc, nil
+	if c.s3store != nil {
+		return c.s3store, nil
 	}
 	o := c.opts.S3
-	endpoint, secure := "s3.amazonaws.com", true
-	if o.EndpointURL != "" {
-		u, err := url.Parse(o.EndpointURL)
-		if err != nil || u.Host == "" {
-			return nil, fmt.Errorf("%w: MLFLOW_S3_ENDPOINT_URL %q", ErrUnsupportedURI, o.EndpointURL)
-		}
-		endpoint, secure = u.Host, u.Scheme == "https"
+	so := storage.S3Options{
+		Endpoint: o.EndpointURL, AccessKey: o.AccessKey, SecretKey: o.SecretKey, SessionToken: o.SessionToken,
+		Region: o.Region,
 	}
-	mo := &minio.Options{Secure: secure, Region: o.Region}
-	if o.AccessKey != "" {
-		mo.Creds = credentials.NewStaticV4(o.AccessKey, o.SecretKey, o.SessionToken)
-	} else {
-		mo.Creds = credentials.NewEnvAWS()
+	if so.Endpoint == "" {
+		so.Endpoint = "https://s3.amazonaws.com"
 	}
-	if o.InsecureTLS && secure {
-		t, err := minio.DefaultTransport(true)
-		if err != nil {
-			return nil, err
-		}
-		t.TLSClientConfig.InsecureSkipVerify = true //nolint:gosec // MLFLOW_S3_IGNORE_TLS
-		mo.Transport = t
+	if so.AccessKey == "" {
+		env := storage.ConfigFromEnv(nil).S3
+		so.AccessKey, so.SecretKey, so.SessionToken = env.AccessKey, env.SecretKey, env.SessionToken
 	}
-	mc, err := minio.New(endpoint, mo)
+	if o.InsecureTLS {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // MLFLOW_S3_IGNORE_TLS
+		so.Transport = t
+	}
+	st, err := storage.NewS3(&so)
 	if err != nil {
-		return nil, fmt.Errorf("mlflow: s3 client: %w", err)
+		return nil, fmt.Errorf("mlflow: s3 artifacts: %w", err)
 	}
-	c.s3client = mc
-	return mc, nil
+	c.s3store = st
+	return st, nil
 }
 
 type s3Repo struct {
-	mc     *minio.Client
+	st     storage.Store
 	bucket string
 	prefix string
 }
@@ -543,39 +542,49 @@ func (r *s3Repo) put(ctx context.Context, rel string, open func() (io.ReadSeekCl
 		return err
 	}
 	defer f.Close()
-	_, err = r.mc.PutObject(ctx, r.bucket, r.key(rel), f, size, minio.PutObjectOptions{ContentType: mime.TypeByExtension(path.Ext(rel))})
+	ct := mime.TypeByExtension(path.Ext(rel))
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	_, err = r.st.Put(ctx, r.bucket, r.key(rel), f, &storage.PutOptions{Size: size, ContentType: ct})
 	return err
 }
 
+// list lists one level below dir, as S3's ListObjects with the "/"
+// delimiter does: the objects there, and a folder for each common prefix
+// (in key order, a folder where its first object would be).
 func (r *s3Repo) list(ctx context.Context, dir string) ([]FileInfo, error) {
 	pfx := r.key(dir)
 	if pfx != "" {
 		pfx += "/"
 	}
 	var out []FileInfo
-	for obj := range r.mc.ListObjects(ctx, r.bucket, minio.ListObjectsOptions{Prefix: pfx}) {
-		if obj.Err != nil {
-			return nil, obj.Err
+	seen := map[string]bool{}
+	for obj, err := range r.st.List(ctx, r.bucket, pfx) {
+		if err != nil {
+			return nil, err
 		}
-		name := strings.TrimPrefix(obj.Key, pfx)
-		isDir := strings.HasSuffix(name, "/")
-		name = strings.TrimSuffix(name, "/")
-		fi := FileInfo{Path: path.Join(dir, name), IsDir: isDir}
-		if !isDir {
-			fi.FileSize = obj.Size
+		name, _, isDir := strings.Cut(strings.TrimPrefix(obj.Key, pfx), "/")
+		if isDir {
+			if seen[name] {
+				continue
+			}
+			seen[name] = true
+			out = append(out, FileInfo{Path: path.Join(dir, name), IsDir: true})
+			continue
 		}
-		out = append(out, fi)
+		out = append(out, FileInfo{Path: path.Join(dir, name), FileSize: obj.Size})
 	}
 	return out, nil
 }
 
 func (r *s3Repo) get(ctx context.Context, rel string, w io.Writer) error {
-	obj, err := r.mc.GetObject(ctx, r.bucket, r.key(rel), minio.GetObjectOptions{})
+	rc, _, err := r.st.Get(ctx, r.bucket, r.key(rel))
 	if err != nil {
 		return err
 	}
-	defer obj.Close()
-	_, err = io.Copy(w, obj)
+	defer rc.Close()
+	_, err = io.Copy(w, rc)
 	return err
 }
 

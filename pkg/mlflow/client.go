@@ -2,6 +2,7 @@ package mlflow
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -22,6 +23,7 @@ import (
 	"github.com/mlstack/mlstack/internal/crash"
 	"github.com/mlstack/mlstack/internal/redact"
 	"github.com/mlstack/mlstack/internal/seedenv"
+	"github.com/mlstack/mlstack/pkg/storage"
 )
 
 // Defaults used when the matching Options field is zero. They follow the
@@ -119,16 +121,31 @@ type Options struct {
 	UIURL string
 }
 
-// S3Options configure direct access to s3:// artifact locations with
-// minio-go. OptionsFromEnv reads MLFLOW_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID,
-// AWS_SECRET_ACCESS_KEY (or the seed project's MINIO_URL, AWS_ACCESS_KEY and
-// AWS_SECRET_KEY: internal/seedenv), AWS_SESSION_TOKEN, AWS_DEFAULT_REGION
-// and MLFLOW_S3_IGNORE_TLS.
+// S3Options configure direct access to s3:// artifact locations through
+// pkg/storage's S3 client. OptionsFromEnv reads them as pkg/storage reads
+// its own (storage.ConfigFromEnv: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+// AWS_SESSION_TOKEN, AWS_REGION or AWS_DEFAULT_REGION, the seed project's
+// names through internal/seedenv), except that MLFLOW_S3_ENDPOINT_URL
+// comes first for the endpoint, as in MLflow's Python client (then
+// AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL), and MLFLOW_S3_IGNORE_TLS.
 type S3Options struct {
 	EndpointURL                        string // e.g. http://127.0.0.1:9000; "" means AWS S3
 	AccessKey, SecretKey, SessionToken string
 	Region                             string
 	InsecureTLS                        bool
+}
+
+// s3FromEnv reads S3Options from the environment (see S3Options).
+func s3FromEnv() S3Options {
+	st := storage.ConfigFromEnv(nil).S3
+	return S3Options{
+		EndpointURL:  cmp.Or(strings.TrimSpace(seedenv.Getenv(os.Getenv, "MLFLOW_S3_ENDPOINT_URL")), st.Endpoint),
+		AccessKey:    st.AccessKey,
+		SecretKey:    st.SecretKey,
+		SessionToken: st.SessionToken,
+		Region:       st.Region,
+		InsecureTLS:  envBool("MLFLOW_S3_IGNORE_TLS"),
+	}
 }
 
 // OptionsFromEnv returns Options read from the variables the Python client
@@ -144,14 +161,7 @@ func OptionsFromEnv() (*Options, error) {
 		Password:    os.Getenv("MLFLOW_TRACKING_PASSWORD"),
 		Token:       os.Getenv("MLFLOW_TRACKING_TOKEN"),
 		InsecureTLS: envBool("MLFLOW_TRACKING_INSECURE_TLS"),
-		S3: S3Options{
-			EndpointURL:  seedenv.Getenv(os.Getenv, "MLFLOW_S3_ENDPOINT_URL"),
-			AccessKey:    seedenv.Getenv(os.Getenv, "AWS_ACCESS_KEY_ID"),
-			SecretKey:    seedenv.Getenv(os.Getenv, "AWS_SECRET_ACCESS_KEY"),
-			SessionToken: os.Getenv("AWS_SESSION_TOKEN"),
-			Region:       os.Getenv("AWS_DEFAULT_REGION"),
-			InsecureTLS:  envBool("MLFLOW_S3_IGNORE_TLS"),
-		},
+		S3:          s3FromEnv(),
 	}
 	if v := os.Getenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -199,9 +209,9 @@ type Client struct {
 	hc     *http.Client
 	random func() float64 // in [0,1), for jitter
 
-	mu       sync.Mutex
-	runURIs  map[string]string // run id -> artifact_uri cache
-	s3client any               // *minio.Client, built lazily
+	mu      sync.Mutex
+	runURIs map[string]string // run id -> artifact_uri cache
+	s3store storage.Store     // s3:// artifacts, built lazily
 }
 
 // New returns a Client for the tracking server at trackingURI, which must

@@ -24,8 +24,9 @@
 // MLFLOW_TRACKING_PASSWORD (basic auth, preferred), MLFLOW_TRACKING_TOKEN
 // (bearer), MLFLOW_TRACKING_INSECURE_TLS, MLFLOW_HTTP_REQUEST_MAX_RETRIES
 // (default 7), MLFLOW_HTTP_REQUEST_TIMEOUT (seconds, default 120), and for
-// s3:// artifacts MLFLOW_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID,
-// AWS_SECRET_ACCESS_KEY (where those are unset, the seed project's
+// s3:// artifacts MLFLOW_S3_ENDPOINT_URL and the S3 variables pkg/storage
+// reads (storage.ConfigFromEnv: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+// AWS_SESSION_TOKEN, AWS_REGION; where those are unset, the seed project's
 // MINIO_URL, AWS_ACCESS_KEY and AWS_SECRET_KEY: internal/seedenv).
 // MLFLOW_UI_URL (mlstack's, not MLflow's) is the base of the UI links
 // RunPageURL and ModelPageURL give, where a browser opens the UI at another
@@ -75,8 +76,9 @@
 // mlflow-artifacts: goes through the server's proxy (PUT/GET
 // /api/2.0/mlflow-artifacts/artifacts/...; files of
 // Options.MultipartThreshold or more use the mpu endpoints with presigned
-// part uploads), s3:// is written directly with minio-go, file:// is a
-// local directory.
+// part uploads), s3:// is written directly through pkg/storage's S3 client
+// (one S3 client in the module: its payload signing, checksums and
+// multipart rules), file:// is a local directory.
 //
 // # Models
 //

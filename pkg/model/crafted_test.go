@@ -227,6 +227,7 @@ func TestLoadCrafted(t *testing.T) {
 // crafted bundles it reads with a FormatError that says what is wrong, as
 // Load does.
 func TestLoaderRefusesCrafted(t *testing.T) {
+	testenv.SkipShort(t, "Python (the pyfunc loader)")
 	bases := craftedBases(t)
 	var cases []craftedBundle
 	var dirs []string

@@ -18,26 +18,15 @@ import (
 	"github.com/mlstack/mlstack/internal/testenv"
 	"github.com/mlstack/mlstack/pkg/boost"
 	"github.com/mlstack/mlstack/pkg/clean"
-	"github.com/mlstack/mlstack/pkg/dataset"
 	"github.com/mlstack/mlstack/pkg/frame"
+	"github.com/mlstack/mlstack/pkg/internal/sampletest"
 	"github.com/mlstack/mlstack/pkg/model"
 	"github.com/mlstack/mlstack/pkg/resample"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-func sample(t testing.TB, name string) *frame.Frame {
-	t.Helper()
-	b, err := dataset.Sample(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := frame.ReadBytes(context.Background(), b, &frame.ReadOptions{Name: name + ".csv"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
+func sample(t testing.TB, name string) *frame.Frame { return sampletest.Frame(t, name) }
 
 func readCSV(t testing.TB, text string, opts *frame.ReadOptions) *frame.Frame {
 	t.Helper()

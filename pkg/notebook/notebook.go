@@ -312,21 +312,21 @@ func Store() (storage.Store, storage.Config, error) {
 	return st, cfg, err
 }
 
-// Data reads the CSV at uri (s3://bucket/key or a local path) with the
-// object store configured by the environment (storage.FromEnv). When no S3
-// endpoint is configured and the object is not in the local store either,
-// it reads the built-in sample of that name (dataset.Sample) instead, so a
-// notebook runs offline. With S3 configured a missing object is an error.
-// source tells what was read.
+// Data reads the CSV at uri (any source dataset.Open reads: s3://bucket/key,
+// a local path, sample:NAME, a download) with the object store configured
+// by the environment (Store). When no S3 endpoint is configured and the
+// object is not in the local store either, it reads the built-in sample of
+// that name (dataset.Sample) instead, so a notebook runs offline. With S3
+// configured a missing object is an error. source tells what was read.
 func Data(ctx context.Context, uri, sample string) (f *frame.Frame, source string, err error) {
 	st, cfg, err := Store()
 	if err != nil {
 		return nil, "", err
 	}
-	rc, err := storage.OpenURI(ctx, st, uri)
+	d, err := dataset.Open(ctx, uri, &dataset.OpenOptions{Store: st})
 	if err == nil {
-		defer rc.Close()
-		f, err = frame.ReadCSV(ctx, rc, &frame.ReadOptions{Name: uri})
+		defer d.Close()
+		f, err = frame.ReadCSV(ctx, d, &frame.ReadOptions{Name: d.Source.String()})
 		return f, uri, err
 	}
 	if cfg.S3.Endpoint != "" || !(errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrNoBucket) || errors.Is(err, os.ErrNotExist)) {
@@ -386,7 +386,7 @@ func tracking(ctx context.Context, uri string, stdout, stderr io.Writer) error {
 // for concurrent use.
 func Progress(label string) func(done, total int) {
 	var mu sync.Mutex
-	id, start := "progress_"+gonbui.UniqueID(), time.Now()
+	id, start := "progress_"+gonbui.UniqueId(), time.Now()
 	return func(done, total int) {
 		mu.Lock()
 		defer mu.Unlock()

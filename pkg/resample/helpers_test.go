@@ -1,15 +1,14 @@
 package resample_test
 
 import (
-	"context"
 	"math"
 	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/mlstack/mlstack/pkg/dataset"
 	"github.com/mlstack/mlstack/pkg/frame"
+	"github.com/mlstack/mlstack/pkg/internal/sampletest"
 )
 
 // loadSample reads a built-in sample with pkg/frame. The label column
@@ -18,18 +17,7 @@ import (
 // and listed in cat.
 func loadSample(t testing.TB, name, label, pos string) (X *mat.Dense, y []float64, names []string, cat []int) {
 	t.Helper()
-	b, err := dataset.Sample(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := frame.ReadBytes(context.Background(), b, &frame.ReadOptions{Name: name})
-	if err != nil {
-		t.Fatal(err)
-	}
-	X, y, schema, err := f.XY(label, &frame.ExportOptions{Ordinal: true, Positive: pos})
-	if err != nil {
-		t.Fatal(err)
-	}
+	X, y, schema := sampletest.XY(t, sampletest.Frame(t, name), label, &frame.ExportOptions{Ordinal: true, Positive: pos})
 	for i, feat := range schema.Features {
 		names = append(names, feat.Name)
 		if feat.Kind != frame.Numeric {
