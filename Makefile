@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export MLSTACK_CACHE ?= $(HOME)/.cache/mlstack
 
-.PHONY: demo test test-fast deps vet notebooks stack-up stack-down stack-status stack-env compose-test bench-boost bench-mlflow bench-pipeline bench-ingest bench-smote bench-read serve bench-serve bench-search
+.PHONY: demo test test-fast deps vet notebooks stack-up stack-down stack-status stack-env compose-test bench-boost bench-mlflow bench-pipeline bench-ingest bench-smote bench-read serve bench-serve bench-search bench-shap
 
 ## demo: run the main job (train --config configs/classification.yaml) on built-in data, no services needed
 demo: bin/train
@@ -66,6 +66,9 @@ bin/train bin/stack bin/serve:
 ## benchmarks: each prints its ratio against the peer, measured in the same run, as its last line
 bench-boost:
 	@eval "$$(scripts/deps.sh)" && scripts/bench-boost.sh
+
+bench-shap:
+	@eval "$$(scripts/deps.sh)" && scripts/bench-shap.sh
 
 bench-mlflow:
 	@eval "$$(scripts/deps.sh)" && scripts/bench-mlflow.sh

@@ -140,7 +140,7 @@ func TestNotebooks(t *testing.T) {
 	want := map[string][]string{
 		notebooks[0]: {"read s3://" + bucket + "/raw/diabetes.csv: 768 rows × 9 columns", "after SMOTE 1000 rows"},
 		notebooks[1]: {"repeated_stratified_kfold 5×2 = 10 fits + 1 final fit", "data: s3://" + bucket + "/raw/diabetes.csv, 768 rows",
-			"MLflow run ", "model files saved to s3://" + bucket + "/models/" + experiment + "/"},
+			"MLflow run ", "model files saved to s3://" + bucket + "/models/" + experiment + "/", "SHAP values of 500 rows; patient 0: "},
 		notebooks[2]: {"model from models:/diabetes-xgb@champion", "leaves and the bundle agree", "Python's pyfunc and Go agree"},
 		notebooks[3]: {"detection: mAP@0.5 ", ", best epoch ", "drew 5 of 5 valid images with the detections scoring ≥ 0.25",
 			"5 prediction images", "loaded checkpoint (face, 128 px, epoch ", " detections scoring ≥ 0.25 in "},
@@ -182,7 +182,7 @@ func TestNotebooks(t *testing.T) {
 	t.Run("mlflow", func(t *testing.T) { checkMLflow(t, srv.Env(), runID[1], dir) })
 	t.Run("minio", func(t *testing.T) { checkMinIO(t, st, srv.Env(), runID[1], copyURI[1], dir) })
 	t.Run("html", func(t *testing.T) {
-		checkHTML(t, filepath.Join(out, "02_train_xgboost.html"), 6, 6000)
+		checkHTML(t, filepath.Join(out, "02_train_xgboost.html"), 10, 9000)
 		checkHTML(t, filepath.Join(out, "04_detection.html"), 0, 3000)
 	})
 }

@@ -77,6 +77,21 @@
 // docs/BENCHMARKS.md (boost) has the measurements and what each of these
 // saves.
 //
+// # Explaining predictions
+//
+// Contributions and Interactions are exact path-dependent TreeSHAP
+// (Lundberg et al. 2018), as xgboost's predict(pred_contribs=True) and
+// pred_interactions=True: the node covers (Node.Hess, XGBoost's
+// sum_hessian) weigh the branches a missing feature could take, NaN
+// follows the default direction, and the last column is the bias, the
+// expected margin. Contributions repeat xgboost 3.2's float32 operations
+// in its order, so the values of a model and of the same model loaded in
+// xgboost are equal (within 1e-6 for an xgboost 3.1+ multiclass file,
+// whose per-class intercepts ReadXGBoostJSON folds into leaves);
+// Interactions walk only the trees that split on the
+// feature held fixed and agree within 1e-6. A model without covers is
+// ErrNoCover.
+//
 // # Compatibility
 //
 // WriteXGBoostJSON writes XGBoost's JSON model format with a scalar

@@ -1,7 +1,9 @@
 // Package charts draws the project's model-evaluation charts — cross-
 // validation box plots, confusion matrices, ROC and precision-recall
 // curves, feature importance, learning curves, per-class histograms,
-// correlation heat maps and class balance before and after resampling —
+// correlation heat maps, class balance before and after resampling and
+// SHAP explanations (summary beeswarm, mean |SHAP| bars, dependence plot,
+// one row's waterfall) —
 // as interactive ECharts HTML for notebooks and reports and as PNG images
 // for MLflow artifact previews.
 //
@@ -9,8 +11,9 @@
 //
 // Each builder (CVBoxPlot, ConfusionMatrix, ROC, PrecisionRecall,
 // FeatureImportance, LearningCurves, Histogram/Histograms, Correlation,
-// ClassBalance) takes the project's own types (metrics.Summary, cv.Result,
-// boost.Model, frame.Frame, label vectors) and returns a *Chart. A Chart
+// ClassBalance, SHAPSummary, SHAPImportance, SHAPDependence, SHAPWaterfall)
+// takes the project's own types (metrics.Summary, cv.Result, boost.Model,
+// frame.Frame, label vectors, SHAPValues) and returns a *Chart. A Chart
 // renders from the same data as:
 //   - Fragment(c, src): a notebook output carrying the chart's option only
 //     (a few kB), drawn with the page's ECharts; LibraryHTML() puts the

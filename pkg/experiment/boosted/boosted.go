@@ -95,6 +95,9 @@ func Train(ctx context.Context, job *experiment.Job, base *boost.Params, y []flo
 	if err != nil {
 		return nil, err
 	}
+	if err := shapCharts(job, final); err != nil {
+		return nil, err
+	}
 	return &experiment.Outcome{
 		Summary: summary, CV: res, Pipeline: final.Pipeline, Schema: final.Schema, Model: xm, ModelDir: modelDir,
 		Bundle: final, Curves: curves,

@@ -111,6 +111,7 @@ type ArtifactsConfig struct {
 	Charts         *bool `yaml:"charts"`          // default true
 	OOFPredictions *bool `yaml:"oof_predictions"` // default true
 	Model          *bool `yaml:"model"`           // default true
+	SHAP           *int  `yaml:"shap"`            // rows explained for the SHAP charts; default DefaultSHAPRows, 0 none
 }
 
 // TrackingConfig says where the run is logged. The server comes from

@@ -78,7 +78,7 @@ var (
 // ranges, section by section. The trainer's own rules are its Validate's
 // (see package experiment).
 func (p *Parsed) validate(o *Options) error {
-	for _, check := range []func(*Options) error{p.checkRequired, p.checkResample, p.checkValidation, p.checkMetrics, p.checkClean, p.checkModel, p.checkSearch} {
+	for _, check := range []func(*Options) error{p.checkRequired, p.checkResample, p.checkValidation, p.checkMetrics, p.checkArtifacts, p.checkClean, p.checkModel, p.checkSearch} {
 		if err := check(o); err != nil {
 			return err
 		}
@@ -144,6 +144,13 @@ func (p *Parsed) checkMetrics(*Options) error {
 	}
 	if !slices.Contains(intervals, m.Interval) {
 		return p.ErrAt("metrics.interval", "unknown interval %q; expected one of %s", m.Interval, strings.Join(intervals, ", "))
+	}
+	return nil
+}
+
+func (p *Parsed) checkArtifacts(*Options) error {
+	if n := p.Config.Artifacts.SHAP; n != nil && *n < 0 {
+		return p.ErrAt("artifacts.shap", "must be 0 (no SHAP charts) or a number of rows, got %d", *n)
 	}
 	return nil
 }
