@@ -24,11 +24,11 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 
 	"github.com/mlstack/mlstack/internal/crash"
+	"github.com/mlstack/mlstack/internal/gcpolicy"
 	"github.com/mlstack/mlstack/internal/redact"
 	"github.com/mlstack/mlstack/pkg/experiment"
 	_ "github.com/mlstack/mlstack/pkg/experiment/classification" // the trainers train knows
@@ -38,19 +38,19 @@ import (
 	"github.com/mlstack/mlstack/pkg/mlflow"
 )
 
-// gcPercent is the collector's target train runs with unless GOGC is set:
-// the heap may grow by a quarter of what is live before a collection, not
-// by all of it (Go's default 100). A run's heap is mostly large
-// pointer-free arrays (columns, matrices, bins), which a collection marks
-// in no time, so the extra collections cost little CPU (docs/BENCHMARKS.md,
-// pipeline memory) while the peak falls from about twice the live heap to
-// 1.25 times it.
-const gcPercent = 25
+// gcPolicy is the collector's pace train runs with unless GOGC is set:
+// Go's default (the heap may double before a collection) while the live
+// heap is under 256 MiB, where doubling costs little memory, and GOGC 25
+// beyond (the heap grows by a quarter of what is live): a large run's heap
+// is mostly pointer-free arrays (columns, matrices, bins), which a
+// collection marks in no time, so the extra collections cost little CPU
+// while the peak falls from about twice the live heap to 1.25 times it
+// (docs/BENCHMARKS.md, pipeline memory). On the tall shape the default
+// saves the 0.5 CPU-s that GOGC 25's collections cost.
+var gcPolicy = gcpolicy.Policy{Small: 100, Large: 25, Threshold: 256 << 20}
 
 func main() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
-	}
+	defer gcpolicy.Adapt(gcPolicy)()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))

@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/mlstack/mlstack/internal/progress"
@@ -24,7 +26,7 @@ const progressMinBytes = 16 << 20
 // scoreChunk is the number of rows scored and written at a time.
 const scoreChunk = 1 << 16
 
-const predictUsage = `usage: train predict --model URI --data CSV [--out FILE] [--progress auto|bar|log|none]
+const predictUsage = `usage: train predict --model URI --data CSV [--out FILE] [--contributions] [--progress auto|bar|log|none]
 
 Scores raw rows (the columns of the training data, in any order) with a
 model bundle and writes one CSV row per input row: prediction (the label,
@@ -36,6 +38,10 @@ or the value of a regression model) and, for a classifier, probability
             (MLflow URIs use $MLFLOW_TRACKING_URI)
   --data    a CSV file or s3://bucket/key (storage from the environment)
   --out     the output CSV (default: standard output)
+  --contributions  also write each row's exact TreeSHAP values per raw
+            input column, shap_<column> and shap_bias (log-odds of the
+            positive class for a binary classifier; shap_<class>_<column>
+            for a multiclass one): they add up to the row's margin
   --progress  auto: a bar on a terminal, log lines otherwise, for data of
             16 MiB or more; bar or log: always; none: never
 
@@ -50,6 +56,7 @@ func predict(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	data := fs.String("data", "", "raw rows: a CSV `file` or s3:// URI")
 	out := fs.String("out", "", "output CSV `file` (default: standard output)")
 	mode := fs.String("progress", "auto", "auto, bar, log or none")
+	contrib := fs.Bool("contributions", false, "also write SHAP values per raw column")
 	fs.Usage = func() { fmt.Fprint(stderr, predictUsage) }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -69,7 +76,7 @@ func predict(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	p := &predictor{stderr: stderr, mode: pm, show: show, forced: *mode == "bar" || *mode == "log"}
+	p := &predictor{stderr: stderr, mode: pm, show: show, forced: *mode == "bar" || *mode == "log", contributions: *contrib}
 	n, err := p.run(ctx, *modelURI, *data, *out, stdout)
 	if err != nil {
 		fmt.Fprintln(stderr, "train predict:", err)
@@ -84,10 +91,11 @@ func predict(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 type predictor struct {
-	stderr io.Writer
-	mode   progress.Mode
-	show   bool // progress wanted
-	forced bool // whatever the size
+	contributions bool // SHAP values too
+	stderr        io.Writer
+	mode          progress.Mode
+	show          bool // progress wanted
+	forced        bool // whatever the size
 }
 
 func (p *predictor) run(ctx context.Context, uri, data, out string, stdout io.Writer) (int, error) {
@@ -192,6 +200,24 @@ func (p *predictor) score(m *model.Model, rows *frame.Frame, w io.Writer) error 
 			}
 		}
 	}
+	var shapOutputs, shapColumns []string
+	if p.contributions {
+		cols, _ := m.FeatureSources()
+		shapColumns = append(slices.Clone(cols), "bias")
+		shapOutputs = []string{""}
+		if m.Task == model.Classification && len(m.Classes()) > 2 {
+			shapOutputs = m.Classes()
+		}
+		for _, o := range shapOutputs {
+			for _, c := range shapColumns {
+				if o == "" {
+					header = append(header, "shap_"+c)
+				} else {
+					header = append(header, "shap_"+o+"_"+c)
+				}
+			}
+		}
+	}
 	if err := cw.Write(header); err != nil {
 		return err
 	}
@@ -210,11 +236,25 @@ func (p *predictor) score(m *model.Model, rows *frame.Frame, w io.Writer) error 
 			}
 			return err
 		}
+		var e *model.Explanation
+		if p.contributions {
+			if e, err = m.Explain(rows.Take(idx)); err != nil {
+				return err
+			}
+		}
 		cols := sc.Columns()
-		rec := make([]string, len(cols))
+		rec := make([]string, 0, len(header))
 		for i := range sc.Len() {
-			for j, c := range cols {
-				rec[j] = c.String(i)
+			rec = rec[:0]
+			for _, c := range cols {
+				rec = append(rec, c.String(i))
+			}
+			if e != nil {
+				for g := range shapOutputs {
+					for _, v := range e.ByColumn[g].RawRowView(i) {
+						rec = append(rec, strconv.FormatFloat(v, 'g', -1, 64))
+					}
+				}
 			}
 			if err := cw.Write(rec); err != nil {
 				return err

@@ -7,7 +7,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/mlstack/mlstack/internal/testenv"
@@ -79,4 +81,60 @@ func TestPredictMatchesPyfunc(t *testing.T) {
 		t.Errorf("train predict vs pyfunc on %d rows: max |diff| %g (want <= 1e-6), %d labels differ", len(recs)-1, worst, wrong)
 	}
 	t.Logf("%d rows: max |train predict - pyfunc| = %.3g", len(recs)-1, worst)
+}
+
+// train predict --contributions writes each row's SHAP values per raw
+// column and the bias, which add up to the row's log-odds.
+func TestPredictContributions(t *testing.T) {
+	t.Setenv("MLSTACK_MLFLOW_SPOOL", t.TempDir())
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	if _, err := experiment.Run(context.Background(), experiment.Options{
+		ConfigPath: "../../configs/churn.yaml", Out: out,
+		Overrides: []string{"tracking.offline=true", "validation.n_splits=2", "validation.n_repeats=1", "artifacts.charts=false"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	telco, err := dataset.Sample("telco_churn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, preds := filepath.Join(dir, "rows.csv"), filepath.Join(dir, "preds.csv")
+	if err := os.WriteFile(rows, append(telco, churnRows...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"predict", "--model", filepath.Join(out, "model"), "--data", rows, "--out", preds, "--contributions"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("train predict: exit %d\n%s", code, stderr.String())
+	}
+	f, err := os.Open(preds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := recs[0]
+	if len(h) < 4 || h[2] != "shap_"+strings.TrimPrefix(h[2], "shap_") || h[len(h)-1] != "shap_bias" || !slices.Contains(h, "shap_contract") {
+		t.Fatalf("header %v: want prediction, probability, shap_<column>... (shap_contract among them), shap_bias", h)
+	}
+	worst := 0.0
+	for _, rec := range recs[1:] {
+		p, _ := strconv.ParseFloat(rec[1], 64)
+		var sum float64
+		for _, s := range rec[2:] {
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				t.Fatalf("shap value %q: %v", s, err)
+			}
+			sum += v
+		}
+		worst = math.Max(worst, math.Abs(sum-math.Log(p/(1-p))))
+	}
+	if worst > 1e-4 {
+		t.Errorf("the SHAP values of a row differ from its log-odds by up to %g", worst)
+	}
+	t.Logf("%d rows, %d SHAP columns: max |sum - logit(p)| = %.3g", len(recs)-1, len(h)-2, worst)
 }

@@ -32,8 +32,13 @@
 // params {"predict_method": "predict_proba"} (the parameter the signature
 // declares) or {"output": "proba"} the class probabilities, one list per
 // row in the order of the classes. {"output": "label"} is the default.
-// {"output": "contributions"} is refused with ErrNotSupported until the
-// bundle can explain its predictions.
+// {"output": "contributions"} gives each row's exact TreeSHAP values
+// (model.Model.Explain) per raw input column, one-hot indicators summed
+// back to their column, and "bias" (the expected margin): an object
+// {"COLUMN": value, ..., "bias": value} in log-odds of the positive class
+// for a binary classifier and in the target's units for a regression
+// model, and an object of such objects by class for a multiclass one. A
+// model whose trees carry no cover statistics refuses it (ErrNotSupported).
 //
 // Values are read as the Python loader reads a pandas column: JSON null,
 // and the training data's missing-value tokens given as strings, are

@@ -2,10 +2,13 @@ package serve
 
 import (
 	"encoding/json"
+	"errors"
+	"slices"
 	"fmt"
 	"math"
 	"strconv"
 
+	"github.com/mlstack/mlstack/pkg/boost"
 	"github.com/mlstack/mlstack/pkg/frame"
 	"github.com/mlstack/mlstack/pkg/model"
 )
@@ -14,7 +17,7 @@ import (
 const (
 	OutputLabel         = "label"         // labels or values: pyfunc's predict
 	OutputProba         = "proba"         // class probabilities: predict_proba
-	OutputContributions = "contributions" // per-feature contributions (not yet)
+	OutputContributions = "contributions" // SHAP values per raw input column and the bias
 )
 
 // output reads the output asked for by params: "output", or MLflow's
@@ -58,11 +61,8 @@ func output(params map[string]any) (string, error) {
 	switch out {
 	case "":
 		return OutputLabel, nil
-	case OutputLabel, OutputProba:
+	case OutputLabel, OutputProba, OutputContributions:
 		return out, nil
-	case OutputContributions:
-		return "", &Error{Code: CodeInvalidParameterValue, Err: ErrNotSupported,
-			Message: "output \"contributions\" is not supported by this server yet: want label or proba"}
 	}
 	return "", &Error{Code: CodeInvalidParameterValue, Message: fmt.Sprintf("output %q: want label, proba or contributions", out)}
 }
@@ -81,6 +81,9 @@ func predict(l *Loaded, rows *frame.Frame, params map[string]any) ([]byte, error
 	}
 	b := make([]byte, 0, 32+n*24)
 	b = append(b, `{"predictions": [`...)
+	if out == OutputContributions {
+		return contributions(b, m, rows)
+	}
 	if out == OutputProba {
 		if m.Task != model.Classification {
 			return nil, &Error{Code: CodeInvalidParameterValue, Message: "output \"proba\": a regression model has no class probabilities", Err: model.ErrNotClassifier}
@@ -123,6 +126,56 @@ func predict(l *Loaded, rows *frame.Frame, params map[string]any) ([]byte, error
 			}
 			b = append(b, q...)
 		}
+	}
+	return append(b, "]}"...), nil
+}
+
+// contributions appends each row's exact TreeSHAP values per raw input
+// column (model.Explain: one-hot indicators summed back to their column)
+// and the bias, as an object {"COLUMN": value, ..., "bias": value} for a
+// binary classifier (log-odds of the positive class) or a regression
+// model, and an object of such objects by class for a multiclass one.
+func contributions(b []byte, m *model.Model, rows *frame.Frame) ([]byte, error) {
+	e, err := m.Explain(rows)
+	if errors.Is(err, boost.ErrNoCover) {
+		return nil, &Error{Code: CodeInvalidParameterValue, Err: ErrNotSupported,
+			Message: "output \"contributions\": this model's trees carry no cover statistics (sum_hessian), which TreeSHAP needs"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	keys := make([][]byte, len(e.Columns)+1)
+	for j, c := range append(slices.Clone(e.Columns), "bias") {
+		keys[j], _ = json.Marshal(c)
+	}
+	row := func(b []byte, v []float64) []byte {
+		b = append(b, '{')
+		for j, x := range v {
+			if j > 0 {
+				b = append(b, ", "...)
+			}
+			b = append(append(b, keys[j]...), ": "...)
+			b = appendFloat(b, x)
+		}
+		return append(b, '}')
+	}
+	for i := range rows.Len() {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		if len(e.Outputs) == 1 {
+			b = row(b, e.ByColumn[0].RawRowView(i))
+			continue
+		}
+		b = append(b, '{')
+		for g, name := range e.Outputs {
+			if g > 0 {
+				b = append(b, ", "...)
+			}
+			k, _ := json.Marshal(name)
+			b = row(append(append(b, k...), ": "...), e.ByColumn[g].RawRowView(i))
+		}
+		b = append(b, '}')
 	}
 	return append(b, "]}"...), nil
 }

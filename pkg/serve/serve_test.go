@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -123,6 +124,53 @@ func TestFormats(t *testing.T) {
 	}
 }
 
+// TestContributions checks params {"output": "contributions"}: each row's
+// SHAP values by raw column and the bias, per class, are Model.Explain's
+// (whose values pkg/boost holds to xgboost's pred_contribs) in every JSON
+// format.
+func TestContributions(t *testing.T) {
+	m, _ := models(t)
+	_, url := start(t, m, serve.Options{})
+	rows, err := frame.ReadCSV(context.Background(), strings.NewReader(rawRows), m.ReadOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := m.Explain(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range bodies(t, `{"output": "contributions"}`) {
+		if name == "csv" {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			code, out := post(t, url, b[0], b[1])
+			if code != 200 {
+				t.Fatalf("status %d: %s", code, out)
+			}
+			var got struct {
+				Predictions []map[string]map[string]float64 `json:"predictions"`
+			}
+			if err := json.Unmarshal([]byte(out), &got); err != nil {
+				t.Fatalf("%v: %s", err, out)
+			}
+			if len(got.Predictions) != rows.Len() {
+				t.Fatalf("%d rows of contributions, want %d", len(got.Predictions), rows.Len())
+			}
+			for i, byClass := range got.Predictions {
+				for g, class := range e.Outputs {
+					want := e.ByColumn[g].RawRowView(i)
+					for j, col := range append(append([]string{}, e.Columns...), "bias") {
+						if v, ok := byClass[class][col]; !ok || math.Abs(v-want[j]) > 1e-9 {
+							t.Errorf("row %d class %s column %s: %v (present %v), want %v", i, class, col, v, ok, want[j])
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
 // TestNumericLabels checks that a numeric target's labels are JSON
 // numbers, as pyfunc's int64 labels.
 func TestNumericLabels(t *testing.T) {
@@ -175,7 +223,6 @@ func TestBadInput(t *testing.T) {
 		{"bad params", "application/json", `{"inputs": {"a": [1]}, "params": [1]}`, 400, serve.CodeBadRequest, []string{"params must be a JSON dictionary"}},
 		{"bad output", "application/json", `{"inputs": {"a": [1], "b": [1], "c": ["red"], "e": ["No"]}, "params": {"output": "votes"}}`, 400, serve.CodeInvalidParameterValue, []string{`output "votes"`}},
 		{"bad predict_method", "application/json", `{"inputs": {"a": [1], "b": [1], "c": ["red"], "e": ["No"]}, "params": {"predict_method": 3}}`, 400, serve.CodeInvalidParameterValue, []string{`"predict_method" must be a string`}},
-		{"contributions", "application/json", `{"inputs": {"a": [1], "b": [1], "c": ["red"], "e": ["No"]}, "params": {"output": "contributions"}}`, 400, serve.CodeInvalidParameterValue, []string{"not supported"}},
 		{"CSV missing columns", "text/csv", "a,c\n1,red\n", 400, serve.CodeInvalidParameterValue, []string{"missing inputs ['b', 'e']"}},
 		{"CSV wrong type", "text/csv", "a,b,c,e\n1,2,red,Yes\n1,x,red,No\n", 400, serve.CodeBadRequest, []string{"request body:3", `column "b"`, `value "x"`}},
 		{"CSV nothing", "text/csv", "", 400, serve.CodeInvalidParameterValue, []string{"missing inputs"}},
