@@ -3,9 +3,9 @@ package serve
 import (
 	"encoding/json"
 	"errors"
-	"slices"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/mlstack/mlstack/pkg/boost"
