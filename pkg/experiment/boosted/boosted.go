@@ -108,6 +108,49 @@ func Train(ctx context.Context, job *experiment.Job, base *boost.Params, y []flo
 	}, nil
 }
 
+// Setup is what a boosted-tree trainer decides before training: the
+// booster's parameters (model.params and its objective), the labels of all
+// rows and the folds.
+type Setup func(job *experiment.Job) (*boost.Params, []float64, []cv.Split, error)
+
+// Trainer is a boosted-tree trainer made of its Setup and Finish (what it
+// adds to an outcome: its charts, params); its Train and Score are the
+// same for classification and regression. A trainer package embeds it
+// and adds Validate.
+type Trainer struct {
+	Setup  Setup
+	Finish func(job *experiment.Job, oc *experiment.Outcome) error
+}
+
+// Train cross-validates and fits the final model (the package's Train),
+// then calls Finish.
+func (t Trainer) Train(ctx context.Context, job *experiment.Job) (*experiment.Outcome, error) {
+	base, y, splits, err := t.Setup(job)
+	if err != nil {
+		return nil, err
+	}
+	oc, err := Train(ctx, job, base, y, splits)
+	if err != nil {
+		return nil, err
+	}
+	if t.Finish != nil {
+		if err := t.Finish(job, oc); err != nil {
+			return nil, err
+		}
+	}
+	return oc, nil
+}
+
+// Score cross-validates one set of parameters for a search (the
+// package's Score; experiment.Scorer).
+func (t Trainer) Score(ctx context.Context, job *experiment.Job, threads int, report func(*metrics.Summary) bool) (*metrics.Summary, error) {
+	base, y, splits, err := t.Setup(job)
+	if err != nil {
+		return nil, err
+	}
+	return Score(ctx, job, base, y, splits, threads, report)
+}
+
 // Score cross-validates like Train, but the folds one after another on
 // threads cores each, calling report with the summary of the folds so far
 // after every fold (each fold with the seed it has in Train, so a trial's

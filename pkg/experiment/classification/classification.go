@@ -1,7 +1,6 @@
 package classification
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -19,7 +18,9 @@ import (
 )
 
 func init() {
-	experiment.Register("classification", func() experiment.Trainer { return classification{} })
+	experiment.Register("classification", func() experiment.Trainer {
+		return classification{boosted.Trainer{Setup: setup, Finish: finish}}
+	})
 }
 
 // Metrics are the metric names the classification trainer
@@ -29,7 +30,7 @@ var Metrics = []string{"accuracy", "balanced_accuracy", "precision", "recall", "
 // classification cross-validates gradient-boosted trees (pkg/boost) with the
 // cleaning pipeline and the resampler fitted inside every fold, then fits
 // the final model on all the data.
-type classification struct{}
+type classification struct{ boosted.Trainer }
 
 func (classification) Validate(c *config.Config) error {
 	if c.Data.Target == "" {
@@ -92,33 +93,17 @@ func setup(job *experiment.Job) (*boost.Params, []float64, []cv.Split, error) {
 	return base, y, splits, nil
 }
 
-// Score cross-validates one set of parameters for a search.
-func (classification) Score(ctx context.Context, job *experiment.Job, threads int, report func(*metrics.Summary) bool) (*metrics.Summary, error) {
-	base, y, splits, err := setup(job)
-	if err != nil {
-		return nil, err
-	}
-	return boosted.Score(ctx, job, base, y, splits, threads, report)
-}
-
-func (classification) Train(ctx context.Context, job *experiment.Job) (*experiment.Outcome, error) {
+// finish names the classes and draws the charts.
+func finish(job *experiment.Job, oc *experiment.Outcome) error {
 	c := job.Config
-	base, y, splits, err := setup(job)
-	if err != nil {
-		return nil, err
-	}
-	oc, err := boosted.Train(ctx, job, base, y, splits)
-	if err != nil {
-		return nil, err
-	}
 	oc.Params["classes"] = strings.Join(oc.Bundle.Schema.Target.Classes, ",")
 	if config.On(c.Artifacts.Charts) {
 		oc.ChartsDir = filepath.Join(job.Out, "charts")
 		if err := classificationCharts(oc.ChartsDir, c, oc); err != nil {
-			return nil, fmt.Errorf("charts: %w", err)
+			return fmt.Errorf("charts: %w", err)
 		}
 	}
-	return oc, nil
+	return nil
 }
 
 // classificationCharts writes the run's charts (HTML and PNG): metric box

@@ -1,7 +1,6 @@
 package regression
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -14,11 +13,12 @@ import (
 	"github.com/mlstack/mlstack/pkg/experiment/boosted"
 	"github.com/mlstack/mlstack/pkg/experiment/config"
 	"github.com/mlstack/mlstack/pkg/frame"
-	"github.com/mlstack/mlstack/pkg/metrics"
 )
 
 func init() {
-	experiment.Register("regression", func() experiment.Trainer { return regression{} })
+	experiment.Register("regression", func() experiment.Trainer {
+		return regression{boosted.Trainer{Setup: setup, Finish: finish}}
+	})
 }
 
 // Metrics are the metric names the regression trainer reports.
@@ -26,7 +26,7 @@ var Metrics = []string{"rmse", "mae", "r2"}
 
 // regression cross-validates gradient-boosted regression trees
 // (reg:squarederror) with the cleaning pipeline fitted inside every fold.
-type regression struct{}
+type regression struct{ boosted.Trainer }
 
 func (regression) Validate(c *config.Config) error {
 	if c.Data.Target == "" {
@@ -82,32 +82,16 @@ func setup(job *experiment.Job) (*boost.Params, []float64, []cv.Split, error) {
 	return base, y, splits, nil
 }
 
-// Score cross-validates one set of parameters for a search.
-func (regression) Score(ctx context.Context, job *experiment.Job, threads int, report func(*metrics.Summary) bool) (*metrics.Summary, error) {
-	base, y, splits, err := setup(job)
-	if err != nil {
-		return nil, err
-	}
-	return boosted.Score(ctx, job, base, y, splits, threads, report)
-}
-
-func (regression) Train(ctx context.Context, job *experiment.Job) (*experiment.Outcome, error) {
+// finish draws the charts.
+func finish(job *experiment.Job, oc *experiment.Outcome) error {
 	c := job.Config
-	base, y, splits, err := setup(job)
-	if err != nil {
-		return nil, err
-	}
-	oc, err := boosted.Train(ctx, job, base, y, splits)
-	if err != nil {
-		return nil, err
-	}
 	if config.On(c.Artifacts.Charts) {
 		oc.ChartsDir = filepath.Join(job.Out, "charts")
 		if err := regressionCharts(oc.ChartsDir, c, oc); err != nil {
-			return nil, fmt.Errorf("charts: %w", err)
+			return fmt.Errorf("charts: %w", err)
 		}
 	}
-	return oc, nil
+	return nil
 }
 
 // regressionCharts writes the R² box plot over folds, the feature
