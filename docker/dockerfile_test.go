@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/mlstack/mlstack/internal/testenv"
 )
 
 // instruction is one Dockerfile instruction, continuation lines joined.
@@ -135,9 +136,7 @@ func replayStage(t *testing.T, dockerfile, name string) (outDir string) {
 // has no libc, and small, and the final stage must run it as a non-root
 // user.
 func TestIngestDockerfileBuilds(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the ingest binary")
-	}
+	testenv.SkipShort(t, "a build of the ingest binary")
 	ins := parseDockerfile(t, "../ingest/Dockerfile")
 	outDir := replayStage(t, "../ingest/Dockerfile", "build")
 	bin := filepath.Join(outDir, "ingest")
@@ -235,9 +234,7 @@ func writeCopy(t *testing.T, src, dst string) {
 // (replayStage): GoNB, goimports and gopls must build from the pinned
 // go.mod files it copies and run.
 func TestJupyterDockerfileTools(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds GoNB, goimports and gopls")
-	}
+	testenv.SkipShort(t, "builds of GoNB, goimports and gopls")
 	out := replayStage(t, "../docker/jupyter/Dockerfile", "tools")
 	for _, c := range [][]string{{"gonb", "--help"}, {"goimports", "-h"}, {"gopls", "version"}} {
 		cmd := exec.Command(filepath.Join(out, c[0]), c[1:]...)

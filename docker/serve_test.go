@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/mlstack/mlstack/internal/testenv"
 )
 
 // TestServeDockerfileBuilds replays the build stage of
@@ -19,9 +20,7 @@ import (
 // 30 MB, run (`serve -h`), and the final stage must run it as a numeric
 // non-root user from a pinned distroless base.
 func TestServeDockerfileBuilds(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the serve binary")
-	}
+	testenv.SkipShort(t, "a build of the serve binary")
 	const dockerfile = "../docker/serve/Dockerfile"
 	ins := parseDockerfile(t, dockerfile)
 	outDir := replayStage(t, dockerfile, "build")

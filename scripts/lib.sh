@@ -34,3 +34,28 @@ apt_install() {
 		die "missing Debian packages: run 'sudo apt-get install $*'"
 	fi
 }
+
+# pinned_server NAME TOOLS_DIR MODULE PKG BINARY DURATION [--path]: builds the
+# server PKG that tools/TOOLS_DIR/go.mod pins (module MODULE) from the Go
+# module proxy into $MLSTACK_CACHE/BINARY-<version>/BINARY, once, under a
+# lock, and prints the binary's path (--path: only the path). NAME and
+# DURATION are for the message ("MinIO", "about 6 minutes on 2 cores").
+pinned_server() {
+	local name=$1 mod="$REPO_ROOT/tools/$2" module=$3 pkg=$4 binary=$5 duration=$6 version bin
+	version=$(awk -v m="$module" '$1 == m && NF >= 2 { print $2; exit }' "$mod/go.mod")
+	[ -n "$version" ] || die "tools/$2/go.mod does not pin $module"
+	bin="$MLSTACK_CACHE/$binary-$version/$binary"
+	if [ "${7:-}" = --path ] || [ -x "$bin" ]; then echo "$bin"; return 0; fi
+	need go "install Go 1.24 or newer (https://go.dev/doc/install; Debian: apt-get install golang)"
+	mkdir -p "$(dirname "$bin")"
+	exec 9>"$(dirname "$bin")/.lock"
+	flock 9
+	if [ ! -x "$bin" ]; then
+		note "building $name $version from the Go module proxy ($duration, once)"
+		(cd "$mod" && CGO_ENABLED=0 go build -trimpath -o "$bin.tmp" "$pkg") ||
+			die "building $name failed (see the go output above)"
+		mv "$bin.tmp" "$bin"
+	fi
+	exec 9>&-
+	echo "$bin"
+}

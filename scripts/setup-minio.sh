@@ -7,20 +7,4 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-mod="$REPO_ROOT/tools/minio"
-version=$(awk '$1 == "github.com/minio/minio" && NF >= 2 { print $2; exit }' "$mod/go.mod")
-[ -n "$version" ] || die "tools/minio/go.mod does not pin github.com/minio/minio"
-bin="$MLSTACK_CACHE/minio-$version/minio"
-if [ "${1:-}" = --path ]; then echo "$bin"; exit 0; fi
-if [ -x "$bin" ]; then echo "$bin"; exit 0; fi
-
-need go "install Go 1.24 or newer (https://go.dev/doc/install; Debian: apt-get install golang)"
-mkdir -p "$(dirname "$bin")"
-exec 9>"$(dirname "$bin")/.lock"
-flock 9
-if [ -x "$bin" ]; then echo "$bin"; exit 0; fi
-note "building MinIO $version from the Go module proxy (about 6 minutes on 2 cores, once)"
-(cd "$mod" && CGO_ENABLED=0 go build -trimpath -o "$bin.tmp" github.com/minio/minio) ||
-	die "building MinIO failed (see the go output above)"
-mv "$bin.tmp" "$bin"
-echo "$bin"
+pinned_server MinIO minio github.com/minio/minio github.com/minio/minio minio "about 6 minutes on 2 cores" "${1:-}"

@@ -26,28 +26,31 @@ const churnRows = `,1,0,1,0,0,1,No,Satellite,No,No,No,No,No,No,Month-to-month,1,
 // TestPredictMatchesPyfunc: `train predict` writes, for every raw row of a
 // file, the label and probability that mlflow.pyfunc gives for the same
 // file (pandas.read_csv), within 1e-6.
-func TestPredictMatchesPyfunc(t *testing.T) {
-	testenv.SkipShort(t, "Python (MLflow pyfunc)")
+// churnPredict trains configs/churn.yaml (2 folds, offline) and runs
+// train predict with extra flags on the telco sample plus churnRows; it
+// returns the model folder, the rows' CSV and the predictions read back.
+func churnPredict(t *testing.T, extra ...string) (model, rows string, recs [][]string) {
+	t.Helper()
 	t.Setenv("MLSTACK_MLFLOW_SPOOL", t.TempDir())
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
-	_, err := experiment.Run(context.Background(), experiment.Options{
+	if _, err := experiment.Run(context.Background(), experiment.Options{
 		ConfigPath: "../../configs/churn.yaml", Out: out,
-		Overrides: []string{"tracking.offline=true", "validation.n_splits=2", "validation.n_repeats=1"},
-	})
-	if err != nil {
+		Overrides: []string{"tracking.offline=true", "validation.n_splits=2", "validation.n_repeats=1", "artifacts.charts=false"},
+	}); err != nil {
 		t.Fatal(err)
 	}
 	telco, err := dataset.Sample("telco_churn")
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, preds := filepath.Join(dir, "rows.csv"), filepath.Join(dir, "preds.csv")
+	model, rows, preds := filepath.Join(out, "model"), filepath.Join(dir, "rows.csv"), filepath.Join(dir, "preds.csv")
 	if err := os.WriteFile(rows, append(telco, churnRows...), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), []string{"predict", "--model", filepath.Join(out, "model"), "--data", rows, "--out", preds}, &stdout, &stderr); code != 0 {
+	args := append([]string{"predict", "--model", model, "--data", rows, "--out", preds}, extra...)
+	if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
 		t.Fatalf("train predict: exit %d\n%s", code, stderr.String())
 	}
 	f, err := os.Open(preds)
@@ -55,11 +58,16 @@ func TestPredictMatchesPyfunc(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
+	if recs, err = csv.NewReader(f).ReadAll(); err != nil {
 		t.Fatal(err)
 	}
-	py := testenv.Pyfunc(t, []testenv.PyfuncJob{{URI: filepath.Join(out, "model"), CSV: rows}})[0]
+	return model, rows, recs
+}
+
+func TestPredictMatchesPyfunc(t *testing.T) {
+	testenv.SkipShort(t, "Python (MLflow pyfunc)")
+	model, rows, recs := churnPredict(t)
+	py := testenv.Pyfunc(t, []testenv.PyfuncJob{{URI: model, CSV: rows}})[0]
 	if len(recs)-1 != len(py.Labels) {
 		t.Fatalf("train predict wrote %d rows, pyfunc gave %d", len(recs)-1, len(py.Labels))
 	}
@@ -86,36 +94,7 @@ func TestPredictMatchesPyfunc(t *testing.T) {
 // train predict --contributions writes each row's SHAP values per raw
 // column and the bias, which add up to the row's log-odds.
 func TestPredictContributions(t *testing.T) {
-	t.Setenv("MLSTACK_MLFLOW_SPOOL", t.TempDir())
-	dir := t.TempDir()
-	out := filepath.Join(dir, "out")
-	if _, err := experiment.Run(context.Background(), experiment.Options{
-		ConfigPath: "../../configs/churn.yaml", Out: out,
-		Overrides: []string{"tracking.offline=true", "validation.n_splits=2", "validation.n_repeats=1", "artifacts.charts=false"},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	telco, err := dataset.Sample("telco_churn")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, preds := filepath.Join(dir, "rows.csv"), filepath.Join(dir, "preds.csv")
-	if err := os.WriteFile(rows, append(telco, churnRows...), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), []string{"predict", "--model", filepath.Join(out, "model"), "--data", rows, "--out", preds, "--contributions"}, &stdout, &stderr); code != 0 {
-		t.Fatalf("train predict: exit %d\n%s", code, stderr.String())
-	}
-	f, err := os.Open(preds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, recs := churnPredict(t, "--contributions")
 	h := recs[0]
 	if len(h) < 4 || h[2] != "shap_"+strings.TrimPrefix(h[2], "shap_") || h[len(h)-1] != "shap_bias" || !slices.Contains(h, "shap_contract") {
 		t.Fatalf("header %v: want prediction, probability, shap_<column>... (shap_contract among them), shap_bias", h)

@@ -190,9 +190,7 @@ func auc64(p, y []float64) float64 {
 // Python does, and that exact's first tree equals xgboost's.
 func TestParityXGBoost(t *testing.T) {
 	py := testenv.Python(t)
-	if testing.Short() {
-		t.Skip("trains 100-tree models in Python")
-	}
+	testenv.SkipShort(t, "100-tree models trained in Python")
 	for _, name := range []string{"breast_cancer", "diabetes", "telco_churn"} {
 		x, y := loadSample(t, name)
 		xtr, ytr, xte, yte := trainTest(x, y, 0.3, 1)

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -16,13 +15,8 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"time"
-
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/mlstack/mlstack/internal/redact"
-	"github.com/mlstack/mlstack/pkg/experiment/config"
 	"github.com/mlstack/mlstack/pkg/frame"
 	"github.com/mlstack/mlstack/pkg/tune"
 	"github.com/mlstack/mlstack/pkg/tune/remote"
@@ -37,21 +31,6 @@ type trialSpec struct {
 	Config     []byte   `json:"config"`
 	Overrides  []string `json:"overrides"`
 	AllowLarge bool     `json:"allow_large"`
-}
-
-// connect opens a NATS connection that reconnects for as long as it
-// takes (a node of the cluster restarting is routine).
-func connect(url, name string) (*nats.Conn, jetstream.JetStream, error) {
-	nc, err := nats.Connect(url, nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(500*time.Millisecond))
-	if err != nil {
-		return nil, nil, fmt.Errorf("nats %s: %w", redact.URL(url), err)
-	}
-	js, err := jetstream.New(nc)
-	if err != nil {
-		nc.Close()
-		return nil, nil, fmt.Errorf("nats %s: %w", redact.URL(url), err)
-	}
-	return nc, js, nil
 }
 
 var unsafeID = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
@@ -69,16 +48,14 @@ func newSearchID(name string) string {
 }
 
 // searchRemote runs the study's trials on `train worker`s through NATS.
-func searchRemote(ctx context.Context, o Options, study *tune.Study, opts tune.Options) error {
-	src, err := os.ReadFile(o.ConfigPath)
+func searchRemote(ctx context.Context, o Options, ts *trialSpec, study *tune.Study, opts tune.Options) error {
+	wire := *ts
+	wire.File = filepath.Base(ts.File) // the workers' errors name the file, not this machine's path
+	spec, err := json.Marshal(wire)
 	if err != nil {
 		return err
 	}
-	spec, err := json.Marshal(trialSpec{File: filepath.Base(o.ConfigPath), Config: src, Overrides: o.Overrides, AllowLarge: o.AllowLarge})
-	if err != nil {
-		return err
-	}
-	nc, js, err := connect(o.Executor, "mlstack-train")
+	nc, js, err := remote.Connect(o.Executor, "mlstack-train")
 	if err != nil {
 		return err
 	}
@@ -111,25 +88,19 @@ func Work(ctx context.Context, o WorkerOptions) error {
 		host, _ := os.Hostname()
 		o.Name = fmt.Sprintf("%s-%d", host, os.Getpid())
 	}
-	nc, js, err := connect(o.URL, "mlstack-worker-"+o.Name)
+	nc, js, err := remote.Connect(o.URL, "mlstack-worker-"+o.Name)
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	tmp, err := os.MkdirTemp("", "mlstack-worker-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	w := &remote.Worker{NC: nc, JS: js, Name: o.Name, Log: o.Log, Run: (&trialRunner{dir: tmp}).run}
+	w := &remote.Worker{NC: nc, JS: js, Name: o.Name, Log: o.Log, Run: (&trialRunner{}).run}
 	return w.Serve(ctx)
 }
 
 // trialRunner runs trials on a worker, keeping the last search's data.
 type trialRunner struct {
-	dir  string
 	mu   sync.Mutex
-	key  string // the spec whose data is loaded
+	key  string // the data section whose data is loaded
 	data *frame.Frame
 }
 
@@ -138,39 +109,30 @@ func (r *trialRunner) run(ctx context.Context, b []byte, t tune.Trial, report tu
 	if err := json.Unmarshal(b, &spec); err != nil {
 		return tune.Result{}, fmt.Errorf("trial spec: %w", err)
 	}
-	h := fnv.New64a()
-	h.Write(b)
-	dir := filepath.Join(r.dir, fmt.Sprintf("%x", h.Sum64()))
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return tune.Result{}, err
-	}
-	path := filepath.Join(dir, filepath.Base(cmp.Or(spec.File, "config.yaml")))
-	if err := os.WriteFile(path, spec.Config, 0o600); err != nil {
-		return tune.Result{}, err
-	}
-	p, err := LoadFile(path, &config.Options{Overrides: spec.Overrides, AllowLarge: spec.AllowLarge})
+	p, err := spec.parse(t.Params)
 	if err != nil {
 		return tune.Result{}, err
+	}
+	if p.Config.Search == nil {
+		return tune.Result{}, errors.New("the config has no search section")
 	}
 	trainer, _ := lookup(p.Config.Model.Trainer)
 	scorer, ok := trainer.(Scorer)
 	if !ok || readsOwnData(trainer) {
 		return tune.Result{}, fmt.Errorf("the %s trainer cannot be searched", p.Config.Model.Trainer)
 	}
+	key := fmt.Sprintf("%+v", p.Config.Data)
 	r.mu.Lock()
-	if r.key != path {
+	if r.key != key {
 		r.data, r.key = nil, ""
 		f, err := LoadData(ctx, p.Config.Data)
 		if err != nil {
 			r.mu.Unlock()
 			return tune.Result{}, fmt.Errorf("data: %w", err)
 		}
-		r.data, r.key = f, path
+		r.data, r.key = f, key
 	}
 	data := r.data
 	r.mu.Unlock()
-	if p.Config.Search == nil {
-		return tune.Result{}, errors.New("the config has no search section")
-	}
-	return runTrial(ctx, path, spec.Overrides, spec.AllowLarge, data, dir, scorer, runtime.GOMAXPROCS(0), p.Config.Search.Objective, t, report)
+	return scoreTrial(ctx, p, data, scorer, runtime.GOMAXPROCS(0), report)
 }

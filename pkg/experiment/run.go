@@ -214,6 +214,7 @@ type state struct {
 	origin  *DataOrigin  // nil when the data came in Options.Data
 	plan    *Plan
 	run     *mlflow.Run
+	search  *trialSpec // the config's bytes, read once, for a search's trials
 }
 
 // prepare reads and checks the config, then reads the data and checks it
@@ -244,8 +245,13 @@ func prepare(ctx context.Context, o Options) (*state, error) {
 			}
 		}
 	}
-	if err := checkSearchParams(o, p); err != nil {
-		return nil, err
+	if c.Search != nil {
+		if st.search, err = readSpec(o); err != nil {
+			return nil, err
+		}
+		if err := checkSearchParams(st.search, p); err != nil {
+			return nil, err
+		}
 	}
 	resolved, err := p.ResolvedYAML()
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -60,7 +61,11 @@ func search(ctx context.Context, o Options, st *state, rep *Report) error {
 	}
 	var done atomic.Int32
 	run := func(ctx context.Context, t tune.Trial, report tune.Report) (tune.Result, error) {
-		return runTrial(ctx, o.ConfigPath, o.Overrides, o.AllowLarge, st.data, rep.Out, scorer, threads, objective, t, report)
+		p, err := st.search.parse(t.Params)
+		if err != nil {
+			return tune.Result{}, err
+		}
+		return scoreTrial(ctx, p, st.data, scorer, threads, report)
 	}
 	opts := tune.Options{Parallelism: par, NTrials: total, OnTrial: func(t tune.Trial) {
 		n := int(done.Add(1))
@@ -75,7 +80,7 @@ func search(ctx context.Context, o Options, st *state, rep *Report) error {
 		opts.Timeout, _ = time.ParseDuration(sc.Timeout)
 	}
 	if strings.HasPrefix(o.Executor, "nats://") {
-		err = searchRemote(ctx, o, study, opts)
+		err = searchRemote(ctx, o, st.search, study, opts)
 	} else {
 		err = tune.Optimize(ctx, study, run, opts)
 	}
@@ -93,7 +98,7 @@ func search(ctx context.Context, o Options, st *state, rep *Report) error {
 	// The best parameters, as a run without a search: full CV, the final
 	// model, charts, all logged on the parent run.
 	o.Notes(Note{Kind: Info, Text: fmt.Sprintf("best trial %d: %s = %.6g with %s; fitting it on all rows", best.Number, objective, best.Value, strings.Join(config.Overrides(best.Params), " "))})
-	p, err := LoadFile(o.ConfigPath, &config.Options{Overrides: append(slices.Clone(o.Overrides), config.Overrides(best.Params)...), AllowLarge: o.AllowLarge})
+	p, err := st.search.parse(best.Params)
 	if err != nil {
 		return err
 	}
@@ -108,23 +113,35 @@ func search(ctx context.Context, o Options, st *state, rep *Report) error {
 	return err
 }
 
+// readSpec reads the config file once more (prepare has checked it), for
+// a search's trials: each is the config with its parameters set.
+func readSpec(o Options) (*trialSpec, error) {
+	src, err := os.ReadFile(o.ConfigPath)
+	if err != nil {
+		return nil, err
+	}
+	return &trialSpec{File: o.ConfigPath, Config: src, Overrides: o.Overrides, AllowLarge: o.AllowLarge}, nil
+}
+
+// parse parses the config with params set as model.params overrides,
+// after the spec's own overrides, and checks it as LoadFile does.
+func (s *trialSpec) parse(params tune.Params) (*config.Parsed, error) {
+	set := append(slices.Clone(s.Overrides), config.Overrides(params)...)
+	return Parse(s.File, s.Config, &config.Options{Overrides: set, AllowLarge: s.AllowLarge})
+}
+
 // checkSearchParams checks, before a search starts, that the trainer
 // takes every searched parameter at both ends of its range: the config
 // with each parameter set to its lowest and to its highest value (first
 // and last choice) must pass the trainer's checks.
-func checkSearchParams(o Options, p *config.Parsed) error {
-	sc := p.Config.Search
-	if sc == nil {
-		return nil
-	}
-	space, err := sc.Space()
+func checkSearchParams(spec *trialSpec, p *config.Parsed) error {
+	space, err := p.Config.Search.Space()
 	if err != nil {
 		return p.Locate(err)
 	}
 	for _, q := range space {
 		for _, v := range tune.Ends(q.Dist) {
-			set := append(slices.Clone(o.Overrides), config.Overrides(tune.Params{q.Name: v})...)
-			if _, err := LoadFile(o.ConfigPath, &config.Options{Overrides: set, AllowLarge: o.AllowLarge}); err != nil {
+			if _, err := spec.parse(tune.Params{q.Name: v}); err != nil {
 				var ce *config.ConfigError
 				if errors.As(err, &ce) {
 					err = errors.New(ce.Msg)
@@ -136,17 +153,12 @@ func checkSearchParams(o Options, p *config.Parsed) error {
 	return nil
 }
 
-// runTrial cross-validates one trial: the config at path with the
-// trial's parameters set, on data, reporting the objective's running
-// value after each fold.
-func runTrial(ctx context.Context, path string, overrides []string, allowLarge bool, data *frame.Frame, out string,
-	scorer Scorer, threads int, objective string, t tune.Trial, report tune.Report) (tune.Result, error) {
-	metric := strings.TrimSuffix(objective, "_mean") // the summary's key
-	p, err := LoadFile(path, &config.Options{Overrides: append(slices.Clone(overrides), config.Overrides(t.Params)...), AllowLarge: allowLarge})
-	if err != nil {
-		return tune.Result{}, err
-	}
-	job := &Job{Config: &p.Config, Data: data, Out: out,
+// scoreTrial cross-validates one trial's config p (the search's config
+// with the trial's parameters set) on data, reporting the objective's
+// running value after each fold.
+func scoreTrial(ctx context.Context, p *config.Parsed, data *frame.Frame, scorer Scorer, threads int, report tune.Report) (tune.Result, error) {
+	metric := strings.TrimSuffix(p.Config.Search.Objective, "_mean") // the summary's key
+	job := &Job{Config: &p.Config, Data: data,
 		NewPipeline: func() *clean.Pipeline {
 			pipe, err := p.Pipeline()
 			if err != nil {

@@ -43,7 +43,7 @@ type Options struct {
 	OnTrial func(Trial)
 }
 
-// Outcome turns an objective's return into the trial's outcome.
+// OutcomeOf turns an objective's return into the trial's outcome.
 func OutcomeOf(r Result, err error) Outcome {
 	switch {
 	case errors.Is(err, ErrPruned):

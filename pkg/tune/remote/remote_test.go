@@ -17,9 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/mlstack/mlstack/internal/testenv"
 	"github.com/mlstack/mlstack/pkg/tune"
 	"github.com/mlstack/mlstack/pkg/tune/remote"
@@ -45,19 +42,6 @@ var space = tune.Space{
 // testConfig makes redelivery quick: a killed worker's trial moves on
 // after 3 s.
 var testConfig = remote.Config{AckWait: 3 * time.Second, MaxDeliver: 4}
-
-func connect(url, name string) (*nats.Conn, jetstream.JetStream, error) {
-	nc, err := nats.Connect(url, nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(200*time.Millisecond))
-	if err != nil {
-		return nil, nil, err
-	}
-	js, err := jetstream.New(nc)
-	if err != nil {
-		nc.Close()
-		return nil, nil, err
-	}
-	return nc, js, nil
-}
 
 // appendLine appends one line to a shared record file (O_APPEND: whole
 // lines from several processes).
@@ -117,7 +101,7 @@ func run(name string) remote.Runner {
 
 func workerMain() int {
 	name := os.Getenv("MLSTACK_REMOTE_NAME")
-	nc, js, err := connect(os.Getenv("MLSTACK_REMOTE_URL"), name)
+	nc, js, err := remote.Connect(os.Getenv("MLSTACK_REMOTE_URL"), name)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -136,7 +120,7 @@ func workerMain() int {
 
 // coordinator runs a search to the end, recording each OnTrial call.
 func coordinator(ctx context.Context, url, search, records string, nTrials int) error {
-	nc, js, err := connect(url, "coordinator")
+	nc, js, err := remote.Connect(url, "coordinator")
 	if err != nil {
 		return err
 	}
@@ -359,7 +343,7 @@ func TestSearchOnJetStreamCluster(t *testing.T) {
 func TestSearchSingleServer(t *testing.T) {
 	srv := testenv.NATS(t, 1)
 	recs := filepath.Join(t.TempDir(), "records")
-	nc, js, err := connect(srv.URL(), "test")
+	nc, js, err := remote.Connect(srv.URL(), "test")
 	if err != nil {
 		t.Fatal(err)
 	}

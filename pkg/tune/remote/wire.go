@@ -13,8 +13,25 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/mlstack/mlstack/internal/redact"
 	"github.com/mlstack/mlstack/pkg/tune"
 )
+
+// Connect opens a NATS connection, named name, that reconnects for as
+// long as it takes (a node of a cluster restarting is routine), and its
+// JetStream context. url may list several servers, comma-separated.
+func Connect(url, name string) (*nats.Conn, jetstream.JetStream, error) {
+	nc, err := nats.Connect(url, nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(200*time.Millisecond))
+	if err != nil {
+		return nil, nil, fmt.Errorf("nats %s: %w", redact.URL(url), err)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, nil, fmt.Errorf("nats %s: %w", redact.URL(url), err)
+	}
+	return nc, js, nil
+}
 
 // Stream and consumer names, shared by every search.
 const (
