@@ -432,12 +432,22 @@ func downloadOnce(ctx context.Context, o *FetchOptions, mk func(context.Context)
 	if name == "DownloadDataset" || strings.HasPrefix(name, ".") {
 		name = def
 	}
+	p, err, retry = save(ctx, o, body, total, resp.Header, where, name)
+	return p, name, err, retry
+}
+
+// save copies the body of a download to the file name in o.Dir, through
+// a temporary file, checking its length against total (the
+// Content-Length, or -1) and the limit, and its md5 against header's
+// X-Goog-Hash. where names the download in errors; ctx's cause tells a
+// stall.
+func save(ctx context.Context, o *FetchOptions, body io.Reader, total int64, header http.Header, where, name string) (p string, err error, retry bool) {
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
-		return "", "", err, false
+		return "", err, false
 	}
 	f, err := os.CreateTemp(o.Dir, "download-*")
 	if err != nil {
-		return "", "", err, false
+		return "", err, false
 	}
 	defer func() {
 		if err != nil {
@@ -453,13 +463,13 @@ func downloadOnce(ctx context.Context, o *FetchOptions, mk func(context.Context)
 		if n > 0 {
 			done += int64(n)
 			if total >= 0 && done > total {
-				return "", "", fmt.Errorf("dataset: %s: more than Content-Length %d bytes", where, total), true
+				return "", fmt.Errorf("dataset: %s: more than Content-Length %d bytes", where, total), true
 			}
 			if done > o.Limits.MaxBytes {
-				return "", "", fmt.Errorf("dataset: %s: %w: more than %d bytes downloaded", where, ErrTooLarge, o.Limits.MaxBytes), false
+				return "", fmt.Errorf("dataset: %s: %w: more than %d bytes downloaded", where, ErrTooLarge, o.Limits.MaxBytes), false
 			}
 			if _, werr := f.Write(buf[:n]); werr != nil {
-				return "", "", werr, false
+				return "", werr, false
 			}
 			h.Write(buf[:n])
 			o.Progress(name, done, total)
@@ -469,30 +479,30 @@ func downloadOnce(ctx context.Context, o *FetchOptions, mk func(context.Context)
 		}
 		if rerr != nil {
 			if c := context.Cause(ctx); errors.Is(c, ErrStalled) {
-				return "", "", fmt.Errorf("dataset: %s: %w after %d bytes", where, c, done), true
+				return "", fmt.Errorf("dataset: %s: %w after %d bytes", where, c, done), true
 			}
 			if errors.Is(rerr, io.ErrUnexpectedEOF) {
-				return "", "", fmt.Errorf("dataset: %s: %w: %d of %d bytes", where, ErrTruncated, done, total), true
+				return "", fmt.Errorf("dataset: %s: %w: %d of %d bytes", where, ErrTruncated, done, total), true
 			}
-			return "", "", fmt.Errorf("dataset: %s: %w", where, rerr), ctx.Err() == nil
+			return "", fmt.Errorf("dataset: %s: %w", where, rerr), ctx.Err() == nil
 		}
 	}
 	if total >= 0 && done != total {
-		return "", "", fmt.Errorf("dataset: %s: %w: %d of %d bytes", where, ErrTruncated, done, total), true
+		return "", fmt.Errorf("dataset: %s: %w: %d of %d bytes", where, ErrTruncated, done, total), true
 	}
-	if want := googMD5(resp.Header.Values("X-Goog-Hash")); want != "" {
+	if want := googMD5(header.Values("X-Goog-Hash")); want != "" {
 		if got := base64.StdEncoding.EncodeToString(h.Sum(nil)); got != want {
-			return "", "", fmt.Errorf("dataset: %s: md5 %s, X-Goog-Hash says %s", where, got, want), true
+			return "", fmt.Errorf("dataset: %s: md5 %s, X-Goog-Hash says %s", where, got, want), true
 		}
 	}
 	if err = f.Close(); err != nil {
-		return "", "", err, false
+		return "", err, false
 	}
 	p = filepath.Join(o.Dir, name)
 	if err = os.Rename(f.Name(), p); err != nil {
-		return "", "", err, false
+		return "", err, false
 	}
-	return p, name, nil, false
+	return p, nil, false
 }
 
 // countingReader adds the bytes read to n, for watchRate.
