@@ -130,6 +130,19 @@ const (
 	DefaultTimeout = time.Hour
 )
 
+// begin starts a fetch of src: it checks opts and returns them with their
+// defaults and ctx bounded by their Timeout. The caller defers end(&err),
+// which turns an error the timeout caused into one wrapping ErrTimeout and
+// releases ctx.
+func begin(ctx context.Context, src Source, opts *FetchOptions) (_ context.Context, o FetchOptions, end func(*error), err error) {
+	if opts == nil || opts.Dir == "" {
+		return nil, o, nil, errors.New("dataset: FetchOptions.Dir is required")
+	}
+	o = opts.defaults()
+	ctx, cancel, timedOut := withTimeout(ctx, &o, src)
+	return ctx, o, func(err *error) { *err = timedOut(*err); cancel() }, nil
+}
+
 // withTimeout applies o.Timeout to ctx; done turns an error caused by it
 // into ErrTimeout naming what timed out.
 func withTimeout(ctx context.Context, o *FetchOptions, what fmt.Stringer) (context.Context, context.CancelFunc, func(error) error) {
@@ -151,13 +164,11 @@ func withTimeout(ctx context.Context, o *FetchOptions, what fmt.Stringer) (conte
 // files are used in place) and returns them sorted by name. Archives are
 // extracted; other non-CSV files are ignored. No CSV at all is ErrNoCSV.
 func Fetch(ctx context.Context, src Source, opts *FetchOptions) (_ []File, err error) {
-	if opts == nil || opts.Dir == "" {
-		return nil, errors.New("dataset: FetchOptions.Dir is required")
+	ctx, o, end, err := begin(ctx, src, opts)
+	if err != nil {
+		return nil, err
 	}
-	o := opts.defaults()
-	ctx, cancel, timedOut := withTimeout(ctx, &o, src)
-	defer cancel()
-	defer func() { err = timedOut(err) }()
+	defer end(&err)
 	var p, name string
 	switch src.Kind {
 	case KindSample:

@@ -47,13 +47,11 @@ type ImageDataset struct {
 // beside it (train/images, valid/images, test/images), since exporters
 // write paths that only hold on their machine.
 func FetchDataset(ctx context.Context, src Source, opts *FetchOptions) (_ *ImageDataset, err error) {
-	if opts == nil || opts.Dir == "" {
-		return nil, errors.New("dataset: FetchOptions.Dir is required")
+	ctx, o, end, err := begin(ctx, src, opts)
+	if err != nil {
+		return nil, err
 	}
-	o := opts.defaults()
-	ctx, cancel, timedOut := withTimeout(ctx, &o, src)
-	defer cancel()
-	defer func() { err = timedOut(err) }()
+	defer end(&err)
 	var zipPath string
 	switch src.Kind {
 	case KindRoboflow:
