@@ -212,30 +212,10 @@ func SHAPSummary(v *SHAPValues, top int) (*Chart, error) {
 	}
 	slices.Reverse(idx) // the first category is drawn at the bottom
 	cats := make([]string, len(idx))
-	lo, hi := math.Inf(1), math.Inf(-1)
 	for k, j := range idx {
 		cats[k] = v.Features[j]
-		for i := range rows {
-			lo, hi = min(lo, v.Values.At(i, j)), max(hi, v.Values.At(i, j))
-		}
 	}
-	// points[b] holds the points of colour bin b (index colourBins: missing).
-	points := make([]plotter.XYs, colourBins+1)
-	for k, j := range idx {
-		s := make([]float64, rows)
-		for i := range rows {
-			s[i] = v.Values.At(i, j)
-		}
-		off := swarm(s, lo, hi)
-		lv := colourLevel(v.X, j)
-		for i := range rows {
-			b := lv[i]
-			if b < 0 {
-				b = colourBins
-			}
-			points[b] = append(points[b], plotter.XY{X: s[i], Y: float64(k) + off[i]})
-		}
-	}
+	points, lo, hi := v.beeswarm(idx, rows)
 	title := "SHAP summary"
 	sub := fmt.Sprintf("%d rows · top %d of %d features by mean |SHAP value| · colour: feature value, blue low → red high, grey missing", rows, len(idx), nf)
 	xName := "SHAP value (impact on " + v.output() + ")"
@@ -288,6 +268,35 @@ func SHAPSummary(v *SHAPValues, top int) (*Chart, error) {
 		return p, nil
 	}
 	return &Chart{Name: "shap_summary", Title: title, subtitle: sub, Width: 900, Height: max(400, 130+28*len(cats)), ec: sc, plot: plotFn}, nil
+}
+
+// beeswarm returns the points of the summary plot by colour bin of the
+// feature value (index colourBins: missing): feature idx[k]'s SHAP values
+// on row k, piled up by swarm; and the range of those SHAP values.
+func (v *SHAPValues) beeswarm(idx []int, rows int) (points []plotter.XYs, lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, j := range idx {
+		for i := range rows {
+			lo, hi = min(lo, v.Values.At(i, j)), max(hi, v.Values.At(i, j))
+		}
+	}
+	points = make([]plotter.XYs, colourBins+1)
+	for k, j := range idx {
+		s := make([]float64, rows)
+		for i := range rows {
+			s[i] = v.Values.At(i, j)
+		}
+		off := swarm(s, lo, hi)
+		lv := colourLevel(v.X, j)
+		for i := range rows {
+			b := lv[i]
+			if b < 0 {
+				b = colourBins
+			}
+			points[b] = append(points[b], plotter.XY{X: s[i], Y: float64(k) + off[i]})
+		}
+	}
+	return points, lo, hi
 }
 
 // vline is a thin grey line across the plot at x = at (vertical) or
