@@ -130,6 +130,10 @@ func (r *trialRunner) run(ctx context.Context, b []byte, t tune.Trial, report tu
 			r.mu.Unlock()
 			return tune.Result{}, fmt.Errorf("data: %w", err)
 		}
+		if f, _, err = prepareRows(p, f, true); err != nil { // the dataset-level steps, as the run's
+			r.mu.Unlock()
+			return tune.Result{}, err
+		}
 		r.data, r.key = f, key
 	}
 	data := r.data

@@ -1,5 +1,5 @@
 // Package config reads an experiment file: a versioned YAML document
-// (`version: 1`) with the sections name, seed, data, clean, resample,
+// (`version: 1`) with the sections name, seed, data, prepare, clean, resample,
 // model, validation, metrics, artifacts and tracking, decoded into Config.
 //
 // # Rules
