@@ -556,7 +556,9 @@ func (e *RowError) Error() string {
 func (e *RowError) Unwrap() error { return e.Err }
 
 // SetLines rewrites the *RowError in err, if any, to name the data file
-// line of its row: lines[row] when rows is nil, else lines[rows[row]]
+// line of its row (the errors of this package format their message when
+// printed, so the line shows in err's text as long as the wrappers on top
+// do too, as %w wrappers made after this call do): lines[row] when rows is nil, else lines[rows[row]]
 // (rows maps the frame's rows to the rows lines are indexed by). It
 // reports whether it found one.
 func SetLines(err error, rows, lines []int) bool {
