@@ -42,12 +42,14 @@ const (
 // Encode encodes categorical columns as numbers. Levels are the sorted
 // (byte-wise) distinct values seen at fit time.
 type Encode struct {
-	// Method defaults to OneHot.
+	// Method is onehot (default: one 0/1 column per category, as
+	// OneHotEncoder and get_dummies) or ordinal (the category's index in
+	// the sorted categories, as OrdinalEncoder).
 	Method Method `json:"method,omitempty"`
 	// Columns to encode; empty means every categorical column. Boolean
 	// columns, which export as 0/1 already, are encoded only if listed.
 	Columns []string `json:"columns,omitempty"`
-	// Unknown defaults to UnknownIgnore: a category seen only in a test
+	// Unknown is ignore or error; it defaults to UnknownIgnore: a category seen only in a test
 	// fold, or only in the rows being scored, is no reason to stop, as
 	// with pandas' get_dummies (scikit-learn's encoders default to
 	// "error" instead).

@@ -69,9 +69,30 @@ func PrepOptions(name string) (options []string, python string) {
 	return slices.Clone(s.options), s.python
 }
 
-// StepOptions returns the options of a fitted step (for the config
-// reference).
-func StepOptions(name string) []string { return slices.Clone(steps[name].options) }
+// StepOptions returns the options of a fitted step and its scikit-learn
+// or pandas equivalent (for the config reference).
+func StepOptions(name string) (options []string, python string) {
+	s := steps[name]
+	return slices.Clone(s.options), s.python
+}
+
+// NewStep returns the zero value of the fitted step name (its options
+// unset), or nil; NewPrep that of a dataset-level step. They are for
+// tools that describe the steps (the config reference).
+func NewStep(name string) Step {
+	if s, ok := steps[name]; ok {
+		return s.new()
+	}
+	return nil
+}
+
+// NewPrep: see NewStep.
+func NewPrep(name string) Prep {
+	if s, ok := prepSteps[name]; ok {
+		return s.new()
+	}
+	return nil
+}
 
 // PrepareFromSpec builds a Preparation from specs (the flat form of
 // StepSpec), checking names, options and values. Errors are *StepError
@@ -168,6 +189,7 @@ func (p *Preparation) Apply(f *frame.Frame) (*frame.Frame, []int, error) {
 // Keep is "first" (default) or "last" to keep one of each group, or false
 // to drop every row that has a duplicate (keep=False).
 type DropDuplicateRows struct {
+	// Subset are the columns compared; empty: every column.
 	Subset []string `json:"subset,omitempty"`
 	// Keep is "first", "last" or false.
 	Keep any `json:"keep,omitempty"`
@@ -291,8 +313,11 @@ func rowKey(cols []*frame.Column, i int) string {
 // value in any (how: any, the default) or all (how: all) of the subset
 // columns (every column when empty).
 type DropNA struct {
+	// Subset are the columns looked at; empty: every column.
 	Subset []string `json:"subset,omitempty"`
-	How    string   `json:"how,omitempty"`
+	// How is any (default: a row with a missing value in any of them is
+	// dropped) or all (only a row missing all of them).
+	How string `json:"how,omitempty"`
 }
 
 // Name returns "dropna".
@@ -340,9 +365,13 @@ func (s *DropNA) apply(f *frame.Frame, _ *Env) (*frame.Frame, []int, error) {
 // of In: df[~df[column].isin(values)]. Values compare as numbers in a
 // numeric column and as text otherwise; a missing value matches nothing.
 type DropRows struct {
+	// Column is the column tested (required).
 	Column string `json:"column"`
-	Equals any    `json:"equals,omitempty"`
-	In     []any  `json:"in,omitempty"`
+	// Equals drops the rows holding this value (a string, number or
+	// boolean).
+	Equals any `json:"equals,omitempty"`
+	// In drops the rows holding any of these values; give Equals or In.
+	In []any `json:"in,omitempty"`
 }
 
 // Name returns "drop_rows".
@@ -420,6 +449,7 @@ func (s *DropRows) apply(f *frame.Frame, _ *Env) (*frame.Frame, []int, error) {
 
 // DropColumnsPrep is pandas' df.drop(columns=...) on the whole table.
 type DropColumnsPrep struct {
+	// Names are the columns dropped (required; not the target).
 	Names []string `json:"columns"`
 }
 
@@ -450,6 +480,8 @@ func (s *DropColumnsPrep) apply(f *frame.Frame, env *Env) (*frame.Frame, []int, 
 // as a number (a value that is not one is an error naming its row);
 // bool a boolean one from a boolean column or a numeric one of 0 and 1.
 type AsType struct {
+	// Types maps columns to dtypes: category, str, object, float,
+	// float64, int, int64 or bool.
 	Types map[string]string `json:"columns"`
 }
 

@@ -67,6 +67,7 @@ func (*DropDuplicates) Transform(f *frame.Frame, _ *Env) (*frame.Frame, error) {
 // exist; at transform time absent columns are ignored (scoring data may
 // already lack them).
 type DropColumns struct {
+	// Columns are the columns removed (required).
 	Columns []string `json:"columns"`
 }
 
@@ -106,6 +107,7 @@ func (s *DropColumns) Transform(f *frame.Frame, _ *Env) (*frame.Frame, error) {
 // BloodPressure, SkinThickness, Insulin and BMI in diabetes.csv). It has
 // nothing to fit.
 type ZeroAsMissing struct {
+	// Columns are the numeric columns where 0 means missing (required).
 	Columns []string `json:"columns"`
 }
 

@@ -69,9 +69,11 @@ type DataConfig struct {
 	Source string `yaml:"source"`
 	// Target is the label column.
 	Target string `yaml:"target"`
-	// Positive names the positive class of a binary target. Default: a
-	// numeric target is used as is; a categorical one maps its sorted values
-	// to 0..k-1, a yes/no one maps No to 0 and Yes to 1 (see frame.XY).
+	// Positive names the positive class of a binary target (labelled 1;
+	// scikit-learn's pos_label). Default: 1 for a 0/1 target, the true
+	// token for a yes/no (true/false) one; a binary target of other labels
+	// (text) requires it. A multiclass target maps its sorted values to
+	// 0..k-1 (see frame.XY).
 	Positive string `yaml:"positive"`
 	// Missing lists extra tokens read as missing, beside the defaults.
 	Missing []string `yaml:"missing"`

@@ -28,4 +28,6 @@
 //     Parsed.Locate turns into a *ConfigError at the key's line.
 //   - A check is one function per section (see validate.go); a new
 //     section brings its type in config.go and its check beside the others.
+//go:generate go run ../../../internal/configdoc
+
 package config
