@@ -165,4 +165,3 @@ tracking: {offline: true, system_metrics: false}
 		}
 	}
 }
-
