@@ -103,6 +103,9 @@ func checkFeatures(p *config.Parsed, data *frame.Frame, lines []int) ([]frame.Fe
 			"(one-hot, as pandas' get_dummies, or method: ordinal), drop %s with drop_columns, or use resample.method: smotenc",
 			plural(len(categorical)), quoteAll(categorical), them(len(categorical)))
 	}
+	if smotenc && len(categorical) == 0 {
+		return nil, p.ErrAt("resample.method", "smotenc needs categorical features, and none is left after cleaning; use smote")
+	}
 	_, schema, err := feats.Matrix(&frame.ExportOptions{Ordinal: smotenc})
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
