@@ -1,6 +1,7 @@
 package clean
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -253,8 +254,10 @@ func (s *DropDuplicateRows) apply(f *frame.Frame, env *Env) (*frame.Frame, []int
 	}
 	keys := make([]string, f.Len())
 	count := make(map[string]int, f.Len())
+	var buf []byte
 	for i := range keys {
-		keys[i] = rowKey(cols, i)
+		buf = rowKey(buf[:0], cols, i)
+		keys[i] = string(buf)
 		count[keys[i]]++
 	}
 	var kept []int
@@ -285,28 +288,26 @@ func (s *DropDuplicateRows) apply(f *frame.Frame, env *Env) (*frame.Frame, []int
 	return f.Take(kept), kept, nil
 }
 
-// rowKey is the bytes of row i of cols: equal keys, equal rows (missing
-// equal to missing, -0 to 0), as pandas compares them.
-func rowKey(cols []*frame.Column, i int) string {
-	var key []byte
+// rowKey appends to key the bytes of row i of cols: equal keys, equal
+// rows (missing equal to missing, -0 to 0), as pandas compares them.
+func rowKey(key []byte, cols []*frame.Column, i int) []byte {
 	for _, c := range cols {
 		switch {
 		case c.IsNA(i):
 			key = append(key, 0)
 		case c.Kind() == frame.Categorical:
 			s := c.String(i)
-			key = strconv.AppendInt(append(key, 1), int64(len(s)), 10)
-			key = append(append(key, ':'), s...)
+			key = binary.LittleEndian.AppendUint32(append(key, 1), uint32(len(s)))
+			key = append(key, s...)
 		default:
 			x := c.Float(i)
 			if x == 0 {
-				x = 0
+				x = 0 // -0 equals 0
 			}
-			key = strconv.AppendUint(append(key, 2), math.Float64bits(x), 16)
-			key = append(key, ';')
+			key = binary.LittleEndian.AppendUint64(append(key, 2), math.Float64bits(x))
 		}
 	}
-	return string(key)
+	return key
 }
 
 // DropNA is pandas' df.dropna(subset, how): drop the rows with a missing
