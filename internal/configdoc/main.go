@@ -305,4 +305,3 @@ func code(s string) string {
 func cell(s string) string {
 	return strings.ReplaceAll(s, "|", `\|`)
 }
-
