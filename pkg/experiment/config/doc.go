@@ -28,6 +28,6 @@
 //     Parsed.Locate turns into a *ConfigError at the key's line.
 //   - A check is one function per section (see validate.go); a new
 //     section brings its type in config.go and its check beside the others.
-//go:generate go run ../../../internal/configdoc
+//go:generate go run ../../../cmd/configdoc
 
 package config

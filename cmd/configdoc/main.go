@@ -5,7 +5,7 @@
 // boosted-tree parameters of pkg/boost (keys, aliases, doc comments). Run
 // it from the repository root after changing any of them:
 //
-//	go run ./internal/configdoc
+//	go run ./cmd/configdoc
 //
 // (or go generate ./pkg/experiment/config). Its test fails when
 // docs/CONFIG.md is not what it would write.

@@ -25,7 +25,7 @@ func TestConfigDocUpToDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s is out of date: run `go run ./internal/configdoc` from the repository root", Output)
+		t.Errorf("%s is out of date: run `go run ./cmd/configdoc` from the repository root", Output)
 	}
 }
 
