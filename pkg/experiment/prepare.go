@@ -138,6 +138,27 @@ func quoteAll(s []string) string {
 	return strings.Join(q, ", ")
 }
 
+// checkTarget refuses a target with missing values, naming the first
+// one's line and the prepare step that drops such rows (as a notebook's
+// df.dropna(subset=[target])).
+func checkTarget(p *config.Parsed, data *frame.Frame, lines []int) error {
+	t := p.Config.Data.Target
+	col, err := data.Column(t)
+	if err != nil || col.Missing() == 0 {
+		return err
+	}
+	first := 0
+	for !col.IsNA(first) {
+		first++
+	}
+	at := fmt.Sprintf("row %d", first)
+	if lines != nil {
+		at = fmt.Sprintf("data line %d", lines[first])
+	}
+	return p.ErrAt("data.target", "column %q has %d missing value%s (the first at %s): a model learns from labelled rows only; drop them with prepare: - {step: dropna, subset: [%s]}",
+		t, col.Missing(), plural(col.Missing()), at, t)
+}
+
 // targetError is the error for a data.target the table does not have,
 // with the closest column name.
 func targetError(p *config.Parsed, source string, have []string) error {

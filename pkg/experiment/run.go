@@ -264,6 +264,9 @@ func prepare(ctx context.Context, o Options) (*state, error) {
 		if st.data, st.lines, err = prepareRows(p, st.raw, o.Data == nil); err != nil {
 			return nil, err
 		}
+		if err := checkTarget(p, st.data, st.lines); err != nil {
+			return nil, err
+		}
 		if dc, ok := st.trainer.(DataChecker); ok {
 			if err := p.Locate(dc.CheckData(c, st.data)); err != nil {
 				return nil, err
