@@ -48,6 +48,7 @@ differs, it says so here.
   StratifiedKFold only warns and leaves folds without the class).
 - **Checks before the run.** ` + "`train --dry-run`" + ` reads the data, runs ` + "`prepare:`" + `, fits ` + "`clean:`" + ` once on all
   rows and exports the features as training will: a missing target (with "did you mean"), a
+  target with missing values (drop those rows with ` + "`prepare: - {step: dropna, subset: [target]}`" + `), a
   positive class that is not a class, a column a step names that is not there, a categorical
   column no step encodes, too few rows of a class for the folds are errors with exit status 2. It
   prints the column types, the number of features after cleaning and the class balance. A real
