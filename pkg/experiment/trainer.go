@@ -79,8 +79,8 @@ func (b *Balance) String() string {
 	for _, n := range b.Counts {
 		total += n
 	}
-	if b.Positive != "" && len(b.Classes) == 2 {
-		neg := 1 - slices.Index(b.Classes, b.Positive)
+	if pos := slices.Index(b.Classes, b.Positive); b.Positive != "" && len(b.Classes) == 2 && pos >= 0 {
+		neg := 1 - pos
 		return fmt.Sprintf("positive class %s (%d of %d rows, %.1f%%), negative %s (%d); %s",
 			b.Positive, b.Counts[1-neg], total, 100*float64(b.Counts[1-neg])/float64(max(total, 1)), b.Classes[neg], b.Counts[neg], b.Rule)
 	}

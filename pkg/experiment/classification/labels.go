@@ -194,6 +194,9 @@ func balance(c *config.Config, data *frame.Frame) (*experiment.Balance, error) {
 	}
 	if k == 2 {
 		b.Positive, b.Rule = pos, rule
+		if target.Positive != "" { // as the target writes it: "1" for data.positive: 1.0
+			b.Positive = target.Positive
+		}
 		if pos == "" { // 0 and 1
 			b.Positive, b.Rule = b.Classes[1], "default for a 0/1 target: 1 (scikit-learn's pos_label=1)"
 		}

@@ -107,6 +107,7 @@ func TestBalance(t *testing.T) {
 		{name: "yes/no given no", csv: "x,y\n1,No\n2,Yes\n3,No\n4,Yes\n", positive: "No", classes: []string{"Yes", "No"}, counts: []int{2, 2}, want: "No", rule: "data.positive"},
 		{name: "text needs positive", csv: "x,y\n1,good\n2,bad\n", path: "data.positive", err: `missing: the target "y" has the classes "bad" and "good"; name the positive one`},
 		{name: "not a class", csv: "x,y\n1,good\n2,bad\n", positive: "Bad", path: "data.positive", err: `"Bad" is not a class of y (did you mean "bad"?); classes: bad, good`},
+		{name: "numeric given as written otherwise", csv: "x,y\n1,0\n2,1\n3,0\n", positive: "1.0", classes: []string{"0", "1"}, counts: []int{2, 1}, want: "1", rule: "data.positive"},
 		{name: "numeric not a class", csv: "x,y\n1,0\n2,1\n", positive: "2", path: "data.positive", err: `"2" is not a class of y`},
 		{name: "multiclass", csv: "x,y\n1,a\n2,b\n3,c\n", classes: []string{"a", "b", "c"}, counts: []int{1, 1, 1}},
 		{name: "too few for the folds", csv: "x,y\n1,0\n2,1\n3,0\n4,0\n", splits: 2, path: "validation.n_splits", err: "2 folds, but class 1 of y has only 1 rows"},
