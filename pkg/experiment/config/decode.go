@@ -558,9 +558,15 @@ func describe(n *yaml.Node) string {
 }
 
 // Closest returns the candidate within edit distance 2 of s, if any (the
-// nearest; the first of equals): the "did you mean" of every error that
-// names a key, a parameter, a column or a class.
+// nearest; the first of equals; one that differs only in case first):
+// the "did you mean" of every error that names a key, a parameter, a
+// column or a class.
 func Closest(s string, candidates []string) string {
+	for _, c := range candidates {
+		if strings.EqualFold(s, c) {
+			return c
+		}
+	}
 	best, bestD := "", 3
 	for _, c := range candidates {
 		if d := levenshtein(s, c); d < bestD {
