@@ -106,9 +106,28 @@ func checkFeatures(p *config.Parsed, data *frame.Frame, lines []int) ([]frame.Fe
 	if smotenc && len(categorical) == 0 {
 		return nil, p.ErrAt("resample.method", "smotenc needs categorical features, and none is left after cleaning; use smote")
 	}
+	if smotenc && len(categorical) == len(feats.Names()) {
+		return nil, p.ErrAt("resample.method", "smotenc needs continuous features too, and every feature left after cleaning is categorical; encode them and use smote")
+	}
 	_, schema, err := feats.Matrix(&frame.ExportOptions{Ordinal: smotenc})
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
+	}
+	if c.Resample.Method != "none" {
+		for _, col := range feats.Columns() {
+			if n := col.Missing(); n > 0 {
+				first := 0
+				for !col.IsNA(first) {
+					first++
+				}
+				at := fmt.Sprintf("row %d", first)
+				if lines != nil {
+					at = fmt.Sprintf("data line %d", lines[first])
+				}
+				return nil, p.ErrAt("clean", "column %q has %d missing value%s after cleaning (the first at %s), and %s needs every feature filled, as imblearn's: add `- step: impute` to clean (SimpleImputer), or drop those rows with prepare: dropna",
+					col.Name(), n, plural(n), at, c.Resample.Method)
+			}
+		}
 	}
 	return schema.Features, nil
 }

@@ -209,7 +209,36 @@ func balance(c *config.Config, data *frame.Frame) (*experiment.Balance, error) {
 			}
 		}
 	}
-	return b, nil
+	return b, checkNeighbors(c, b)
+}
+
+// checkNeighbors checks that SMOTE finds k_neighbors neighbours among the
+// training rows of every fold: each class it oversamples (auto or a ratio:
+// every class but the largest) needs k_neighbors + 1 of them, as
+// imblearn's SMOTE does. A class written in a sampling_strategy mapping is
+// left to the run.
+func checkNeighbors(c *config.Config, b *experiment.Balance) error {
+	if c.Resample.Method == "none" || len(b.Counts) < 2 {
+		return nil
+	}
+	if s, _ := config.SamplingStrategy(c.Resample.SamplingStrategy); s == nil {
+		return nil
+	} else if _, ok := s.(config.ClassTargets); ok {
+		return nil
+	}
+	k, splits := c.Resample.KNeighbors, c.Validation.NSplits
+	largest := slices.Index(b.Counts, slices.Max(b.Counts))
+	for i, n := range b.Counts {
+		if i == largest {
+			continue
+		}
+		train := n - (n+splits-1)/splits // the fewest a fold trains on
+		if train < k+1 {
+			return &config.FieldError{Path: "resample.k_neighbors", Msg: fmt.Sprintf("%d neighbours need %d rows of class %s in each fold's training rows, and with %d rows in all and %d folds some folds train on %d; lower k_neighbors (imblearn's SMOTE refuses too)",
+				k, k+1, b.Classes[i], n, splits, train)}
+		}
+	}
+	return nil
 }
 
 // targetClasses returns the distinct values of a target column as text.

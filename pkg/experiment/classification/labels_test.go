@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlstack/mlstack/pkg/experiment"
 	"github.com/mlstack/mlstack/pkg/experiment/config"
 	"github.com/mlstack/mlstack/pkg/frame"
 )
@@ -139,5 +140,40 @@ func TestBalance(t *testing.T) {
 				t.Errorf("balance = %+v, want classes %v counts %v positive %q (%s)", b, tt.classes, tt.counts, tt.want, tt.rule)
 			}
 		})
+	}
+}
+
+// SMOTE needs k_neighbors + 1 rows of each class it oversamples among a
+// fold's training rows.
+func TestCheckNeighbors(t *testing.T) {
+	b := &experiment.Balance{Classes: []string{"no", "yes"}, Counts: []int{90, 10}}
+	tests := []struct {
+		method   string
+		k, folds int
+		strategy any
+		err      string
+	}{
+		{"smote", 5, 2, "auto", "5 neighbours need 6 rows of class yes in each fold's training rows, and with 10 rows in all and 2 folds some folds train on 5"},
+		{"smote", 4, 2, "auto", ""},
+		{"smote", 7, 5, 0.5, ""},
+		{"smote", 8, 4, 0.5, "some folds train on 7"},
+		{"none", 50, 5, "auto", ""},
+		{"smote", 50, 5, map[string]any{"yes": 100}, ""}, // left to the run
+	}
+	for _, tt := range tests {
+		c := config.DefaultConfig()
+		c.Resample.Method, c.Resample.KNeighbors, c.Resample.SamplingStrategy = tt.method, tt.k, tt.strategy
+		c.Validation.NSplits = tt.folds
+		err := checkNeighbors(&c, b)
+		if tt.err == "" {
+			if err != nil {
+				t.Errorf("%+v: %v", tt, err)
+			}
+			continue
+		}
+		var fe *config.FieldError
+		if !errors.As(err, &fe) || fe.Path != "resample.k_neighbors" || !strings.Contains(fe.Msg, tt.err) {
+			t.Errorf("%+v: err = %v, want %q at resample.k_neighbors", tt, err, tt.err)
+		}
 	}
 }
