@@ -50,7 +50,8 @@ differs, it says so here.
   rows and exports the features as training will: a missing target (with "did you mean"), a
   target with missing values (drop those rows with ` + "`prepare: - {step: dropna, subset: [target]}`" + `), a
   positive class that is not a class, a column a step names that is not there, a categorical
-  column no step encodes, too few rows of a class for the folds are errors with exit status 2. It
+  column no step encodes, too few rows of a class for the folds, and for SMOTE a feature left with
+  missing values or too few rows of a class for k_neighbors in a fold are errors with exit status 2. It
   prints the column types, the number of features after cleaning and the class balance. A real
   run makes the same checks before it creates its output folder or MLflow run.
 
