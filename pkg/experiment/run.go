@@ -267,14 +267,13 @@ func prepare(ctx context.Context, o Options) (*state, error) {
 		if err := checkTarget(p, st.data, st.lines); err != nil {
 			return nil, err
 		}
-		if dc, ok := st.trainer.(DataChecker); ok {
-			if err := p.Locate(dc.CheckData(c, st.data)); err != nil {
-				return nil, err
-			}
-		}
-		if b, ok := st.trainer.(Balancer); ok {
+		if b, ok := st.trainer.(Balancer); ok { // checks what CheckData does
 			if st.balance, err = b.Balance(c, st.data); err != nil {
 				return nil, p.Locate(err)
+			}
+		} else if dc, ok := st.trainer.(DataChecker); ok {
+			if err := p.Locate(dc.CheckData(c, st.data)); err != nil {
+				return nil, err
 			}
 		}
 		if features, err = checkFeatures(p, st.data, st.lines); err != nil {

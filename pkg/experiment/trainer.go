@@ -56,7 +56,8 @@ type DataChecker interface {
 // Balancer is implemented by trainers whose target is classes: the plan
 // and the run's summary say the classes, their counts and which one is
 // positive, and a run logs the positive class as the param data.positive.
-// Its errors are those of DataChecker.
+// Balance checks the data as CheckData does (a trainer that is both is
+// asked Balance only), with the same errors.
 type Balancer interface {
 	Balance(c *config.Config, data *frame.Frame) (*Balance, error)
 }
