@@ -76,20 +76,22 @@ func stepError(p *config.Parsed, section string, err error, rows, lines []int) e
 // table and exports its features as the trainer will: what no fold could
 // get past for a reason the config can fix (a column a step names that is
 // not there, a categorical column no step encodes) is a config error now,
-// before a run opens. It returns the kinds of the features.
-func checkFeatures(p *config.Parsed, data *frame.Frame, lines []int) ([]frame.Feature, error) {
+// before a run opens. It returns the number of features (a one-hot
+// column counts one; no feature matrix is made: it would double the
+// memory of a large table).
+func checkFeatures(p *config.Parsed, data *frame.Frame, lines []int) (int, error) {
 	c := &p.Config
 	pipe, err := p.Pipeline()
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	cleaned, err := pipe.FitTransform(data)
 	if err != nil {
-		return nil, stepError(p, "clean", err, nil, lines)
+		return 0, stepError(p, "clean", err, nil, lines)
 	}
 	feats, err := cleaned.Drop(c.Data.Target)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	smotenc := c.Resample.Method == "smotenc"
 	var categorical []string
@@ -99,19 +101,18 @@ func checkFeatures(p *config.Parsed, data *frame.Frame, lines []int) ([]frame.Fe
 		}
 	}
 	if len(categorical) > 0 && !smotenc {
-		return nil, p.ErrAt("clean", "categorical column%s %s left unencoded: the model takes numbers; add `- step: encode` to clean "+
+		return 0, p.ErrAt("clean", "categorical column%s %s left unencoded: the model takes numbers; add `- step: encode` to clean "+
 			"(one-hot, as pandas' get_dummies, or method: ordinal), drop %s with drop_columns, or use resample.method: smotenc",
 			plural(len(categorical)), quoteAll(categorical), them(len(categorical)))
 	}
 	if smotenc && len(categorical) == 0 {
-		return nil, p.ErrAt("resample.method", "smotenc needs categorical features, and none is left after cleaning; use smote")
+		return 0, p.ErrAt("resample.method", "smotenc needs categorical features, and none is left after cleaning; use smote")
 	}
 	if smotenc && len(categorical) == len(feats.Names()) {
-		return nil, p.ErrAt("resample.method", "smotenc needs continuous features too, and every feature left after cleaning is categorical; encode them and use smote")
+		return 0, p.ErrAt("resample.method", "smotenc needs continuous features too, and every feature left after cleaning is categorical; encode them and use smote")
 	}
-	_, schema, err := feats.Matrix(&frame.ExportOptions{Ordinal: smotenc})
-	if err != nil {
-		return nil, fmt.Errorf("data: %w", err)
+	if len(feats.Names()) == 0 {
+		return 0, p.ErrAt("clean", "no feature is left after cleaning: the model needs at least one column beside the target")
 	}
 	if c.Resample.Method != "none" {
 		for _, col := range feats.Columns() {
@@ -124,12 +125,12 @@ func checkFeatures(p *config.Parsed, data *frame.Frame, lines []int) ([]frame.Fe
 				if lines != nil {
 					at = fmt.Sprintf("data line %d", lines[first])
 				}
-				return nil, p.ErrAt("clean", "column %q has %d missing value%s after cleaning (the first at %s), and %s needs every feature filled, as imblearn's: add `- step: impute` to clean (SimpleImputer), or drop those rows with prepare: dropna",
+				return 0, p.ErrAt("clean", "column %q has %d missing value%s after cleaning (the first at %s), and %s needs every feature filled, as imblearn's: add `- step: impute` to clean (SimpleImputer), or drop those rows with prepare: dropna",
 					col.Name(), n, plural(n), at, c.Resample.Method)
 			}
 		}
 	}
-	return schema.Features, nil
+	return len(feats.Names()), nil
 }
 
 func plural(n int) string {

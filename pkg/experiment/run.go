@@ -251,7 +251,7 @@ func prepare(ctx context.Context, o Options) (*state, error) {
 	c := &p.Config
 	st := &state{p: p}
 	st.trainer, _ = lookup(c.Model.Trainer)
-	var features []frame.Feature
+	features := 0
 	if !readsOwnData(st.trainer) {
 		if st.raw = o.Data; st.raw == nil {
 			if st.raw, st.origin, err = loadData(ctx, c.Data); err != nil {
@@ -298,7 +298,7 @@ func prepare(ctx context.Context, o Options) (*state, error) {
 		st.plan.Rows, st.plan.Columns = st.data.Shape()
 		st.plan.RowsRead = st.raw.Len()
 		st.plan.Types = kindCounts(st.data)
-		st.plan.Features = len(features)
+		st.plan.Features = features
 		st.plan.Balance = st.balance
 	}
 	return st, nil
