@@ -140,5 +140,6 @@ func (r *trialRunner) run(ctx context.Context, b []byte, t tune.Trial, report tu
 	}
 	data, lines := r.data, r.lines
 	r.mu.Unlock()
-	return scoreTrial(ctx, p, data, lines, scorer, runtime.GOMAXPROCS(0), report)
+	res, _, err := scoreTrial(ctx, p, data, lines, scorer, runtime.GOMAXPROCS(0), report)
+	return res, err
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mlstack/mlstack/internal/redact"
 	"github.com/mlstack/mlstack/pkg/clean"
+	"github.com/mlstack/mlstack/pkg/cv"
 	"github.com/mlstack/mlstack/pkg/experiment/config"
 	"github.com/mlstack/mlstack/pkg/frame"
 	"github.com/mlstack/mlstack/pkg/mlflow"
@@ -236,6 +237,7 @@ type state struct {
 	plan    *Plan
 	run     *mlflow.Run
 	search  *trialSpec // the config's bytes, read once, for a search's trials
+	cv      *cv.Result // the config's cross-validation already run (Job.CV), or nil
 }
 
 // prepare reads and checks the config, then reads the data and checks it
@@ -426,7 +428,7 @@ func train(ctx context.Context, o Options, st *state, out string) (*Outcome, err
 		label = c.Model.Trainer
 	}
 	job := &Job{
-		Config: c, Data: st.data, Lines: st.lines, Out: out,
+		Config: c, Data: st.data, Lines: st.lines, Out: out, CV: st.cv,
 		NewPipeline: func() *clean.Pipeline {
 			pipe, err := st.p.Pipeline()
 			if err != nil {

@@ -11,11 +11,13 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/mlstack/mlstack/pkg/charts"
 	"github.com/mlstack/mlstack/pkg/clean"
+	"github.com/mlstack/mlstack/pkg/cv"
 	"github.com/mlstack/mlstack/pkg/experiment/config"
 	"github.com/mlstack/mlstack/pkg/frame"
 	"github.com/mlstack/mlstack/pkg/metrics"
@@ -32,7 +34,9 @@ import (
 // metric best_value, tags best_trial and best_run_id, the trial counts)
 // and the search charts under search/. The best parameters are then
 // cross-validated and fitted on all rows as a run without a search would
-// be, and logged on the parent: its model is the search's model.
+// be, and logged on the parent: its model is the search's model (the
+// local executor's best trial lends its folds, Job.CV, so only the final
+// model is fitted again).
 
 // search runs the trials on this machine (the local executor).
 func search(ctx context.Context, o Options, st *state, rep *Report) error {
@@ -60,12 +64,17 @@ func search(ctx context.Context, o Options, st *state, rep *Report) error {
 		total = *sc.NTrials
 	}
 	var done atomic.Int32
+	kept := &bestCV{dir: study.Direction()}
 	run := func(ctx context.Context, t tune.Trial, report tune.Report) (tune.Result, error) {
 		p, err := st.search.parse(t.Params)
 		if err != nil {
 			return tune.Result{}, err
 		}
-		return scoreTrial(ctx, p, st.data, st.lines, scorer, threads, report)
+		r, res, err := scoreTrial(ctx, p, st.data, st.lines, scorer, threads, report)
+		if err == nil {
+			kept.offer(t.Number, r.Value, res)
+		}
+		return r, err
 	}
 	opts := tune.Options{Parallelism: par, NTrials: total, OnTrial: func(t tune.Trial) {
 		n := int(done.Add(1))
@@ -104,6 +113,7 @@ func search(ctx context.Context, o Options, st *state, rep *Report) error {
 	}
 	final := *st
 	final.p = p
+	final.cv = kept.cvs[best.Number] // nil when the trial ran elsewhere (nats)
 	outcome, err := train(ctx, o, &final, rep.Out)
 	if err != nil {
 		return err
@@ -155,8 +165,8 @@ func checkSearchParams(spec *trialSpec, p *config.Parsed) error {
 
 // scoreTrial cross-validates one trial's config p (the search's config
 // with the trial's parameters set) on data, reporting the objective's
-// running value after each fold.
-func scoreTrial(ctx context.Context, p *config.Parsed, data *frame.Frame, lines []int, scorer Scorer, threads int, report tune.Report) (tune.Result, error) {
+// running value after each fold; it returns the result and the folds'.
+func scoreTrial(ctx context.Context, p *config.Parsed, data *frame.Frame, lines []int, scorer Scorer, threads int, report tune.Report) (tune.Result, *cv.Result, error) {
 	metric := strings.TrimSuffix(p.Config.Search.Objective, "_mean") // the summary's key
 	job := &Job{Config: &p.Config, Data: data, Lines: lines,
 		NewPipeline: func() *clean.Pipeline {
@@ -170,22 +180,52 @@ func scoreTrial(ctx context.Context, p *config.Parsed, data *frame.Frame, lines 
 		Notef:    func(string, ...any) {},
 	}
 	fold := 0
-	s, err := scorer.Score(ctx, job, threads, func(s *metrics.Summary) bool {
+	sc, err := scorer.Score(ctx, job, threads, func(s *metrics.Summary) bool {
 		v, ok := s.Aggregate[metric]
 		stop := ok && report(fold, v.Mean)
 		fold++
 		return stop
 	})
+	var s *metrics.Summary
+	if sc != nil {
+		s = sc.Summary
+	}
 	r := tune.Result{Metrics: means(s)}
 	if err != nil {
-		return r, p.Locate(err)
+		return r, nil, p.Locate(err)
 	}
 	v, ok := s.Aggregate[metric]
 	if !ok {
-		return r, fmt.Errorf("the trainer reports no %s; it reports %s", metric, strings.Join(slices.Sorted(maps.Keys(s.Aggregate)), ", "))
+		return r, nil, fmt.Errorf("the trainer reports no %s; it reports %s", metric, strings.Join(slices.Sorted(maps.Keys(s.Aggregate)), ", "))
 	}
 	r.Value = v.Mean
-	return r, nil
+	return r, sc.CV, nil
+}
+
+// bestCV keeps the cross-validation of the best trials so far (ties
+// all kept), so that the final run of the best trial's parameters reuses
+// its folds rather than running them again.
+type bestCV struct {
+	mu    sync.Mutex
+	dir   tune.Direction
+	value float64
+	cvs   map[int]*cv.Result // by trial number
+}
+
+// offer keeps trial n's result when no trial so far is better, and drops
+// those it is better than.
+func (b *bestCV) offer(n int, value float64, res *cv.Result) {
+	if res == nil || math.IsNaN(value) {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case len(b.cvs) == 0 || b.dir.Better(value, b.value):
+		b.value, b.cvs = value, map[int]*cv.Result{n: res}
+	case !b.dir.Better(b.value, value):
+		b.cvs[n] = res
+	}
 }
 
 // newStudy makes the study the search section describes.

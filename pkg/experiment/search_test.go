@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -156,5 +157,61 @@ func TestSearchOnNATSWorkers(t *testing.T) {
 	}
 	if rep.Model == nil {
 		t.Error("the search logged no model")
+	}
+}
+
+// The final run of a local search reuses its best trial's folds: its
+// cross-validation (scores, seeds, every out-of-fold prediction) is the
+// one a run without a search computes for the best parameters.
+func TestSearchReusesBestTrialFolds(t *testing.T) {
+	t.Setenv("MLSTACK_MLFLOW_SPOOL", t.TempDir())
+	dir := t.TempDir()
+	base := `version: 1
+name: reuse
+seed: 7
+data: {source: "sample:diabetes", target: Outcome}
+clean:
+  - {step: impute, strategy: median}
+resample: {method: smote}
+model:
+  trainer: classification
+  params: {n_estimators: 20, subsample: 0.8}
+validation: {method: stratified_kfold, n_splits: 4}
+metrics: {names: [roc_auc, f1]}
+artifacts: {charts: false}
+tracking: {offline: true, system_metrics: false}
+`
+	search := base + `search:
+  algorithm: grid
+  objective: roc_auc_mean
+  pruner: none
+  params:
+    max_depth: {type: categorical, choices: [2, 3, 5]}
+`
+	write := func(name, src string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(src), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	ctx := context.Background()
+	rep, err := experiment.Run(ctx, experiment.Options{ConfigPath: write("search.yaml", search), Out: filepath.Join(dir, "search")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	depth := rep.Search.Best.Params["max_depth"]
+	plain, err := experiment.Run(ctx, experiment.Options{ConfigPath: write("plain.yaml", base), Out: filepath.Join(dir, "plain"),
+		Overrides: []string{fmt.Sprintf("model.params.max_depth=%v", depth)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := rep.Outcome.CV, plain.Outcome.CV
+	if len(got.Predictions) != 768 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("max_depth %v: the search's final cross-validation differs from a run without a search (%d and %d predictions)",
+			depth, len(got.Predictions), len(want.Predictions))
+	}
+	if g, w := rep.Outcome.Summary.Aggregate["roc_auc"].Mean, rep.Search.Best.Value; g != w {
+		t.Errorf("final roc_auc mean %v, best trial's %v", g, w)
 	}
 }

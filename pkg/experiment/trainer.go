@@ -35,9 +35,17 @@ type Trainer interface {
 // folds one after another on threads cores, and calls report with the
 // summary of the folds so far after each fold; when report returns true
 // it stops and returns tune.ErrPruned. It fits no final model and writes
-// nothing.
+// nothing. Its CV, all folds run, is what Train's cross-validation of
+// the same config would be: Job.CV lets Train reuse it.
 type Scorer interface {
-	Score(ctx context.Context, job *Job, threads int, report func(*metrics.Summary) (stop bool)) (*metrics.Summary, error)
+	Score(ctx context.Context, job *Job, threads int, report func(*metrics.Summary) (stop bool)) (*Scored, error)
+}
+
+// Scored is a Scorer's cross-validation: the summary of its folds and
+// their results.
+type Scored struct {
+	Summary *metrics.Summary
+	CV      *cv.Result
 }
 
 // OwnData is implemented by trainers that read their own data (an image
@@ -108,6 +116,10 @@ type Job struct {
 	// fit one per fold.
 	NewPipeline func() *clean.Pipeline
 	Out         string // output directory
+	// CV, when set, is this config's cross-validation already run (by
+	// Score, for a search's best trial): Train reuses its folds rather
+	// than running them again.
+	CV *cv.Result
 	// Progress reports finished steps (folds, epochs); never nil.
 	Progress func(done, total int)
 	// Notef tells the user something, a line (no newline); never nil.

@@ -46,7 +46,7 @@ func (m *Median) Prune(h *History, t *Trial) bool {
 		if math.IsNaN(v) {
 			continue
 		}
-		if math.IsNaN(best) || h.Direction.better(v, best) {
+		if math.IsNaN(best) || h.Direction.Better(v, best) {
 			best = v
 		}
 	}
@@ -69,7 +69,7 @@ func (m *Median) Prune(h *History, t *Trial) bool {
 		return false
 	}
 	med := percentile(vals, 50)
-	return h.Direction.better(med, best)
+	return h.Direction.Better(med, best)
 }
 
 // firstInInterval is Optuna's _is_first_in_interval_step: prune checks

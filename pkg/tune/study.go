@@ -24,8 +24,8 @@ func (d Direction) String() string {
 	return "minimize"
 }
 
-// better reports whether a is a better objective value than b.
-func (d Direction) better(a, b float64) bool {
+// Better reports whether a is a better objective value than b.
+func (d Direction) Better(a, b float64) bool {
 	if d == Maximize {
 		return a > b
 	}
@@ -281,7 +281,7 @@ func (s *Study) Best() (Trial, bool) {
 	defer s.mu.Unlock()
 	var best *Trial
 	for _, t := range s.trials {
-		if t.State == Complete && (best == nil || s.dir.better(t.Value, best.Value)) {
+		if t.State == Complete && (best == nil || s.dir.Better(t.Value, best.Value)) {
 			best = t
 		}
 	}

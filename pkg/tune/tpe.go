@@ -136,7 +136,7 @@ func (s *TPE) split(h *History) (below, above []*Trial) {
 	}
 	nBelow := gamma(len(complete) + len(pruned))
 	sort.SliceStable(complete, func(i, j int) bool {
-		return h.Direction.better(complete[i].Value, complete[j].Value)
+		return h.Direction.Better(complete[i].Value, complete[j].Value)
 	})
 	k := min(nBelow, len(complete))
 	below = append(below, complete[:k]...)

@@ -45,7 +45,9 @@ import (
 // clean → resample → boost fitted inside every fold over splits (with
 // charts on, the first fold also scores its training and test rows after
 // every round, for the learning curves), then fit the same steps on all
-// rows and save the model bundle. The outcome has no charts yet.
+// rows and save the model bundle. The outcome has no charts yet. With
+// job.CV set (Score's), the folds are not run again; with charts on, the
+// first one is, for its curves.
 func Train(ctx context.Context, job *experiment.Job, base *boost.Params, y []float64, splits []cv.Split) (*experiment.Outcome, error) {
 	c := job.Config
 	workers := c.Validation.Workers
@@ -77,12 +79,22 @@ func Train(ctx context.Context, job *experiment.Job, base *boost.Params, y []flo
 		}
 		return out, err
 	}
-	res, err := cv.RunFolds(ctx, y, splits, fold, &cv.Options{
-		Workers: workers, Seed: c.Seed, Threshold: c.Validation.Threshold,
-		Progress: job.Progress, Regression: spec.Params.Objective == boost.RegSquaredError,
-	})
-	if err != nil {
-		return nil, err
+	res := job.CV
+	if res == nil {
+		var err error
+		res, err = cv.RunFolds(ctx, y, splits, fold, &cv.Options{
+			Workers: workers, Seed: c.Seed, Threshold: c.Validation.Threshold,
+			Progress: job.Progress, Regression: spec.Params.Objective == boost.RegSquaredError,
+		})
+		if err != nil {
+			return nil, err
+		}
+	} else if config.On(c.Artifacts.Charts) && len(splits) > 0 {
+		// The folds were run (Score); the learning curves need the first
+		// one's booster with its evaluation sets.
+		if _, err := fold(ctx, splits[0], cv.FoldSeed(c.Seed, 0)); err != nil {
+			return nil, err
+		}
 	}
 	summary := res.Summary(aggregateOptions(c))
 	keepMetrics(summary, c.Metrics.Names)
@@ -149,7 +161,7 @@ func (t Trainer) Train(ctx context.Context, job *experiment.Job) (*experiment.Ou
 
 // Score cross-validates one set of parameters for a search (the
 // package's Score; experiment.Scorer).
-func (t Trainer) Score(ctx context.Context, job *experiment.Job, threads int, report func(*metrics.Summary) bool) (*metrics.Summary, error) {
+func (t Trainer) Score(ctx context.Context, job *experiment.Job, threads int, report func(*metrics.Summary) bool) (*experiment.Scored, error) {
 	base, y, splits, err := t.Setup(job)
 	if err != nil {
 		return nil, err
@@ -162,15 +174,14 @@ func (t Trainer) Score(ctx context.Context, job *experiment.Job, threads int, re
 // after every fold (each fold with the seed it has in Train, so a trial's
 // folds are the ones the full run of its parameters has). report
 // returning true stops it with tune.ErrPruned. No final model, no files.
-func Score(ctx context.Context, job *experiment.Job, base *boost.Params, y []float64, splits []cv.Split, threads int, report func(*metrics.Summary) bool) (*metrics.Summary, error) {
+// Its CV, when every fold ran, is the one Train would compute (Job.CV).
+func Score(ctx context.Context, job *experiment.Job, base *boost.Params, y []float64, splits []cv.Split, threads int, report func(*metrics.Summary) bool) (*experiment.Scored, error) {
 	c := job.Config
 	p := *base
 	p.NJobs = max(1, threads)
 	spec := modelSpec(job, &p)
-	var (
-		folds []metrics.FoldScores
-		s     *metrics.Summary
-	)
+	all := &cv.Result{}
+	var s *metrics.Summary
 	for i, sp := range splits {
 		seed := cv.FoldSeed(c.Seed, i)
 		fold := func(ctx context.Context, sp cv.Split, _ uint64) (*cv.FoldOutput, error) {
@@ -190,15 +201,17 @@ func Score(ctx context.Context, job *experiment.Job, base *boost.Params, y []flo
 		if err != nil {
 			return nil, err
 		}
-		f := res.Folds[0]
-		folds = append(folds, metrics.FoldScores{Repeat: f.Repeat, Fold: f.Fold, NTrain: f.NTrain, NTest: f.NTest, Scores: f.Scores})
-		s = metrics.Summarize(folds, aggregateOptions(c))
+		res.Folds[0].Seed = seed // RunFolds numbered its one split 0
+		all.Classes = res.Classes
+		all.Folds = append(all.Folds, res.Folds...)
+		all.Predictions = append(all.Predictions, res.Predictions...)
+		s = all.Summary(aggregateOptions(c))
 		keepMetrics(s, c.Metrics.Names)
 		if report(s) && i < len(splits)-1 {
-			return s, tune.ErrPruned
+			return &experiment.Scored{Summary: s}, tune.ErrPruned
 		}
 	}
-	return s, nil
+	return &experiment.Scored{Summary: s, CV: all}, nil
 }
 
 // rowLines makes a row error of a fold's fit name the data file line:
