@@ -32,7 +32,7 @@ type histGrower struct {
 	splitBin []int32 // per node of the tree being grown: rows with bins up to this go left
 	free     [][]hbin
 	nbins    int
-	sel      []selCol // the dense features the tree being grown uses
+	sel      []selCol   // the dense features the tree being grown uses
 	leaves   []leafRows // of the tree being grown
 	rng      *rand.Rand // colsample_bylevel and colsample_bynode
 	levels   [][]int32  // per depth: the features sampled for the level (colsample_bylevel)
