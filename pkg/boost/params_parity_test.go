@@ -7,6 +7,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/mlstack/mlstack/internal/testenv"
@@ -188,4 +190,36 @@ func sameTree(t *testing.T, i int, got, want []Node) bool {
 		}
 	}
 	return true
+}
+
+// sklearnScript prints the parameters of xgboost's scikit-learn API.
+const sklearnScript = `
+import inspect, xgboost as xgb
+print(" ".join(n for n in inspect.signature(xgb.XGBModel.__init__).parameters if n not in ("self", "kwargs")))
+`
+
+// TestSklearnParamsKnown: every parameter of xgboost.XGBModel (the
+// installed xgboost 3.x) is a key of Params, so a config never gets
+// "unknown parameter" for one: it is supported, accepted and ignored, or
+// refused with "not supported: <reason>".
+func TestSklearnParamsKnown(t *testing.T) {
+	py := testenv.Python(t)
+	keys := map[string]bool{}
+	rt := reflect.TypeFor[Params]()
+	for i := range rt.NumField() {
+		f := rt.Field(i)
+		keys[strings.Split(f.Tag.Get("yaml"), ",")[0]] = true
+		for _, a := range strings.Split(f.Tag.Get("alias"), ",") {
+			keys[a] = true
+		}
+	}
+	names := strings.Fields(string(testenv.RunInterpreter(t, py, sklearnScript, nil)))
+	if len(names) < 40 {
+		t.Fatalf("xgboost printed %d parameters: %v", len(names), names)
+	}
+	for _, n := range names {
+		if !keys[n] {
+			t.Errorf("xgboost's scikit-learn parameter %q is not a key of boost.Params", n)
+		}
+	}
 }
