@@ -225,19 +225,30 @@ func (g *exactGrower) enumerate(f int32, dir int, qexpand []int32, qidx []int32,
 		if cH < mcw {
 			return
 		}
-		switch {
-		case c.weightGain && dir < 0:
-			loss := c.boundedSplitGain(cG, cH, e.G, e.H, s.bnd, mono) - s.rootGain
-			best[qi].update(loss, f, cond, 0, true, cG, cH, e.G, e.H)
-		case c.weightGain:
-			loss := c.boundedSplitGain(e.G, e.H, cG, cH, s.bnd, mono) - s.rootGain
-			best[qi].update(loss, f, cond, 0, false, e.G, e.H, cG, cH)
-		case dir < 0:
+		if dir < 0 {
 			loss := c.splitGain(cG, cH, e.G, e.H) - s.rootGain
 			best[qi].update(loss, f, cond, 0, true, cG, cH, e.G, e.H)
-		default:
+		} else {
 			loss := c.splitGain(e.G, e.H, cG, cH) - s.rootGain
 			best[qi].update(loss, f, cond, 0, false, e.G, e.H, cG, cH)
+		}
+	}
+	if c.weightGain {
+		// TreeEvaluator's bounded gain; a closure of its own, so that the
+		// common one above is as it was.
+		try = func(qi int32, e *tstat, cond float32) {
+			s := &stats[qexpand[qi]]
+			cG, cH := s.G-e.G, s.H-e.H
+			if cH < mcw {
+				return
+			}
+			if dir < 0 {
+				loss := c.boundedSplitGain(cG, cH, e.G, e.H, s.bnd, mono) - s.rootGain
+				best[qi].update(loss, f, cond, 0, true, cG, cH, e.G, e.H)
+			} else {
+				loss := c.boundedSplitGain(e.G, e.H, cG, cH, s.bnd, mono) - s.rootGain
+				best[qi].update(loss, f, cond, 0, false, e.G, e.H, cG, cH)
+			}
 		}
 	}
 	for k := 0; k < n; k++ {
