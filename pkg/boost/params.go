@@ -602,6 +602,18 @@ func (p *Params) String() string {
 	if err != nil {
 		return "invalid: " + err.Error()
 	}
-	return fmt.Sprintf("objective=%s num_class=%d n_estimators=%d max_depth=%d learning_rate=%g min_child_weight=%g gamma=%g reg_lambda=%g reg_alpha=%g subsample=%g colsample_bytree=%g scale_pos_weight=%g max_bin=%d tree_method=%s",
-		r.objective, r.numClass, r.nEstimators, r.maxDepth, r.eta, r.minChildWeight, r.gamma, r.lambda, r.alpha, r.subsample, r.colsample, r.scalePosWeight, r.maxBin, r.treeMethod)
+	policy := "depthwise"
+	if r.lossguide {
+		policy = "lossguide"
+	}
+	s := fmt.Sprintf("objective=%s num_class=%d n_estimators=%d max_depth=%d learning_rate=%g min_child_weight=%g gamma=%g reg_lambda=%g reg_alpha=%g max_delta_step=%g subsample=%g colsample_bytree=%g colsample_bylevel=%g colsample_bynode=%g scale_pos_weight=%g max_bin=%d tree_method=%s grow_policy=%s max_leaves=%d num_parallel_tree=%d",
+		r.objective, r.numClass, r.nEstimators, r.maxDepth, r.eta, r.minChildWeight, r.gamma, r.lambda, r.alpha, r.maxDeltaStep, r.subsample, r.colsample,
+		r.colsampleLevel, r.colsampleNode, r.scalePosWeight, r.maxBin, r.treeMethod, policy, r.maxLeaves, r.parallelTrees)
+	if p != nil && len(p.MonotoneConstraints) > 0 {
+		s += fmt.Sprintf(" monotone_constraints=%v", p.MonotoneConstraints)
+	}
+	if p != nil && len(p.InteractionConstraints) > 0 {
+		s += fmt.Sprintf(" interaction_constraints=%v", p.InteractionConstraints)
+	}
+	return s
 }
