@@ -109,12 +109,15 @@ type Params struct {
 	// the wrong way, and each split bounds the weights of the subtrees
 	// below by the midpoint of its two child weights. A non-empty list
 	// also switches the gain to the weight form (XGBoost does the same).
+	// Refused with multi:softprob. Given by position only: xgboost's
+	// mapping from feature names is not supported.
 	MonotoneConstraints []int `yaml:"monotone_constraints"`
 	// InteractionConstraints lists groups of feature indices (columns,
 	// 0-based) allowed to interact: a node may split on a feature used on
 	// its path, or on any feature of a group that holds every feature on
 	// its path (XGBoost's FeatureInteractionConstraintHost). The root may
-	// split on any feature. Default none.
+	// split on any feature. Default none. Indices only: xgboost's lists of
+	// feature names are not supported.
 	InteractionConstraints [][]int `yaml:"interaction_constraints"`
 	// NumParallelTree is the number of trees grown in each round on the
 	// same gradients (each with its own row and column samples; random
