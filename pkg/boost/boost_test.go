@@ -77,10 +77,20 @@ func TestLGThreshold(t *testing.T) {
 // goroutines, and a seed fixes the subsampling.
 func TestDeterministic(t *testing.T) {
 	x, y := synth(40000, 6, 5, 0.05) // > histBlock rows: several partial histograms
-	for _, method := range []string{Hist, Exact} {
+	for _, method := range []string{Hist, Exact, "lossguide"} {
+		params := func(jobs int, seed uint64) Params {
+			p := Params{NEstimators: 5, TreeMethod: method, NJobs: jobs, Subsample: 0.7, ColsampleBytree: 0.8, RandomState: seed}
+			if method == "lossguide" {
+				// The issue 19 parameters that draw or order: per-node
+				// samples, parallel trees, leaf-wise growth, constraints.
+				p.TreeMethod, p.GrowPolicy, p.MaxLeaves, p.ColsampleBynode, p.ColsampleBylevel, p.NumParallelTree = Hist, "lossguide", 20, 0.7, 0.9, 2
+				p.InteractionConstraints, p.MonotoneConstraints = [][]int{{0, 1, 2}, {2, 3}}, []int{1}
+			}
+			return p
+		}
 		var first *Model
 		for _, jobs := range []int{1, 2, 3} {
-			p := Params{NEstimators: 5, TreeMethod: method, NJobs: jobs, Subsample: 0.7, ColsampleBytree: 0.8, RandomState: 42}
+			p := params(jobs, 42)
 			m, err := Train(context.Background(), x, y, nil, &p)
 			if err != nil {
 				t.Fatal(err)
@@ -93,7 +103,7 @@ func TestDeterministic(t *testing.T) {
 				t.Errorf("%s: NJobs=%d gives different trees than NJobs=1", method, jobs)
 			}
 		}
-		p := Params{NEstimators: 5, TreeMethod: method, Subsample: 0.7, RandomState: 43}
+		p := params(0, 43)
 		m, _ := Train(context.Background(), x, y, nil, &p)
 		if reflect.DeepEqual(first.Trees, m.Trees) {
 			t.Errorf("%s: another seed gives the same trees", method)
