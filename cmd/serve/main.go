@@ -82,18 +82,68 @@ func run(ctx context.Context, args []string, reload <-chan struct{}, stderr io.W
 	if len(args) > 0 && args[0] == "ping" {
 		return ping(ctx, args[1:], stderr)
 	}
+	cfg, code := parseFlags(args, stderr)
+	if cfg == nil {
+		return code
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.level}))
+	cfg.o.Logger = log
+	s := serve.New(cfg.o)
+
+	c, err := registryClient()
+	if err != nil {
+		fmt.Fprintf(stderr, "serve: %v\n", redact.Error(err))
+		return 2
+	}
+	reg, err := serve.NewRegistry(cfg.uri, c, s)
+	if err != nil {
+		fmt.Fprintf(stderr, "serve: %v\n", redact.Error(err))
+		return 2
+	}
+	start := time.Now()
+	if _, err := reg.Load(ctx); err != nil {
+		fmt.Fprintf(stderr, "serve: %v\n", redact.Error(err))
+		return 1
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.host, strconv.Itoa(cfg.port)))
+	if err != nil {
+		fmt.Fprintf(stderr, "serve: %v\n", err)
+		return 1
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "model", cfg.uri, "version", s.Current().Version, "load_ms", time.Since(start).Milliseconds(), "poll", cfg.poll.String())
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go reg.Watch(wctx, cfg.poll, reload)
+	if err := s.Serve(ctx, ln); err != nil {
+		fmt.Fprintf(stderr, "serve: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// config is what the flags of serve say.
+type config struct {
+	uri, host string
+	port      int
+	poll      time.Duration
+	level     slog.Level
+	o         serve.Options
+}
+
+// parseFlags parses and checks serve's flags; on nil it has written why
+// (or the help) to stderr and code is the exit code.
+func parseFlags(args []string, stderr io.Writer) (_ *config, code int) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		uri, host, level string
-		port             int
-		poll             time.Duration
-		o                serve.Options
+		cfg   config
+		level string
+		o     = &cfg.o
 	)
-	fs.StringVar(&uri, "model", "", "the model `URI`: models:/<name>@<alias>, models:/<name>/<version>, runs:/<run_id>/<path>, s3://... or a folder")
-	fs.StringVar(&host, "host", "127.0.0.1", "the `address` to listen on (0.0.0.0 for every interface)")
-	fs.IntVar(&port, "port", 8080, "the `port` to listen on (0: any free port, logged)")
-	fs.DurationVar(&poll, "poll", 0, "resolve the alias again every `interval` and swap in a new version (0: only on SIGHUP)")
+	fs.StringVar(&cfg.uri, "model", "", "the model `URI`: models:/<name>@<alias>, models:/<name>/<version>, runs:/<run_id>/<path>, s3://... or a folder")
+	fs.StringVar(&cfg.host, "host", "127.0.0.1", "the `address` to listen on (0.0.0.0 for every interface)")
+	fs.IntVar(&cfg.port, "port", 8080, "the `port` to listen on (0: any free port, logged)")
+	fs.DurationVar(&cfg.poll, "poll", 0, "resolve the alias again every `interval` and swap in a new version (0: only on SIGHUP)")
 	fs.Int64Var(&o.MaxBodyBytes, "max-body", serve.DefaultMaxBodyBytes, "the largest request body, in `bytes` (413 beyond)")
 	fs.IntVar(&o.MaxInFlight, "max-in-flight", 0, "scoring requests at once (0: 4 × GOMAXPROCS); more wait up to --queue-wait, then get 503")
 	fs.DurationVar(&o.QueueWait, "queue-wait", serve.DefaultQueueWait, "how long a request waits for a scoring slot before 503")
@@ -108,68 +158,42 @@ func run(ctx context.Context, args []string, reload <-chan struct{}, stderr io.W
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return 0
+			return nil, 0
 		}
-		return 2
+		return nil, 2
 	}
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(level)); err != nil || fs.NArg() > 0 || uri == "" || port < 0 || port > 65535 || poll < 0 {
+	if err := cfg.level.UnmarshalText([]byte(level)); err != nil || fs.NArg() > 0 || cfg.uri == "" || cfg.port < 0 || cfg.port > 65535 || cfg.poll < 0 {
 		switch {
 		case err != nil:
 			fmt.Fprintf(stderr, "serve: --log-level %q: want debug, info, warn or error\n", level)
 		case fs.NArg() > 0:
 			fmt.Fprintf(stderr, "serve: unexpected argument %q\n", fs.Arg(0))
-		case uri == "":
+		case cfg.uri == "":
 			fmt.Fprintln(stderr, "serve: --model is required")
-		case poll < 0:
+		case cfg.poll < 0:
 			fmt.Fprintln(stderr, "serve: --poll must not be negative")
 		default:
-			fmt.Fprintf(stderr, "serve: --port %d: want 0-65535\n", port)
+			fmt.Fprintf(stderr, "serve: --port %d: want 0-65535\n", cfg.port)
 		}
 		fs.Usage()
-		return 2
+		return nil, 2
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: lvl}))
-	o.Logger = log
-	s := serve.New(o)
+	return &cfg, 0
+}
 
-	var c *mlflow.Client
-	if os.Getenv("MLFLOW_TRACKING_URI") != "" {
-		opts, err := mlflow.OptionsFromEnv()
-		if err == nil {
-			// A registry check must not hold a swap back for minutes.
-			opts.MaxRetries, opts.RetryFor, opts.Timeout = 2, 10*time.Second, 10*time.Second
-			c, err = mlflow.New(os.Getenv("MLFLOW_TRACKING_URI"), opts)
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "serve: %v\n", redact.Error(err))
-			return 2
-		}
+// registryClient is the MLflow client of $MLFLOW_TRACKING_URI, quick to
+// give up, or nil without one.
+func registryClient() (*mlflow.Client, error) {
+	if os.Getenv("MLFLOW_TRACKING_URI") == "" {
+		return nil, nil
 	}
-	reg, err := serve.NewRegistry(uri, c, s)
+	opts, err := mlflow.OptionsFromEnv()
 	if err != nil {
-		fmt.Fprintf(stderr, "serve: %v\n", redact.Error(err))
-		return 2
+		return nil, err
 	}
-	start := time.Now()
-	if _, err := reg.Load(ctx); err != nil {
-		fmt.Fprintf(stderr, "serve: %v\n", redact.Error(err))
-		return 1
-	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
-	if err != nil {
-		fmt.Fprintf(stderr, "serve: %v\n", err)
-		return 1
-	}
-	log.Info("serving", "addr", ln.Addr().String(), "model", uri, "version", s.Current().Version, "load_ms", time.Since(start).Milliseconds(), "poll", poll.String())
-	wctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go reg.Watch(wctx, poll, reload)
-	if err := s.Serve(ctx, ln); err != nil {
-		fmt.Fprintf(stderr, "serve: %v\n", err)
-		return 1
-	}
-	return 0
+	// A registry check must not hold a swap back for minutes.
+	opts.MaxRetries, opts.RetryFor, opts.Timeout = 2, 10*time.Second, 10*time.Second
+	return mlflow.New(os.Getenv("MLFLOW_TRACKING_URI"), opts)
 }
 
 // ping is the health check: GET <url>/ping must answer 200 within 5 s.

@@ -63,6 +63,9 @@ func printSummary(w io.Writer, rep *experiment.Report) {
 	} else {
 		fmt.Fprintf(w, "\n%s — held-out evaluation (no folds, no intervals)\n\n", rep.Parsed.Config.Name)
 	}
+	if rep.Plan != nil && rep.Plan.Balance != nil {
+		fmt.Fprintf(w, "  target %s: %s\n\n", rep.Parsed.Config.Data.Target, rep.Plan.Balance)
+	}
 	width, spread := len("metric"), false
 	for name, st := range s.Aggregate {
 		width = max(width, len(name))

@@ -36,10 +36,13 @@ type histGrower struct {
 	leaves   []leafRows // of the tree being grown
 	rng      *rand.Rand // colsample_bylevel and colsample_bynode
 	levels   [][]int32  // per depth: the features sampled for the level (colsample_bylevel)
+
+	sparseRows int32            // nodes with at most this many rows keep a sparseHist
+	scratches  []*sparseScratch // per worker, for buildSparse
 }
 
 func newHistGrower(c *resolved, b *binned, threads int) *histGrower {
-	return &histGrower{c: c, b: b, threads: threads, rows: make([]int32, b.nrow), tmp: make([]int32, b.nrow), nbins: b.histLen()}
+	return &histGrower{c: c, b: b, threads: threads, rows: make([]int32, b.nrow), tmp: make([]int32, b.nrow), nbins: b.histLen(), sparseRows: sparseRowsFor(b)}
 }
 
 func (g *histGrower) alloc() []hbin {
@@ -63,7 +66,8 @@ type hnode struct {
 	begin, end int32
 	G, H       float64
 	rootGain   float32
-	hist       []hbin
+	hist       []hbin      // the dense histogram, or nil when sp is set
+	sp         *sparseHist // the histogram of a node of at most sparseRows rows
 	best       split
 	nl         int32   // rows going left, set by partition
 	bnd        bounds  // monotone bounds on its leaf weights (c.weightGain)
@@ -203,18 +207,33 @@ func (g *histGrower) evalSplit(n *hnode, f int32, best *split) {
 // TreeEvaluator when max_delta_step or monotone constraints are set
 // (boundedSplitGain): leaf weights bounded by max_delta_step and the
 // node's monotone bounds, and splits that break a monotone constraint
-// refused. It is kept apart from evalFeature so that the common case pays
-// nothing for it.
+// refused. It is kept apart from evalFeature and evalBins so that the
+// common case pays nothing for it.
 func (g *histGrower) evalFeatureBounded(n *hnode, f int32, best *split) {
+	if n.sp != nil {
+		idx, bins := n.sp.feature(g.b, f)
+		g.evalBinsBounded(n, f, idx, g.b.ptr[f], bins, best)
+		return
+	}
+	lo := g.b.ptr[f]
+	g.evalBinsBounded(n, f, nil, 0, n.hist[lo:lo+int32(len(g.b.cuts[f]))], best)
+}
+
+// evalBinsBounded is evalBinsGo with boundedSplitGain.
+func (g *histGrower) evalBinsBounded(n *hnode, f int32, idx []int32, base int32, hist []hbin, best *split) {
 	c := g.c
 	b := g.b
-	lo := b.ptr[f]
 	cuts := b.cuts[f]
-	hist := n.hist[lo : lo+int32(len(cuts))]
 	mcw := float64(c.minChildWeight)
 	mono := c.monoOf(f)
+	local := func(k int) int32 {
+		if idx != nil {
+			return idx[k] - base
+		}
+		return int32(k)
+	}
 	var lG, lH float64
-	for i, e := range hist {
+	for k, e := range hist {
 		if e.g == 0 && e.h == 0 {
 			continue
 		}
@@ -224,16 +243,17 @@ func (g *histGrower) evalFeatureBounded(n *hnode, f int32, best *split) {
 		if lH >= mcw && rH >= mcw {
 			loss := c.boundedSplitGain(lG, lH, rG, rH, n.bnd, mono) - n.rootGain
 			if loss > best.loss {
-				*best = split{loss, f, cuts[i], int32(i), false, lG, lH, rG, rH}
+				i := local(k)
+				*best = split{loss, f, cuts[i], i, false, lG, lH, rG, rH}
 			}
 		}
 	}
 	if b.miss[f] < 0 || lG == n.G && lH == n.H {
 		return
 	}
-	var aG, aH float64
-	for i := len(hist) - 1; i >= 0; i-- {
-		e := hist[i]
+	var aG, aH float64 // right side, accumulated backwards
+	for k := len(hist) - 1; k >= 0; k-- {
+		e := hist[k]
 		if e.g == 0 && e.h == 0 {
 			continue
 		}
@@ -243,19 +263,33 @@ func (g *histGrower) evalFeatureBounded(n *hnode, f int32, best *split) {
 		if lH >= mcw && aH >= mcw {
 			loss := c.boundedSplitGain(lG, lH, aG, aH, n.bnd, mono) - n.rootGain
 			if loss > best.loss {
+				i := local(k)
 				cond := b.mins[f]
 				if i > 0 {
 					cond = cuts[i-1]
 				}
-				*best = split{loss, f, cond, int32(i - 1), true, lG, lH, aG, aH}
+				*best = split{loss, f, cond, i - 1, true, lG, lH, aG, aH}
 			}
 		}
 	}
 }
 
-// evalFeature is XGBoost's EnumerateSplit: a forward scan (missing right)
+// evalFeature is XGBoost's EnumerateSplit over f's cut bins of n's
+// histogram, dense or sparse.
+func (g *histGrower) evalFeature(n *hnode, f int32, best *split) {
+	if n.sp != nil {
+		idx, bins := n.sp.feature(g.b, f)
+		g.evalBins(n, f, idx, g.b.ptr[f], bins, best)
+		return
+	}
+	lo := g.b.ptr[f]
+	g.evalBins(n, f, nil, 0, n.hist[lo:lo+int32(len(g.b.cuts[f]))], best)
+}
+
+// evalBins is XGBoost's EnumerateSplit: a forward scan (missing right)
 // and, when the node has missing values of f, a backward scan (missing
-// left).
+// left), over f's cut bins: hist, each the local bin i, or when idx is
+// not nil (a sparseHist's listed bins) idx[i] − base.
 //
 // Empty bins are skipped: the split after an empty bin puts the same rows
 // on each side as the split before it, so it has the same loss and cannot
@@ -264,16 +298,23 @@ func (g *histGrower) evalFeatureBounded(n *hnode, f int32, best *split) {
 // forward ones with the same rows on each side (XGBoost runs it when the
 // forward sums differ from the node's by rounding, which only adds
 // default-left copies of forward splits, equal up to rounding).
-func (g *histGrower) evalFeature(n *hnode, f int32, best *split) {
+func (g *histGrower) evalBins(n *hnode, f int32, idx []int32, base int32, hist []hbin, best *split) {
+	if haveScanBins && g.c.alpha == 0 && g.c.minChildWeight > 0 {
+		g.scanBins(n, f, idx, base, hist, best)
+		return
+	}
+	g.evalBinsGo(n, f, idx, base, hist, best)
+}
+
+// evalBinsGo is evalBins in Go, for any reg_alpha and min_child_weight.
+func (g *histGrower) evalBinsGo(n *hnode, f int32, idx []int32, base int32, hist []hbin, best *split) {
 	c := g.c
 	b := g.b
-	lo := b.ptr[f]
 	cuts := b.cuts[f]
-	hist := n.hist[lo : lo+int32(len(cuts))]
 	mcw := float64(c.minChildWeight)
 	a, l := float64(c.alpha), float64(c.lambda)
 	var lG, lH float64
-	for i, e := range hist {
+	for k, e := range hist {
 		if e.g == 0 && e.h == 0 {
 			continue
 		}
@@ -283,7 +324,11 @@ func (g *histGrower) evalFeature(n *hnode, f int32, best *split) {
 		if lH >= mcw && rH >= mcw {
 			loss := leafGain(lG, lH, a, l) + leafGain(rG, rH, a, l) - n.rootGain
 			if loss > best.loss {
-				*best = split{loss, f, cuts[i], int32(i), false, lG, lH, rG, rH}
+				i := int32(k)
+				if idx != nil {
+					i = idx[k] - base
+				}
+				*best = split{loss, f, cuts[i], i, false, lG, lH, rG, rH}
 			}
 		}
 	}
@@ -291,8 +336,8 @@ func (g *histGrower) evalFeature(n *hnode, f int32, best *split) {
 		return
 	}
 	var aG, aH float64 // right side, accumulated backwards
-	for i := len(hist) - 1; i >= 0; i-- {
-		e := hist[i]
+	for k := len(hist) - 1; k >= 0; k-- {
+		e := hist[k]
 		if e.g == 0 && e.h == 0 {
 			continue
 		}
@@ -302,13 +347,52 @@ func (g *histGrower) evalFeature(n *hnode, f int32, best *split) {
 		if lH >= mcw && aH >= mcw {
 			loss := leafGain(lG, lH, a, l) + leafGain(aG, aH, a, l) - n.rootGain
 			if loss > best.loss {
+				i := int32(k)
+				if idx != nil {
+					i = idx[k] - base
+				}
 				cond := b.mins[f]
 				if i > 0 {
 					cond = cuts[i-1]
 				}
-				*best = split{loss, f, cond, int32(i - 1), true, lG, lH, aG, aH}
+				*best = split{loss, f, cond, i - 1, true, lG, lH, aG, aH}
 			}
 		}
+	}
+}
+
+// scanBins is evalBins by the assembly scan (reg_alpha 0,
+// min_child_weight > 0).
+func (g *histGrower) scanBins(n *hnode, f int32, idx []int32, base int32, hist []hbin, best *split) {
+	if len(hist) == 0 {
+		return
+	}
+	b := g.b
+	cuts := b.cuts[f]
+	mcw, l := float64(g.c.minChildWeight), float64(g.c.lambda)
+	local := func(k int) int32 {
+		if idx != nil {
+			return idx[k] - base
+		}
+		return int32(k)
+	}
+	k, loss, lG, lH, tG, tH := scanBins(&hist[0], len(hist), 16, n.G, n.H, l, mcw, n.rootGain, best.loss)
+	if k >= 0 {
+		i := local(k)
+		*best = split{loss, f, cuts[i], i, false, lG, lH, n.G - lG, n.H - lH}
+	}
+	if b.miss[f] < 0 || tG == n.G && tH == n.H {
+		return
+	}
+	last := len(hist) - 1
+	k, loss, aG, aH, _, _ := scanBins(&hist[last], len(hist), -16, n.G, n.H, l, mcw, n.rootGain, best.loss)
+	if k >= 0 {
+		i := local(last - k)
+		cond := b.mins[f]
+		if i > 0 {
+			cond = cuts[i-1]
+		}
+		*best = split{loss, f, cond, i - 1, true, n.G - aG, n.H - aH, aG, aH}
 	}
 }
 
@@ -607,8 +691,8 @@ func (g *histGrower) applySplit(tree []Node, n *hnode) []Node {
 }
 
 // children partitions the rows of the split nodes and returns their
-// children (at depth) with histograms: the smaller child's built, the
-// larger one's the parent's minus it.
+// children (at depth) with histograms (childHists: the smaller child's
+// built, the larger one's the parent's minus it).
 func (g *histGrower) children(split []*hnode, tree []Node, gp []gpair, depth int) []*hnode {
 	c := g.c
 	g.partition(split, tree)
@@ -631,19 +715,13 @@ func (g *histGrower) children(split []*hnode, tree []Node, gp []gpair, depth int
 		if right.end-right.begin < left.end-left.begin {
 			sm, lg = right, left
 		}
-		sm.hist = g.alloc()
-		lg.hist = n.hist
+		if sm.end-sm.begin > g.sparseRows {
+			sm.hist = g.alloc()
+		}
 		small = append(small, sm)
 		large = append(large, lg)
 	}
-	g.buildHists(small, gp)
-	parallelFor(len(small), g.threads, func(i int) {
-		dst, src := large[i].hist, small[i].hist
-		for j := range dst {
-			dst[j].g -= src[j].g
-			dst[j].h -= src[j].h
-		}
-	})
+	g.childHists(split, small, large, gp)
 	return next
 }
 
@@ -770,4 +848,71 @@ func addSplit[B uint8 | uint16](col []B, left []uint8, v [2]float32, rows []int3
 type leafRows struct {
 	nid        int32
 	begin, end int32
+}
+
+// childHists fills the histograms of the children of parents: small[i],
+// the child with fewer rows (with its dense histogram allocated when it
+// has more than sparseRows rows), from its rows, and large[i] as
+// parents[i] − small[i] (see sparseHist). The parents' dense histograms
+// pass to their larger children or are released.
+func (g *histGrower) childHists(parents, small, large []*hnode, gp []gpair) {
+	var dense []*hnode
+	var sparse []*hnode
+	for _, sm := range small {
+		if sm.hist != nil {
+			dense = append(dense, sm)
+		} else {
+			sparse = append(sparse, sm)
+		}
+	}
+	if len(dense) > 0 {
+		g.buildHists(dense, gp)
+	}
+	if len(sparse) > 0 {
+		for w := range min(g.threads, len(sparse)) {
+			g.scratch(w)
+		}
+		parallelForW(len(sparse), g.threads, func(w, i int) {
+			sm := sparse[i]
+			sm.sp = g.buildSparse(g.rows[sm.begin:sm.end], gp, g.scratches[w])
+		})
+	}
+	parallelFor(len(small), g.threads, func(i int) {
+		p, sm, lg := parents[i], small[i], large[i]
+		switch {
+		case sm.sp == nil:
+			lg.hist = p.hist
+			subtractHist(lg.hist, sm.hist)
+		case p.sp != nil:
+			lg.sp = subSparse(p.sp, sm.sp)
+		case lg.end-lg.begin <= g.sparseRows:
+			lg.sp = denseMinusSparse(p.hist, sm.sp, g.b, g.sel)
+		default:
+			lg.hist = p.hist
+			subInPlace(lg.hist, sm.sp)
+		}
+	})
+	for i, p := range parents {
+		if p.hist != nil && large[i].hist == nil {
+			g.release(p.hist)
+		}
+		p.hist, p.sp = nil, nil
+	}
+}
+
+// subtractHist subtracts src from dst, bin by bin.
+func subtractHist(dst, src []hbin) {
+	if len(dst) != len(src) {
+		panic("boost: histograms of different lengths")
+	}
+	if haveScanBins {
+		if len(dst) > 0 {
+			subHist(&dst[0], &src[0], len(dst))
+		}
+		return
+	}
+	for j, s := range src {
+		dst[j].g -= s.g
+		dst[j].h -= s.h
+	}
 }

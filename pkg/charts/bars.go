@@ -162,45 +162,49 @@ func LearningCurves(m *boost.Model) (*Chart, error) {
 		l.AddSeries(seriesName(h), d, so...)
 	}
 
-	plotFn := func() (*plot.Plot, error) {
-		p := newPlot("Boosting round", yName)
-		addGrid(p, true)
-		lo, hi := math.Inf(1), math.Inf(-1)
-		for i, h := range m.History {
-			var pts plotter.XYs
-			for j, v := range h.Values {
-				if !math.IsNaN(v) && !math.IsInf(v, 0) {
-					pts = append(pts, plotter.XY{X: float64(j), Y: v})
-					lo, hi = min(lo, v), max(hi, v)
-				}
-			}
-			if len(pts) == 0 {
-				continue
-			}
-			ln, err := plotter.NewLine(pts)
-			if err != nil {
-				return nil, err
-			}
-			ln.LineStyle = lineStyle(seriesColor(i), 1.8)
-			p.Add(ln)
-			p.Legend.Add(seriesName(h), ln)
-		}
-		if m.BestIteration >= 0 && m.BestIteration < n && hi >= lo {
-			pad := max((hi-lo)*0.05, 1e-9)
-			best, err := plotter.NewLine(plotter.XYs{{X: float64(m.BestIteration), Y: lo - pad}, {X: float64(m.BestIteration), Y: hi + pad}})
-			if err != nil {
-				return nil, err
-			}
-			best.LineStyle = lineStyle("#888888", 1.2)
-			best.LineStyle.Dashes = []vg.Length{vg.Points(5), vg.Points(4)}
-			p.Add(best)
-			p.Legend.Add(fmt.Sprintf("best iteration (%d)", m.BestIteration), best)
-		}
-		p.X.Min = 0
-		p.X.Max = float64(n - 1)
-		return p, nil
-	}
+	plotFn := func() (*plot.Plot, error) { return learningPlot(m, n, yName, seriesName) }
 	return &Chart{Name: "learning_curves", Title: title, subtitle: sub, ec: l, plot: plotFn}, nil
+}
+
+// learningPlot draws the PNG of LearningCurves: a line an evaluation
+// history over the n rounds and the best iteration.
+func learningPlot(m *boost.Model, n int, yName string, seriesName func(boost.EvalHistory) string) (*plot.Plot, error) {
+	p := newPlot("Boosting round", yName)
+	addGrid(p, true)
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i, h := range m.History {
+		var pts plotter.XYs
+		for j, v := range h.Values {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				pts = append(pts, plotter.XY{X: float64(j), Y: v})
+				lo, hi = min(lo, v), max(hi, v)
+			}
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		ln, err := plotter.NewLine(pts)
+		if err != nil {
+			return nil, err
+		}
+		ln.LineStyle = lineStyle(seriesColor(i), 1.8)
+		p.Add(ln)
+		p.Legend.Add(seriesName(h), ln)
+	}
+	if m.BestIteration >= 0 && m.BestIteration < n && hi >= lo {
+		pad := max((hi-lo)*0.05, 1e-9)
+		best, err := plotter.NewLine(plotter.XYs{{X: float64(m.BestIteration), Y: lo - pad}, {X: float64(m.BestIteration), Y: hi + pad}})
+		if err != nil {
+			return nil, err
+		}
+		best.LineStyle = lineStyle("#888888", 1.2)
+		best.LineStyle.Dashes = []vg.Length{vg.Points(5), vg.Points(4)}
+		p.Add(best)
+		p.Legend.Add(fmt.Sprintf("best iteration (%d)", m.BestIteration), best)
+	}
+	p.X.Min = 0
+	p.X.Max = float64(n - 1)
+	return p, nil
 }
 
 // groupedBars draws bars for several groups (series) over categories,

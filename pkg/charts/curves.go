@@ -134,12 +134,7 @@ func ROC(r *cv.Result) (*Chart, error) {
 	if len(s.folds) == 0 {
 		return nil, fmt.Errorf("%w: every fold has a single class", ErrNoData)
 	}
-	for g := range grid {
-		m, sd := meanStd(grid[g])
-		s.meanX = append(s.meanX, float64(g)/(gridPoints-1))
-		s.meanY = append(s.meanY, m)
-		s.sd = append(s.sd, sd)
-	}
+	s.setMean(grid)
 	s.meanY[gridPoints-1] = 1
 	return s.chart(), nil
 }
@@ -194,13 +189,19 @@ func PrecisionRecall(r *cv.Result) (*Chart, error) {
 	if len(s.folds) == 0 {
 		return nil, fmt.Errorf("%w: no fold has a positive sample", ErrNoData)
 	}
+	s.setMean(grid)
+	return s.chart(), nil
+}
+
+// setMean sets the mean curve and its band from grid, the folds' values
+// at each of the gridPoints evenly spaced x in [0, 1].
+func (s *curveSpec) setMean(grid [][]float64) {
 	for g := range grid {
 		m, sd := meanStd(grid[g])
 		s.meanX = append(s.meanX, float64(g)/(gridPoints-1))
 		s.meanY = append(s.meanY, m)
 		s.sd = append(s.sd, sd)
 	}
-	return s.chart(), nil
 }
 
 func (s *curveSpec) labels() (fold, mean, band string) {
@@ -296,62 +297,67 @@ func (s *curveSpec) chart() *Chart {
 		charts.WithLineStyleOpts(opts.LineStyle{Color: "#888888", Width: 1.5, Type: "dashed"}),
 		charts.WithItemStyleOpts(opts.ItemStyle{Color: "#888888"}))
 
-	plotFn := func() (*plot.Plot, error) {
-		p := newPlot(s.xName, s.yName)
-		addGrid(p, true)
-		var poly plotter.XYs
-		for i := range s.meanX {
-			poly = append(poly, plotter.XY{X: s.meanX[i], Y: lo[i]})
-		}
-		for i := len(s.meanX) - 1; i >= 0; i-- {
-			poly = append(poly, plotter.XY{X: s.meanX[i], Y: lo[i] + diff[i]})
-		}
-		band, err := plotter.NewPolygon(poly)
-		if err != nil {
-			return nil, err
-		}
-		band.Color = withAlpha(rgb(seriesColor(0)), 50)
-		band.LineStyle.Width = 0
-		p.Add(band)
-		for i, f := range s.folds {
-			ln, err := plotter.NewLine(plotter.XYs(xyPts(f.x, f.y)))
-			if err != nil {
-				return nil, err
-			}
-			ln.LineStyle = lineStyle(foldColor, 0.8)
-			p.Add(ln)
-			if i == 0 {
-				p.Legend.Add(foldName, ln)
-			}
-		}
-		p.Legend.Add(bandName, band)
-		mean, err := plotter.NewLine(plotter.XYs(xyPts(s.meanX, s.meanY)))
-		if err != nil {
-			return nil, err
-		}
-		mean.LineStyle = lineStyle(seriesColor(0), 2.2)
-		p.Add(mean)
-		p.Legend.Add(meanName, mean)
-		ref, err := plotter.NewLine(plotter.XYs{{X: s.ref[0][0], Y: s.ref[0][1]}, {X: s.ref[1][0], Y: s.ref[1][1]}})
-		if err != nil {
-			return nil, err
-		}
-		ref.LineStyle = lineStyle("#888888", 1.2)
-		ref.LineStyle.Dashes = []vg.Length{vg.Points(5), vg.Points(4)}
-		p.Add(ref)
-		p.Legend.Add(s.refName, ref)
-		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1.02
-		// Bottom right for ROC, bottom left for precision-recall: the
-		// corners the curves leave empty.
-		p.Legend.Top = false
-		p.Legend.Left = s.name != "roc"
-		p.Legend.XOffs, p.Legend.YOffs = -vg.Points(10), vg.Points(10)
-		if p.Legend.Left {
-			p.Legend.XOffs = vg.Points(10)
-		}
-		return p, nil
-	}
+	plotFn := func() (*plot.Plot, error) { return s.plot(lo, diff, foldName, meanName, bandName) }
 	return &Chart{Name: s.name, Title: s.title, subtitle: sub, Width: 760, Height: 600, ec: l, plot: plotFn}
+}
+
+// plot draws the PNG: the band between lo and lo+diff, the folds, the
+// mean and the reference line, with the legend in the corner the curves
+// leave empty.
+func (s *curveSpec) plot(lo, diff []float64, foldName, meanName, bandName string) (*plot.Plot, error) {
+	p := newPlot(s.xName, s.yName)
+	addGrid(p, true)
+	var poly plotter.XYs
+	for i := range s.meanX {
+		poly = append(poly, plotter.XY{X: s.meanX[i], Y: lo[i]})
+	}
+	for i := len(s.meanX) - 1; i >= 0; i-- {
+		poly = append(poly, plotter.XY{X: s.meanX[i], Y: lo[i] + diff[i]})
+	}
+	band, err := plotter.NewPolygon(poly)
+	if err != nil {
+		return nil, err
+	}
+	band.Color = withAlpha(rgb(seriesColor(0)), 50)
+	band.LineStyle.Width = 0
+	p.Add(band)
+	for i, f := range s.folds {
+		ln, err := plotter.NewLine(plotter.XYs(xyPts(f.x, f.y)))
+		if err != nil {
+			return nil, err
+		}
+		ln.LineStyle = lineStyle(foldColor, 0.8)
+		p.Add(ln)
+		if i == 0 {
+			p.Legend.Add(foldName, ln)
+		}
+	}
+	p.Legend.Add(bandName, band)
+	mean, err := plotter.NewLine(plotter.XYs(xyPts(s.meanX, s.meanY)))
+	if err != nil {
+		return nil, err
+	}
+	mean.LineStyle = lineStyle(seriesColor(0), 2.2)
+	p.Add(mean)
+	p.Legend.Add(meanName, mean)
+	ref, err := plotter.NewLine(plotter.XYs{{X: s.ref[0][0], Y: s.ref[0][1]}, {X: s.ref[1][0], Y: s.ref[1][1]}})
+	if err != nil {
+		return nil, err
+	}
+	ref.LineStyle = lineStyle("#888888", 1.2)
+	ref.LineStyle.Dashes = []vg.Length{vg.Points(5), vg.Points(4)}
+	p.Add(ref)
+	p.Legend.Add(s.refName, ref)
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1.02
+	// Bottom right for ROC, bottom left for precision-recall: the
+	// corners the curves leave empty.
+	p.Legend.Top = false
+	p.Legend.Left = s.name != "roc"
+	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(10), vg.Points(10)
+	if p.Legend.Left {
+		p.Legend.XOffs = vg.Points(10)
+	}
+	return p, nil
 }
 
 func xyPts(x, y []float64) []plotter.XY {

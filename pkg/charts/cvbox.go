@@ -59,37 +59,13 @@ func CVBoxPlot(s *metrics.Summary, names ...string) (*Chart, error) {
 	if s == nil || len(s.Folds) == 0 {
 		return nil, fmt.Errorf("%w: cv box plot without folds", ErrNoData)
 	}
-	if len(names) == 0 {
-		set := map[string]bool{}
-		for _, f := range s.Folds {
-			for k := range f.Scores {
-				if k != "log_loss" {
-					set[k] = true
-				}
-			}
-		}
-		for k := range set {
-			names = append(names, k)
-		}
-		sort.Strings(names)
+	names, values, err := foldScores(s, names)
+	if err != nil {
+		return nil, err
 	}
-	if len(names) == 0 {
-		return nil, fmt.Errorf("%w: cv box plot without metrics", ErrNoData)
-	}
-	values := make([][]float64, len(names))
 	repeats := map[int]bool{}
 	for _, f := range s.Folds {
 		repeats[f.Repeat] = true
-	}
-	for i, n := range names {
-		for _, f := range s.Folds {
-			if v, ok := f.Scores[n]; ok && !math.IsNaN(v) && !math.IsInf(v, 0) {
-				values[i] = append(values[i], v)
-			}
-		}
-		if len(values[i]) == 0 {
-			return nil, fmt.Errorf("%w: metric %q has no finite fold score", ErrNoData, n)
-		}
 	}
 	title := "Cross-validation scores"
 	sub := fmt.Sprintf("%d folds", len(s.Folds))
@@ -158,6 +134,40 @@ func CVBoxPlot(s *metrics.Summary, names ...string) (*Chart, error) {
 		return p, nil
 	}
 	return &Chart{Name: "cv_scores", Title: title, subtitle: sub, ec: box, plot: plotFn}, nil
+}
+
+// foldScores returns the finite fold scores of each metric of names (all
+// the metrics of s but log_loss, sorted, when none are named).
+func foldScores(s *metrics.Summary, names []string) ([]string, [][]float64, error) {
+	if len(names) == 0 {
+		set := map[string]bool{}
+		for _, f := range s.Folds {
+			for k := range f.Scores {
+				if k != "log_loss" {
+					set[k] = true
+				}
+			}
+		}
+		for k := range set {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+	}
+	if len(names) == 0 {
+		return nil, nil, fmt.Errorf("%w: cv box plot without metrics", ErrNoData)
+	}
+	values := make([][]float64, len(names))
+	for i, n := range names {
+		for _, f := range s.Folds {
+			if v, ok := f.Scores[n]; ok && !math.IsNaN(v) && !math.IsInf(v, 0) {
+				values[i] = append(values[i], v)
+			}
+		}
+		if len(values[i]) == 0 {
+			return nil, nil, fmt.Errorf("%w: metric %q has no finite fold score", ErrNoData, n)
+		}
+	}
+	return names, values, nil
 }
 
 // axisRange pads [lo, hi] by 10% of the span (at least 0.01) and rounds

@@ -39,46 +39,11 @@ func Histogram(f *frame.Frame, feature, target string, bins int) (*Chart, error)
 		return nil, fmt.Errorf("charts: histogram: column %q is categorical", feature)
 	}
 	x := fc.Floats()
-	byClass := map[string][]float64{}
-	missing := 0
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for i, v := range x {
-		if math.IsNaN(v) || tc.IsNA(i) {
-			missing++
-			continue
-		}
-		c := tc.String(i)
-		byClass[c] = append(byClass[c], v)
-		lo, hi = min(lo, v), max(hi, v)
-	}
+	byClass, classes, lo, hi, missing := classValues(x, tc)
 	if len(byClass) == 0 {
 		return nil, fmt.Errorf("%w: column %q has no value with a class", ErrNoData, feature)
 	}
-	classes := make([]string, 0, len(byClass))
-	for c := range byClass {
-		classes = append(classes, c)
-	}
-	sortClasses(classes)
-
-	if bins <= 0 {
-		bins = DefaultBins
-	}
-	// Integer columns with few distinct values get one bin per value.
-	integer := true
-	for _, v := range x {
-		if !math.IsNaN(v) && v != math.Trunc(v) {
-			integer = false
-			break
-		}
-	}
-	width := (hi - lo) / float64(bins)
-	start := lo
-	if integer && hi-lo+1 <= float64(bins) {
-		bins = int(hi-lo) + 1
-		width, start = 1, lo-0.5
-	} else if width == 0 {
-		bins, width, start = 1, 1, lo-0.5
-	}
+	bins, width, start, integer := binning(x, lo, hi, bins)
 	edge := func(i int) float64 { return start + float64(i)*width }
 	pct := make([][]float64, len(classes))
 	for ci, c := range classes {
@@ -146,6 +111,55 @@ func Histogram(f *frame.Frame, feature, target string, bins int) (*Chart, error)
 		return p, nil
 	}
 	return &Chart{Name: "hist_" + safeName(feature), Title: title, subtitle: sub, ec: b, plot: plotFn}, nil
+}
+
+// classValues groups the values of x by the class tc gives their row,
+// leaving out (and counting as missing) NaN and rows without a class; it
+// returns the classes in sortClasses order and the range of the values.
+func classValues(x []float64, tc *frame.Column) (byClass map[string][]float64, classes []string, lo, hi float64, missing int) {
+	byClass = map[string][]float64{}
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for i, v := range x {
+		if math.IsNaN(v) || tc.IsNA(i) {
+			missing++
+			continue
+		}
+		c := tc.String(i)
+		byClass[c] = append(byClass[c], v)
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	classes = make([]string, 0, len(byClass))
+	for c := range byClass {
+		classes = append(classes, c)
+	}
+	sortClasses(classes)
+	return byClass, classes, lo, hi, missing
+}
+
+// binning returns the bins of values x in [lo, hi]: bins of equal width
+// from start (DefaultBins for bins <= 0), or one a value for an integer
+// column with at most that many distinct values, or one for a constant.
+func binning(x []float64, lo, hi float64, bins int) (n int, width, start float64, integer bool) {
+	if bins <= 0 {
+		bins = DefaultBins
+	}
+	// Integer columns with few distinct values get one bin per value.
+	integer = true
+	for _, v := range x {
+		if !math.IsNaN(v) && v != math.Trunc(v) {
+			integer = false
+			break
+		}
+	}
+	width = (hi - lo) / float64(bins)
+	start = lo
+	if integer && hi-lo+1 <= float64(bins) {
+		bins = int(hi-lo) + 1
+		width, start = 1, lo-0.5
+	} else if width == 0 {
+		bins, width, start = 1, 1, lo-0.5
+	}
+	return bins, width, start, integer
 }
 
 // Histograms returns Histogram for every named column of f (with none,

@@ -212,30 +212,10 @@ func SHAPSummary(v *SHAPValues, top int) (*Chart, error) {
 	}
 	slices.Reverse(idx) // the first category is drawn at the bottom
 	cats := make([]string, len(idx))
-	lo, hi := math.Inf(1), math.Inf(-1)
 	for k, j := range idx {
 		cats[k] = v.Features[j]
-		for i := range rows {
-			lo, hi = min(lo, v.Values.At(i, j)), max(hi, v.Values.At(i, j))
-		}
 	}
-	// points[b] holds the points of colour bin b (index colourBins: missing).
-	points := make([]plotter.XYs, colourBins+1)
-	for k, j := range idx {
-		s := make([]float64, rows)
-		for i := range rows {
-			s[i] = v.Values.At(i, j)
-		}
-		off := swarm(s, lo, hi)
-		lv := colourLevel(v.X, j)
-		for i := range rows {
-			b := lv[i]
-			if b < 0 {
-				b = colourBins
-			}
-			points[b] = append(points[b], plotter.XY{X: s[i], Y: float64(k) + off[i]})
-		}
-	}
+	points, lo, hi := v.beeswarm(idx, rows)
 	title := "SHAP summary"
 	sub := fmt.Sprintf("%d rows · top %d of %d features by mean |SHAP value| · colour: feature value, blue low → red high, grey missing", rows, len(idx), nf)
 	xName := "SHAP value (impact on " + v.output() + ")"
@@ -270,20 +250,14 @@ func SHAPSummary(v *SHAPValues, top int) (*Chart, error) {
 	plotFn := func() (*plot.Plot, error) {
 		p := newPlot(xName, "")
 		addGrid(p, true)
-		for b, pts := range points {
-			if len(pts) == 0 {
-				continue
-			}
-			s, err := plotter.NewScatter(pts)
-			if err != nil {
-				return nil, err
-			}
-			col := rgb(shapGrey)
+		colour := func(b int) color.RGBA {
 			if b < colourBins {
-				col = binColour(b)
+				return binColour(b)
 			}
-			s.GlyphStyle = draw.GlyphStyle{Color: withAlpha(col, 210), Radius: vg.Points(1.6), Shape: draw.CircleGlyph{}}
-			p.Add(s)
+			return rgb(shapGrey)
+		}
+		if err := addBinScatters(p, points, colour, 210, vg.Points(1.6)); err != nil {
+			return nil, err
 		}
 		p.Y.Tick.Marker = nominalTicks(cats)
 		p.Y.Tick.Length = 0
@@ -294,6 +268,35 @@ func SHAPSummary(v *SHAPValues, top int) (*Chart, error) {
 		return p, nil
 	}
 	return &Chart{Name: "shap_summary", Title: title, subtitle: sub, Width: 900, Height: max(400, 130+28*len(cats)), ec: sc, plot: plotFn}, nil
+}
+
+// beeswarm returns the points of the summary plot by colour bin of the
+// feature value (index colourBins: missing): feature idx[k]'s SHAP values
+// on row k, piled up by swarm; and the range of those SHAP values.
+func (v *SHAPValues) beeswarm(idx []int, rows int) (points []plotter.XYs, lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, j := range idx {
+		for i := range rows {
+			lo, hi = min(lo, v.Values.At(i, j)), max(hi, v.Values.At(i, j))
+		}
+	}
+	points = make([]plotter.XYs, colourBins+1)
+	for k, j := range idx {
+		s := make([]float64, rows)
+		for i := range rows {
+			s[i] = v.Values.At(i, j)
+		}
+		off := swarm(s, lo, hi)
+		lv := colourLevel(v.X, j)
+		for i := range rows {
+			b := lv[i]
+			if b < 0 {
+				b = colourBins
+			}
+			points[b] = append(points[b], plotter.XY{X: s[i], Y: float64(k) + off[i]})
+		}
+	}
+	return points, lo, hi
 }
 
 // vline is a thin grey line across the plot at x = at (vertical) or
@@ -367,42 +370,12 @@ func SHAPDependence(v *SHAPValues, feature string) (*Chart, error) {
 	case j < 0:
 		return nil, fmt.Errorf("charts: SHAP dependence: no feature %q", feature)
 	}
-	partner := -1
-	if iv := v.Interactions; iv != nil && iv.Size == nf+1 && iv.Rows > 0 {
-		best := 0.0
-		for k := range nf {
-			if k == j {
-				continue
-			}
-			s := 0.0
-			for r := range min(iv.Rows, rows) {
-				s += math.Abs(iv.At(r, j, k))
-			}
-			if s > best {
-				best, partner = s, k
-			}
-		}
-	}
+	partner := v.partner(j, rows, nf)
 	var lv []int
 	if partner >= 0 {
 		lv = colourLevel(v.X, partner)
 	}
-	points := make([]plotter.XYs, colourBins+1)
-	missing := 0
-	for i := range rows {
-		x := v.X.At(i, j)
-		if math.IsNaN(x) {
-			missing++
-			continue
-		}
-		b := colourBins / 2
-		if lv != nil {
-			if b = lv[i]; b < 0 {
-				b = colourBins
-			}
-		}
-		points[b] = append(points[b], plotter.XY{X: x, Y: v.Values.At(i, j)})
-	}
+	points, missing := dependencePoints(v, j, rows, lv)
 	if missing == rows {
 		return nil, fmt.Errorf("%w: feature %q is missing in every row", ErrNoData, feature)
 	}
@@ -449,26 +422,83 @@ func SHAPDependence(v *SHAPValues, feature string) (*Chart, error) {
 		p := newPlot(feature, yName)
 		addGrid(p, true)
 		p.Add(hline{y: 0, colour: "#6e7079"})
-		for b, pts := range points {
-			if len(pts) == 0 {
-				continue
+		colour := func(b int) color.RGBA {
+			switch {
+			case lv == nil:
+				return rgb(seriesColor(0))
+			case b == colourBins:
+				return rgb(shapGrey)
 			}
-			s, err := plotter.NewScatter(pts)
-			if err != nil {
-				return nil, err
-			}
-			col := binColour(b)
-			if lv == nil {
-				col = rgb(seriesColor(0))
-			} else if b == colourBins {
-				col = rgb(shapGrey)
-			}
-			s.GlyphStyle = draw.GlyphStyle{Color: withAlpha(col, 200), Radius: vg.Points(2), Shape: draw.CircleGlyph{}}
-			p.Add(s)
+			return binColour(b)
+		}
+		if err := addBinScatters(p, points, colour, 200, vg.Points(2)); err != nil {
+			return nil, err
 		}
 		return p, nil
 	}
 	return &Chart{Name: "shap_dependence_" + safeName(feature), Title: title, subtitle: sub, ec: sc, plot: plotFn}, nil
+}
+
+// partner is the feature with the strongest interaction with feature j
+// (largest sum of |interaction| over the rows), or -1 without
+// interaction values.
+func (v *SHAPValues) partner(j, rows, nf int) int {
+	partner := -1
+	if iv := v.Interactions; iv != nil && iv.Size == nf+1 && iv.Rows > 0 {
+		best := 0.0
+		for k := range nf {
+			if k == j {
+				continue
+			}
+			s := 0.0
+			for r := range min(iv.Rows, rows) {
+				s += math.Abs(iv.At(r, j, k))
+			}
+			if s > best {
+				best, partner = s, k
+			}
+		}
+	}
+	return partner
+}
+
+// dependencePoints returns the (feature value, SHAP value) points of
+// feature j by colour bin of lv (the middle bin without lv; index
+// colourBins: lv missing), and the rows left out for a missing value.
+func dependencePoints(v *SHAPValues, j, rows int, lv []int) (points []plotter.XYs, missing int) {
+	points = make([]plotter.XYs, colourBins+1)
+	for i := range rows {
+		x := v.X.At(i, j)
+		if math.IsNaN(x) {
+			missing++
+			continue
+		}
+		b := colourBins / 2
+		if lv != nil {
+			if b = lv[i]; b < 0 {
+				b = colourBins
+			}
+		}
+		points[b] = append(points[b], plotter.XY{X: x, Y: v.Values.At(i, j)})
+	}
+	return points, missing
+}
+
+// addBinScatters adds to p a scatter a non-empty colour bin of points, in
+// colour(b) with the given alpha and radius.
+func addBinScatters(p *plot.Plot, points []plotter.XYs, colour func(b int) color.RGBA, alpha uint8, radius vg.Length) error {
+	for b, pts := range points {
+		if len(pts) == 0 {
+			continue
+		}
+		s, err := plotter.NewScatter(pts)
+		if err != nil {
+			return err
+		}
+		s.GlyphStyle = draw.GlyphStyle{Color: withAlpha(colour(b), alpha), Radius: radius, Shape: draw.CircleGlyph{}}
+		p.Add(s)
+	}
+	return nil
 }
 
 // SHAPWaterfall draws how one row's prediction is built: from the
@@ -487,36 +517,8 @@ func SHAPWaterfall(v *SHAPValues, row, top int) (*Chart, error) {
 	if top <= 0 {
 		top = 10
 	}
-	c := v.Values.RawRowView(row)
-	bias := c[nf]
-	idx := make([]int, nf)
-	for j := range idx {
-		idx[j] = j
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return math.Abs(c[idx[a]]) > math.Abs(c[idx[b]]) })
-	shown := idx
-	rest := 0.0
-	if nf > top {
-		shown = idx[:top-1]
-		for _, j := range idx[top-1:] {
-			rest += c[j]
-		}
-	}
-	var cats []string
-	var deltas []float64
-	for _, j := range shown {
-		x := v.X.At(row, j)
-		val := "missing"
-		if !math.IsNaN(x) {
-			val = strconv.FormatFloat(x, 'g', 4, 64)
-		}
-		cats = append(cats, v.Features[j]+" = "+val)
-		deltas = append(deltas, c[j])
-	}
-	if nf > top {
-		cats = append(cats, fmt.Sprintf("%d other features", nf-top+1))
-		deltas = append(deltas, rest)
-	}
+	bias := v.Values.At(row, nf)
+	cats, deltas := v.waterfallSteps(row, top, nf)
 	starts := make([]float64, len(deltas))
 	fx := bias
 	for i, d := range deltas {
@@ -586,6 +588,40 @@ func SHAPWaterfall(v *SHAPValues, row, top int) (*Chart, error) {
 		return p, nil
 	}
 	return &Chart{Name: "shap_waterfall", Title: title, subtitle: sub, Width: 900, Height: 520, ec: k, plot: plotFn}, nil
+}
+
+// waterfallSteps returns the bars of row's waterfall: its top-1 features
+// by |SHAP value| (all when nf <= top), labelled with their values, then
+// the sum of the others.
+func (v *SHAPValues) waterfallSteps(row, top, nf int) (cats []string, deltas []float64) {
+	c := v.Values.RawRowView(row)
+	idx := make([]int, nf)
+	for j := range idx {
+		idx[j] = j
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return math.Abs(c[idx[a]]) > math.Abs(c[idx[b]]) })
+	shown := idx
+	rest := 0.0
+	if nf > top {
+		shown = idx[:top-1]
+		for _, j := range idx[top-1:] {
+			rest += c[j]
+		}
+	}
+	for _, j := range shown {
+		x := v.X.At(row, j)
+		val := "missing"
+		if !math.IsNaN(x) {
+			val = strconv.FormatFloat(x, 'g', 4, 64)
+		}
+		cats = append(cats, v.Features[j]+" = "+val)
+		deltas = append(deltas, c[j])
+	}
+	if nf > top {
+		cats = append(cats, fmt.Sprintf("%d other features", nf-top+1))
+		deltas = append(deltas, rest)
+	}
+	return cats, deltas
 }
 
 func signed(d float64) string {

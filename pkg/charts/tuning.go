@@ -52,24 +52,7 @@ func OptimizationHistory(trials []tune.Trial, dir tune.Direction, objective stri
 	if len(done) == 0 {
 		return nil, fmt.Errorf("%w: no trial completed", ErrNoData)
 	}
-	var pts, pruned, best [][]float64
-	cur := math.NaN()
-	for _, t := range trials {
-		switch t.State {
-		case tune.Complete:
-			pts = append(pts, []float64{float64(t.Number), round(t.Value, 6)})
-			if math.IsNaN(cur) || (dir == tune.Maximize && t.Value > cur) || (dir == tune.Minimize && t.Value < cur) {
-				cur = t.Value
-			}
-		case tune.Pruned:
-			if !math.IsNaN(t.Value) {
-				pruned = append(pruned, []float64{float64(t.Number), round(t.Value, 6)})
-			}
-		}
-		if !math.IsNaN(cur) {
-			best = append(best, []float64{float64(t.Number), round(cur, 6)})
-		}
-	}
+	pts, pruned, best := history(trials, dir)
 	title := "Optimization history"
 	sub += " · best " + dir.String() + "d " + objective
 
@@ -140,6 +123,29 @@ func OptimizationHistory(trials []tune.Trial, dir tune.Direction, objective stri
 		return p, nil
 	}
 	return &Chart{Name: "optimization_history", Title: title, subtitle: sub, Width: 900, Height: 520, ec: s, plot: plotFn}, nil
+}
+
+// history returns the (trial number, value) points of the complete trials,
+// of the pruned ones with a last report, and of the best value so far.
+func history(trials []tune.Trial, dir tune.Direction) (pts, pruned, best [][]float64) {
+	cur := math.NaN()
+	for _, t := range trials {
+		switch t.State {
+		case tune.Complete:
+			pts = append(pts, []float64{float64(t.Number), round(t.Value, 6)})
+			if math.IsNaN(cur) || (dir == tune.Maximize && t.Value > cur) || (dir == tune.Minimize && t.Value < cur) {
+				cur = t.Value
+			}
+		case tune.Pruned:
+			if !math.IsNaN(t.Value) {
+				pruned = append(pruned, []float64{float64(t.Number), round(t.Value, 6)})
+			}
+		}
+		if !math.IsNaN(cur) {
+			best = append(best, []float64{float64(t.Number), round(cur, 6)})
+		}
+	}
+	return pts, pruned, best
 }
 
 func xyRows(rows [][]float64) plotter.XYs {
@@ -290,63 +296,8 @@ func ParallelCoordinates(trials []tune.Trial, space tune.Space, dir tune.Directi
 		return nil, fmt.Errorf("%w: no trial completed", ErrNoData)
 	}
 	title := "Parallel coordinates"
-	// Each axis maps its values to [0, 1] for the PNG; ECharts scales itself.
-	type axis struct {
-		name   string
-		cats   []string
-		log    bool
-		lo, hi float64
-	}
-	axes := make([]axis, 0, len(space)+1)
-	var pAxes []opts.ParallelAxis
-	for i, q := range space {
-		a := axis{name: q.Name, log: logScale(q.Dist)}
-		pa := opts.ParallelAxis{Dim: i, Name: q.Name, Type: "value"}
-		if c, ok := q.Dist.(tune.Categorical); ok {
-			for _, ch := range c.Choices {
-				a.cats = append(a.cats, fmt.Sprint(ch))
-			}
-			pa.Type, pa.Data = "category", a.cats
-		} else if a.log {
-			pa.Type = "log"
-		}
-		axes = append(axes, a)
-		pAxes = append(pAxes, pa)
-	}
-	axes = append(axes, axis{name: objective})
-	pAxes = append(pAxes, opts.ParallelAxis{Dim: len(space), Name: objective, Type: "value"})
-
-	rows := make([][]float64, len(done)) // per trial, per axis: the value (category index, log taken)
-	for r, t := range done {
-		rows[r] = make([]float64, len(axes))
-		for i, q := range space {
-			v := t.Params[q.Name]
-			switch {
-			case axes[i].cats != nil:
-				rows[r][i] = float64(slices.Index(axes[i].cats, fmt.Sprint(v)))
-			default:
-				f, _ := strconv.ParseFloat(fmt.Sprint(v), 64)
-				if axes[i].log {
-					f = math.Log10(f)
-				}
-				rows[r][i] = f
-			}
-		}
-		rows[r][len(space)] = t.Value
-	}
-	for i := range axes {
-		axes[i].lo, axes[i].hi = math.Inf(1), math.Inf(-1)
-		if axes[i].cats != nil {
-			axes[i].lo, axes[i].hi = -0.5, float64(len(axes[i].cats))-0.5
-			continue
-		}
-		for _, r := range rows {
-			axes[i].lo, axes[i].hi = math.Min(axes[i].lo, r[i]), math.Max(axes[i].hi, r[i])
-		}
-		if axes[i].hi == axes[i].lo {
-			axes[i].lo, axes[i].hi = axes[i].lo-0.5, axes[i].hi+0.5
-		}
-	}
+	axes, pAxes := parallelAxisList(space, objective)
+	rows := parallelRows(done, space, axes)
 	vlo, vhi := axes[len(space)].lo, axes[len(space)].hi
 	// Better trials last, so they are drawn on top.
 	order := make([]int, len(done))
@@ -381,57 +332,135 @@ func ParallelCoordinates(trials []tune.Trial, space tune.Space, dir tune.Directi
 	}
 	pc.AddSeries("trials", data, charts.WithLineStyleOpts(opts.LineStyle{Width: 1.5, Opacity: opts.Float(0.8)}))
 
-	plotFn := func() (*plot.Plot, error) {
-		p := newPlot("", "")
-		p.HideY()
-		p.X.Tick.Marker = nominalTicks(func() []string {
-			n := make([]string, len(axes))
-			for i, a := range axes {
-				n[i] = a.name
-			}
-			return n
-		}())
-		p.X.Min, p.X.Max = -0.3, float64(len(axes)-1)+0.3
-		p.Y.Min, p.Y.Max = -0.08, 1.08
-		for _, r := range order {
-			xy := make(plotter.XYs, len(axes))
-			for i, a := range axes {
-				xy[i] = plotter.XY{X: float64(i), Y: (rows[r][i] - a.lo) / (a.hi - a.lo)}
-			}
-			ln, err := plotter.NewLine(xy)
-			if err != nil {
-				return nil, err
-			}
-			t := (rows[r][len(space)] - vlo) / (vhi - vlo)
-			if dir == tune.Minimize {
-				t = 1 - t
-			}
-			ln.LineStyle = draw.LineStyle{Color: ramp([]string{"#c6dbef", "#08306b"}, t), Width: vg.Points(1)}
-			p.Add(ln)
-		}
-		labels := make([][]axisLabel, len(axes))
-		for i, a := range axes {
-			if a.cats != nil {
-				for k, c := range a.cats {
-					labels[i] = append(labels[i], axisLabel{y: (float64(k) - a.lo) / (a.hi - a.lo), text: c})
-				}
-				continue
-			}
-			for _, y := range []float64{0, 1} {
-				v := a.lo + y*(a.hi-a.lo)
-				if a.log {
-					v = math.Pow(10, v)
-				}
-				labels[i] = append(labels[i], axisLabel{y: y, text: strconv.FormatFloat(v, 'g', 3, 64)})
-			}
-		}
-		p.Add(&parallelAxes{labels: labels})
-		p.X.LineStyle.Width = 0
-		p.X.Tick.Length = 0
-		return p, nil
-	}
+	plotFn := func() (*plot.Plot, error) { return parallelPlot(axes, rows, order, dir) }
 	w := max(760, 150*len(axes))
 	return &Chart{Name: "parallel_coordinates", Title: title, subtitle: sub, Width: w, Height: 520, ec: pc, plot: plotFn}, nil
+}
+
+// parAxis is an axis of the parallel coordinates: a parameter's, or the
+// objective's last. Each maps its values to [0, 1] for the PNG (ECharts
+// scales itself).
+type parAxis struct {
+	name   string
+	cats   []string
+	log    bool
+	lo, hi float64
+}
+
+// parallelAxisList returns the axes of space's parameters and the
+// objective, for the PNG and for ECharts.
+func parallelAxisList(space tune.Space, objective string) ([]parAxis, []opts.ParallelAxis) {
+	axes := make([]parAxis, 0, len(space)+1)
+	var pAxes []opts.ParallelAxis
+	for i, q := range space {
+		a := parAxis{name: q.Name, log: logScale(q.Dist)}
+		pa := opts.ParallelAxis{Dim: i, Name: q.Name, Type: "value"}
+		if c, ok := q.Dist.(tune.Categorical); ok {
+			for _, ch := range c.Choices {
+				a.cats = append(a.cats, fmt.Sprint(ch))
+			}
+			pa.Type, pa.Data = "category", a.cats
+		} else if a.log {
+			pa.Type = "log"
+		}
+		axes = append(axes, a)
+		pAxes = append(pAxes, pa)
+	}
+	axes = append(axes, parAxis{name: objective})
+	pAxes = append(pAxes, opts.ParallelAxis{Dim: len(space), Name: objective, Type: "value"})
+	return axes, pAxes
+}
+
+// parallelRows returns, per trial and axis, the value the PNG draws (a
+// category's index, the log of a log-scaled parameter, the objective
+// last), and sets the range of each axis.
+func parallelRows(done []tune.Trial, space tune.Space, axes []parAxis) [][]float64 {
+	rows := make([][]float64, len(done)) // per trial, per axis: the value (category index, log taken)
+	for r, t := range done {
+		rows[r] = make([]float64, len(axes))
+		for i, q := range space {
+			v := t.Params[q.Name]
+			switch {
+			case axes[i].cats != nil:
+				rows[r][i] = float64(slices.Index(axes[i].cats, fmt.Sprint(v)))
+			default:
+				f, _ := strconv.ParseFloat(fmt.Sprint(v), 64)
+				if axes[i].log {
+					f = math.Log10(f)
+				}
+				rows[r][i] = f
+			}
+		}
+		rows[r][len(space)] = t.Value
+	}
+	for i := range axes {
+		axes[i].lo, axes[i].hi = math.Inf(1), math.Inf(-1)
+		if axes[i].cats != nil {
+			axes[i].lo, axes[i].hi = -0.5, float64(len(axes[i].cats))-0.5
+			continue
+		}
+		for _, r := range rows {
+			axes[i].lo, axes[i].hi = math.Min(axes[i].lo, r[i]), math.Max(axes[i].hi, r[i])
+		}
+		if axes[i].hi == axes[i].lo {
+			axes[i].lo, axes[i].hi = axes[i].lo-0.5, axes[i].hi+0.5
+		}
+	}
+	return rows
+}
+
+// parallelPlot draws the PNG: a line a trial in order, coloured by its
+// objective (darker is better for dir), over the axes with their labels.
+func parallelPlot(axes []parAxis, rows [][]float64, order []int, dir tune.Direction) (*plot.Plot, error) {
+	obj := len(axes) - 1
+	vlo, vhi := axes[obj].lo, axes[obj].hi
+	p := newPlot("", "")
+	p.HideY()
+	p.X.Tick.Marker = nominalTicks(func() []string {
+		n := make([]string, len(axes))
+		for i, a := range axes {
+			n[i] = a.name
+		}
+		return n
+	}())
+	p.X.Min, p.X.Max = -0.3, float64(len(axes)-1)+0.3
+	p.Y.Min, p.Y.Max = -0.08, 1.08
+	for _, r := range order {
+		xy := make(plotter.XYs, len(axes))
+		for i, a := range axes {
+			xy[i] = plotter.XY{X: float64(i), Y: (rows[r][i] - a.lo) / (a.hi - a.lo)}
+		}
+		ln, err := plotter.NewLine(xy)
+		if err != nil {
+			return nil, err
+		}
+		t := (rows[r][obj] - vlo) / (vhi - vlo)
+		if dir == tune.Minimize {
+			t = 1 - t
+		}
+		ln.LineStyle = draw.LineStyle{Color: ramp([]string{"#c6dbef", "#08306b"}, t), Width: vg.Points(1)}
+		p.Add(ln)
+	}
+	labels := make([][]axisLabel, len(axes))
+	for i, a := range axes {
+		if a.cats != nil {
+			for k, c := range a.cats {
+				labels[i] = append(labels[i], axisLabel{y: (float64(k) - a.lo) / (a.hi - a.lo), text: c})
+			}
+			continue
+		}
+		for _, y := range []float64{0, 1} {
+			v := a.lo + y*(a.hi-a.lo)
+			if a.log {
+				v = math.Pow(10, v)
+			}
+			labels[i] = append(labels[i], axisLabel{y: y, text: strconv.FormatFloat(v, 'g', 3, 64)})
+		}
+	}
+	p.Add(&parallelAxes{labels: labels})
+	p.X.LineStyle.Width = 0
+	p.X.Tick.Length = 0
+	return p, nil
 }
 
 // t2v gives a parameter value as ECharts data: a number or a category.

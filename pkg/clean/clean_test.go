@@ -177,7 +177,7 @@ func TestTransformErrors(t *testing.T) {
 		is    error
 		msg   string
 	}{
-		{[]Step{&Encode{}}, "x,z,c,b,y\n1,1,w,Yes,1\n", ErrUnknownCategory, `clean: step 0 (encode): column "c": row 0: unknown category "w"`},
+		{[]Step{&Encode{Unknown: UnknownError}}, "x,z,c,b,y\n1,1,w,Yes,1\n", ErrUnknownCategory, `clean: step 0 (encode): column "c": row 0: unknown category "w"`},
 		{[]Step{&Impute{Columns: []string{"x"}}}, "z\n1\n", frame.ErrNoColumn, `column "x": no such column (have "z")`},
 		{[]Step{&Standardize{Columns: []string{"x"}}}, "x\nabc\n", ErrKind, `column "x": wrong column kind: categorical, want numeric`},
 		{[]Step{&Encode{Columns: []string{"b"}}}, "b\nmaybe\n", ErrKind, `column "b": wrong column kind: categorical, want boolean`},
@@ -199,7 +199,7 @@ func TestTransformErrors(t *testing.T) {
 		method Method
 		want   string
 	}{{OneHot, "c_u:boolean=false\nc_v:boolean=false\n"}, {Ordinal, "c:numeric=NaN\n"}} {
-		p := New(&Encode{Method: tt.method, Columns: []string{"c"}, Unknown: UnknownIgnore})
+		p := New(&Encode{Method: tt.method, Columns: []string{"c"}}) // ignore is the default
 		if _, err := p.FitTransform(f); err != nil {
 			t.Fatal(err)
 		}

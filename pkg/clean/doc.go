@@ -12,6 +12,18 @@
 // FitTransform only, so transforming held-out data leaks nothing.
 // Refitting replaces all fitted state.
 //
+// # Dataset-level steps
+//
+// A Preparation (PrepareFromSpec: drop_duplicates, dropna, drop_rows,
+// drop_columns, astype, with pandas' options and semantics) runs once on a
+// whole table before it is split: it fits nothing, and returns for each
+// row kept the index of the row it comes from. A config's
+// drop_duplicates is one of these (the config's prepare: section): the
+// pipeline step DropDuplicates, which drops duplicates among the rows it
+// is fitted on, would leave copies of training rows in a fold's test rows.
+// A *RowError names a row of the frame a step was given; SetLines makes
+// it name the data file's line.
+//
 // Rules:
 //   - Transform never drops rows: drop_duplicates acts at fit time only,
 //     on training rows, and new data keeps one output row per input row.

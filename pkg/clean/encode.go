@@ -27,22 +27,32 @@ type Unknown string
 
 // Unknown-category handling.
 const (
-	// UnknownError makes Transform fail, naming the column and value.
+	// UnknownError makes Transform fail, naming the column, the value
+	// and its row (a *RowError), as scikit-learn's
+	// handle_unknown="error".
 	UnknownError Unknown = "error"
 	// UnknownIgnore encodes the value as all zeros (OneHot, like
-	// scikit-learn's handle_unknown="ignore") or NaN (Ordinal).
+	// scikit-learn's handle_unknown="ignore" and pandas' get_dummies on
+	// new data) or NaN (Ordinal, like OrdinalEncoder's
+	// handle_unknown="use_encoded_value", unknown_value=np.nan). It is
+	// the default.
 	UnknownIgnore Unknown = "ignore"
 )
 
 // Encode encodes categorical columns as numbers. Levels are the sorted
 // (byte-wise) distinct values seen at fit time.
 type Encode struct {
-	// Method defaults to OneHot.
+	// Method is onehot (default: one 0/1 column per category, as
+	// OneHotEncoder and get_dummies) or ordinal (the category's index in
+	// the sorted categories, as OrdinalEncoder).
 	Method Method `json:"method,omitempty"`
 	// Columns to encode; empty means every categorical column. Boolean
 	// columns, which export as 0/1 already, are encoded only if listed.
 	Columns []string `json:"columns,omitempty"`
-	// Unknown defaults to UnknownError, as scikit-learn.
+	// Unknown is ignore or error; it defaults to UnknownIgnore: a category seen only in a test
+	// fold, or only in the rows being scored, is no reason to stop, as
+	// with pandas' get_dummies (scikit-learn's encoders default to
+	// "error" instead).
 	Unknown Unknown `json:"unknown,omitempty"`
 
 	// Fitted holds the levels, set by FitTransform.
@@ -73,7 +83,7 @@ func (s *Encode) method() Method {
 
 func (s *Encode) unknown() Unknown {
 	if s.Unknown == "" {
-		return UnknownError
+		return UnknownIgnore
 	}
 	return s.Unknown
 }
@@ -213,7 +223,7 @@ func (s *Encode) encode(c *frame.Column, levels []string) ([]*frame.Column, erro
 		k, ok := code[v]
 		if !ok {
 			if s.unknown() == UnknownError {
-				return nil, columnErr(c.Name(), fmt.Errorf("row %d: %w %q (fitted levels: %d)", i, ErrUnknownCategory, v, len(levels)))
+				return nil, columnErr(c.Name(), &RowError{Row: i, Err: fmt.Errorf("%w %q (not among the %d categories fitted; unknown: ignore encodes it as no category)", ErrUnknownCategory, v, len(levels))})
 			}
 			k = -2
 		}

@@ -49,5 +49,16 @@ func (e *StepError) Unwrap() error { return e.Err }
 
 // columnErr reports a problem with a column inside a step.
 func columnErr(col string, err error) error {
-	return fmt.Errorf("column %q: %w", col, err)
+	return &columnError{col, err}
 }
+
+// columnError formats its text when printed (not when made, as
+// fmt.Errorf does), so that SetLines can still give its row a line.
+type columnError struct {
+	col string
+	err error
+}
+
+func (e *columnError) Error() string { return fmt.Sprintf("column %q: %v", e.col, e.err) }
+
+func (e *columnError) Unwrap() error { return e.err }

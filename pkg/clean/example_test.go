@@ -83,3 +83,38 @@ func ExampleFromSpec() {
 	// 7021 rows, 41 columns; first: [churn female senior_citizen partner dependents tenure phone_service multiple_lines_No]
 	// clean: step 0 (impute): unknown option "stratgy" (impute takes: strategy, columns, fill_value)
 }
+
+// The dataset-level steps of a config's prepare: section run once on the
+// whole table, before any split, and say which input row each kept row is.
+func ExamplePrepareFromSpec() {
+	f, err := frame.ReadBytes(context.Background(), []byte("id,plan,age,churn\n1,basic,30,No\n1,basic,30,No\n2,test,41,Yes\n3,pro,,No\n4,pro,52,Yes\n"), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var specs []clean.StepSpec
+	if err := json.Unmarshal([]byte(`[
+		{"step": "drop_duplicates"},
+		{"step": "drop_rows", "column": "plan", "equals": "test"},
+		{"step": "dropna", "subset": ["age"]},
+		{"step": "drop_columns", "columns": ["id"]}
+	]`), &specs); err != nil {
+		log.Fatal(err)
+	}
+	p, err := clean.PrepareFromSpec(specs)
+	if err != nil {
+		log.Fatal(err)
+	}
+	p.Target = "churn"
+	g, rows, err := p.Apply(f)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("rows kept:", rows)
+	fmt.Print(g)
+	// Output:
+	// rows kept: [0 4]
+	//    plan   age  churn
+	// 0  basic   30  No
+	// 1  pro     52  Yes
+	// [2 rows x 3 columns]
+}

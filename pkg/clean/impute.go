@@ -64,7 +64,8 @@ func (s *Scalar) UnmarshalJSON(b []byte) error {
 // one of its tokens. A column with no value at fit time is an error (its
 // statistic is undefined; scikit-learn drops such columns instead).
 type Impute struct {
-	// Strategy defaults to Mean.
+	// Strategy is mean (default), median, most_frequent or constant, as
+	// SimpleImputer.
 	Strategy Strategy `json:"strategy,omitempty"`
 	// Columns to impute; empty means the default above.
 	Columns []string `json:"columns,omitempty"`

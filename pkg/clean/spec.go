@@ -13,14 +13,15 @@ import (
 var steps = map[string]struct {
 	new     func() Step
 	options []string
+	python  string // the scikit-learn or pandas equivalent, for the config reference
 }{
-	"drop_duplicates": {func() Step { return &DropDuplicates{} }, nil},
-	"drop_columns":    {func() Step { return &DropColumns{} }, []string{"columns"}},
-	"zero_as_missing": {func() Step { return &ZeroAsMissing{} }, []string{"columns"}},
-	"impute":          {func() Step { return &Impute{} }, []string{"strategy", "columns", "fill_value"}},
-	"encode":          {func() Step { return &Encode{} }, []string{"method", "columns", "unknown"}},
-	"clip":            {func() Step { return &Clip{} }, []string{"columns", "factor"}},
-	"standardize":     {func() Step { return &Standardize{} }, []string{"columns"}},
+	"drop_duplicates": {func() Step { return &DropDuplicates{} }, nil, "train.drop_duplicates() on the training rows only"},
+	"drop_columns":    {func() Step { return &DropColumns{} }, []string{"columns"}, "df.drop(columns=...)"},
+	"zero_as_missing": {func() Step { return &ZeroAsMissing{} }, []string{"columns"}, "df[columns].replace(0, np.nan)"},
+	"impute":          {func() Step { return &Impute{} }, []string{"strategy", "columns", "fill_value"}, "SimpleImputer(strategy=..., fill_value=...)"},
+	"encode":          {func() Step { return &Encode{} }, []string{"method", "columns", "unknown"}, "OneHotEncoder(handle_unknown=...) / OrdinalEncoder"},
+	"clip":            {func() Step { return &Clip{} }, []string{"columns", "factor"}, "clip to [Q1 - factor·IQR, Q3 + factor·IQR] (np.percentile)"},
+	"standardize":     {func() Step { return &Standardize{} }, []string{"columns"}, "StandardScaler()"},
 }
 
 // StepNames returns the names of the available steps, sorted.

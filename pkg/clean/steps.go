@@ -1,7 +1,6 @@
 package clean
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -24,40 +23,14 @@ func (*DropDuplicates) validate() error   { return nil }
 func (*DropDuplicates) fitted() bool      { return true }
 func (*DropDuplicates) checkState() error { return nil }
 
-// FitTransform returns f without repeated rows.
-func (*DropDuplicates) FitTransform(f *frame.Frame, _ *Env) (*frame.Frame, error) {
-	cols := f.Columns()
-	seen := make(map[string]bool, f.Len())
-	var keep []int
-	var key []byte
-	for i := range f.Len() {
-		key = key[:0]
-		for _, c := range cols {
-			switch {
-			case c.IsNA(i):
-				key = append(key, 0)
-			case c.Kind() == frame.Categorical:
-				s := c.String(i)
-				key = binary.LittleEndian.AppendUint32(append(key, 1), uint32(len(s)))
-				key = append(key, s...)
-			default:
-				x := c.Float(i)
-				if x == 0 {
-					x = 0 // -0 equals 0
-				}
-				key = binary.LittleEndian.AppendUint64(append(key, 2), math.Float64bits(x))
-			}
-		}
-		k := string(key)
-		if !seen[k] {
-			seen[k] = true
-			keep = append(keep, i)
-		}
+// FitTransform returns f without repeated rows (the dataset-level
+// drop_duplicates with its defaults: every column, keep the first).
+func (*DropDuplicates) FitTransform(f *frame.Frame, env *Env) (*frame.Frame, error) {
+	g, kept, err := (&DropDuplicateRows{}).apply(f, env)
+	if err != nil || len(kept) == f.Len() {
+		return f, err
 	}
-	if len(keep) == f.Len() {
-		return f, nil
-	}
-	return f.Take(keep), nil
+	return g, nil
 }
 
 // Transform returns f unchanged.
@@ -67,6 +40,7 @@ func (*DropDuplicates) Transform(f *frame.Frame, _ *Env) (*frame.Frame, error) {
 // exist; at transform time absent columns are ignored (scoring data may
 // already lack them).
 type DropColumns struct {
+	// Columns are the columns removed (required).
 	Columns []string `json:"columns"`
 }
 
@@ -106,6 +80,7 @@ func (s *DropColumns) Transform(f *frame.Frame, _ *Env) (*frame.Frame, error) {
 // BloodPressure, SkinThickness, Insulin and BMI in diabetes.csv). It has
 // nothing to fit.
 type ZeroAsMissing struct {
+	// Columns are the numeric columns where 0 means missing (required).
 	Columns []string `json:"columns"`
 }
 

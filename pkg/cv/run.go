@@ -139,19 +139,47 @@ func RunFolds(ctx context.Context, y []float64, splits []Split, fit FoldFunc, op
 	}
 	res := &Result{Classes: k, Folds: make([]FoldResult, len(splits))}
 	preds := make([][]Prediction, len(splits))
-	errs := make([]error, len(splits))
 
-	parent := ctx
+	errs := forEachFold(ctx, len(splits), o.Workers, o.Progress, func(ctx context.Context, i int) error {
+		sp, seed := splits[i], FoldSeed(o.Seed, i)
+		err := func() (err error) {
+			defer crash.Recover(&err) // a bug in a fold is reported, not a crash
+			out, err := fit(ctx, sp, seed)
+			if err == nil {
+				res.Folds[i], preds[i], err = score(y, sp, seed, k, out, &o)
+			}
+			return err
+		}()
+		if err != nil {
+			return fmt.Errorf("cv: repeat %d fold %d: %w", sp.Repeat, sp.Fold, err)
+		}
+		return nil
+	})
+	if err := foldsError(ctx, errs); err != nil {
+		return nil, err
+	}
+	for _, p := range preds {
+		res.Predictions = append(res.Predictions, p...)
+	}
+	return res, nil
+}
+
+// forEachFold calls f(ctx, i) for i in [0, n) on up to workers goroutines
+// and returns the errors by i. The first error cancels the ctx the other
+// calls get and starts no more; progress, if not nil, hears of each fold
+// done.
+func forEachFold(parent context.Context, n, workers int, progress func(done, total int), f func(ctx context.Context, i int) error) []error {
+	errs := make([]error, n)
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
 		done int
-		sem  = make(chan struct{}, o.Workers)
+		sem  = make(chan struct{}, workers)
 	)
 loop:
-	for i := range splits {
+	for i := range n {
 		select {
 		case <-ctx.Done():
 			break loop
@@ -164,51 +192,43 @@ loop:
 			if ctx.Err() != nil {
 				return
 			}
-			sp, seed := splits[i], FoldSeed(o.Seed, i)
-			err := func() (err error) {
-				defer crash.Recover(&err) // a bug in a fold is reported, not a crash
-				out, err := fit(ctx, sp, seed)
-				if err == nil {
-					res.Folds[i], preds[i], err = score(y, sp, seed, k, out, &o)
-				}
-				return err
-			}()
-			if err != nil {
-				errs[i] = fmt.Errorf("cv: repeat %d fold %d: %w", sp.Repeat, sp.Fold, err)
+			if err := f(ctx, i); err != nil {
+				errs[i] = err
 				cancel()
 				return
 			}
-			if o.Progress != nil {
+			if progress != nil {
 				mu.Lock()
 				done++
-				o.Progress(done, len(splits))
+				progress(done, n)
 				mu.Unlock()
 			}
 		}()
 	}
 	wg.Wait()
+	return errs
+}
+
+// foldsError is the error of a run whose folds returned errs: the first
+// fold error that is not a cancellation (the cause of the others), else
+// parent's, else the first cancellation.
+func foldsError(parent context.Context, errs []error) error {
 	var first error
 	for _, err := range errs {
 		if err == nil {
 			continue
 		}
 		if !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
-			return nil, err
+			return err
 		}
 		if first == nil {
 			first = err
 		}
 	}
 	if err := parent.Err(); err != nil {
-		return nil, err
+		return err
 	}
-	if first != nil {
-		return nil, first
-	}
-	for _, p := range preds {
-		res.Predictions = append(res.Predictions, p...)
-	}
-	return res, nil
+	return first
 }
 
 // MaxClasses bounds the number of classes RunFolds accepts: scores

@@ -102,21 +102,9 @@ func stratified(y []float64, nSplits, repeat int, rnd *rand.Rand) ([]Split, erro
 	if nSplits > len(y) {
 		return nil, fmt.Errorf("cv: n_splits=%d greater than the number of samples %d", nSplits, len(y))
 	}
-	// Encode classes by first appearance.
-	code := map[float64]int{}
-	var labels []float64
-	enc := make([]int, len(y))
-	for i, v := range y {
-		if math.IsNaN(v) {
-			return nil, fmt.Errorf("cv: label of row %d is NaN", i)
-		}
-		c, ok := code[v]
-		if !ok {
-			c = len(labels)
-			code[v] = c
-			labels = append(labels, v)
-		}
-		enc[i] = c
+	enc, labels, err := encodeClasses(y)
+	if err != nil {
+		return nil, err
 	}
 	counts := make([]int, len(labels))
 	for _, c := range enc {
@@ -127,10 +115,38 @@ func stratified(y []float64, nSplits, repeat int, rnd *rand.Rand) ([]Split, erro
 			return nil, &ClassTooSmallError{Class: labels[c], Count: n, NSplits: nSplits}
 		}
 	}
+	return foldSplits(testFolds(enc, counts, nSplits, rnd), nSplits, repeat), nil
+}
+
+// encodeClasses returns the class of each row, classes numbered by first
+// appearance, and the label of each class.
+func encodeClasses(y []float64) (enc []int, labels []float64, err error) {
+	code := map[float64]int{}
+	enc = make([]int, len(y))
+	for i, v := range y {
+		if math.IsNaN(v) {
+			return nil, nil, fmt.Errorf("cv: label of row %d is NaN", i)
+		}
+		c, ok := code[v]
+		if !ok {
+			c = len(labels)
+			code[v] = c
+			labels = append(labels, v)
+		}
+		enc[i] = c
+	}
+	return enc, labels, nil
+}
+
+// testFolds returns the test fold of each row of classes enc (counts rows
+// a class), as scikit-learn's StratifiedKFold._make_test_folds: each
+// class's rows dealt to the folds as the sorted labels would be, in
+// blocks, shuffled by rnd if not nil, in row order.
+func testFolds(enc, counts []int, nSplits int, rnd *rand.Rand) []int {
 	// allocation[f][c] = #{j in class c's block of the sorted labels : j%nSplits == f}.
 	allocation := make([][]int, nSplits)
 	for f := range allocation {
-		allocation[f] = make([]int, len(labels))
+		allocation[f] = make([]int, len(counts))
 	}
 	start := 0
 	for c, n := range counts {
@@ -141,10 +157,10 @@ func stratified(y []float64, nSplits, repeat int, rnd *rand.Rand) ([]Split, erro
 	}
 	// Per class: fold ids in blocks, optionally shuffled, given to the
 	// class's rows in row order.
-	testFold := make([]int, len(y))
-	next := make([]int, len(labels))
-	perClass := make([][]int, len(labels))
-	for c := range labels {
+	testFold := make([]int, len(enc))
+	next := make([]int, len(counts))
+	perClass := make([][]int, len(counts))
+	for c := range counts {
 		f := make([]int, 0, counts[c])
 		for fold := range nSplits {
 			for range allocation[fold][c] {
@@ -160,13 +176,19 @@ func stratified(y []float64, nSplits, repeat int, rnd *rand.Rand) ([]Split, erro
 		testFold[i] = perClass[c][next[c]]
 		next[c]++
 	}
+	return testFold
+}
+
+// foldSplits turns the test fold of each row into nSplits splits: fold
+// f's test rows and the train rows of the others, in row order.
+func foldSplits(testFold []int, nSplits, repeat int) []Split {
 	size := make([]int, nSplits)
 	for _, f := range testFold {
 		size[f]++
 	}
 	splits := make([]Split, nSplits)
 	for f := range splits {
-		splits[f] = Split{Repeat: repeat, Fold: f, Train: make([]int, 0, len(y)-size[f]), Test: make([]int, 0, size[f])}
+		splits[f] = Split{Repeat: repeat, Fold: f, Train: make([]int, 0, len(testFold)-size[f]), Test: make([]int, 0, size[f])}
 	}
 	for i, f := range testFold {
 		for g := range splits {
@@ -177,5 +199,5 @@ func stratified(y []float64, nSplits, repeat int, rnd *rand.Rand) ([]Split, erro
 			}
 		}
 	}
-	return splits, nil
+	return splits
 }

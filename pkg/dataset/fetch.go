@@ -130,6 +130,19 @@ const (
 	DefaultTimeout = time.Hour
 )
 
+// begin starts a fetch of src: it checks opts and returns them with their
+// defaults and ctx bounded by their Timeout. The caller defers end(&err),
+// which turns an error the timeout caused into one wrapping ErrTimeout and
+// releases ctx.
+func begin(ctx context.Context, src Source, opts *FetchOptions) (_ context.Context, o FetchOptions, end func(*error), err error) {
+	if opts == nil || opts.Dir == "" {
+		return nil, o, nil, errors.New("dataset: FetchOptions.Dir is required")
+	}
+	o = opts.defaults()
+	ctx, cancel, timedOut := withTimeout(ctx, &o, src)
+	return ctx, o, func(err *error) { *err = timedOut(*err); cancel() }, nil
+}
+
 // withTimeout applies o.Timeout to ctx; done turns an error caused by it
 // into ErrTimeout naming what timed out.
 func withTimeout(ctx context.Context, o *FetchOptions, what fmt.Stringer) (context.Context, context.CancelFunc, func(error) error) {
@@ -151,13 +164,11 @@ func withTimeout(ctx context.Context, o *FetchOptions, what fmt.Stringer) (conte
 // files are used in place) and returns them sorted by name. Archives are
 // extracted; other non-CSV files are ignored. No CSV at all is ErrNoCSV.
 func Fetch(ctx context.Context, src Source, opts *FetchOptions) (_ []File, err error) {
-	if opts == nil || opts.Dir == "" {
-		return nil, errors.New("dataset: FetchOptions.Dir is required")
+	ctx, o, end, err := begin(ctx, src, opts)
+	if err != nil {
+		return nil, err
 	}
-	o := opts.defaults()
-	ctx, cancel, timedOut := withTimeout(ctx, &o, src)
-	defer cancel()
-	defer func() { err = timedOut(err) }()
+	defer end(&err)
 	var p, name string
 	switch src.Kind {
 	case KindSample:
@@ -432,12 +443,22 @@ func downloadOnce(ctx context.Context, o *FetchOptions, mk func(context.Context)
 	if name == "DownloadDataset" || strings.HasPrefix(name, ".") {
 		name = def
 	}
+	p, err, retry = save(ctx, o, body, total, resp.Header, where, name)
+	return p, name, err, retry
+}
+
+// save copies the body of a download to the file name in o.Dir, through
+// a temporary file, checking its length against total (the
+// Content-Length, or -1) and the limit, and its md5 against header's
+// X-Goog-Hash. where names the download in errors; ctx's cause tells a
+// stall.
+func save(ctx context.Context, o *FetchOptions, body io.Reader, total int64, header http.Header, where, name string) (p string, err error, retry bool) {
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
-		return "", "", err, false
+		return "", err, false
 	}
 	f, err := os.CreateTemp(o.Dir, "download-*")
 	if err != nil {
-		return "", "", err, false
+		return "", err, false
 	}
 	defer func() {
 		if err != nil {
@@ -453,13 +474,13 @@ func downloadOnce(ctx context.Context, o *FetchOptions, mk func(context.Context)
 		if n > 0 {
 			done += int64(n)
 			if total >= 0 && done > total {
-				return "", "", fmt.Errorf("dataset: %s: more than Content-Length %d bytes", where, total), true
+				return "", fmt.Errorf("dataset: %s: more than Content-Length %d bytes", where, total), true
 			}
 			if done > o.Limits.MaxBytes {
-				return "", "", fmt.Errorf("dataset: %s: %w: more than %d bytes downloaded", where, ErrTooLarge, o.Limits.MaxBytes), false
+				return "", fmt.Errorf("dataset: %s: %w: more than %d bytes downloaded", where, ErrTooLarge, o.Limits.MaxBytes), false
 			}
 			if _, werr := f.Write(buf[:n]); werr != nil {
-				return "", "", werr, false
+				return "", werr, false
 			}
 			h.Write(buf[:n])
 			o.Progress(name, done, total)
@@ -469,30 +490,30 @@ func downloadOnce(ctx context.Context, o *FetchOptions, mk func(context.Context)
 		}
 		if rerr != nil {
 			if c := context.Cause(ctx); errors.Is(c, ErrStalled) {
-				return "", "", fmt.Errorf("dataset: %s: %w after %d bytes", where, c, done), true
+				return "", fmt.Errorf("dataset: %s: %w after %d bytes", where, c, done), true
 			}
 			if errors.Is(rerr, io.ErrUnexpectedEOF) {
-				return "", "", fmt.Errorf("dataset: %s: %w: %d of %d bytes", where, ErrTruncated, done, total), true
+				return "", fmt.Errorf("dataset: %s: %w: %d of %d bytes", where, ErrTruncated, done, total), true
 			}
-			return "", "", fmt.Errorf("dataset: %s: %w", where, rerr), ctx.Err() == nil
+			return "", fmt.Errorf("dataset: %s: %w", where, rerr), ctx.Err() == nil
 		}
 	}
 	if total >= 0 && done != total {
-		return "", "", fmt.Errorf("dataset: %s: %w: %d of %d bytes", where, ErrTruncated, done, total), true
+		return "", fmt.Errorf("dataset: %s: %w: %d of %d bytes", where, ErrTruncated, done, total), true
 	}
-	if want := googMD5(resp.Header.Values("X-Goog-Hash")); want != "" {
+	if want := googMD5(header.Values("X-Goog-Hash")); want != "" {
 		if got := base64.StdEncoding.EncodeToString(h.Sum(nil)); got != want {
-			return "", "", fmt.Errorf("dataset: %s: md5 %s, X-Goog-Hash says %s", where, got, want), true
+			return "", fmt.Errorf("dataset: %s: md5 %s, X-Goog-Hash says %s", where, got, want), true
 		}
 	}
 	if err = f.Close(); err != nil {
-		return "", "", err, false
+		return "", err, false
 	}
 	p = filepath.Join(o.Dir, name)
 	if err = os.Rename(f.Name(), p); err != nil {
-		return "", "", err, false
+		return "", err, false
 	}
-	return p, name, nil, false
+	return p, nil, false
 }
 
 // countingReader adds the bytes read to n, for watchRate.

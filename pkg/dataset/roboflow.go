@@ -47,13 +47,11 @@ type ImageDataset struct {
 // beside it (train/images, valid/images, test/images), since exporters
 // write paths that only hold on their machine.
 func FetchDataset(ctx context.Context, src Source, opts *FetchOptions) (_ *ImageDataset, err error) {
-	if opts == nil || opts.Dir == "" {
-		return nil, errors.New("dataset: FetchOptions.Dir is required")
+	ctx, o, end, err := begin(ctx, src, opts)
+	if err != nil {
+		return nil, err
 	}
-	o := opts.defaults()
-	ctx, cancel, timedOut := withTimeout(ctx, &o, src)
-	defer cancel()
-	defer func() { err = timedOut(err) }()
+	defer end(&err)
 	var zipPath string
 	switch src.Kind {
 	case KindRoboflow:
@@ -151,16 +149,7 @@ func roboflowLink(ctx context.Context, o *FetchOptions, src Source) (string, err
 	if err != nil {
 		return "", err
 	}
-	base := o.RoboflowEndpoint
-	if base == "" {
-		base = o.Getenv("ROBOFLOW_API_URL")
-	}
-	if base == "" {
-		base = RoboflowAPI
-	}
-	shown := strings.TrimSuffix(base, "/") + "/" + url.PathEscape(src.Workspace) + "/" + url.PathEscape(src.Project) + "/" +
-		strconv.Itoa(src.Version) + "/" + url.PathEscape(src.Format)
-	full := shown + "?api_key=" + url.QueryEscape(key) + "&nocache=true"
+	shown, full := roboflowExportURL(o, src, key)
 	deadline := time.Now().Add(o.RoboflowMaxWait)
 	var link string
 	retryable := false
@@ -187,20 +176,8 @@ func roboflowLink(ctx context.Context, o *FetchOptions, src Source) (string, err
 			}
 			switch {
 			case status == http.StatusOK:
-				var j struct {
-					Export struct {
-						Link string `json:"link"`
-					} `json:"export"`
-				}
-				if json.Unmarshal(body, &j) != nil || j.Export.Link == "" {
-					return fmt.Errorf("dataset: %s: answer 200 without export.link: %s", shown, errorMessage(body))
-				}
-				u, err := url.Parse(j.Export.Link)
-				if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-					return fmt.Errorf("dataset: %s: export.link is not an http(s) URL", shown)
-				}
-				link = j.Export.Link
-				return nil
+				link, err = exportLink(body, shown)
+				return err
 			case status == http.StatusAccepted:
 				var j struct {
 					Progress float64 `json:"progress"`
@@ -223,17 +200,57 @@ func roboflowLink(ctx context.Context, o *FetchOptions, src Source) (string, err
 				}
 				return err
 			}
-			he := &HTTPError{URL: shown, StatusCode: status, Message: roboflowMessage(body)}
-			switch status {
-			case 401, 403:
-				he.Hint = "ROBOFLOW_API_KEY was refused, or it has no access to workspace " + src.Workspace
-			case 404:
-				he.Hint = fmt.Sprintf("no version %s/%s/%d with format %s, or no access to it", src.Workspace, src.Project, src.Version, src.Format)
-			}
-			return he
+			return roboflowRefusal(src, shown, status, body)
 		}
 	})
 	return link, err
+}
+
+// roboflowExportURL returns the export URL of src's version for the
+// Roboflow API at o.RoboflowEndpoint, $ROBOFLOW_API_URL or RoboflowAPI:
+// shown without the key (for messages), full with it.
+func roboflowExportURL(o *FetchOptions, src Source, key string) (shown, full string) {
+	base := o.RoboflowEndpoint
+	if base == "" {
+		base = o.Getenv("ROBOFLOW_API_URL")
+	}
+	if base == "" {
+		base = RoboflowAPI
+	}
+	shown = strings.TrimSuffix(base, "/") + "/" + url.PathEscape(src.Workspace) + "/" + url.PathEscape(src.Project) + "/" +
+		strconv.Itoa(src.Version) + "/" + url.PathEscape(src.Format)
+	return shown, shown + "?api_key=" + url.QueryEscape(key) + "&nocache=true"
+}
+
+// exportLink is the http(s) link of a ready export: export.link of the
+// answer body.
+func exportLink(body []byte, shown string) (string, error) {
+	var j struct {
+		Export struct {
+			Link string `json:"link"`
+		} `json:"export"`
+	}
+	if json.Unmarshal(body, &j) != nil || j.Export.Link == "" {
+		return "", fmt.Errorf("dataset: %s: answer 200 without export.link: %s", shown, errorMessage(body))
+	}
+	u, err := url.Parse(j.Export.Link)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "", fmt.Errorf("dataset: %s: export.link is not an http(s) URL", shown)
+	}
+	return j.Export.Link, nil
+}
+
+// roboflowRefusal is the error of an answer that retrying will not
+// change, with a hint for a refused key or a missing version.
+func roboflowRefusal(src Source, shown string, status int, body []byte) *HTTPError {
+	he := &HTTPError{URL: shown, StatusCode: status, Message: roboflowMessage(body)}
+	switch status {
+	case 401, 403:
+		he.Hint = "ROBOFLOW_API_KEY was refused, or it has no access to workspace " + src.Workspace
+	case 404:
+		he.Hint = fmt.Sprintf("no version %s/%s/%d with format %s, or no access to it", src.Workspace, src.Project, src.Version, src.Format)
+	}
+	return he
 }
 
 func roboflowDo(c *http.Client, req *http.Request) (int, []byte, error) {

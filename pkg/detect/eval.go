@@ -82,6 +82,9 @@ type scored struct {
 	tp    []bool // per IoU threshold
 }
 
+// evalClass is the COCO evaluation of class c: every image's detections
+// matched to its ground truth, then the average precision at each IoU
+// threshold.
 func evalClass(gt, dets [][]Object, c, maxDets int) ClassAP {
 	out := ClassAP{Class: c}
 	var all []scored
@@ -99,75 +102,88 @@ func evalClass(gt, dets [][]Object, c, maxDets int) ClassAP {
 			}
 		}
 		out.GT += len(g)
-		slices.SortStableFunc(d, func(a, b Object) int { return cmp.Compare(b.Score, a.Score) })
-		if len(d) > maxDets {
-			d = d[:maxDets]
-		}
-		res := make([]scored, len(d))
-		for i := range res {
-			res[i] = scored{score: d[i].Score, tp: make([]bool, len(IoUThresholds))}
-		}
-		for ti, t := range IoUThresholds {
-			matched := make([]bool, len(g))
-			for di, det := range d {
-				best, m := min(t, 1-1e-10), -1
-				for gi, gb := range g {
-					if matched[gi] {
-						continue
-					}
-					iou := IoU(det.Box, gb)
-					if iou < best {
-						continue
-					}
-					best, m = iou, gi
-				}
-				if m >= 0 {
-					matched[m] = true
-					res[di].tp[ti] = true
-				}
-			}
-		}
-		all = append(all, res...)
+		all = append(all, matchImage(g, d, maxDets)...)
 	}
 	out.Dets = len(all)
 	if out.GT == 0 {
 		return out
 	}
 	slices.SortStableFunc(all, func(a, b scored) int { return cmp.Compare(b.score, a.score) })
-	eps := math.Nextafter(1, 2) - 1 // numpy's spacing(1)
-	var apSum, ap50 float64
+	var apSum float64
 	for ti := range IoUThresholds {
-		rc := make([]float64, len(all))
-		pr := make([]float64, len(all))
-		var tp, fp float64
-		for i, s := range all {
-			if s.tp[ti] {
-				tp++
-			} else {
-				fp++
-			}
-			rc[i] = tp / float64(out.GT)
-			pr[i] = tp / (fp + tp + eps)
-		}
-		for i := len(pr) - 1; i > 0; i-- {
-			if pr[i] > pr[i-1] {
-				pr[i-1] = pr[i]
-			}
-		}
-		var q float64
-		for _, r := range recallThresholds {
-			k, _ := slices.BinarySearch(rc, r) // numpy searchsorted side=left
-			if k < len(pr) {
-				q += pr[k]
-			}
-		}
-		ap := q / float64(len(recallThresholds))
+		ap := averagePrecision(all, ti, out.GT)
 		apSum += ap
 		if ti == 0 {
-			ap50 = ap
+			out.AP50 = ap
 		}
 	}
-	out.AP50 = ap50
 	out.AP = apSum / float64(len(IoUThresholds))
 	return out
+}
+
+// matchImage matches an image's detections d (its best maxDets by score)
+// to its ground-truth boxes g greedily, as pycocotools does: at each IoU
+// threshold a detection takes the best unmatched box it overlaps enough.
+func matchImage(g []Box, d []Object, maxDets int) []scored {
+	slices.SortStableFunc(d, func(a, b Object) int { return cmp.Compare(b.Score, a.Score) })
+	if len(d) > maxDets {
+		d = d[:maxDets]
+	}
+	res := make([]scored, len(d))
+	for i := range res {
+		res[i] = scored{score: d[i].Score, tp: make([]bool, len(IoUThresholds))}
+	}
+	for ti, t := range IoUThresholds {
+		matched := make([]bool, len(g))
+		for di, det := range d {
+			best, m := min(t, 1-1e-10), -1
+			for gi, gb := range g {
+				if matched[gi] {
+					continue
+				}
+				iou := IoU(det.Box, gb)
+				if iou < best {
+					continue
+				}
+				best, m = iou, gi
+			}
+			if m >= 0 {
+				matched[m] = true
+				res[di].tp[ti] = true
+			}
+		}
+	}
+	return res
+}
+
+// averagePrecision is the 101-point interpolated average precision of
+// the detections all (sorted by score) at IoU threshold ti, with nGT
+// ground-truth boxes, as pycocotools computes it.
+func averagePrecision(all []scored, ti, nGT int) float64 {
+	eps := math.Nextafter(1, 2) - 1 // numpy's spacing(1)
+	rc := make([]float64, len(all))
+	pr := make([]float64, len(all))
+	var tp, fp float64
+	for i, s := range all {
+		if s.tp[ti] {
+			tp++
+		} else {
+			fp++
+		}
+		rc[i] = tp / float64(nGT)
+		pr[i] = tp / (fp + tp + eps)
+	}
+	for i := len(pr) - 1; i > 0; i-- {
+		if pr[i] > pr[i-1] {
+			pr[i-1] = pr[i]
+		}
+	}
+	var q float64
+	for _, r := range recallThresholds {
+		k, _ := slices.BinarySearch(rc, r) // numpy searchsorted side=left
+		if k < len(pr) {
+			q += pr[k]
+		}
+	}
+	return q / float64(len(recallThresholds))
 }

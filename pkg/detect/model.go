@@ -402,65 +402,19 @@ func Train(ctx context.Context, ds *Dataset, cfg Config, onEpoch func(*Model, Ep
 	if err := m.ctx.SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
 		return nil, err
 	}
-	opt := optimizers.Adam().LearningRate(cfg.LearningRate).Done()
-	var step *mlctx.Exec
-	err = catch(func() {
-		step = mlctx.MustNewExec(backend, m.ctx, func(ctx *mlctx.Context, in []*Node) []*Node {
-			g := in[0].Graph()
-			ctx.SetTraining(g, true)
-			out := modelGraph(ctx.In("model"), in[0], cfg.Width, nc)
-			lo, lb, lc := lossGraph(out, in[1], in[2], in[3], in[4])
-			total := Add(Add(lo, MulScalar(lb, cfg.BoxWeight)), MulScalar(lc, cfg.ClassWeight))
-			opt.UpdateGraph(ctx, g, total)
-			train.ExecPerStepUpdateGraphFn(ctx, g)
-			return []*Node{total, lo, lb, lc}
-		})
-	})
+	step, err := m.trainStep(cfg, nc)
 	if err != nil {
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
-	grid := cfg.ImageSize / Stride
-	S := cfg.ImageSize
 	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		t0 := time.Now()
-		order := rng.Perm(len(pics))
-		var sums [4]float64
-		steps := 0
-		for start := 0; start < len(order); start += cfg.BatchSize {
-			idx := order[start:min(len(order), start+cfg.BatchSize)]
-			B := len(idx)
-			x := make([]float32, 0, B*S*S*3)
-			obj := make([]float32, B*grid*grid)
-			xy := make([]float32, B*grid*grid*2)
-			wh := make([]float32, B*grid*grid*2)
-			cls := make([]float32, B*grid*grid*nc)
-			for bi, k := range idx {
-				p, objs := cfg.Augment.Apply(pics[k], samples[k].Objects, rng)
-				x = append(x, p.Pix...)
-				g2 := grid * grid
-				targets(objs, grid, nc, obj[bi*g2:(bi+1)*g2], xy[bi*g2*2:(bi+1)*g2*2], wh[bi*g2*2:(bi+1)*g2*2], cls[bi*g2*nc:(bi+1)*g2*nc])
-			}
-			var outs []*tensors.Tensor
-			err := catch(func() {
-				outs = step.MustExec([]*tensors.Tensor{
-					tensors.FromFlatDataAndDimensions(x, B, S, S, 3),
-					tensors.FromFlatDataAndDimensions(obj, B, grid, grid),
-					tensors.FromFlatDataAndDimensions(xy, B, grid, grid, 2),
-					tensors.FromFlatDataAndDimensions(wh, B, grid, grid, 2),
-					tensors.FromFlatDataAndDimensions(cls, B, grid, grid, nc)})
-			})
-			if err != nil {
-				return nil, err
-			}
-			for i, t := range outs {
-				sums[i] += float64(tensors.ToScalar[float32](t))
-				t.FinalizeAll()
-			}
-			steps++
+		sums, steps, err := runEpoch(step, cfg, pics, samples, nc, rng)
+		if err != nil {
+			return nil, err
 		}
 		st := EpochStats{Epoch: epoch, Loss: sums[0] / float64(steps), Obj: sums[1] / float64(steps),
 			BoxLoss: sums[2] / float64(steps), ClassLo: sums[3] / float64(steps), Seconds: time.Since(t0).Seconds()}
@@ -476,6 +430,69 @@ func Train(ctx context.Context, ds *Dataset, cfg Config, onEpoch func(*Model, Ep
 	}
 	step.Finalize()
 	return m, nil
+}
+
+// trainStep compiles one training step of m: the weighted loss of a
+// batch (image, obj, xy, wh, cls targets) and Adam's update; it returns
+// the total loss and its three parts.
+func (m *Model) trainStep(cfg Config, nc int) (*mlctx.Exec, error) {
+	opt := optimizers.Adam().LearningRate(cfg.LearningRate).Done()
+	var step *mlctx.Exec
+	err := catch(func() {
+		step = mlctx.MustNewExec(m.backend, m.ctx, func(ctx *mlctx.Context, in []*Node) []*Node {
+			g := in[0].Graph()
+			ctx.SetTraining(g, true)
+			out := modelGraph(ctx.In("model"), in[0], cfg.Width, nc)
+			lo, lb, lc := lossGraph(out, in[1], in[2], in[3], in[4])
+			total := Add(Add(lo, MulScalar(lb, cfg.BoxWeight)), MulScalar(lc, cfg.ClassWeight))
+			opt.UpdateGraph(ctx, g, total)
+			train.ExecPerStepUpdateGraphFn(ctx, g)
+			return []*Node{total, lo, lb, lc}
+		})
+	})
+	return step, err
+}
+
+// runEpoch runs step on every picture once, in a random order, in batches
+// of cfg.BatchSize augmented pictures, and returns the sums of the four
+// losses over the steps and the number of steps.
+func runEpoch(step *mlctx.Exec, cfg Config, pics []*Picture, samples []Sample, nc int, rng *rand.Rand) (sums [4]float64, steps int, err error) {
+	grid := cfg.ImageSize / Stride
+	S := cfg.ImageSize
+	order := rng.Perm(len(pics))
+	for start := 0; start < len(order); start += cfg.BatchSize {
+		idx := order[start:min(len(order), start+cfg.BatchSize)]
+		B := len(idx)
+		x := make([]float32, 0, B*S*S*3)
+		obj := make([]float32, B*grid*grid)
+		xy := make([]float32, B*grid*grid*2)
+		wh := make([]float32, B*grid*grid*2)
+		cls := make([]float32, B*grid*grid*nc)
+		for bi, k := range idx {
+			p, objs := cfg.Augment.Apply(pics[k], samples[k].Objects, rng)
+			x = append(x, p.Pix...)
+			g2 := grid * grid
+			targets(objs, grid, nc, obj[bi*g2:(bi+1)*g2], xy[bi*g2*2:(bi+1)*g2*2], wh[bi*g2*2:(bi+1)*g2*2], cls[bi*g2*nc:(bi+1)*g2*nc])
+		}
+		var outs []*tensors.Tensor
+		err := catch(func() {
+			outs = step.MustExec([]*tensors.Tensor{
+				tensors.FromFlatDataAndDimensions(x, B, S, S, 3),
+				tensors.FromFlatDataAndDimensions(obj, B, grid, grid),
+				tensors.FromFlatDataAndDimensions(xy, B, grid, grid, 2),
+				tensors.FromFlatDataAndDimensions(wh, B, grid, grid, 2),
+				tensors.FromFlatDataAndDimensions(cls, B, grid, grid, nc)})
+		})
+		if err != nil {
+			return sums, steps, err
+		}
+		for i, t := range outs {
+			sums[i] += float64(tensors.ToScalar[float32](t))
+			t.FinalizeAll()
+		}
+		steps++
+	}
+	return sums, steps, nil
 }
 
 // PredictOptions configures Predict. A nil *PredictOptions means the

@@ -21,12 +21,27 @@
 // # Limits
 //
 // The config's own limits are package config's. Once the data is read,
-// and before a run is opened, the trainer checks it against the config
-// (DataChecker): for classification, a target of text labels or class ids
-// 0..K-1 with none missing (as XGBClassifier requires), at most
-// classification.MaxClasses of them, and sampling_strategy counts that
-// name a class and are at most classification.MaxSamplingFactor × the
-// rows; each is a *config.ConfigError at its key.
+// and before a run is opened (a dry run stops there): the target must be a
+// column (else "did you mean"); the dataset-level steps (prepare:) run once
+// on the whole table (clean.Preparation), a column they name must exist;
+// the trainer checks the data against the config (DataChecker): for
+// classification, a target of text labels or class ids 0..K-1 with none
+// missing (as XGBClassifier requires), at most classification.MaxClasses
+// of them, a positive class that is one of them (required for a text
+// binary target), at least n_splits rows of each class, and
+// sampling_strategy counts that name a class and are at most
+// classification.MaxSamplingFactor × the rows; and the cleaning pipeline
+// is fitted once on all rows and its features exported as training will,
+// so a column a step names that is not there, or a categorical column no
+// step encodes, is found now and not at fold 0. Each is a
+// *config.ConfigError at its key.
+//
+// # Rows
+//
+// Job.Data is the table after prepare:, and Job.Lines the data file line
+// of each of its rows: an error about a row in a fold (a category unknown
+// to an encode step with unknown: error) names the line, whatever
+// prepare dropped and whichever fold the row is in.
 //
 // # Secrets
 //
@@ -61,6 +76,8 @@
 //     Options.Progress what happens while it goes; cmd/train renders them.
 //   - Nothing fitted sees a fold's test rows: the cleaning pipeline, the
 //     resampler and the model are fitted on the training rows of each fold.
+//     The dataset-level steps (prepare:) fit nothing; they run once before
+//     the split, so a duplicate they drop has no copy left in a test fold.
 //   - A config that fails validation, or data that contradicts it, logs
 //     nothing to MLflow and writes nothing but its error.
 //   - The output directory holds model/ (the final model bundle, an MLflow

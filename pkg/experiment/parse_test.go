@@ -58,6 +58,11 @@ func TestParseErrors(t *testing.T) {
 		{"set into scalar", base, []string{"name.x=1"}, "--set: name: is not a mapping"},
 		{"set bad value type", base, []string{"seed=abc"}, "--set: seed: expected a non-negative integer, got \"abc\""},
 		{"clean step option", base + "clean: [{step: impute, strategy: mode}]\n", nil, "t.yaml:8:9: clean[0]: "},
+		{"fold-level drop_duplicates", base + "clean:\n  - step: impute\n  - step: drop_duplicates\n", nil, "t.yaml:10:11: clean[1].step: drop_duplicates is a dataset-level step: move it to prepare: (- step: drop_duplicates)"},
+		{"unknown prepare step", base + "prepare:\n  - step: dedupe\n", nil, `t.yaml:9:5: prepare[0]: unknown step "dedupe" (have astype, drop_columns, drop_duplicates, drop_rows, dropna)`},
+		{"prepare step option", base + "prepare: [{step: drop_duplicates, keep: middle}]\n", nil, "t.yaml:8:11: prepare[0]: invalid option: keep: middle (want first, last or false, as pandas)"},
+		{"prepare without step", base + "prepare: [{subset: [a]}]\n", nil, "t.yaml:8:11: prepare[0]: missing step: give `- step: NAME`, one of astype, "},
+		{"did you mean a parameter", base + "  params: {n_estimator: 3}\n", nil, `(did you mean "n_estimators"?)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

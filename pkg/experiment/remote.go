@@ -99,9 +99,10 @@ func Work(ctx context.Context, o WorkerOptions) error {
 
 // trialRunner runs trials on a worker, keeping the last search's data.
 type trialRunner struct {
-	mu   sync.Mutex
-	key  string // the data section whose data is loaded
-	data *frame.Frame
+	mu    sync.Mutex
+	key   string // the data and prepare sections whose data is loaded
+	data  *frame.Frame
+	lines []int // the data file line of each row of data
 }
 
 func (r *trialRunner) run(ctx context.Context, b []byte, t tune.Trial, report tune.Report) (tune.Result, error) {
@@ -121,18 +122,23 @@ func (r *trialRunner) run(ctx context.Context, b []byte, t tune.Trial, report tu
 	if !ok || readsOwnData(trainer) {
 		return tune.Result{}, fmt.Errorf("the %s trainer cannot be searched", p.Config.Model.Trainer)
 	}
-	key := fmt.Sprintf("%+v", p.Config.Data)
+	key := fmt.Sprintf("%+v %v", p.Config.Data, p.Config.Prepare) // fmt sorts map keys
 	r.mu.Lock()
 	if r.key != key {
-		r.data, r.key = nil, ""
+		r.data, r.lines, r.key = nil, nil, ""
 		f, err := LoadData(ctx, p.Config.Data)
 		if err != nil {
 			r.mu.Unlock()
 			return tune.Result{}, fmt.Errorf("data: %w", err)
 		}
-		r.data, r.key = f, key
+		f, lines, err := prepareRows(p, f, true) // the dataset-level steps, as the run's
+		if err != nil {
+			r.mu.Unlock()
+			return tune.Result{}, err
+		}
+		r.data, r.lines, r.key = f, lines, key
 	}
-	data := r.data
+	data, lines := r.data, r.lines
 	r.mu.Unlock()
-	return scoreTrial(ctx, p, data, scorer, runtime.GOMAXPROCS(0), report)
+	return scoreTrial(ctx, p, data, lines, scorer, runtime.GOMAXPROCS(0), report)
 }

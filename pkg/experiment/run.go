@@ -127,6 +127,16 @@ type Plan struct {
 	// are then 0.
 	OwnData       bool
 	Rows, Columns int
+	// RowsRead are the rows read, before the dataset-level steps.
+	RowsRead int
+	// Types says the columns of each kind after the dataset-level steps.
+	Types string
+	// Features is the number of features after cleaning (one-hot columns
+	// counted one each).
+	Features int
+	// Balance is the classes of the target (nil when the trainer's target
+	// is not classes).
+	Balance *Balance
 	// Folds is the number of cross-validation fits (n_splits × repeats);
 	// the final fit on all rows comes on top.
 	Folds int
@@ -148,6 +158,14 @@ func (p *Plan) String() string {
 		fmt.Fprintf(&b, "# data: %s (read by the %s trainer)\n", p.Source, c.Model.Trainer)
 	} else {
 		fmt.Fprintf(&b, "# data: %s, %d rows × %d columns, target %s\n", p.Source, p.Rows, p.Columns, c.Data.Target)
+		if len(c.Prepare) > 0 {
+			fmt.Fprintf(&b, "# prepare: %d steps on the whole table: %d rows read, %d kept\n", len(c.Prepare), p.RowsRead, p.Rows)
+		}
+		fmt.Fprintf(&b, "# columns: %s\n", p.Types)
+		fmt.Fprintf(&b, "# features after cleaning: %d\n", p.Features)
+		if p.Balance != nil {
+			fmt.Fprintf(&b, "# target: %s\n", p.Balance)
+		}
 		fmt.Fprintf(&b, "# plan: clean (%d steps) → %s → %s trainer, %s %d×%d = %d fits + 1 final fit\n",
 			len(c.Clean), c.Resample.Method, c.Model.Trainer, c.Validation.Method, c.Validation.NSplits, c.Validation.Repeats(), p.Folds)
 	}
@@ -210,7 +228,10 @@ func run(ctx context.Context, o Options) (*Report, error) {
 type state struct {
 	p       *config.Parsed
 	trainer Trainer
-	data    *frame.Frame // nil for a trainer that reads its own data
+	raw     *frame.Frame // the table read; nil for a trainer that reads its own data
+	data    *frame.Frame // raw after the dataset-level steps (prepare:)
+	lines   []int        // the data file line of each row of data (nil: not from a file)
+	balance *Balance     // the classes (a Balancer trainer), else nil
 	origin  *DataOrigin  // nil when the data came in Options.Data
 	plan    *Plan
 	run     *mlflow.Run
@@ -230,19 +251,33 @@ func prepare(ctx context.Context, o Options) (*state, error) {
 	c := &p.Config
 	st := &state{p: p}
 	st.trainer, _ = lookup(c.Model.Trainer)
+	features := 0
 	if !readsOwnData(st.trainer) {
-		if st.data = o.Data; st.data == nil {
-			if st.data, st.origin, err = loadData(ctx, c.Data); err != nil {
+		if st.raw = o.Data; st.raw == nil {
+			if st.raw, st.origin, err = loadData(ctx, c.Data); err != nil {
 				return nil, fmt.Errorf("data: %w", err)
 			}
 		}
-		if !st.data.Has(c.Data.Target) {
-			return nil, p.ErrAt("data.target", "column %q is not in %s; columns: %s", c.Data.Target, redact.URL(c.Data.Source), strings.Join(st.data.Names(), ", "))
+		if !st.raw.Has(c.Data.Target) {
+			return nil, targetError(p, redact.URL(c.Data.Source), st.raw.Names())
 		}
-		if dc, ok := st.trainer.(DataChecker); ok {
-			if err := p.Locate(dc.CheckData(c, st.data)); errors.Is(err, config.ErrConfig) {
+		if st.data, st.lines, err = prepareRows(p, st.raw, o.Data == nil); err != nil {
+			return nil, err
+		}
+		if err := checkTarget(p, st.data, st.lines); err != nil {
+			return nil, err
+		}
+		if b, ok := st.trainer.(Balancer); ok { // checks what CheckData does
+			if st.balance, err = b.Balance(c, st.data); err != nil {
+				return nil, p.Locate(err)
+			}
+		} else if dc, ok := st.trainer.(DataChecker); ok {
+			if err := p.Locate(dc.CheckData(c, st.data)); err != nil {
 				return nil, err
 			}
+		}
+		if features, err = checkFeatures(p, st.data, st.lines); err != nil {
+			return nil, err
 		}
 	}
 	if c.Search != nil {
@@ -261,6 +296,10 @@ func prepare(ctx context.Context, o Options) (*state, error) {
 		Folds: c.Validation.NSplits * c.Validation.Repeats(), file: p.File, c: c}
 	if st.data != nil {
 		st.plan.Rows, st.plan.Columns = st.data.Shape()
+		st.plan.RowsRead = st.raw.Len()
+		st.plan.Types = kindCounts(st.data)
+		st.plan.Features = features
+		st.plan.Balance = st.balance
 	}
 	return st, nil
 }
@@ -358,12 +397,15 @@ func logInputs(st *state, out string) (*mlflow.Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
+	if b := st.balance; b != nil && b.Positive != "" {
+		params["data.positive"] = b.Positive // also when a default rule chose it
+	}
 	if err := logParams(st.run, params); err != nil {
 		return nil, err
 	}
 	var ds *mlflow.Dataset
-	if st.data != nil && st.origin != nil {
-		d, err := datasetOf(&st.p.Config, st.data, st.origin)
+	if st.raw != nil && st.origin != nil {
+		d, err := datasetOf(&st.p.Config, st.raw, st.origin)
 		if err != nil {
 			return nil, err
 		}
@@ -384,7 +426,7 @@ func train(ctx context.Context, o Options, st *state, out string) (*Outcome, err
 		label = c.Model.Trainer
 	}
 	job := &Job{
-		Config: c, Data: st.data, Out: out,
+		Config: c, Data: st.data, Lines: st.lines, Out: out,
 		NewPipeline: func() *clean.Pipeline {
 			pipe, err := st.p.Pipeline()
 			if err != nil {

@@ -65,7 +65,7 @@ func search(ctx context.Context, o Options, st *state, rep *Report) error {
 		if err != nil {
 			return tune.Result{}, err
 		}
-		return scoreTrial(ctx, p, st.data, scorer, threads, report)
+		return scoreTrial(ctx, p, st.data, st.lines, scorer, threads, report)
 	}
 	opts := tune.Options{Parallelism: par, NTrials: total, OnTrial: func(t tune.Trial) {
 		n := int(done.Add(1))
@@ -156,9 +156,9 @@ func checkSearchParams(spec *trialSpec, p *config.Parsed) error {
 // scoreTrial cross-validates one trial's config p (the search's config
 // with the trial's parameters set) on data, reporting the objective's
 // running value after each fold.
-func scoreTrial(ctx context.Context, p *config.Parsed, data *frame.Frame, scorer Scorer, threads int, report tune.Report) (tune.Result, error) {
+func scoreTrial(ctx context.Context, p *config.Parsed, data *frame.Frame, lines []int, scorer Scorer, threads int, report tune.Report) (tune.Result, error) {
 	metric := strings.TrimSuffix(p.Config.Search.Objective, "_mean") // the summary's key
-	job := &Job{Config: &p.Config, Data: data,
+	job := &Job{Config: &p.Config, Data: data, Lines: lines,
 		NewPipeline: func() *clean.Pipeline {
 			pipe, err := p.Pipeline()
 			if err != nil {

@@ -3,7 +3,9 @@ package experiment
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/mlstack/mlstack/pkg/boost"
@@ -51,6 +53,45 @@ type DataChecker interface {
 	CheckData(c *config.Config, data *frame.Frame) error
 }
 
+// Balancer is implemented by trainers whose target is classes: the plan
+// and the run's summary say the classes, their counts and which one is
+// positive, and a run logs the positive class as the param data.positive.
+// Balance checks the data as CheckData does (a trainer that is both is
+// asked Balance only), with the same errors.
+type Balancer interface {
+	Balance(c *config.Config, data *frame.Frame) (*Balance, error)
+}
+
+// Balance is the classes of a target and their counts, in label order
+// (label i is Classes[i]).
+type Balance struct {
+	Classes []string
+	Counts  []int
+	// Positive is the class labelled 1 of a binary target ("" for more
+	// classes), and Rule says why: "data.positive", or the default rule
+	// that chose it.
+	Positive, Rule string
+}
+
+// String says the balance in a line: "positive class Yes (1869 of 7043
+// rows), negative No (5174); data.positive", or the counts of each class.
+func (b *Balance) String() string {
+	total := 0
+	for _, n := range b.Counts {
+		total += n
+	}
+	if pos := slices.Index(b.Classes, b.Positive); b.Positive != "" && len(b.Classes) == 2 && pos >= 0 {
+		neg := 1 - pos
+		return fmt.Sprintf("positive class %s (%d of %d rows, %.1f%%), negative %s (%d); %s",
+			b.Positive, b.Counts[1-neg], total, 100*float64(b.Counts[1-neg])/float64(max(total, 1)), b.Classes[neg], b.Counts[neg], b.Rule)
+	}
+	parts := make([]string, len(b.Classes))
+	for i, c := range b.Classes {
+		parts[i] = fmt.Sprintf("%s %d", c, b.Counts[i])
+	}
+	return fmt.Sprintf("classes (of %d rows): %s", total, strings.Join(parts, ", "))
+}
+
 func readsOwnData(t Trainer) bool {
 	o, ok := t.(OwnData)
 	return ok && o.OwnData()
@@ -59,7 +100,10 @@ func readsOwnData(t Trainer) bool {
 // Job is what a trainer gets.
 type Job struct {
 	Config *config.Config
-	Data   *frame.Frame // the data as read (before cleaning)
+	Data   *frame.Frame // the data after the dataset-level steps (prepare:), before cleaning
+	// Lines are the data file line of each row of Data (nil when the data
+	// did not come from a file): errors about a row name its line.
+	Lines []int
 	// NewPipeline returns a fresh, unfitted cleaning pipeline of the config;
 	// fit one per fold.
 	NewPipeline func() *clean.Pipeline

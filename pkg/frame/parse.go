@@ -58,43 +58,9 @@ func readCSV(ctx context.Context, r io.Reader, opts *ReadOptions, size int64) (*
 
 	blocks := csvscan.NewBlocks(r, blockSize)
 	var rec csvscan.Records
-	var blk csvscan.Block
-	var fields [][]byte
-	for fields == nil {
-		if blk, err = blocks.Next(nil); err == io.EOF {
-			return nil, rd.perr(0, "", "", ErrNoHeader)
-		} else if err != nil {
-			return nil, fmt.Errorf("frame: reading %s: %w", opts.Name, err)
-		}
-		rec.Reset(blk.Data, blk.Line, blk.Last, blk.Quote, rd.delim)
-		rec.SetLimit(MaxColumns)
-		if fields, err = rec.Next(); err != nil {
-			return nil, rd.syntaxErr(err)
-		}
-	}
-	if n := rec.NumFields(); n > MaxColumns {
-		return nil, rd.perr(rec.Line(), "", "", fmt.Errorf("%w: %d, at most %d", ErrTooManyColumns, n, MaxColumns))
-	}
-	header := make([]string, len(fields))
-	seen := make(map[string]bool, len(fields))
-	for j, f := range fields {
-		h := string(f)
-		if j == 0 {
-			h = strings.TrimPrefix(h, "\ufeff")
-		}
-		if h = strings.TrimSpace(h); h == "" {
-			h = "Unnamed: " + strconv.Itoa(j) // as pandas names it
-		}
-		if seen[h] {
-			return nil, rd.perr(1, h, "", ErrDuplicateColumn)
-		}
-		seen[h] = true
-		header[j] = h
-	}
-	for _, name := range slices.Sorted(maps.Keys(opts.Types)) { // the first absent name
-		if !seen[name] {
-			return nil, &ColumnError{Column: name, Have: header, Err: ErrNoColumn}
-		}
+	blk, header, err := rd.readHeader(blocks, &rec, opts.Types)
+	if err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -124,6 +90,53 @@ func readCSV(ctx context.Context, r io.Reader, opts *ReadOptions, size int64) (*
 	f.name = opts.Name
 	f.n = m.rows
 	return f, nil
+}
+
+// readHeader reads the first record into rec, skipping blocks that have
+// none, and returns its block and the column names: trimmed, without a
+// byte order mark, "Unnamed: j" for an empty one (as pandas names it),
+// unique. Every name of types must be among them.
+func (rd *reader) readHeader(blocks *csvscan.Blocks, rec *csvscan.Records, types map[string]Kind) (csvscan.Block, []string, error) {
+	var blk csvscan.Block
+	var fields [][]byte
+	var err error
+	for fields == nil {
+		if blk, err = blocks.Next(nil); err == io.EOF {
+			return blk, nil, rd.perr(0, "", "", ErrNoHeader)
+		} else if err != nil {
+			return blk, nil, fmt.Errorf("frame: reading %s: %w", rd.name, err)
+		}
+		rec.Reset(blk.Data, blk.Line, blk.Last, blk.Quote, rd.delim)
+		rec.SetLimit(MaxColumns)
+		if fields, err = rec.Next(); err != nil {
+			return blk, nil, rd.syntaxErr(err)
+		}
+	}
+	if n := rec.NumFields(); n > MaxColumns {
+		return blk, nil, rd.perr(rec.Line(), "", "", fmt.Errorf("%w: %d, at most %d", ErrTooManyColumns, n, MaxColumns))
+	}
+	header := make([]string, len(fields))
+	seen := make(map[string]bool, len(fields))
+	for j, f := range fields {
+		h := string(f)
+		if j == 0 {
+			h = strings.TrimPrefix(h, "\ufeff")
+		}
+		if h = strings.TrimSpace(h); h == "" {
+			h = "Unnamed: " + strconv.Itoa(j) // as pandas names it
+		}
+		if seen[h] {
+			return blk, nil, rd.perr(1, h, "", ErrDuplicateColumn)
+		}
+		seen[h] = true
+		header[j] = h
+	}
+	for _, name := range slices.Sorted(maps.Keys(types)) { // the first absent name
+		if !seen[name] {
+			return blk, nil, &ColumnError{Column: name, Have: header, Err: ErrNoColumn}
+		}
+	}
+	return blk, header, nil
 }
 
 // reader holds what parsing the records needs.
@@ -216,67 +229,23 @@ func (rd *reader) body(ctx context.Context, blocks *csvscan.Blocks, m *merger, f
 	if last {
 		workers = 1
 	}
-	type job struct {
-		ch   *chunk
-		data []byte
-		line int
-		last bool
-	}
-	var (
-		jobs    chan job
-		results chan *chunk
-		queue   []*chunk // parsed chunks, when parsing here
-		rec     csvscan.Records
-	)
 	// Blocks in flight: two a worker, fewer for a table so wide that the
 	// column buffers of a chunk take more than 16 MB.
 	const colBufSize = 200 // bytes, about
 	inflight := max(1, min(2*workers, (16<<20)/(len(rd.kinds)*colBufSize)))
-	if workers > 1 {
-		jobs, results = make(chan job, inflight), make(chan *chunk, inflight)
-		defer close(jobs)
-		for range workers {
-			go func() {
-				var rec csvscan.Records
-				for j := range jobs {
-					rd.parse(j.ch, &rec, j.data, j.line, j.last)
-					results <- j.ch
-				}
-			}()
-		}
-	}
-	seq, busy := 0, 0
-	submit := func(ch *chunk, data []byte, line int, last bool) {
-		ch.seq = seq
-		seq++
-		busy++
-		if workers > 1 {
-			jobs <- job{ch, data, line, last}
-			return
-		}
-		rd.parse(ch, &rec, data, line, last)
-		queue = append(queue, ch)
-	}
-	receive := func() *chunk {
-		busy--
-		if workers > 1 {
-			return <-results
-		}
-		ch := queue[0]
-		queue = queue[1:]
-		return ch
-	}
+	p := rd.startParsers(workers, inflight)
+	defer p.stop()
 
 	var free []*chunk
 	ch := rd.newChunk()
 	ch.buf = first
-	submit(ch, rest, line, last)
+	p.submit(ch, rest, line, last)
 	done := last
 	var readErr, dataErr error
 	pending := make(map[int]*chunk)
 	next := 0
 	for {
-		for !done && busy+len(pending) < inflight { // parsed blocks wait in pending until merged in order
+		for !done && p.busy+len(pending) < inflight { // parsed blocks wait in pending until merged in order
 			if err := ctx.Err(); err != nil {
 				readErr, done = err, true
 				break
@@ -297,13 +266,13 @@ func (rd *reader) body(ctx context.Context, blocks *csvscan.Blocks, m *merger, f
 				break
 			}
 			ch.buf = blk.Data
-			submit(ch, blk.Data, blk.Line, blk.Last)
+			p.submit(ch, blk.Data, blk.Line, blk.Last)
 			done = blk.Last
 		}
-		if busy == 0 {
+		if p.busy == 0 {
 			break
 		}
-		ch := receive()
+		ch := p.receive()
 		pending[ch.seq] = ch
 		for ch := pending[next]; ch != nil && dataErr == nil; ch = pending[next] {
 			delete(pending, next)
@@ -323,6 +292,76 @@ func (rd *reader) body(ctx context.Context, blocks *csvscan.Blocks, m *merger, f
 		return readErr
 	}
 	return m.finish()
+}
+
+// parsers parse chunks, numbering them in the order they are submitted:
+// on worker goroutines, or, with one worker, in submit itself.
+type parsers struct {
+	rd      *reader
+	workers int
+	jobs    chan parseJob
+	results chan *chunk
+	queue   []*chunk // parsed chunks, when parsing in submit
+	rec     csvscan.Records
+	seq     int // number of the next chunk
+	busy    int // chunks submitted and not yet received
+}
+
+type parseJob struct {
+	ch   *chunk
+	data []byte
+	line int
+	last bool
+}
+
+// startParsers starts the workers (none for one), with room for inflight
+// chunks.
+func (rd *reader) startParsers(workers, inflight int) *parsers {
+	p := &parsers{rd: rd, workers: workers}
+	if workers > 1 {
+		p.jobs, p.results = make(chan parseJob, inflight), make(chan *chunk, inflight)
+		for range workers {
+			go func() {
+				var rec csvscan.Records
+				for j := range p.jobs {
+					rd.parse(j.ch, &rec, j.data, j.line, j.last)
+					p.results <- j.ch
+				}
+			}()
+		}
+	}
+	return p
+}
+
+// stop ends the workers once they have done their jobs.
+func (p *parsers) stop() {
+	if p.workers > 1 {
+		close(p.jobs)
+	}
+}
+
+// submit numbers ch and parses data into it.
+func (p *parsers) submit(ch *chunk, data []byte, line int, last bool) {
+	ch.seq = p.seq
+	p.seq++
+	p.busy++
+	if p.workers > 1 {
+		p.jobs <- parseJob{ch, data, line, last}
+		return
+	}
+	p.rd.parse(ch, &p.rec, data, line, last)
+	p.queue = append(p.queue, ch)
+}
+
+// receive returns a parsed chunk, in any order.
+func (p *parsers) receive() *chunk {
+	p.busy--
+	if p.workers > 1 {
+		return <-p.results
+	}
+	ch := p.queue[0]
+	p.queue = p.queue[1:]
+	return ch
 }
 
 // merger appends chunks to the columns of the frame being read.

@@ -418,6 +418,9 @@ func jsonText(v any) string {
 	return string(b)
 }
 
+// writeXGBoostModel is WriteXGBoostModel with MLmodel's identity fields
+// from meta: it gathers the model's files, then describes them (MLmodel)
+// and their Python environment, and writes them all under dir.
 func writeXGBoostModel(dir string, m XGBoostModel, meta modelMeta) error {
 	m, err := m.withDefaults()
 	if err != nil {
@@ -426,14 +429,34 @@ func writeXGBoostModel(dir string, m XGBoostModel, meta modelMeta) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	reqs := []string{"mlflow==" + m.MLflowVersion}
-	if m.XGBoostVersion != "" {
-		reqs = append(reqs, "xgboost=="+m.XGBoostVersion)
-	} else {
-		reqs = append(reqs, "xgboost")
+	files, err := m.payload()
+	if err != nil {
+		return err
 	}
-	reqs = append(reqs, m.ExtraRequirements...)
+	size := 0
+	for _, b := range files {
+		size += len(b)
+	}
+	reqs := m.requirements()
+	files["MLmodel"] = []byte(m.mlmodel(meta, size))
+	files["requirements.txt"] = []byte(strings.Join(reqs, "\n") + "\n")
+	files["conda.yaml"] = []byte(m.condaYAML(reqs))
+	files["python_env.yaml"] = []byte(fmt.Sprintf("python: %s\nbuild_dependencies:\n- pip\n- setuptools\n- wheel\ndependencies:\n- -r requirements.txt\n", m.PythonVersion))
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, files[name], 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
+// payload returns the files MLmodel counts in model_size_bytes: model.json,
+// m.Files and the input example (split and serving forms).
+func (m XGBoostModel) payload() (map[string][]byte, error) {
 	files := map[string][]byte{"model.json": m.JSON}
 	for name, b := range m.Files {
 		files[name] = b
@@ -441,67 +464,48 @@ func writeXGBoostModel(dir string, m XGBoostModel, meta modelMeta) error {
 	if e := m.InputExample; e != nil {
 		split, err := json.Marshal(e)
 		if err != nil {
-			return fmt.Errorf("%w: input example: %v", ErrInvalid, err)
+			return nil, fmt.Errorf("%w: input example: %v", ErrInvalid, err)
 		}
 		serving, err := json.MarshalIndent(map[string]json.RawMessage{"dataframe_split": split}, "", "  ")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		files[inputExampleFile], files[servingExampleFile] = split, serving
 	}
-	size := 0
-	for _, b := range files {
-		size += len(b)
-	}
+	return files, nil
+}
 
+// requirements are the pip requirements of the model's environment.
+func (m XGBoostModel) requirements() []string {
+	reqs := []string{"mlflow==" + m.MLflowVersion}
+	if m.XGBoostVersion != "" {
+		reqs = append(reqs, "xgboost=="+m.XGBoostVersion)
+	} else {
+		reqs = append(reqs, "xgboost")
+	}
+	return append(reqs, m.ExtraRequirements...)
+}
+
+// condaYAML is conda.yaml for the pip requirements reqs.
+func (m XGBoostModel) condaYAML(reqs []string) string {
+	var conda strings.Builder
+	fmt.Fprintf(&conda, "channels:\n- conda-forge\ndependencies:\n- python=%s\n- pip\n- pip:\n", m.PythonVersion)
+	for _, r := range reqs {
+		fmt.Fprintf(&conda, "  - %s\n", r)
+	}
+	conda.WriteString("name: mlflow-env\n")
+	return conda.String()
+}
+
+// mlmodel is the MLmodel file, its keys in the sorted order Python's
+// yaml.safe_dump writes; size is model_size_bytes.
+func (m XGBoostModel) mlmodel(meta modelMeta, size int) string {
 	y := yamlString
 	var ml strings.Builder
 	if meta.ArtifactPath != "" {
 		fmt.Fprintf(&ml, "artifact_path: %s\n", y(meta.ArtifactPath))
 	}
-	ml.WriteString("flavors:\n")
-	for _, name := range slices.Sorted(maps.Keys(m.Flavors)) {
-		if name > "python_function" {
-			break
-		}
-		writeFlavor(&ml, name, m.Flavors[name])
-	}
-	if m.Loader != "" {
-		fmt.Fprintf(&ml, `  python_function:
-    code: code
-    env:
-      conda: conda.yaml
-      virtualenv: python_env.yaml
-    loader_module: %s
-    python_version: %s
-`, y(m.Loader), y(m.PythonVersion))
-	} else {
-		fmt.Fprintf(&ml, `  python_function:
-    data: model.json
-    env:
-      conda: conda.yaml
-      virtualenv: python_env.yaml
-    loader_module: mlflow.xgboost
-    python_version: %s
-`, y(m.PythonVersion))
-	}
-	for _, name := range slices.Sorted(maps.Keys(m.Flavors)) {
-		if name > "python_function" && name < "xgboost" {
-			writeFlavor(&ml, name, m.Flavors[name])
-		}
-	}
-	fmt.Fprintf(&ml, `  xgboost:
-    code: null
-    data: model.json
-    model_class: %s
-    model_format: json
-    xgb_version: %s
-`, y(m.ModelClass), y(m.XGBoostVersion))
-	for _, name := range slices.Sorted(maps.Keys(m.Flavors)) {
-		if name > "xgboost" {
-			writeFlavor(&ml, name, m.Flavors[name])
-		}
-	}
+	m.writeFlavors(&ml)
 	fmt.Fprintf(&ml, "mlflow_version: %s\n", y(m.MLflowVersion))
 	if meta.ModelID != "" {
 		fmt.Fprintf(&ml, "model_id: %s\n", y(meta.ModelID))
@@ -532,29 +536,56 @@ func writeXGBoostModel(dir string, m XGBoostModel, meta modelMeta) error {
 		fmt.Fprintf(&ml, "signature:\n  inputs: %s\n  outputs: %s\n  params: %s\n", y(jsonText(inputs)), y(jsonText(outputs)), params)
 	}
 	fmt.Fprintf(&ml, "utc_time_created: %s\n", y(meta.Created.UTC().Format("2006-01-02 15:04:05.000000")))
+	return ml.String()
+}
 
-	var conda strings.Builder
-	fmt.Fprintf(&conda, "channels:\n- conda-forge\ndependencies:\n- python=%s\n- pip\n- pip:\n", m.PythonVersion)
-	for _, r := range reqs {
-		fmt.Fprintf(&conda, "  - %s\n", r)
-	}
-	conda.WriteString("name: mlflow-env\n")
-	pyenv := fmt.Sprintf("python: %s\nbuild_dependencies:\n- pip\n- setuptools\n- wheel\ndependencies:\n- -r requirements.txt\n", m.PythonVersion)
-
-	files["MLmodel"] = []byte(ml.String())
-	files["requirements.txt"] = []byte(strings.Join(reqs, "\n") + "\n")
-	files["conda.yaml"] = []byte(conda.String())
-	files["python_env.yaml"] = []byte(pyenv)
-	for _, name := range slices.Sorted(maps.Keys(files)) {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
+// writeFlavors writes MLmodel's flavors: xgboost, python_function and
+// m.Flavors, sorted by name.
+func (m XGBoostModel) writeFlavors(ml *strings.Builder) {
+	y := yamlString
+	ml.WriteString("flavors:\n")
+	for _, name := range slices.Sorted(maps.Keys(m.Flavors)) {
+		if name > "python_function" {
+			break
 		}
-		if err := os.WriteFile(p, files[name], 0o644); err != nil {
-			return err
+		writeFlavor(ml, name, m.Flavors[name])
+	}
+	if m.Loader != "" {
+		fmt.Fprintf(ml, `  python_function:
+    code: code
+    env:
+      conda: conda.yaml
+      virtualenv: python_env.yaml
+    loader_module: %s
+    python_version: %s
+`, y(m.Loader), y(m.PythonVersion))
+	} else {
+		fmt.Fprintf(ml, `  python_function:
+    data: model.json
+    env:
+      conda: conda.yaml
+      virtualenv: python_env.yaml
+    loader_module: mlflow.xgboost
+    python_version: %s
+`, y(m.PythonVersion))
+	}
+	for _, name := range slices.Sorted(maps.Keys(m.Flavors)) {
+		if name > "python_function" && name < "xgboost" {
+			writeFlavor(ml, name, m.Flavors[name])
 		}
 	}
-	return nil
+	fmt.Fprintf(ml, `  xgboost:
+    code: null
+    data: model.json
+    model_class: %s
+    model_format: json
+    xgb_version: %s
+`, y(m.ModelClass), y(m.XGBoostVersion))
+	for _, name := range slices.Sorted(maps.Keys(m.Flavors)) {
+		if name > "xgboost" {
+			writeFlavor(ml, name, m.Flavors[name])
+		}
+	}
 }
 
 // writeFlavor writes one flavour of MLmodel with its fields sorted.
@@ -651,129 +682,22 @@ func (c *Client) LogModel(ctx context.Context, runID string, m XGBoostModel, opt
 	if err != nil {
 		return nil, err
 	}
-	var lm *LoggedModel
-	if opts.spoolID != "" { // replay: reuse the model a crashed sync created
-		found, err := c.SearchLoggedModels(ctx, run.Info.ExperimentID, "name = "+quote(opts.Name))
-		if err != nil {
-			return nil, err
-		}
-		for i := range found {
-			if found[i].SourceRunID != runID {
-				continue
-			}
-			for _, t := range found[i].Tags {
-				if t.Key == TagSpoolModel && t.Value == opts.spoolID {
-					lm = &found[i]
-				}
-			}
-		}
-	}
-	if lm == nil {
-		params := map[string]string{}
-		for _, p := range run.Data.Params {
-			params[p.Key] = p.Value
-		}
-		for k, v := range opts.Params {
-			params[k] = v
-		}
-		// The model is logged from where its run was: the run's source
-		// tags win over this process's, and explicit tags over both.
-		tags := systemTags(c.user())
-		for _, k := range []string{TagUser, TagSourceName, TagSourceType, TagGitCommit} {
-			if v, ok := run.Tag(k); ok {
-				tags[k] = v
-			}
-		}
-		for k, v := range opts.Tags {
-			tags[k] = v
-		}
-		if opts.spoolID != "" {
-			tags[TagSpoolModel] = opts.spoolID
-		}
-		lm, err = c.CreateLoggedModel(ctx, run.Info.ExperimentID, CreateLoggedModelOptions{
-			Name: opts.Name, SourceRunID: runID, Params: params, Tags: tags})
-		if err != nil {
-			return nil, err
-		}
+	lm, err := c.loggedModelFor(ctx, run, runID, opts)
+	if err != nil {
+		return nil, err
 	}
 	info := &ModelInfo{ModelID: lm.ModelID, ModelURI: "models:/" + lm.ModelID,
 		RunModelURI: "runs:/" + runID + "/" + opts.Name, ArtifactURI: lm.ArtifactURI,
 		PageURL: c.ModelPageURL(run.Info.ExperimentID, lm.ModelID)}
-	fail := func(err error) (*ModelInfo, error) {
+	err = c.linkModel(ctx, run, runID, lm.ModelID, opts)
+	if err == nil {
+		err = c.uploadModel(ctx, runID, lm, m)
+	}
+	if err != nil {
 		if ferr := c.FinalizeLoggedModel(context.WithoutCancel(ctx), lm.ModelID, ModelUploadFailed); ferr != nil {
 			err = errors.Join(err, ferr)
 		}
 		return nil, err
-	}
-	linked := false
-	for _, o := range run.Outputs.ModelOutputs {
-		linked = linked || o.ModelID == lm.ModelID
-	}
-	if !linked {
-		if err := c.LogOutputs(ctx, runID, ModelOutput{ModelID: lm.ModelID, Step: opts.Step}); err != nil {
-			return fail(err)
-		}
-	}
-	// As Python's log_model_metrics_for_step: the run's metric points at
-	// opts.Step are logged again with the model id, which links them to
-	// the model (the server keeps them in the logged-model metrics table
-	// and drops repeats).
-	// With a dataset, the linked points also carry its name and digest,
-	// as Python's mlflow.log_metric(..., dataset=, model_id=) does: the
-	// UI lists them as the model's "Datasets used". Like Python, the
-	// dataset is logged as a run input first when it is not one yet.
-	// System metrics (system/...) describe the machine, not the model,
-	// and are not linked (Python links every metric of the step).
-	if d := opts.Dataset; d != nil {
-		logged := false
-		for _, in := range run.Inputs.DatasetInputs {
-			logged = logged || (in.Dataset.Name == d.Name && in.Dataset.Digest == d.Digest)
-		}
-		if !logged {
-			if err := c.LogInputs(ctx, runID, DatasetInput{Dataset: *d}); err != nil {
-				return fail(err)
-			}
-		}
-	}
-	var linkedMetrics []Metric
-	for _, m := range run.Data.Metrics {
-		if strings.HasPrefix(m.Key, SystemMetricPrefix) {
-			continue
-		}
-		h, err := c.GetMetricHistory(ctx, runID, m.Key)
-		if err != nil {
-			return fail(err)
-		}
-		for _, p := range h {
-			if p.Step == opts.Step && p.ModelID == "" {
-				p.ModelID = lm.ModelID
-				if d := opts.Dataset; d != nil {
-					p.DatasetName, p.DatasetDigest = d.Name, d.Digest
-				}
-				linkedMetrics = append(linkedMetrics, p)
-			}
-		}
-	}
-	if len(linkedMetrics) > 0 {
-		if err := c.LogBatch(ctx, runID, linkedMetrics, nil, nil); err != nil {
-			return fail(err)
-		}
-	}
-	tmp, err := os.MkdirTemp("", "mlflow-model-")
-	if err != nil {
-		return fail(err)
-	}
-	defer os.RemoveAll(tmp)
-	meta := modelMeta{ArtifactPath: lm.ArtifactURI, ModelID: lm.ModelID, RunID: runID, Created: time.Now()}
-	if err := writeXGBoostModel(tmp, m, meta); err != nil {
-		return fail(err)
-	}
-	store, err := c.ArtifactStore(lm.ArtifactURI)
-	if err != nil {
-		return fail(err)
-	}
-	if err := store.Upload(ctx, tmp, ""); err != nil {
-		return fail(err)
 	}
 	if err := c.FinalizeLoggedModel(ctx, lm.ModelID, ModelReady); err != nil {
 		return nil, err
@@ -791,6 +715,133 @@ func (c *Client) LogModel(ctx context.Context, runID string, m XGBoostModel, opt
 		}
 	}
 	return info, nil
+}
+
+// loggedModelFor returns the logged model for LogModel: on a replay
+// (opts.spoolID set) the one a crashed attempt created, if any, else a new
+// one with the run's params and source tags.
+func (c *Client) loggedModelFor(ctx context.Context, run *RunDetails, runID string, opts LogModelOptions) (*LoggedModel, error) {
+	if opts.spoolID != "" { // replay: reuse the model a crashed sync created
+		found, err := c.SearchLoggedModels(ctx, run.Info.ExperimentID, "name = "+quote(opts.Name))
+		if err != nil {
+			return nil, err
+		}
+		var lm *LoggedModel
+		for i := range found {
+			if found[i].SourceRunID != runID {
+				continue
+			}
+			for _, t := range found[i].Tags {
+				if t.Key == TagSpoolModel && t.Value == opts.spoolID {
+					lm = &found[i]
+				}
+			}
+		}
+		if lm != nil {
+			return lm, nil
+		}
+	}
+	params := map[string]string{}
+	for _, p := range run.Data.Params {
+		params[p.Key] = p.Value
+	}
+	for k, v := range opts.Params {
+		params[k] = v
+	}
+	// The model is logged from where its run was: the run's source
+	// tags win over this process's, and explicit tags over both.
+	tags := systemTags(c.user())
+	for _, k := range []string{TagUser, TagSourceName, TagSourceType, TagGitCommit} {
+		if v, ok := run.Tag(k); ok {
+			tags[k] = v
+		}
+	}
+	for k, v := range opts.Tags {
+		tags[k] = v
+	}
+	if opts.spoolID != "" {
+		tags[TagSpoolModel] = opts.spoolID
+	}
+	return c.CreateLoggedModel(ctx, run.Info.ExperimentID, CreateLoggedModelOptions{
+		Name: opts.Name, SourceRunID: runID, Params: params, Tags: tags})
+}
+
+// linkModel links the logged model to its run: as a run output (unless it
+// is one already), and through the run's metrics at opts.Step.
+//
+// As Python's log_model_metrics_for_step: the run's metric points at
+// opts.Step are logged again with the model id, which links them to the
+// model (the server keeps them in the logged-model metrics table and drops
+// repeats). With a dataset, the linked points also carry its name and
+// digest, as Python's mlflow.log_metric(..., dataset=, model_id=) does: the
+// UI lists them as the model's "Datasets used". Like Python, the dataset is
+// logged as a run input first when it is not one yet. System metrics
+// (system/...) describe the machine, not the model, and are not linked
+// (Python links every metric of the step).
+func (c *Client) linkModel(ctx context.Context, run *RunDetails, runID, modelID string, opts LogModelOptions) error {
+	linked := false
+	for _, o := range run.Outputs.ModelOutputs {
+		linked = linked || o.ModelID == modelID
+	}
+	if !linked {
+		if err := c.LogOutputs(ctx, runID, ModelOutput{ModelID: modelID, Step: opts.Step}); err != nil {
+			return err
+		}
+	}
+	if d := opts.Dataset; d != nil {
+		logged := false
+		for _, in := range run.Inputs.DatasetInputs {
+			logged = logged || (in.Dataset.Name == d.Name && in.Dataset.Digest == d.Digest)
+		}
+		if !logged {
+			if err := c.LogInputs(ctx, runID, DatasetInput{Dataset: *d}); err != nil {
+				return err
+			}
+		}
+	}
+	var linkedMetrics []Metric
+	for _, m := range run.Data.Metrics {
+		if strings.HasPrefix(m.Key, SystemMetricPrefix) {
+			continue
+		}
+		h, err := c.GetMetricHistory(ctx, runID, m.Key)
+		if err != nil {
+			return err
+		}
+		for _, p := range h {
+			if p.Step == opts.Step && p.ModelID == "" {
+				p.ModelID = modelID
+				if d := opts.Dataset; d != nil {
+					p.DatasetName, p.DatasetDigest = d.Name, d.Digest
+				}
+				linkedMetrics = append(linkedMetrics, p)
+			}
+		}
+	}
+	if len(linkedMetrics) > 0 {
+		return c.LogBatch(ctx, runID, linkedMetrics, nil, nil)
+	}
+	return nil
+}
+
+// uploadModel writes the model directory (MLmodel and the flavor's files)
+// to a temporary directory and uploads it to the logged model's
+// artifact_uri.
+func (c *Client) uploadModel(ctx context.Context, runID string, lm *LoggedModel, m XGBoostModel) error {
+	tmp, err := os.MkdirTemp("", "mlflow-model-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	meta := modelMeta{ArtifactPath: lm.ArtifactURI, ModelID: lm.ModelID, RunID: runID, Created: time.Now()}
+	if err := writeXGBoostModel(tmp, m, meta); err != nil {
+		return err
+	}
+	store, err := c.ArtifactStore(lm.ArtifactURI)
+	if err != nil {
+		return err
+	}
+	return store.Upload(ctx, tmp, "")
 }
 
 // ModelVersion is a registered model version.

@@ -140,6 +140,70 @@ var ErrSpooled = errors.New("mlflow: data left in the spool for a later sync")
 // spool. Other server errors (401, 403, bad URI scheme, HTML answers) are
 // returned, since retrying later would not help.
 func Open(ctx context.Context, cfg Config) (*Run, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	var sysEvery time.Duration
+	var sysPrefix string
+	if cfg.SystemMetrics {
+		var err error
+		if sysEvery, sysPrefix, err = systemMetricsSettings(cfg); err != nil {
+			return nil, err
+		}
+	}
+	r := &Run{cfg: cfg, localID: newLocalID(), params: map[string]string{},
+		models: map[int64]*ModelInfo{}, recErrs: map[int64]error{},
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), sysStop: make(chan struct{})}
+	r.done.OnPanic, r.sysDone.OnPanic = r.fail, r.fail
+	var user string
+	if !cfg.Offline && cfg.TrackingURI != "" {
+		c, err := runClient(cfg)
+		if err != nil {
+			return nil, err
+		}
+		r.c = c
+		user = c.user()
+	} else {
+		user = (&Client{}).user()
+	}
+	if err := r.openSpool(); err != nil {
+		return nil, err
+	}
+	start := startRecord(cfg, user)
+	st := spoolState{}
+	var unreachable error
+	if r.c != nil {
+		var err error
+		if st, unreachable, err = r.startOnServer(ctx, &start); err != nil {
+			return nil, err
+		}
+	}
+	r.mu.Lock()
+	r.appendLocked(&start)
+	if !start.Applied {
+		r.enqueueLocked(start)
+	}
+	err := r.j.sync()
+	r.mu.Unlock()
+	if err == nil {
+		err = writeState(r.dir, st)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("mlflow: spool: %w", err)
+	}
+	r.done.Go("mlflow: sender", r.loop)
+	if unreachable != nil {
+		r.trip(unreachable)
+	}
+	if cfg.SystemMetrics {
+		r.sysDone.Go("mlflow: system metrics", func() { r.sampleSystem(sysEvery, sysPrefix) })
+	}
+	return r, nil
+}
+
+// setDefaults fills the zero fields of cfg (from the environment where
+// MLflow reads it), redacts the run name and tags and checks the tags.
+func (cfg *Config) setDefaults() error {
 	if cfg.TrackingURI == "" {
 		cfg.TrackingURI = os.Getenv("MLFLOW_TRACKING_URI")
 	}
@@ -170,67 +234,66 @@ func Open(ctx context.Context, cfg Config) (*Run, error) {
 		for k, v := range cfg.Tags {
 			tags[k] = redact.String(v)
 			if err := validateTag(k, tags[k]); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		cfg.Tags = tags
 	}
-	var sysEvery time.Duration
-	var sysPrefix string
-	if cfg.SystemMetrics {
+	return nil
+}
+
+// runClient is the client of a run: cfg.Options (or the environment's),
+// retrying no longer than ServerTimeout.
+func runClient(cfg Config) (*Client, error) {
+	opts := cfg.Options
+	if opts == nil {
 		var err error
-		if sysEvery, sysPrefix, err = systemMetricsSettings(cfg); err != nil {
+		if opts, err = OptionsFromEnv(); err != nil {
 			return nil, err
 		}
 	}
-	r := &Run{cfg: cfg, localID: newLocalID(), params: map[string]string{},
-		models: map[int64]*ModelInfo{}, recErrs: map[int64]error{},
-		wake: make(chan struct{}, 1), stop: make(chan struct{}), sysStop: make(chan struct{})}
-	r.done.OnPanic, r.sysDone.OnPanic = r.fail, r.fail
-	var user string
-	if !cfg.Offline && cfg.TrackingURI != "" {
-		opts := cfg.Options
-		if opts == nil {
-			var err error
-			if opts, err = OptionsFromEnv(); err != nil {
-				return nil, err
-			}
-		}
-		o := *opts
-		if o.RetryFor <= 0 || o.RetryFor > cfg.ServerTimeout {
-			o.RetryFor = cfg.ServerTimeout
-		}
-		if o.StallTimeout <= 0 {
-			o.StallTimeout = o.Timeout
-			if o.StallTimeout <= 0 {
-				o.StallTimeout = DefaultTimeout
-			}
-		}
-		c, err := New(cfg.TrackingURI, &o)
-		if err != nil {
-			return nil, redact.Error(err)
-		}
-		r.c = c
-		user = c.user()
-	} else {
-		user = (&Client{}).user()
+	o := *opts
+	if o.RetryFor <= 0 || o.RetryFor > cfg.ServerTimeout {
+		o.RetryFor = cfg.ServerTimeout
 	}
-	r.dir = filepath.Join(cfg.SpoolDir, r.localID)
-	if err := os.MkdirAll(cfg.SpoolDir, 0o700); err != nil {
-		return nil, fmt.Errorf("mlflow: spool: %w", err)
+	if o.StallTimeout <= 0 {
+		o.StallTimeout = o.Timeout
+		if o.StallTimeout <= 0 {
+			o.StallTimeout = DefaultTimeout
+		}
+	}
+	c, err := New(cfg.TrackingURI, &o)
+	if err != nil {
+		return nil, redact.Error(err)
+	}
+	return c, nil
+}
+
+// openSpool creates the run's spool directory, locks it and opens its
+// journal.
+func (r *Run) openSpool() error {
+	r.dir = filepath.Join(r.cfg.SpoolDir, r.localID)
+	if err := os.MkdirAll(r.cfg.SpoolDir, 0o700); err != nil {
+		return fmt.Errorf("mlflow: spool: %w", err)
 	}
 	if err := os.Mkdir(r.dir, 0o700); err != nil {
-		return nil, fmt.Errorf("mlflow: spool: %w", err)
+		return fmt.Errorf("mlflow: spool: %w", err)
 	}
 	lock, err := lockDir(r.dir)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	r.lock = lock
 	if r.j, err = openJournal(r.dir); err != nil {
 		lock.Close()
-		return nil, err
+		return err
 	}
+	return nil
+}
+
+// startRecord is the journal's first record: the run to create, with the
+// system tags, the source and cfg.Tags.
+func startRecord(cfg Config, user string) record {
 	tags := systemTags(user)
 	if cfg.SourceName != "" {
 		tags[TagSourceName], tags[TagSourceType] = cfg.SourceName, cfg.SourceType
@@ -241,54 +304,36 @@ func Open(ctx context.Context, cfg Config) (*Run, error) {
 	for k, v := range cfg.Tags {
 		tags[k] = v
 	}
-	start := record{Op: "start", Experiment: cfg.ExperimentName, RunName: cfg.RunName,
+	return record{Op: "start", Experiment: cfg.ExperimentName, RunName: cfg.RunName,
 		ParentRunID: cfg.ParentRunID, ParentLocal: cfg.parentLocal, StartMS: nowMS(), RunTags: tags, User: user}
-	st := spoolState{}
-	var unreachable error
-	if r.c != nil {
-		cctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
-		r.rep = &replayer{c: r.c, spool: cfg.SpoolDir, dir: r.dir, local: r.localID, st: spoolState{Server: r.c.displayURI()}}
-		start.Seq = 1
-		err := r.rep.start(cctx, start, false)
-		cancel()
-		switch {
-		case err == nil:
-			r.runID, r.expID = r.rep.st.RunID, r.rep.st.ExperimentID
-			start.Applied = true
-			r.rep.st.Acked = 1
-			st = r.rep.st
-		case IsUnavailable(err) || (errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil):
-			// Go on in the spool; the breaker retries the server in the
-			// background and the sender creates the run when it is back.
-			unreachable = err
-		default:
-			r.j.close()
-			lock.Close()
-			os.RemoveAll(r.dir)
-			return nil, redact.Error(err)
-		}
+}
+
+// startOnServer creates the run on the server within ConnectTimeout and
+// marks start applied. An unreachable server is no error: it is returned
+// as unreachable and the run goes on in the spool. Any other error removes
+// the spool directory.
+func (r *Run) startOnServer(ctx context.Context, start *record) (st spoolState, unreachable, err error) {
+	cctx, cancel := context.WithTimeout(ctx, r.cfg.ConnectTimeout)
+	r.rep = &replayer{c: r.c, spool: r.cfg.SpoolDir, dir: r.dir, local: r.localID, st: spoolState{Server: r.c.displayURI()}}
+	start.Seq = 1
+	err = r.rep.start(cctx, *start, false)
+	cancel()
+	switch {
+	case err == nil:
+		r.runID, r.expID = r.rep.st.RunID, r.rep.st.ExperimentID
+		start.Applied = true
+		r.rep.st.Acked = 1
+		return r.rep.st, nil, nil
+	case IsUnavailable(err) || (errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil):
+		// Go on in the spool; the breaker retries the server in the
+		// background and the sender creates the run when it is back.
+		return spoolState{}, err, nil
+	default:
+		r.j.close()
+		r.lock.Close()
+		os.RemoveAll(r.dir)
+		return spoolState{}, nil, redact.Error(err)
 	}
-	r.mu.Lock()
-	r.appendLocked(&start)
-	if !start.Applied {
-		r.enqueueLocked(start)
-	}
-	err = r.j.sync()
-	r.mu.Unlock()
-	if err == nil {
-		err = writeState(r.dir, st)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("mlflow: spool: %w", err)
-	}
-	r.done.Go("mlflow: sender", r.loop)
-	if unreachable != nil {
-		r.trip(unreachable)
-	}
-	if cfg.SystemMetrics {
-		r.sysDone.Go("mlflow: system metrics", func() { r.sampleSystem(sysEvery, sysPrefix) })
-	}
-	return r, nil
 }
 
 // fail records the panic of a background goroutine (a bug): Flush, End

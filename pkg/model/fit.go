@@ -55,6 +55,17 @@ type Spec struct {
 	Missing []string
 }
 
+// EvalError is a problem with the rows of evaluation set Index (a row
+// error in it counts the rows of that set, not of the training rows).
+type EvalError struct {
+	Index int
+	Err   error
+}
+
+func (e *EvalError) Error() string { return fmt.Sprintf("evaluation set %d: %v", e.Index, e.Err) }
+
+func (e *EvalError) Unwrap() error { return e.Err }
+
 // Eval is a set of raw rows (with the target column) scored after every
 // boosting round, for learning curves (the booster's History).
 type Eval struct {
@@ -87,7 +98,7 @@ func Fit(ctx context.Context, train *frame.Frame, s *Spec, evals ...Eval) (*Mode
 	pipe.Target = s.Target
 	cleaned, err := pipe.FitTransform(train)
 	if err != nil {
-		return nil, fmt.Errorf("clean: %w", err)
+		return nil, err // a *clean.StepError, which says "clean: step ..."
 	}
 	X, y0, schema, err := cleaned.XY(s.Target, &frame.ExportOptions{Ordinal: s.Ordinal, Positive: s.Positive})
 	if err != nil {
@@ -121,10 +132,10 @@ func Fit(ctx context.Context, train *frame.Frame, s *Spec, evals ...Eval) (*Mode
 	sets := make([]boost.EvalSet, len(evals))
 	for i, e := range evals {
 		if sets[i].X, err = m.Features(e.Rows); err != nil {
-			return nil, fmt.Errorf("evaluation set %d: %w", i, err)
+			return nil, &EvalError{Index: i, Err: err}
 		}
 		if sets[i].Y, err = schema.Labels(e.Rows); err != nil {
-			return nil, fmt.Errorf("evaluation set %d: %w", i, err)
+			return nil, &EvalError{Index: i, Err: err}
 		}
 		sets[i].Name = e.Name
 	}

@@ -106,7 +106,7 @@ func (m *Model) Features(rows *frame.Frame) (*mat.Dense, error) {
 	}
 	cleaned, err := m.Pipeline.Transform(in)
 	if err != nil {
-		return nil, fmt.Errorf("model: clean: %w", err)
+		return nil, err // a *clean.StepError: "clean: step ..."
 	}
 	X, err := m.Schema.Matrix(cleaned)
 	if err != nil {

@@ -84,7 +84,7 @@ func mixedSpec() *model.Spec {
 		&clean.Impute{Strategy: clean.Median, Columns: []string{"a"}},
 		&clean.Impute{Strategy: clean.MostFrequent, Columns: []string{"h"}},
 		&clean.Impute{Strategy: clean.Constant, FillValue: "No", Columns: []string{"e"}},
-		&clean.Encode{Method: clean.OneHot, Unknown: clean.UnknownIgnore, Columns: []string{"c"}},
+		&clean.Encode{Method: clean.OneHot, Columns: []string{"c"}}, // unknown: ignore, the default, in Go and in Python
 		&clean.Encode{Method: clean.Ordinal, Unknown: clean.UnknownIgnore, Columns: []string{"d"}},
 		&clean.Clip{Columns: []string{"a", "b"}, Factor: 1},
 		&clean.Standardize{},

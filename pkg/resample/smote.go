@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlstack/mlstack/internal/crash"
@@ -101,6 +102,10 @@ func colName(names []string, j int) string {
 	return fmt.Sprintf("column %d", j)
 }
 
+// oversample is SMOTE (cat nil) and SMOTENC (cat marks the categorical
+// columns): plan how many rows each class gains, copy X checking its
+// values, then class by class find each row's neighbours and synthesise the
+// new rows.
 func oversample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand, k int, strategy Strategy, nopts *neighbors.Options, names []string, cat []bool) (*mat.Dense, []float64, error) {
 	n, d := X.Dims()
 	if n != len(y) {
@@ -118,71 +123,18 @@ func oversample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand, 
 	if strategy == nil {
 		strategy = Auto{}
 	}
-	// Labels and class counts.
-	var counts []int
-	for i, v := range y {
-		if !(v >= 0) || v != math.Trunc(v) || v > 1<<24 {
-			return nil, nil, fmt.Errorf("resample: label %v of row %d is not a class id", v, i)
-		}
-		c := int(v)
-		if c >= len(counts) {
-			counts = append(counts, make([]int, c+1-len(counts))...)
-		}
-		counts[c]++
-	}
-	gen, err := strategy.NewSamples(counts)
+	counts, gen, total, err := plan(y, strategy)
 	if err != nil {
 		return nil, nil, err
 	}
-	total := 0
-	for c, g := range gen {
-		if g < 0 {
-			return nil, nil, fmt.Errorf("%w: %d new rows for class %d", ErrStrategy, g, c)
-		}
-		total += g
-	}
-	// Copy X, checking for NaN and ±Inf, on the workers.
 	workers := nopts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	out := mat.NewDense(n+total, d, nil)
 	raw := out.RawMatrix()
-	rv, isRaw := X.(mat.RawRowViewer)
-	bad := make([][2]int, workers) // per range: first bad (row, column), or row n
-	for w := range bad {
-		bad[w] = [2]int{n, 0}
-	}
-	err = parallel("resample: copy", workers, n, func(w, lo, hi int) {
-		for i := lo; i < hi; i++ {
-			row := raw.Data[i*raw.Stride : i*raw.Stride+d]
-			if isRaw {
-				copy(row, rv.RawRowView(i))
-			} else {
-				for j := range d {
-					row[j] = X.At(i, j)
-				}
-			}
-			for j, v := range row {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					bad[w] = [2]int{i, j}
-					return
-				}
-			}
-		}
-	})
-	if err != nil {
+	if err := copyFinite(raw, X, workers, names); err != nil {
 		return nil, nil, err
-	}
-	for _, b := range bad {
-		i, j := b[0], b[1]
-		if i == n {
-			continue
-		}
-		if v := raw.Data[i*raw.Stride+j]; !math.IsNaN(v) {
-			return nil, nil, fmt.Errorf("resample: %s has %v (row %d); SMOTE needs finite values", colName(names, j), v, i)
-		}
-		return nil, nil, fmt.Errorf("resample: %s has NaN (row %d); impute missing values before SMOTE", colName(names, j), i)
 	}
 	yOut := make([]float64, n, n+total)
 	copy(yOut, y)
@@ -201,93 +153,188 @@ func oversample(ctx context.Context, X mat.Matrix, y []float64, rnd *rand.Rand, 
 				rows = append(rows, i)
 			}
 		}
-		var scale float64 // one-hot value for SMOTENC
-		if cat != nil {
-			scale = medianStd(raw.Data, d, rows, cat) / math.Sqrt2
-		}
-		enc, de := encode(raw.Data, d, rows, cat, scale)
-		index, err := neighbors.Fit(ctx, mat.NewDense(len(rows), de, enc), nopts)
+		enc, nn, err := classNeighbors(ctx, raw.Data, d, rows, cat, k, nopts)
 		if err != nil {
 			return nil, nil, fmt.Errorf("resample: class %d: %w", c, err)
 		}
-		found, err := index.KNeighbors(ctx, nil, k)
-		if err != nil {
-			return nil, nil, fmt.Errorf("resample: class %d: %w", c, err)
-		}
-		nn := found.Ind
-		// As imbalanced-learn's _make_samples: all (row, neighbour)
-		// draws first, then all steps.
-		pick := make([]int, g)
-		for s := range pick {
-			pick[s] = rnd.IntN(len(rows) * k)
-		}
-		steps := make([]float64, g)
-		for s := range steps {
-			steps[s] = rnd.Float64()
-		}
-		first := next
-		err = parallel("resample: interpolate", workers, g, func(_, lo, hi int) {
-			for s := lo; s < hi; s++ {
-				step := steps[s]
-				r, col := pick[s]/k, pick[s]%k
-				dst := raw.Data[(first+s)*d : (first+s)*d+d]
-				if cat == nil {
-					// enc holds the class's rows, compact: fewer cache
-					// misses than X.
-					a := enc[r*d : r*d+d]
-					b := enc[nn[r*k+col]*d : nn[r*k+col]*d+d]
-					for j := range dst {
-						dst[j] = a[j] + step*(b[j]-a[j])
-					}
-					continue
-				}
-				a := raw.Data[rows[r]*d : rows[r]*d+d]
-				b := raw.Data[rows[nn[r*k+col]]*d : rows[nn[r*k+col]]*d+d]
-				for j := range d {
-					if !cat[j] {
-						dst[j] = a[j] + step*(b[j]-a[j])
-					}
-				}
-			}
-		})
-		if err != nil {
+		dst := raw.Data[next*d : (next+g)*d]
+		if err := synthesize(dst, raw.Data, d, rows, enc, nn, k, cat, workers, rnd); err != nil {
 			return nil, nil, err
 		}
 		next += g
-		if cat != nil {
-			// Categorical columns: the mode among the k neighbours.
-			votes := map[float64]int{}
-			var tied []float64
-			for s := range g {
-				r := pick[s] / k
-				dst := raw.Data[(next-g+s)*d : (next-g+s)*d+d]
-				for j := range d {
-					if !cat[j] {
-						continue
-					}
-					clear(votes)
-					best := 0
-					for col := range k {
-						v := raw.Data[rows[nn[r*k+col]]*d+j]
-						votes[v]++
-						best = max(best, votes[v])
-					}
-					tied = tied[:0]
-					for col := range k {
-						v := raw.Data[rows[nn[r*k+col]]*d+j]
-						if votes[v] == best && !slices.Contains(tied, v) {
-							tied = append(tied, v)
-						}
-					}
-					dst[j] = tied[rnd.IntN(len(tied))]
-				}
-			}
-		}
 		for range g {
 			yOut = append(yOut, float64(c))
 		}
 	}
 	return out, yOut, nil
+}
+
+// plan returns the rows of each class (y must hold class ids), how many
+// rows the strategy adds to each, and their total.
+func plan(y []float64, strategy Strategy) (counts, gen []int, total int, err error) {
+	for i, v := range y {
+		if !(v >= 0) || v != math.Trunc(v) || v > 1<<24 {
+			return nil, nil, 0, fmt.Errorf("resample: label %v of row %d is not a class id", v, i)
+		}
+		c := int(v)
+		if c >= len(counts) {
+			counts = append(counts, make([]int, c+1-len(counts))...)
+		}
+		counts[c]++
+	}
+	gen, err = strategy.NewSamples(counts)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	for c, g := range gen {
+		if g < 0 {
+			return nil, nil, 0, fmt.Errorf("%w: %d new rows for class %d", ErrStrategy, g, c)
+		}
+		total += g
+	}
+	return counts, gen, total, nil
+}
+
+// copyFinite copies X into the first rows of raw on the workers and
+// reports the first NaN or ±Inf, naming its column.
+func copyFinite(raw blas64.General, X mat.Matrix, workers int, names []string) error {
+	n, d := X.Dims()
+	rv, isRaw := X.(mat.RawRowViewer)
+	bad := make([][2]int, workers) // per range: first bad (row, column), or row n
+	for w := range bad {
+		bad[w] = [2]int{n, 0}
+	}
+	err := parallel("resample: copy", workers, n, func(w, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			row := raw.Data[i*raw.Stride : i*raw.Stride+d]
+			if isRaw {
+				copy(row, rv.RawRowView(i))
+			} else {
+				for j := range d {
+					row[j] = X.At(i, j)
+				}
+			}
+			for j, v := range row {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					bad[w] = [2]int{i, j}
+					return
+				}
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	for _, b := range bad {
+		i, j := b[0], b[1]
+		if i == n {
+			continue
+		}
+		if v := raw.Data[i*raw.Stride+j]; !math.IsNaN(v) {
+			return fmt.Errorf("resample: %s has %v (row %d); SMOTE needs finite values", colName(names, j), v, i)
+		}
+		return fmt.Errorf("resample: %s has NaN (row %d); impute missing values before SMOTE", colName(names, j), i)
+	}
+	return nil
+}
+
+// classNeighbors returns the given rows of x (d columns) encoded for the
+// neighbour search (see encode) and, for each, the indices into rows of
+// its k nearest neighbours, k a row.
+func classNeighbors(ctx context.Context, x []float64, d int, rows []int, cat []bool, k int, nopts *neighbors.Options) (enc []float64, nn []int, err error) {
+	var scale float64 // one-hot value for SMOTENC
+	if cat != nil {
+		scale = medianStd(x, d, rows, cat) / math.Sqrt2
+	}
+	enc, de := encode(x, d, rows, cat, scale)
+	index, err := neighbors.Fit(ctx, mat.NewDense(len(rows), de, enc), nopts)
+	if err != nil {
+		return nil, nil, err
+	}
+	found, err := index.KNeighbors(ctx, nil, k)
+	if err != nil {
+		return nil, nil, err
+	}
+	return enc, found.Ind, nil
+}
+
+// synthesize fills dst (len(dst)/d new rows) with points between a row of
+// the class and one of its neighbours, as imbalanced-learn's _make_samples:
+// all (row, neighbour) draws first, then all steps, then (SMOTENC) the
+// categorical votes.
+func synthesize(dst, x []float64, d int, rows []int, enc []float64, nn []int, k int, cat []bool, workers int, rnd *rand.Rand) error {
+	g := len(dst) / d
+	pick := make([]int, g)
+	for s := range pick {
+		pick[s] = rnd.IntN(len(rows) * k)
+	}
+	steps := make([]float64, g)
+	for s := range steps {
+		steps[s] = rnd.Float64()
+	}
+	err := parallel("resample: interpolate", workers, g, func(_, lo, hi int) {
+		for s := lo; s < hi; s++ {
+			step := steps[s]
+			r, col := pick[s]/k, pick[s]%k
+			out := dst[s*d : s*d+d]
+			if cat == nil {
+				// enc holds the class's rows, compact: fewer cache
+				// misses than X.
+				a := enc[r*d : r*d+d]
+				b := enc[nn[r*k+col]*d : nn[r*k+col]*d+d]
+				for j := range out {
+					out[j] = a[j] + step*(b[j]-a[j])
+				}
+				continue
+			}
+			a := x[rows[r]*d : rows[r]*d+d]
+			b := x[rows[nn[r*k+col]]*d : rows[nn[r*k+col]]*d+d]
+			for j := range d {
+				if !cat[j] {
+					out[j] = a[j] + step*(b[j]-a[j])
+				}
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if cat != nil {
+		vote(dst, x, d, rows, nn, k, pick, cat, rnd)
+	}
+	return nil
+}
+
+// vote sets each categorical column of the new rows in dst to the most
+// frequent category among the k neighbours of the row picked for it, ties
+// broken at random.
+func vote(dst, x []float64, d int, rows []int, nn []int, k int, pick []int, cat []bool, rnd *rand.Rand) {
+	votes := map[float64]int{}
+	var tied []float64
+	for s := range pick {
+		r := pick[s] / k
+		out := dst[s*d : s*d+d]
+		for j := range d {
+			if !cat[j] {
+				continue
+			}
+			clear(votes)
+			best := 0
+			for col := range k {
+				v := x[rows[nn[r*k+col]]*d+j]
+				votes[v]++
+				best = max(best, votes[v])
+			}
+			tied = tied[:0]
+			for col := range k {
+				v := x[rows[nn[r*k+col]]*d+j]
+				if votes[v] == best && !slices.Contains(tied, v) {
+					tied = append(tied, v)
+				}
+			}
+			out[j] = tied[rnd.IntN(len(tied))]
+		}
+	}
 }
 
 // encode returns the rows of x (d columns) as a dense matrix for the

@@ -271,63 +271,81 @@ func column(d *doc, in model.Input, v []*value, missing map[string]bool) (*frame
 	}
 	switch in.Kind {
 	case frame.Numeric:
-		x := make([]float64, len(v))
-		for i := range v {
-			e := v[i]
-			switch e.kind {
-			case kindNull:
-				x[i] = math.NaN()
-			case kindNumber:
-				f, err := strconv.ParseFloat(e.s, 64)
-				if err != nil && !errors.Is(err, strconv.ErrRange) {
-					return nil, bad(i, "a number")
-				}
-				x[i] = f
-			case kindBool:
-				x[i] = b2f(e.b)
-			case kindString:
-				s := strings.TrimSpace(e.s)
-				if missing[s] {
-					x[i] = math.NaN()
-					continue
-				}
-				f, err := strconv.ParseFloat(s, 64)
-				if err != nil && !errors.Is(err, strconv.ErrRange) {
-					return nil, bad(i, "a number")
-				}
-				x[i] = f
-			default:
+		return numericColumn(in, v, missing, bad)
+	case frame.Categorical:
+		return categoricalColumn(in, v, missing, bad)
+	}
+	return booleanColumn(in, v, missing, bad)
+}
+
+// numericColumn converts v to a numeric column: null and missing tokens
+// are NaN, booleans 0 and 1, strings parsed as numbers.
+func numericColumn(in model.Input, v []*value, missing map[string]bool, bad func(i int, want string) error) (*frame.Column, error) {
+	x := make([]float64, len(v))
+	for i := range v {
+		e := v[i]
+		switch e.kind {
+		case kindNull:
+			x[i] = math.NaN()
+		case kindNumber:
+			f, err := strconv.ParseFloat(e.s, 64)
+			if err != nil && !errors.Is(err, strconv.ErrRange) {
 				return nil, bad(i, "a number")
 			}
-		}
-		return frame.NewNumeric(in.Name, x), nil
-	case frame.Categorical:
-		s, na := make([]string, len(v)), make([]bool, len(v))
-		for i := range v {
-			e := v[i]
-			switch e.kind {
-			case kindNull:
-				na[i] = true
+			x[i] = f
+		case kindBool:
+			x[i] = b2f(e.b)
+		case kindString:
+			s := strings.TrimSpace(e.s)
+			if missing[s] {
+				x[i] = math.NaN()
 				continue
-			case kindBool:
-				s[i] = strconv.FormatBool(e.b)
-			case kindString:
-				s[i] = strings.TrimSpace(e.s)
-			case kindNumber:
-				if n, err := strconv.ParseInt(e.s, 10, 64); err == nil {
-					s[i] = strconv.FormatInt(n, 10)
-				} else if f, err := strconv.ParseFloat(e.s, 64); err == nil || errors.Is(err, strconv.ErrRange) {
-					s[i] = strconv.FormatFloat(f, 'g', -1, 64)
-				} else {
-					s[i] = e.s
-				}
-			default:
-				return nil, bad(i, "a category (a string)")
 			}
-			na[i] = missing[s[i]]
+			f, err := strconv.ParseFloat(s, 64)
+			if err != nil && !errors.Is(err, strconv.ErrRange) {
+				return nil, bad(i, "a number")
+			}
+			x[i] = f
+		default:
+			return nil, bad(i, "a number")
 		}
-		return frame.NewCategorical(in.Name, s, na), nil
 	}
+	return frame.NewNumeric(in.Name, x), nil
+}
+
+// categoricalColumn converts v to a categorical column: booleans and
+// numbers as Python writes them, null and missing tokens missing.
+func categoricalColumn(in model.Input, v []*value, missing map[string]bool, bad func(i int, want string) error) (*frame.Column, error) {
+	s, na := make([]string, len(v)), make([]bool, len(v))
+	for i := range v {
+		e := v[i]
+		switch e.kind {
+		case kindNull:
+			na[i] = true
+			continue
+		case kindBool:
+			s[i] = strconv.FormatBool(e.b)
+		case kindString:
+			s[i] = strings.TrimSpace(e.s)
+		case kindNumber:
+			if n, err := strconv.ParseInt(e.s, 10, 64); err == nil {
+				s[i] = strconv.FormatInt(n, 10)
+			} else if f, err := strconv.ParseFloat(e.s, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+				s[i] = strconv.FormatFloat(f, 'g', -1, 64)
+			} else {
+				s[i] = e.s
+			}
+		default:
+			return nil, bad(i, "a category (a string)")
+		}
+		na[i] = missing[s[i]]
+	}
+	return frame.NewCategorical(in.Name, s, na), nil
+}
+
+// booleanColumn converts v to a boolean column with the input's (false,
+// true) tokens, also taking boolPairs, 0 and 1.
+func booleanColumn(in model.Input, v []*value, missing map[string]bool, bad func(i int, want string) error) (*frame.Column, error) {
 	ft, tt := in.Tokens[0], in.Tokens[1]
 	want := strconv.Quote(ft) + " or " + strconv.Quote(tt)
 	x := make([]float64, len(v))

@@ -48,55 +48,7 @@ func Importance(trials []Trial, space Space) (map[string]float64, error) {
 			out[q.Name] = 0
 			continue
 		}
-		group := make([]int, n)
-		if _, cat := q.Dist.(Categorical); cat {
-			for i, t := range done {
-				x, _ := q.Dist.internal(t.Params[q.Name])
-				group[i] = int(x)
-			}
-		} else {
-			logScale := false
-			switch d := q.Dist.(type) {
-			case Float:
-				logScale = d.Log
-			case Int:
-				logScale = d.Log
-			}
-			order := make([]int, n)
-			xs := make([]float64, n)
-			for i, t := range done {
-				order[i] = i
-				xs[i], _ = q.Dist.internal(t.Params[q.Name])
-				if logScale {
-					xs[i] = math.Log(xs[i])
-				}
-			}
-			sort.SliceStable(order, func(a, b int) bool { return xs[order[a]] < xs[order[b]] })
-			// Equal values share a bin, so a bin boundary never splits a tie.
-			b := 0
-			for r, i := range order {
-				if r > 0 && xs[i] != xs[order[r-1]] {
-					b = r * bins / n
-				}
-				group[i] = b
-			}
-		}
-		sums, counts := map[int]float64{}, map[int]int{}
-		for i, t := range done {
-			sums[group[i]] += t.Value
-			counts[group[i]]++
-		}
-		var between float64
-		for g, s := range sums {
-			m := s / float64(counts[g])
-			between += float64(counts[g]) * (m - mean) * (m - mean)
-		}
-		k := len(sums)
-		eps := 0.0
-		if n > k {
-			within := (total - between) / float64(n-k)
-			eps = max(0, (between-float64(k-1)*within)/total)
-		}
+		eps := epsilonSquared(done, binParam(done, q, bins), mean, total)
 		out[q.Name] = eps
 		sum += out[q.Name]
 	}
@@ -106,4 +58,69 @@ func Importance(trials []Trial, space Space) (map[string]float64, error) {
 		}
 	}
 	return out, nil
+}
+
+// binParam groups the trials by the value of parameter q: a categorical
+// by its choice, a number (on a log scale if its distribution is) into
+// bins of equal counts by rank, equal values in one bin.
+func binParam(done []Trial, q Param, bins int) []int {
+	n := len(done)
+	group := make([]int, n)
+	if _, cat := q.Dist.(Categorical); cat {
+		for i, t := range done {
+			x, _ := q.Dist.internal(t.Params[q.Name])
+			group[i] = int(x)
+		}
+		return group
+	}
+	logScale := false
+	switch d := q.Dist.(type) {
+	case Float:
+		logScale = d.Log
+	case Int:
+		logScale = d.Log
+	}
+	order := make([]int, n)
+	xs := make([]float64, n)
+	for i, t := range done {
+		order[i] = i
+		xs[i], _ = q.Dist.internal(t.Params[q.Name])
+		if logScale {
+			xs[i] = math.Log(xs[i])
+		}
+	}
+	sort.SliceStable(order, func(a, b int) bool { return xs[order[a]] < xs[order[b]] })
+	// Equal values share a bin, so a bin boundary never splits a tie.
+	b := 0
+	for r, i := range order {
+		if r > 0 && xs[i] != xs[order[r-1]] {
+			b = r * bins / n
+		}
+		group[i] = b
+	}
+	return group
+}
+
+// epsilonSquared is the ANOVA effect size ε² of the grouping on the
+// objective values of done, whose mean and total sum of squares are given,
+// clipped at 0.
+func epsilonSquared(done []Trial, group []int, mean, total float64) float64 {
+	n := len(done)
+	sums, counts := map[int]float64{}, map[int]int{}
+	for i, t := range done {
+		sums[group[i]] += t.Value
+		counts[group[i]]++
+	}
+	var between float64
+	for g, s := range sums {
+		m := s / float64(counts[g])
+		between += float64(counts[g]) * (m - mean) * (m - mean)
+	}
+	k := len(sums)
+	eps := 0.0
+	if n > k {
+		within := (total - between) / float64(n-k)
+		eps = max(0, (between-float64(k-1)*within)/total)
+	}
+	return eps
 }

@@ -100,7 +100,6 @@ func Optimize(ctx context.Context, study *Study, objective Objective, o Options)
 		}
 		asked++
 		g.Go("tune: trial", func() {
-			defer func() { <-slots }()
 			report := func(step int, v float64) bool {
 				prune, err := study.Report(t.Number, step, v)
 				return err == nil && prune
@@ -110,6 +109,10 @@ func Optimize(ctx context.Context, study *Study, objective Objective, o Options)
 				err = fmt.Errorf("search stopped: %w", ctx.Err())
 			}
 			done, terr := study.Tell(t.Number, OutcomeOf(r, err))
+			// The slot is free once the study knows the result: the next
+			// trial starts while this one is logged (OnTrial may wait on
+			// the network or on an fsync).
+			<-slots
 			if terr != nil {
 				errMu.Lock()
 				tellErr = cmp.Or(tellErr, terr)

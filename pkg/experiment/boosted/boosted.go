@@ -30,6 +30,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlstack/mlstack/pkg/boost"
+	"github.com/mlstack/mlstack/pkg/clean"
 	"github.com/mlstack/mlstack/pkg/cv"
 	"github.com/mlstack/mlstack/pkg/experiment"
 	"github.com/mlstack/mlstack/pkg/experiment/config"
@@ -65,12 +66,16 @@ func Train(ctx context.Context, job *experiment.Job, base *boost.Params, y []flo
 		}
 		m, err := fit(ctx, train, *spec, seed, evals...)
 		if err != nil {
-			return nil, err
+			return nil, rowLines(err, job, sp)
 		}
 		if first {
 			curves = m.Booster
 		}
-		return foldOutput(m, test)
+		out, err := foldOutput(m, test)
+		if err != nil {
+			clean.SetLines(err, sp.Test, job.Lines)
+		}
+		return out, err
 	}
 	res, err := cv.RunFolds(ctx, y, splits, fold, &cv.Options{
 		Workers: workers, Seed: c.Seed, Threshold: c.Validation.Threshold,
@@ -85,6 +90,7 @@ func Train(ctx context.Context, job *experiment.Job, base *boost.Params, y []flo
 	// The final model: every step fitted on all the data.
 	final, err := fit(ctx, job.Data, *modelSpec(job, base), c.Seed)
 	if err != nil {
+		clean.SetLines(err, nil, job.Lines)
 		return nil, fmt.Errorf("final model: %w", err)
 	}
 	modelDir := filepath.Join(job.Out, "model")
@@ -170,9 +176,13 @@ func Score(ctx context.Context, job *experiment.Job, base *boost.Params, y []flo
 		fold := func(ctx context.Context, sp cv.Split, _ uint64) (*cv.FoldOutput, error) {
 			m, err := fit(ctx, job.Data.Take(sp.Train), *spec, seed)
 			if err != nil {
-				return nil, err
+				return nil, rowLines(err, job, sp)
 			}
-			return foldOutput(m, job.Data.Take(sp.Test))
+			out, err := foldOutput(m, job.Data.Take(sp.Test))
+			if err != nil {
+				clean.SetLines(err, sp.Test, job.Lines)
+			}
+			return out, err
 		}
 		res, err := cv.RunFolds(ctx, y, []cv.Split{sp}, fold, &cv.Options{
 			Workers: 1, Seed: c.Seed, Threshold: c.Validation.Threshold, Regression: p.Objective == boost.RegSquaredError,
@@ -189,6 +199,20 @@ func Score(ctx context.Context, job *experiment.Job, base *boost.Params, y []flo
 		}
 	}
 	return s, nil
+}
+
+// rowLines makes a row error of a fold's fit name the data file line:
+// the row counts the fold's training rows, or its test rows when the
+// error is about the evaluation set of the test rows.
+func rowLines(err error, job *experiment.Job, sp cv.Split) error {
+	var ee *model.EvalError
+	switch {
+	case errors.As(err, &ee) && ee.Index == 1:
+		clean.SetLines(err, sp.Test, job.Lines)
+	default: // the training rows (evaluation set 0 is them)
+		clean.SetLines(err, sp.Train, job.Lines)
+	}
+	return err
 }
 
 // Params decodes model.params into boost.Params (XGBoost's names and

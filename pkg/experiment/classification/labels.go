@@ -1,6 +1,7 @@
 package classification
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mlstack/mlstack/pkg/cv"
+	"github.com/mlstack/mlstack/pkg/experiment"
 	"github.com/mlstack/mlstack/pkg/experiment/config"
 	"github.com/mlstack/mlstack/pkg/frame"
 )
@@ -111,17 +113,147 @@ func checkSampling(c *config.Config, t *frame.Target, classes, rows int) error {
 	return nil
 }
 
-// CheckData checks the target's labels and the sampling targets before a
-// run is opened (experiment.DataChecker). Problems the export itself finds
-// are left to Train, which reports them.
+// CheckData checks the target's labels, the positive class and the
+// sampling targets before a run is opened (experiment.DataChecker).
 func (classification) CheckData(c *config.Config, data *frame.Frame) error {
-	y, target, err := data.Labels(c.Data.Target, &frame.ExportOptions{Positive: c.Data.Positive})
+	_, err := balance(c, data)
+	return err
+}
+
+// Balance says the classes, their counts and the positive class
+// (experiment.Balancer).
+func (classification) Balance(c *config.Config, data *frame.Frame) (*experiment.Balance, error) {
+	return balance(c, data)
+}
+
+// positive returns the positive class of a binary target and the rule
+// that chose it, as scikit-learn's pos_label: data.positive when given;
+// else label 1 of a target of 0 and 1, and the true token of a yes/no
+// (true/false) target. A binary target of other labels (text such as
+// "good" and "bad") has no default: which one is positive is the
+// question the scores answer, so data.positive is required (scikit-learn
+// refuses the default pos_label=1 on such labels too).
+func positive(c *config.Config, data *frame.Frame) (string, string, error) {
+	if c.Data.Positive != "" {
+		return c.Data.Positive, "data.positive", nil
+	}
+	col, err := data.Column(c.Data.Target)
 	if err != nil {
-		return nil
+		return "", "", err
+	}
+	switch col.Kind() {
+	case frame.Boolean:
+		_, yes := col.Tokens()
+		return yes, "default for a yes/no target: its true token (set data.positive to choose)", nil
+	case frame.Categorical:
+		lv := col.Levels()
+		if len(lv) == 2 {
+			return "", "", &config.FieldError{Path: "data.positive", Msg: fmt.Sprintf("missing: the target %q has the classes %q and %q; name the positive one (data.positive: %q or %q), the class precision, recall, F1 and the ROC curve are about (scikit-learn's pos_label)",
+				c.Data.Target, lv[0], lv[1], lv[0], lv[1])}
+		}
+	}
+	return "", "", nil
+}
+
+// balance reads the labels as training will, checks them (classCount,
+// checkSampling) and counts the classes.
+func balance(c *config.Config, data *frame.Frame) (*experiment.Balance, error) {
+	pos, rule, err := positive(c, data)
+	if err != nil {
+		return nil, err
+	}
+	y, target, err := data.Labels(c.Data.Target, &frame.ExportOptions{Positive: c.Data.Positive})
+	if errors.Is(err, frame.ErrNoClass) && c.Data.Positive != "" {
+		col, _ := data.Column(c.Data.Target)
+		var classes []string
+		if col != nil {
+			classes = targetClasses(col)
+		}
+		return nil, &config.FieldError{Path: "data.positive", Msg: fmt.Sprintf("%q is not a class of %s%s; classes: %s",
+			c.Data.Positive, c.Data.Target, config.DidYouMean(c.Data.Positive, classes), strings.Join(classes, ", "))}
+	}
+	if err != nil {
+		return nil, &config.FieldError{Path: "data.target", Msg: strings.TrimPrefix(err.Error(), "frame: ")}
 	}
 	k, err := classCount(target, y)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return checkSampling(c, target, k, len(y))
+	if err := checkSampling(c, target, k, len(y)); err != nil {
+		return nil, err
+	}
+	b := &experiment.Balance{Counts: make([]int, k)}
+	for _, v := range y {
+		b.Counts[int(v)]++
+	}
+	b.Classes = target.Classes
+	if b.Classes == nil {
+		for i := range k {
+			b.Classes = append(b.Classes, strconv.Itoa(i))
+		}
+	}
+	if k == 2 {
+		b.Positive, b.Rule = pos, rule
+		if target.Positive != "" { // as the target writes it: "1" for data.positive: 1.0
+			b.Positive = target.Positive
+		}
+		if pos == "" { // 0 and 1
+			b.Positive, b.Rule = b.Classes[1], "default for a 0/1 target: 1 (scikit-learn's pos_label=1)"
+		}
+	}
+	if n := c.Validation.NSplits; k >= 2 {
+		for i, cnt := range b.Counts {
+			if cnt < n {
+				return nil, &config.FieldError{Path: "validation.n_splits", Msg: fmt.Sprintf("%d folds, but class %s of %s has only %d rows: stratified folds need at least n_splits rows of each class (scikit-learn's StratifiedKFold only warns and leaves some folds without the class; lower n_splits)",
+					n, b.Classes[i], c.Data.Target, cnt)}
+			}
+		}
+	}
+	return b, checkNeighbors(c, b)
+}
+
+// checkNeighbors checks that SMOTE finds k_neighbors neighbours among the
+// training rows of every fold: each class it oversamples (auto or a ratio:
+// every class but the largest) needs k_neighbors + 1 of them, as
+// imblearn's SMOTE does. A class written in a sampling_strategy mapping is
+// left to the run.
+func checkNeighbors(c *config.Config, b *experiment.Balance) error {
+	if c.Resample.Method == "none" || len(b.Counts) < 2 {
+		return nil
+	}
+	if s, _ := config.SamplingStrategy(c.Resample.SamplingStrategy); s == nil {
+		return nil
+	} else if _, ok := s.(config.ClassTargets); ok {
+		return nil
+	}
+	k, splits := c.Resample.KNeighbors, c.Validation.NSplits
+	largest := slices.Index(b.Counts, slices.Max(b.Counts))
+	for i, n := range b.Counts {
+		if i == largest {
+			continue
+		}
+		train := n - (n+splits-1)/splits // the fewest a fold trains on
+		if train < k+1 {
+			return &config.FieldError{Path: "resample.k_neighbors", Msg: fmt.Sprintf("%d neighbours need %d rows of class %s in each fold's training rows, and with %d rows in all and %d folds some folds train on %d; lower k_neighbors (imblearn's SMOTE refuses too)",
+				k, k+1, b.Classes[i], n, splits, train)}
+		}
+	}
+	return nil
+}
+
+// targetClasses returns the distinct values of a target column as text.
+func targetClasses(col *frame.Column) []string {
+	if lv := col.Levels(); lv != nil {
+		return lv
+	}
+	seen := map[string]bool{}
+	var out []string
+	for i := range col.Len() {
+		if s := col.String(i); s != "" && !seen[s] && len(out) < 20 {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -7,11 +7,19 @@ const Version = 1
 
 // Config is one experiment. Zero fields take the defaults of DefaultConfig.
 type Config struct {
-	Version    int              `yaml:"version"`
-	Name       string           `yaml:"name"` // experiment name; the MLflow experiment unless tracking.experiment is set
-	Seed       uint64           `yaml:"seed"`
-	Data       DataConfig       `yaml:"data"`
-	Clean      []map[string]any `yaml:"clean"` // cleaning steps, in order (see pkg/clean: step plus its options)
+	Version int        `yaml:"version"`
+	Name    string     `yaml:"name"` // experiment name; the MLflow experiment unless tracking.experiment is set
+	Seed    uint64     `yaml:"seed"`
+	Data    DataConfig `yaml:"data"`
+	// Prepare are the dataset-level steps, run once on the whole table
+	// before it is split (pandas lines on df before the split; see
+	// clean.Preparation): drop_duplicates, dropna, drop_rows, drop_columns,
+	// astype.
+	Prepare []map[string]any `yaml:"prepare"`
+	// Clean are the fitted cleaning steps, fitted on the training rows of
+	// each fold and applied to its test rows (scikit-learn transformers in
+	// a Pipeline; see clean.Pipeline): impute, encode, clip, ...
+	Clean      []map[string]any `yaml:"clean"`
 	Resample   ResampleConfig   `yaml:"resample"`
 	Model      ModelConfig      `yaml:"model"`
 	Validation ValidationConfig `yaml:"validation"`
@@ -61,9 +69,11 @@ type DataConfig struct {
 	Source string `yaml:"source"`
 	// Target is the label column.
 	Target string `yaml:"target"`
-	// Positive names the positive class of a binary target. Default: a
-	// numeric target is used as is; a categorical one maps its sorted values
-	// to 0..k-1, a yes/no one maps No to 0 and Yes to 1 (see frame.XY).
+	// Positive names the positive class of a binary target (labelled 1;
+	// scikit-learn's pos_label). Default: 1 for a 0/1 target, the true
+	// token for a yes/no (true/false) one; a binary target of other labels
+	// (text) requires it. A multiclass target maps its sorted values to
+	// 0..k-1 (see frame.XY).
 	Positive string `yaml:"positive"`
 	// Missing lists extra tokens read as missing, beside the defaults.
 	Missing []string `yaml:"missing"`

@@ -410,7 +410,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) error
 }
 
 func (d *decoder) unknownKey(k *yaml.Node, path string, names, aliases []string) error {
-	s := closest(k.Value, append(slices.Clone(names), aliases...))
+	s := Closest(k.Value, append(slices.Clone(names), aliases...))
 	if d.noun != "" {
 		hint := ""
 		if s != "" {
@@ -427,6 +427,15 @@ func (d *decoder) unknownKey(k *yaml.Node, path string, names, aliases []string)
 		hint = fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return d.errf(k, join(path, k.Value), "unknown key%s; %s takes: %s", hint, orRoot(path), strings.Join(names, ", "))
+}
+
+// DidYouMean returns ` (did you mean "x"?)` for the Closest candidate,
+// or "".
+func DidYouMean(s string, candidates []string) string {
+	if c := Closest(s, candidates); c != "" {
+		return fmt.Sprintf(" (did you mean %q?)", c)
+	}
+	return ""
 }
 
 func orRoot(path string) string {
@@ -548,8 +557,16 @@ func describe(n *yaml.Node) string {
 	return strconv.Quote(n.Value)
 }
 
-// closest returns the candidate within edit distance 2 of s, if any.
-func closest(s string, candidates []string) string {
+// Closest returns the candidate within edit distance 2 of s, if any (the
+// nearest; the first of equals; one that differs only in case first):
+// the "did you mean" of every error that names a key, a parameter, a
+// column or a class.
+func Closest(s string, candidates []string) string {
+	for _, c := range candidates {
+		if strings.EqualFold(s, c) {
+			return c
+		}
+	}
 	best, bestD := "", 3
 	for _, c := range candidates {
 		if d := levenshtein(s, c); d < bestD {

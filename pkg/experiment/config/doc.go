@@ -1,5 +1,5 @@
 // Package config reads an experiment file: a versioned YAML document
-// (`version: 1`) with the sections name, seed, data, clean, resample,
+// (`version: 1`) with the sections name, seed, data, prepare, clean, resample,
 // model, validation, metrics, artifacts and tracking, decoded into Config.
 //
 // # Rules
@@ -28,4 +28,6 @@
 //     Parsed.Locate turns into a *ConfigError at the key's line.
 //   - A check is one function per section (see validate.go); a new
 //     section brings its type in config.go and its check beside the others.
+//go:generate go run ../../../cmd/configdoc
+
 package config

@@ -44,3 +44,19 @@ func TestLoadFileNotRegular(t *testing.T) {
 		}
 	}
 }
+
+func TestDidYouMean(t *testing.T) {
+	cols := []string{"x", "color", "y", "Outcome", "n_estimators"}
+	tests := []struct{ s, want string }{
+		{"Y", ` (did you mean "y"?)`}, // case first, though x is as near
+		{"outcome", ` (did you mean "Outcome"?)`},
+		{"colour", ` (did you mean "color"?)`},
+		{"n_estimator", ` (did you mean "n_estimators"?)`},
+		{"zzzzzz", ""},
+	}
+	for _, tt := range tests {
+		if got := config.DidYouMean(tt.s, cols); got != tt.want {
+			t.Errorf("DidYouMean(%q) = %q, want %q", tt.s, got, tt.want)
+		}
+	}
+}

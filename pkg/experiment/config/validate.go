@@ -156,8 +156,41 @@ func (p *Parsed) checkArtifacts(*Options) error {
 }
 
 func (p *Parsed) checkClean(*Options) error {
+	if _, err := p.Preparation(); err != nil {
+		return err
+	}
+	for i, m := range p.Config.Clean {
+		if m["step"] == "drop_duplicates" {
+			return p.ErrAt(fmt.Sprintf("clean[%d].step", i), "drop_duplicates is a dataset-level step: move it to prepare: (- step: drop_duplicates), "+
+				"which runs once on the whole table before the split, as pandas' df.drop_duplicates(); in clean it would drop duplicates "+
+				"from each fold's training rows only and leave their copies in the test rows, which makes the scores optimistic")
+		}
+	}
 	_, err := p.Pipeline()
 	return err
+}
+
+// Preparation builds the dataset-level steps of the config (prepare:),
+// errors located at the step.
+func (p *Parsed) Preparation() (*clean.Preparation, error) {
+	specs := make([]clean.StepSpec, len(p.Config.Prepare))
+	for i, m := range p.Config.Prepare {
+		s, err := clean.SpecOf(m)
+		if err != nil {
+			return nil, p.ErrAt(fmt.Sprintf("prepare[%d]", i), "missing step: give `- step: NAME`, one of %s", strings.Join(clean.PrepNames(), ", "))
+		}
+		specs[i] = s
+	}
+	prep, err := clean.PrepareFromSpec(specs)
+	if err != nil {
+		var se *clean.StepError
+		if errors.As(err, &se) {
+			return nil, p.ErrAt(fmt.Sprintf("prepare[%d]", se.Index), "%v", se.Err)
+		}
+		return nil, p.ErrAt("prepare", "%v", err)
+	}
+	prep.Target = p.Config.Data.Target
+	return prep, nil
 }
 
 // checkModel bounds model.params.n_estimators, whatever the trainer: each

@@ -14,7 +14,7 @@ predict(df) does what the Go package's Predict does, step for step:
 2. applies the fitted cleaning pipeline of pipeline.json exactly as
    pkg/clean does: drop_duplicates (nothing at scoring), drop_columns,
    zero_as_missing, impute, encode (one-hot or ordinal, unknown
-   categories as an error or ignored), clip and standardize, with the
+   categories ignored by default, or an error), clip and standardize, with the
    fitted medians, levels, bounds and scales;
 3. exports the features of schema.json as pkg/frame's Schema.Matrix does;
 4. runs the booster (model.json) with xgboost.
@@ -271,7 +271,7 @@ def _impute(s, f):
 
 def _encode(s, f):
     method = s.step.get("method") or "onehot"
-    unknown = s.step.get("unknown") or "error"
+    unknown = s.step.get("unknown") or "ignore"  # pkg/clean's default, as get_dummies
     encoded = {}
     for lv in s.step["fitted"]["columns"]:
         name, levels = lv["column"], lv["levels"]
@@ -410,7 +410,7 @@ def _check_step(i, step):
         if c in named:
             raise bad("columns: %r is listed twice", c)
         named.add(c)
-    opt = step.get("strategy") or "mean", step.get("method") or "onehot", step.get("unknown") or "error"
+    opt = step.get("strategy") or "mean", step.get("method") or "onehot", step.get("unknown") or "ignore"
     if name == "impute" and opt[0] not in ("mean", "median", "most_frequent", "constant"):
         raise bad("strategy %r", opt[0])
     fill = step.get("fill_value", "")

@@ -96,35 +96,8 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg, cfg Config) error 
 	tctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var g crash.Group
-	g.Go("remote: heartbeat", func() {
-		t := time.NewTicker(cfg.AckWait / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				m.InProgress()
-			case <-tctx.Done():
-				return
-			}
-		}
-	})
-	var repMu sync.Mutex
-	reports := map[int]jsonFloat{}
-	report := func(step int, v float64) bool {
-		repMu.Lock()
-		reports[step] = jsonFloat(v)
-		repMu.Unlock()
-		timeout := w.PruneTimeout
-		if timeout <= 0 {
-			timeout = 5 * time.Second
-		}
-		reply, err := w.NC.Request(pruneSubject(tm.Search), encode(pruneMsg{Number: tm.Number, Step: step, Value: jsonFloat(v)}), timeout)
-		if err != nil {
-			return false
-		}
-		var p pruneMsg
-		return json.Unmarshal(reply.Data, &p) == nil && p.Prune
-	}
+	g.Go("remote: heartbeat", func() { keepAlive(tctx, m, cfg.AckWait/3) })
+	report, reports := w.reporter(tm)
 	trial := tune.Trial{Number: tm.Number, Params: tm.Params, State: tune.Running}
 	var (
 		r      tune.Result
@@ -147,15 +120,7 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg, cfg Config) error 
 		m.Nak()
 		return nil
 	}
-	o := tune.OutcomeOf(r, runErr)
-	e := event{Kind: "result", Number: tm.Number, State: o.State.String(), Value: jsonFloat(o.Value),
-		Err: o.Err, Worker: w.Name, Intermediate: reports}
-	if len(o.Metrics) > 0 {
-		e.Metrics = make(map[string]jsonFloat, len(o.Metrics))
-		for k, v := range o.Metrics {
-			e.Metrics[k] = jsonFloat(v)
-		}
-	}
+	e := resultEvent(w.Name, tm.Number, tune.OutcomeOf(r, runErr), reports)
 	if _, err := publish(ctx, w.JS, eventSubject(tm.Search, "result"), fmt.Sprintf("%s.result.%d", tm.Search, tm.Number), encode(e)); err != nil {
 		m.Nak()
 		return nil
@@ -167,6 +132,58 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg, cfg Config) error 
 		w.Log.Warn("ack failed; the trial may run again (its second result is ignored)", "worker", w.Name, "trial", tm.Number, "err", err)
 	}
 	return nil
+}
+
+// keepAlive tells the server every interval that m is in progress, so
+// that it is not redelivered, until ctx is done.
+func keepAlive(ctx context.Context, m jetstream.Msg, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			m.InProgress()
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// reporter returns the report function of trial tm, which records each
+// intermediate value in reports and asks the coordinator whether to prune
+// (no answer within PruneTimeout: go on).
+func (w *Worker) reporter(tm trialMsg) (report func(step int, v float64) bool, reports map[int]jsonFloat) {
+	var mu sync.Mutex
+	reports = map[int]jsonFloat{}
+	report = func(step int, v float64) bool {
+		mu.Lock()
+		reports[step] = jsonFloat(v)
+		mu.Unlock()
+		timeout := w.PruneTimeout
+		if timeout <= 0 {
+			timeout = 5 * time.Second
+		}
+		reply, err := w.NC.Request(pruneSubject(tm.Search), encode(pruneMsg{Number: tm.Number, Step: step, Value: jsonFloat(v)}), timeout)
+		if err != nil {
+			return false
+		}
+		var p pruneMsg
+		return json.Unmarshal(reply.Data, &p) == nil && p.Prune
+	}
+	return report, reports
+}
+
+// resultEvent is the result event of trial number, run by worker.
+func resultEvent(worker string, number int, o tune.Outcome, reports map[int]jsonFloat) event {
+	e := event{Kind: "result", Number: number, State: o.State.String(), Value: jsonFloat(o.Value),
+		Err: o.Err, Worker: worker, Intermediate: reports}
+	if len(o.Metrics) > 0 {
+		e.Metrics = make(map[string]jsonFloat, len(o.Metrics))
+		for k, v := range o.Metrics {
+			e.Metrics[k] = jsonFloat(v)
+		}
+	}
+	return e
 }
 
 func deliveries(meta *jetstream.MsgMetadata) uint64 {
