@@ -77,10 +77,20 @@ func TestLGThreshold(t *testing.T) {
 // goroutines, and a seed fixes the subsampling.
 func TestDeterministic(t *testing.T) {
 	x, y := synth(40000, 6, 5, 0.05) // > histBlock rows: several partial histograms
-	for _, method := range []string{Hist, Exact} {
+	for _, method := range []string{Hist, Exact, "lossguide"} {
+		params := func(jobs int, seed uint64) Params {
+			p := Params{NEstimators: 5, TreeMethod: method, NJobs: jobs, Subsample: 0.7, ColsampleBytree: 0.8, RandomState: seed}
+			if method == "lossguide" {
+				// The issue 19 parameters that draw or order: per-node
+				// samples, parallel trees, leaf-wise growth, constraints.
+				p.TreeMethod, p.GrowPolicy, p.MaxLeaves, p.ColsampleBynode, p.ColsampleBylevel, p.NumParallelTree = Hist, "lossguide", 20, 0.7, 0.9, 2
+				p.InteractionConstraints, p.MonotoneConstraints = [][]int{{0, 1, 2}, {2, 3}}, []int{1}
+			}
+			return p
+		}
 		var first *Model
 		for _, jobs := range []int{1, 2, 3} {
-			p := Params{NEstimators: 5, TreeMethod: method, NJobs: jobs, Subsample: 0.7, ColsampleBytree: 0.8, RandomState: 42}
+			p := params(jobs, 42)
 			m, err := Train(context.Background(), x, y, nil, &p)
 			if err != nil {
 				t.Fatal(err)
@@ -93,7 +103,7 @@ func TestDeterministic(t *testing.T) {
 				t.Errorf("%s: NJobs=%d gives different trees than NJobs=1", method, jobs)
 			}
 		}
-		p := Params{NEstimators: 5, TreeMethod: method, Subsample: 0.7, RandomState: 43}
+		p := params(0, 43)
 		m, _ := Train(context.Background(), x, y, nil, &p)
 		if reflect.DeepEqual(first.Trees, m.Trees) {
 			t.Errorf("%s: another seed gives the same trees", method)
@@ -225,10 +235,27 @@ func TestBadInput(t *testing.T) {
 		{"subsample above 1", x, y, nil, &Params{Subsample: 1.5}, ErrInvalidParam, "subsample"},
 		{"negative subsample", x, y, nil, &Params{Subsample: -0.5}, ErrInvalidParam, "subsample"},
 		{"unknown objective", x, y, nil, &Params{Objective: "reg:gamma"}, ErrInvalidParam, "objective"},
-		{"unknown tree method", x, y, nil, &Params{TreeMethod: "approx"}, ErrInvalidParam, "tree_method"},
+		{"unknown tree method", x, y, nil, &Params{TreeMethod: "gpu_hist"}, ErrInvalidParam, "tree_method"},
+		{"approx", x, y, nil, &Params{TreeMethod: "approx"}, ErrInvalidParam, "not supported: approx"},
 		{"metric for other objective", x, y, nil, &Params{EvalMetric: []string{"mlogloss"}}, ErrInvalidParam, "eval_metric"},
 		{"early stopping without eval set", x, y, nil, &Params{EarlyStoppingRounds: 3}, ErrInvalidParam, "early_stopping_rounds"},
 		{"base_score 1 for logistic", x, y, nil, &Params{BaseScore: Float(1)}, ErrInvalidParam, "base_score"},
+		{"negative max_delta_step", x, y, nil, &Params{MaxDeltaStep: -1}, ErrInvalidParam, "max_delta_step"},
+		{"colsample_bylevel above 1", x, y, nil, &Params{ColsampleBylevel: 2}, ErrInvalidParam, "colsample_bylevel"},
+		{"colsample_bynode with exact", x, y, nil, &Params{ColsampleBynode: 0.5, TreeMethod: Exact}, ErrInvalidParam, "colsample_bynode"},
+		{"monotone constraint 2", x, y, nil, &Params{MonotoneConstraints: []int{0, 2}}, ErrInvalidParam, "monotone_constraints[1]"},
+		{"more monotone constraints than features", x, y, nil, &Params{MonotoneConstraints: []int{0, 1, 0, 1}}, ErrInvalidParam, "4 constraints for 3 features"},
+		{"monotone multiclass", x, y, nil, &Params{Objective: MultiSoftprob, NumClass: 3, MonotoneConstraints: []int{1}}, ErrInvalidParam, "multi:softprob"},
+		{"interaction on a missing feature", x, y, nil, &Params{InteractionConstraints: [][]int{{0, 3}}}, ErrInvalidParam, "interaction_constraints[0][1]"},
+		{"negative interaction feature", x, y, nil, &Params{InteractionConstraints: [][]int{{-1}}}, ErrInvalidParam, "interaction_constraints[0][0]"},
+		{"too many parallel trees", x, y, nil, &Params{NumParallelTree: MaxParallelTrees + 1}, ErrInvalidParam, "num_parallel_tree"},
+		{"unknown grow policy", x, y, nil, &Params{GrowPolicy: "leafwise"}, ErrInvalidParam, "grow_policy"},
+		{"lossguide with exact", x, y, nil, &Params{GrowPolicy: "lossguide", TreeMethod: Exact}, ErrInvalidParam, "grow_policy"},
+		{"max_leaves with exact", x, y, nil, &Params{MaxLeaves: 4, TreeMethod: Exact}, ErrInvalidParam, "max_leaves"},
+		{"negative max_leaves", x, y, nil, &Params{MaxLeaves: -1}, ErrInvalidParam, "max_leaves"},
+		{"dart", x, y, nil, &Params{Booster: "dart"}, ErrInvalidParam, "not supported"},
+		{"missing -1", x, y, nil, &Params{Missing: -1.0}, ErrInvalidParam, "not supported"},
+		{"callbacks", x, y, nil, &Params{Callbacks: []any{"x"}}, ErrInvalidParam, "not supported"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := Train(context.Background(), tc.x, tc.y, tc.w, tc.p)

@@ -1,7 +1,8 @@
 // Package boost trains and runs gradient-boosted decision trees compatible
 // with XGBoost: the same training algorithm (tree_method hist and exact,
-// depthwise growth, XGBoost's gain, leaf weight and tie-breaking rules),
-// the same parameters, and models that Python xgboost loads and that
+// depthwise and lossguide growth, XGBoost's gain, leaf weight and
+// tie-breaking rules, its monotone and interaction constraints), the same
+// parameters, and models that Python xgboost loads and that
 // github.com/dmitryikh/leaves runs.
 //
 //	m, err := boost.Train(ctx, X, y, nil, &boost.Params{MaxDepth: 4})
@@ -22,7 +23,12 @@
 //     weight per row.
 //   - Parameters: the zero Params (or nil) means XGBoost's defaults; each
 //     field documents its default. Its struct tags give XGBoost's names
-//     and aliases, for the config decoder (pkg/experiment/config).
+//     and aliases, for the config decoder (pkg/experiment/config). Every
+//     parameter of xgboost's scikit-learn API is a field: it works as in
+//     xgboost 3.x, or is accepted and ignored when it does not change
+//     training (verbosity, importance_type), or is refused with a
+//     *ParamError saying "not supported: <reason>" (booster dart, device
+//     cuda, enable_categorical, feature_weights, callbacks, ...).
 //   - Errors: anything that comes from data, parameters or files is a
 //     returned error wrapping one of the Err* sentinels (branch with
 //     errors.Is; parameter errors are *ParamError). Only programmer errors
@@ -43,7 +49,11 @@
 //   - Determinism: for fixed data, parameters and RandomState the model is
 //     identical whatever NJobs is: histograms are summed over fixed row
 //     blocks in a fixed order, and all randomness comes from one
-//     math/rand/v2 PCG stream seeded with RandomState.
+//     math/rand/v2 PCG stream seeded with RandomState: rows and columns
+//     are sampled for each tree (each class's, each parallel tree's), then
+//     columns for each level and node, nested as in XGBoost's
+//     ColumnSampler; the draws are not XGBoost's (std::mt19937), so a
+//     sampled model matches XGBoost's in distribution, not tree for tree.
 //   - Cancellation: Train checks its context between trees.
 //   - Early stopping follows xgboost's callback: the last metric on the
 //     last evaluation set; training stops after EarlyStoppingRounds rounds
@@ -54,8 +64,11 @@
 //     the same model loaded in Python xgboost agree to about 1e-7.
 //   - Training with tree_method exact, and hist on data of up to ~2000
 //     rows (where XGBoost's quantile sketch is exact), reproduces
-//     XGBoost's trees split for split; on larger data hist cuts are exact
-//     weighted quantiles where XGBoost's sketch approximates them.
+//     XGBoost's trees split for split, with max_delta_step, monotone and
+//     interaction constraints, lossguide, max_leaves and
+//     num_parallel_tree too (TestParityParams); on larger data hist cuts
+//     are exact weighted quantiles where XGBoost's sketch approximates
+//     them.
 //   - A Model is safe for concurrent use by Predict once built; do not
 //     change its fields while predicting.
 //

@@ -2,6 +2,7 @@ package boost
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 )
 
@@ -16,6 +17,8 @@ type exactGrower struct {
 	cols    [][]entry // per feature: present values sorted ascending
 	hasMiss []bool
 	pos     []int32 // node of each row; negative once in a final leaf
+	rng     *rand.Rand
+	levels  [][]int32 // per depth: the features sampled for the level (colsample_bylevel)
 }
 
 type entry struct {
@@ -53,6 +56,8 @@ func newExactGrower(c *resolved, x []float32, nrow, ncol, threads int) *exactGro
 type enode struct {
 	G, H     float64
 	rootGain float32
+	bnd      bounds  // monotone bounds on the weights of its children
+	path     []int32 // features split on above it (interaction constraints)
 }
 
 type tstat struct {
@@ -64,8 +69,9 @@ type tstat struct {
 func (g *exactGrower) grow(gp []gpair, feats []int32) []Node {
 	c := g.c
 	clear(g.pos)
+	g.levels = g.levels[:0]
 	tree := []Node{{Left: -1, Right: -1, Parent: -1}}
-	stats := []enode{{}}
+	stats := []enode{{bnd: noBounds}}
 	for _, p := range gp {
 		stats[0].G += float64(p.g)
 		stats[0].H += float64(p.h)
@@ -73,7 +79,8 @@ func (g *exactGrower) grow(gp []gpair, feats []int32) []Node {
 	g.initNode(tree, stats, 0)
 	qexpand := []int32{0}
 	for depth := 0; depth < c.maxDepth && len(qexpand) > 0; depth++ {
-		best := g.findSplits(qexpand, stats, gp, feats, len(tree))
+		fs := levelFeatures(g.rng, &g.levels, feats, c.colsampleLevel, depth)
+		best := g.findSplits(qexpand, stats, gp, fs, len(tree))
 		var next []int32
 		for i, nid := range qexpand {
 			s := &best[i]
@@ -86,7 +93,7 @@ func (g *exactGrower) grow(gp []gpair, feats []int32) []Node {
 				stats = append(stats, enode{}, enode{})
 				next = append(next, l, l+1)
 			} else {
-				tree[nid].Value = tree[nid].Weight * c.eta
+				tree[nid].Value = tree[nid].Weight * c.leafEta
 			}
 		}
 		// Move rows to children; rows of new leaves are done.
@@ -119,19 +126,45 @@ func (g *exactGrower) grow(gp []gpair, feats []int32) []Node {
 		for _, nid := range next {
 			g.initNode(tree, stats, nid)
 		}
+		for _, nid := range qexpand {
+			g.bound(tree, stats, nid)
+		}
 		qexpand = next
 	}
 	for _, nid := range qexpand {
-		tree[nid].Value = tree[nid].Weight * c.eta
+		tree[nid].Value = tree[nid].Weight * c.leafEta
 	}
 	return prune(tree, c)
 }
 
+// initNode sets a new node's weight and root gain, bounded by its
+// parent's bounds (ColMaker's InitNewNode).
 func (g *exactGrower) initNode(tree []Node, stats []enode, nid int32) {
 	s := &stats[nid]
-	s.rootGain = g.c.gain(s.G, s.H)
+	pb := noBounds
+	if p := tree[nid].Parent; p >= 0 {
+		pb = stats[p].bnd
+	}
+	s.rootGain = g.c.nodeGain(s.G, s.H, pb)
 	tree[nid].Hess = float32(s.H)
-	tree[nid].Weight = g.c.weight(s.G, s.H)
+	tree[nid].Weight = pb.clamp(g.c.weight(s.G, s.H))
+}
+
+// bound sets the monotone bounds and the interaction path of the
+// children of nid, if it was split (TreeEvaluator's AddSplit, after the
+// children's weights).
+func (g *exactGrower) bound(tree []Node, stats []enode, nid int32) {
+	nd := &tree[nid]
+	if nd.IsLeaf() {
+		return
+	}
+	s := &stats[nid]
+	l, r := &stats[nd.Left], &stats[nd.Right]
+	l.bnd, r.bnd = s.bnd.children(g.c.monoOf(nd.Feature), tree[nd.Left].Weight, tree[nd.Right].Weight)
+	if g.c.interaction != nil {
+		l.path = append(slices.Clone(s.path), nd.Feature)
+		r.path = l.path
+	}
 }
 
 // findSplits enumerates all features for the nodes in qexpand (XGBoost's
@@ -152,6 +185,16 @@ func (g *exactGrower) findSplits(qexpand []int32, stats []enode, gp []gpair, fea
 		f := feats[fi]
 		b := bests[fi*nq : fi*nq+nq]
 		temp := make([]tstat, nq)
+		qidx := qidx
+		if g.c.interaction != nil {
+			// Rows of nodes that may not split on f are skipped.
+			qidx = slices.Clone(qidx)
+			for _, nid := range qexpand {
+				if !g.c.allows(stats[nid].path, f) {
+					qidx[nid] = -1
+				}
+			}
+		}
 		// Forward first, as XGBoost: on equal gain missing goes right.
 		if g.hasMiss[f] {
 			g.enumerate(f, +1, qexpand, qidx, stats, gp, temp, b)
@@ -175,6 +218,7 @@ func (g *exactGrower) enumerate(f int32, dir int, qexpand []int32, qidx []int32,
 	}
 	col := g.cols[f]
 	n := len(col)
+	mono := c.monoOf(f)
 	try := func(qi int32, e *tstat, cond float32) {
 		s := &stats[qexpand[qi]]
 		cG, cH := s.G-e.G, s.H-e.H
@@ -187,6 +231,24 @@ func (g *exactGrower) enumerate(f int32, dir int, qexpand []int32, qidx []int32,
 		} else {
 			loss := c.splitGain(e.G, e.H, cG, cH) - s.rootGain
 			best[qi].update(loss, f, cond, 0, false, e.G, e.H, cG, cH)
+		}
+	}
+	if c.weightGain {
+		// TreeEvaluator's bounded gain; a closure of its own, so that the
+		// common one above is as it was.
+		try = func(qi int32, e *tstat, cond float32) {
+			s := &stats[qexpand[qi]]
+			cG, cH := s.G-e.G, s.H-e.H
+			if cH < mcw {
+				return
+			}
+			if dir < 0 {
+				loss := c.boundedSplitGain(cG, cH, e.G, e.H, s.bnd, mono) - s.rootGain
+				best[qi].update(loss, f, cond, 0, true, cG, cH, e.G, e.H)
+			} else {
+				loss := c.boundedSplitGain(e.G, e.H, cG, cH, s.bnd, mono) - s.rootGain
+				best[qi].update(loss, f, cond, 0, false, e.G, e.H, cG, cH)
+			}
 		}
 	}
 	for k := 0; k < n; k++ {
@@ -250,7 +312,7 @@ func prune(tree []Node, c *resolved) []Node {
 			}
 			if tree[nd.Left].IsLeaf() && tree[nd.Right].IsLeaf() && nd.Gain < c.gamma {
 				nd.Left, nd.Right = -1, -1
-				nd.Value = c.eta * nd.Weight
+				nd.Value = c.leafEta * nd.Weight
 				nd.Gain, nd.Feature, nd.Cond, nd.DefaultLeft = 0, 0, 0, false
 				changed = true
 			}

@@ -1,6 +1,10 @@
 package boost
 
-import "unsafe"
+import (
+	"math/rand/v2"
+	"slices"
+	"unsafe"
+)
 
 // A node's histogram is built from blocks of its rows, each into its own
 // partial histogram (the first into the node's), and the partials are
@@ -28,7 +32,10 @@ type histGrower struct {
 	splitBin []int32 // per node of the tree being grown: rows with bins up to this go left
 	free     [][]hbin
 	nbins    int
-	sel      []selCol // the dense features the tree being grown uses
+	sel      []selCol   // the dense features the tree being grown uses
+	leaves   []leafRows // of the tree being grown
+	rng      *rand.Rand // colsample_bylevel and colsample_bynode
+	levels   [][]int32  // per depth: the features sampled for the level (colsample_bylevel)
 
 	sparseRows int32            // nodes with at most this many rows keep a sparseHist
 	scratches  []*sparseScratch // per worker, for buildSparse
@@ -62,7 +69,10 @@ type hnode struct {
 	hist       []hbin      // the dense histogram, or nil when sp is set
 	sp         *sparseHist // the histogram of a node of at most sparseRows rows
 	best       split
-	nl         int32 // rows going left, set by partition
+	nl         int32   // rows going left, set by partition
+	bnd        bounds  // monotone bounds on its leaf weights (c.weightGain)
+	path       []int32 // features split on above it (interaction constraints)
+	depth      int
 }
 
 // buildHists fills the histograms of nodes (hist must be allocated and
@@ -135,17 +145,131 @@ func (g *histGrower) buildHists(nodes []*hnode, gp []gpair) {
 // evaluate finds the best split of every node, in parallel over (node,
 // feature); features not in feats are skipped.
 func (g *histGrower) evaluate(nodes []*hnode, feats []int32) {
+	if g.c.colsampleNode < 1 || g.c.interaction != nil {
+		g.evaluateEach(nodes, feats)
+		return
+	}
 	nf := len(feats)
 	bests := make([]split, len(nodes)*nf)
 	parallelFor(len(bests), g.threads, func(i int) {
-		n := nodes[i/nf]
-		f := feats[i%nf]
-		g.evalFeature(n, f, &bests[i])
+		g.evalSplit(nodes[i/nf], feats[i%nf], &bests[i])
 	})
 	for i, n := range nodes {
 		n.best = split{}
 		for j := range nf {
 			n.best.merge(&bests[i*nf+j])
+		}
+	}
+}
+
+// evaluateEach is evaluate with features that differ by node: sampled
+// for each node (colsample_bynode, drawn in node order) and allowed by
+// the interaction constraints.
+func (g *histGrower) evaluateEach(nodes []*hnode, feats []int32) {
+	type task struct {
+		n int
+		f int32
+	}
+	var tasks []task
+	for i, n := range nodes {
+		fs := feats
+		if g.c.colsampleNode < 1 {
+			fs = sampleFeatures(g.rng, fs, g.c.colsampleNode)
+		}
+		for _, f := range fs {
+			if g.c.allows(n.path, f) {
+				tasks = append(tasks, task{i, f})
+			}
+		}
+	}
+	bests := make([]split, len(tasks))
+	parallelFor(len(tasks), g.threads, func(i int) {
+		g.evalSplit(nodes[tasks[i].n], tasks[i].f, &bests[i])
+	})
+	for _, n := range nodes {
+		n.best = split{}
+	}
+	for i, t := range tasks { // features in increasing order within a node
+		nodes[t.n].best.merge(&bests[i])
+	}
+}
+
+// evalSplit finds the best split of node n on feature f into best.
+func (g *histGrower) evalSplit(n *hnode, f int32, best *split) {
+	if g.c.weightGain {
+		g.evalFeatureBounded(n, f, best)
+		return
+	}
+	g.evalFeature(n, f, best)
+}
+
+// evalFeatureBounded is evalFeature with the gain of XGBoost's
+// TreeEvaluator when max_delta_step or monotone constraints are set
+// (boundedSplitGain): leaf weights bounded by max_delta_step and the
+// node's monotone bounds, and splits that break a monotone constraint
+// refused. It is kept apart from evalFeature and evalBins so that the
+// common case pays nothing for it.
+func (g *histGrower) evalFeatureBounded(n *hnode, f int32, best *split) {
+	if n.sp != nil {
+		idx, bins := n.sp.feature(g.b, f)
+		g.evalBinsBounded(n, f, idx, g.b.ptr[f], bins, best)
+		return
+	}
+	lo := g.b.ptr[f]
+	g.evalBinsBounded(n, f, nil, 0, n.hist[lo:lo+int32(len(g.b.cuts[f]))], best)
+}
+
+// evalBinsBounded is evalBinsGo with boundedSplitGain.
+func (g *histGrower) evalBinsBounded(n *hnode, f int32, idx []int32, base int32, hist []hbin, best *split) {
+	c := g.c
+	b := g.b
+	cuts := b.cuts[f]
+	mcw := float64(c.minChildWeight)
+	mono := c.monoOf(f)
+	local := func(k int) int32 {
+		if idx != nil {
+			return idx[k] - base
+		}
+		return int32(k)
+	}
+	var lG, lH float64
+	for k, e := range hist {
+		if e.g == 0 && e.h == 0 {
+			continue
+		}
+		lG += e.g
+		lH += e.h
+		rG, rH := n.G-lG, n.H-lH
+		if lH >= mcw && rH >= mcw {
+			loss := c.boundedSplitGain(lG, lH, rG, rH, n.bnd, mono) - n.rootGain
+			if loss > best.loss {
+				i := local(k)
+				*best = split{loss, f, cuts[i], i, false, lG, lH, rG, rH}
+			}
+		}
+	}
+	if b.miss[f] < 0 || lG == n.G && lH == n.H {
+		return
+	}
+	var aG, aH float64 // right side, accumulated backwards
+	for k := len(hist) - 1; k >= 0; k-- {
+		e := hist[k]
+		if e.g == 0 && e.h == 0 {
+			continue
+		}
+		aG += e.g
+		aH += e.h
+		lG, lH := n.G-aG, n.H-aH
+		if lH >= mcw && aH >= mcw {
+			loss := c.boundedSplitGain(lG, lH, aG, aH, n.bnd, mono) - n.rootGain
+			if loss > best.loss {
+				i := local(k)
+				cond := b.mins[f]
+				if i > 0 {
+					cond = cuts[i-1]
+				}
+				*best = split{loss, f, cond, i - 1, true, lG, lH, aG, aH}
+			}
 		}
 	}
 }
@@ -395,6 +519,17 @@ func b2i(b bool) int32 {
 // left out of the partition too, and updateMargins places them
 // afterwards.
 func (g *histGrower) grow(gp []gpair, feats []int32, sampled []int32) ([]Node, []leafRows) {
+	root, tree := g.start(gp, feats, sampled)
+	if g.c.lossguide {
+		tree = g.growLossguide(root, tree, gp, feats)
+	} else {
+		tree = g.growDepthwise(root, tree, gp, feats)
+	}
+	return tree, g.leaves
+}
+
+// start sets up the rows, the root and its histogram for a new tree.
+func (g *histGrower) start(gp []gpair, feats []int32, sampled []int32) (*hnode, []Node) {
 	c := g.c
 	if sampled != nil {
 		g.rows = g.rows[:copy(g.rows[:cap(g.rows)], sampled)]
@@ -405,8 +540,10 @@ func (g *histGrower) grow(gp []gpair, feats []int32, sampled []int32) ([]Node, [
 		}
 	}
 	g.splitBin = g.splitBin[:0]
+	g.leaves = nil
+	g.levels = g.levels[:0]
 	g.sel = g.b.selectDense(feats)
-	root := &hnode{nid: 0, begin: 0, end: int32(len(g.rows)), hist: g.alloc()}
+	root := &hnode{nid: 0, begin: 0, end: int32(len(g.rows)), hist: g.alloc(), bnd: noBounds}
 	// The sums are kept in locals: through root's fields every addition
 	// waited on the store of the previous one.
 	var G, H float64
@@ -415,83 +552,177 @@ func (g *histGrower) grow(gp []gpair, feats []int32, sampled []int32) ([]Node, [
 		H += float64(p.h)
 	}
 	root.G, root.H = G, H
-	root.rootGain = c.gain(root.G, root.H)
+	root.rootGain = c.nodeGain(root.G, root.H, noBounds)
 	tree := []Node{{Left: -1, Right: -1, Parent: -1, Hess: float32(root.H), Weight: c.weight(root.G, root.H)}}
 	g.buildHists([]*hnode{root}, gp)
+	return root, tree
+}
+
+// growDepthwise grows the tree level by level (XGBoost's depthwise
+// Driver): every valid split of a level, in node order, while the tree
+// has fewer than max_leaves leaves.
+func (g *histGrower) growDepthwise(root *hnode, tree []Node, gp []gpair, feats []int32) []Node {
+	c := g.c
 	level := []*hnode{root}
-	var leaves []leafRows
+	leaves := 1
 	for depth := 0; len(level) > 0; depth++ {
 		if depth < c.maxDepth {
-			g.evaluate(level, feats)
+			g.evaluate(level, g.levelFeatures(feats, depth))
 		}
-		var splitNodes, small, next []*hnode
-		var large, parents []*hnode
+		var splitNodes []*hnode
 		for _, n := range level {
-			s := &n.best
-			if depth >= c.maxDepth || !c.valid(s, depth) {
-				nd := &tree[n.nid]
-				nd.Value = nd.Weight * c.eta
-				leaves = append(leaves, leafRows{n.nid, n.begin, n.end})
-				g.release(n.hist)
+			if depth >= c.maxDepth || !c.valid(&n.best, depth) || c.leavesFull(leaves) {
+				g.leaf(tree, n)
 				continue
 			}
-			l := int32(len(tree))
-			nd := &tree[n.nid]
-			nd.Left, nd.Right = l, l+1
-			nd.Feature = s.feature
-			nd.Cond = s.cond
-			nd.DefaultLeft = s.defaultLeft
-			nd.Gain = s.loss
-			for len(g.splitBin) <= int(n.nid) {
-				g.splitBin = append(g.splitBin, 0)
-			}
-			g.splitBin[n.nid] = s.bin
-			tree = append(tree,
-				Node{Left: -1, Right: -1, Parent: n.nid, Hess: float32(s.lH), Weight: c.weight(s.lG, s.lH)},
-				Node{Left: -1, Right: -1, Parent: n.nid, Hess: float32(s.rH), Weight: c.weight(s.rG, s.rH)})
+			leaves++
+			tree = g.applySplit(tree, n)
 			splitNodes = append(splitNodes, n)
 		}
 		if len(splitNodes) == 0 {
 			break
 		}
-		if depth+1 >= c.maxDepth {
-			// The children are leaves: rather than partitioning the rows,
-			// updateMargins tells them apart.
-			for _, n := range splitNodes {
-				nd := tree[n.nid]
-				for _, ch := range [2]int32{nd.Left, nd.Right} {
-					tree[ch].Value = tree[ch].Weight * c.eta
-				}
-				leaves = append(leaves, leafRows{n.nid, n.begin, n.end})
-				g.release(n.hist)
+		if depth+1 >= c.maxDepth || c.leavesFull(leaves) {
+			g.leafPairs(tree, splitNodes)
+			break
+		}
+		level = g.children(splitNodes, tree, gp, depth+1)
+	}
+	return tree
+}
+
+// growLossguide grows the tree by always splitting the leaf whose split
+// gains most (ties: the lower node id), as XGBoost's lossguide Driver:
+// growth stops at the first split that is not valid (gamma, max_depth,
+// max_leaves), and every leaf left is final.
+func (g *histGrower) growLossguide(root *hnode, tree []Node, gp []gpair, feats []int32) []Node {
+	c := g.c
+	g.evaluate([]*hnode{root}, g.levelFeatures(feats, 0))
+	var queue []*hnode
+	push := func(n *hnode) {
+		if n.best.loss > rtEps {
+			queue = append(queue, n)
+		} else {
+			g.leaf(tree, n)
+		}
+	}
+	push(root)
+	leaves := 1
+	for len(queue) > 0 {
+		i := 0
+		for j, n := range queue[1:] {
+			if b := queue[i]; n.best.loss > b.best.loss || n.best.loss == b.best.loss && n.nid < b.nid {
+				i = j + 1
+			}
+		}
+		n := queue[i]
+		queue = slices.Delete(queue, i, i+1)
+		if !c.valid(&n.best, n.depth) || c.leavesFull(leaves) {
+			g.leaf(tree, n)
+			for _, m := range queue {
+				g.leaf(tree, m)
 			}
 			break
 		}
-		g.partition(splitNodes, tree)
-		for _, n := range splitNodes {
-			s := &n.best
-			nd := &tree[n.nid]
-			nl := n.nl
-			left := &hnode{nid: nd.Left, begin: n.begin, end: n.begin + nl, G: s.lG, H: s.lH}
-			right := &hnode{nid: nd.Right, begin: n.begin + nl, end: n.end, G: s.rG, H: s.rH}
-			left.rootGain = c.gain(left.G, left.H)
-			right.rootGain = c.gain(right.G, right.H)
-			next = append(next, left, right)
-			sm, lg := left, right
-			if right.end-right.begin < left.end-left.begin {
-				sm, lg = right, left
-			}
-			if sm.end-sm.begin > g.sparseRows {
-				sm.hist = g.alloc()
-			}
-			small = append(small, sm)
-			large = append(large, lg)
-			parents = append(parents, n)
+		leaves++
+		tree = g.applySplit(tree, n)
+		if n.depth+1 >= c.maxDepth || c.leavesFull(leaves) {
+			g.leafPairs(tree, []*hnode{n})
+			continue
 		}
-		g.childHists(parents, small, large, gp)
-		level = next
+		kids := g.children([]*hnode{n}, tree, gp, n.depth+1)
+		g.evaluate(kids, g.levelFeatures(feats, n.depth+1))
+		for _, k := range kids {
+			push(k)
+		}
 	}
-	return tree, leaves
+	return tree
+}
+
+// leavesFull reports whether a tree with this many leaves may not split
+// again (max_leaves).
+func (c *resolved) leavesFull(leaves int) bool {
+	return c.maxLeaves > 0 && leaves >= c.maxLeaves
+}
+
+// leaf makes node n a final leaf.
+func (g *histGrower) leaf(tree []Node, n *hnode) {
+	nd := &tree[n.nid]
+	nd.Value = nd.Weight * g.c.leafEta
+	g.leaves = append(g.leaves, leafRows{n.nid, n.begin, n.end})
+	g.release(n.hist)
+}
+
+// leafPairs makes the children of the split nodes final leaves; rather
+// than partitioning the rows, updateMargins tells them apart.
+func (g *histGrower) leafPairs(tree []Node, split []*hnode) {
+	for _, n := range split {
+		nd := tree[n.nid]
+		for _, ch := range [2]int32{nd.Left, nd.Right} {
+			tree[ch].Value = tree[ch].Weight * g.c.leafEta
+		}
+		g.leaves = append(g.leaves, leafRows{n.nid, n.begin, n.end})
+		g.release(n.hist)
+	}
+}
+
+// applySplit writes n's best split into the tree and appends its two
+// children, whose weights are bounded by n's monotone bounds.
+func (g *histGrower) applySplit(tree []Node, n *hnode) []Node {
+	c := g.c
+	s := &n.best
+	l := int32(len(tree))
+	nd := &tree[n.nid]
+	nd.Left, nd.Right = l, l+1
+	nd.Feature = s.feature
+	nd.Cond = s.cond
+	nd.DefaultLeft = s.defaultLeft
+	nd.Gain = s.loss
+	if c.weightGain {
+		nd.Weight = n.bnd.clamp(c.weight(n.G, n.H))
+	}
+	for len(g.splitBin) <= int(n.nid) {
+		g.splitBin = append(g.splitBin, 0)
+	}
+	g.splitBin[n.nid] = s.bin
+	return append(tree,
+		Node{Left: -1, Right: -1, Parent: n.nid, Hess: float32(s.lH), Weight: n.bnd.clamp(c.weight(s.lG, s.lH))},
+		Node{Left: -1, Right: -1, Parent: n.nid, Hess: float32(s.rH), Weight: n.bnd.clamp(c.weight(s.rG, s.rH))})
+}
+
+// children partitions the rows of the split nodes and returns their
+// children (at depth) with histograms (childHists: the smaller child's
+// built, the larger one's the parent's minus it).
+func (g *histGrower) children(split []*hnode, tree []Node, gp []gpair, depth int) []*hnode {
+	c := g.c
+	g.partition(split, tree)
+	var small, large, next []*hnode
+	for _, n := range split {
+		s := &n.best
+		nd := &tree[n.nid]
+		nl := n.nl
+		lb, rb := n.bnd.children(c.monoOf(s.feature), tree[nd.Left].Weight, tree[nd.Right].Weight)
+		var path []int32
+		if c.interaction != nil {
+			path = append(slices.Clone(n.path), s.feature)
+		}
+		left := &hnode{nid: nd.Left, begin: n.begin, end: n.begin + nl, G: s.lG, H: s.lH, bnd: lb, path: path, depth: depth}
+		right := &hnode{nid: nd.Right, begin: n.begin + nl, end: n.end, G: s.rG, H: s.rH, bnd: rb, path: path, depth: depth}
+		left.rootGain = c.nodeGain(left.G, left.H, n.bnd)
+		right.rootGain = c.nodeGain(right.G, right.H, n.bnd)
+		next = append(next, left, right)
+		sm, lg := left, right
+		if right.end-right.begin < left.end-left.begin {
+			sm, lg = right, left
+		}
+		if sm.end-sm.begin > g.sparseRows {
+			sm.hist = g.alloc()
+		}
+		small = append(small, sm)
+		large = append(large, lg)
+	}
+	g.childHists(split, small, large, gp)
+	return next
 }
 
 // updateMargins adds the leaf values of tree, just grown, to the margins

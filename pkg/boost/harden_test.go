@@ -53,7 +53,9 @@ func TestReadXGBoostJSONCrafted(t *testing.T) {
 		{"group out of range", `"tree_info":[0]`, `"tree_info":[1]`, "tree 0 has group 1"},
 		{"trees not whole rounds", `"num_class":"0"`, `"num_class":"3"`, "1 trees is not a whole number of rounds of 3 classes"},
 		{"categorical split", `"split_type":[0,0,0]`, `"split_type":[1,0,0]`, "categorical splits"},
-		{"parallel trees", `"num_parallel_tree":"1"`, `"num_parallel_tree":"4"`, "num_parallel_tree=4"},
+		{"parallel trees", `"num_parallel_tree":"1"`, `"num_parallel_tree":"4"`, "1 trees is not a whole number of rounds of 1 classes × 4 parallel trees"},
+		{"parallel trees not a number", `"num_parallel_tree":"1"`, `"num_parallel_tree":"x"`, `num_parallel_tree="x"`},
+		{"parallel trees too many", `"num_parallel_tree":"1"`, `"num_parallel_tree":"1000000"`, `num_parallel_tree="1000000"`},
 		{"not gbtree", `"name":"gbtree"`, `"name":"gblinear"`, `booster "gblinear"`},
 		{"nested too deep", `"version":[3,1,0]`, `"version":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000), "exceeded max depth"},
 	}

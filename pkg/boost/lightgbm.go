@@ -27,7 +27,7 @@ func (m *Model) WriteLightGBM(w io.Writer) error {
 	if len(m.Trees)%k != 0 {
 		return fmt.Errorf("%w: %d trees is not a multiple of %d classes", ErrModelFormat, len(m.Trees), k)
 	}
-	trees := m.Trees
+	trees := lightGBMOrder(m.Trees, k)
 	if len(trees) == 0 {
 		// LightGBM text has at least one tree: one leaf of 0 per class
 		// carries the base margin.
@@ -398,4 +398,24 @@ func checkLGTree(t map[string]string, maxFeature int) error {
 		return fmt.Errorf("%d of %d nodes are not reachable from the root", nn+nl-reached, nn+nl)
 	}
 	return nil
+}
+
+// lightGBMOrder returns the trees in LightGBM's order, where tree i is of
+// class i%k: a model with num_parallel_tree > 1 has k blocks of parallel
+// trees a round; the trees of each class keep their order.
+func lightGBMOrder(trees []Tree, k int) []Tree {
+	if k == 1 {
+		return trees
+	}
+	byClass := make([][]Tree, k)
+	for _, t := range trees {
+		byClass[t.Group] = append(byClass[t.Group], t)
+	}
+	out := make([]Tree, 0, len(trees))
+	for i := range len(trees) / k {
+		for g := range k {
+			out = append(out, byClass[g][i])
+		}
+	}
+	return out
 }

@@ -62,6 +62,7 @@ func TestLightGBMLeaves(t *testing.T) {
 		{"binary exact", y, Params{NEstimators: 20, TreeMethod: Exact}},
 		{"regression", yreg, Params{NEstimators: 20, Objective: RegSquaredError}},
 		{"multiclass", ymc, Params{NEstimators: 10, Objective: MultiSoftprob, NumClass: 3}},
+		{"multiclass parallel trees", ymc, Params{NEstimators: 5, Objective: MultiSoftprob, NumClass: 3, NumParallelTree: 3, Subsample: 0.7}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := Train(context.Background(), x, tc.y, nil, &tc.p)

@@ -54,6 +54,10 @@ type Model struct {
 	// NJobs is the number of goroutines Predict uses; 0 means
 	// runtime.GOMAXPROCS(0). Train sets it from Params.NJobs.
 	NJobs int
+	// NumParallelTree is the number of trees of each class in a round
+	// (Params.NumParallelTree); 0 means 1. A round's trees are NumClass
+	// blocks of NumParallelTree trees, as in XGBoost.
+	NumParallelTree int
 
 	once   sync.Once
 	err    error      // structural problem found by compile
@@ -629,4 +633,9 @@ func parallelForW(n, threads int, f func(w, i int)) {
 	if err := g.Wait(); err != nil {
 		panic(err)
 	}
+}
+
+// treesPerRound is the number of trees of one boosting round.
+func (m *Model) treesPerRound() int {
+	return m.NumClass * max(m.NumParallelTree, 1)
 }

@@ -72,6 +72,8 @@ func loadCases() []loadCase {
 		{"binary weights spw", Params{NEstimators: 20, ScalePosWeight: 3, Subsample: 0.8, ColsampleBytree: 0.7}, "classifier"},
 		{"regression", Params{NEstimators: 20, Objective: RegSquaredError}, "regressor"},
 		{"multiclass", Params{NEstimators: 10, Objective: MultiSoftprob, NumClass: 3}, "classifier"},
+		{"multiclass parallel trees", Params{NEstimators: 5, Objective: MultiSoftprob, NumClass: 3, NumParallelTree: 3, Subsample: 0.7, ColsampleBynode: 0.6}, "classifier"},
+		{"binary lossguide monotone", Params{NEstimators: 10, GrowPolicy: "lossguide", MaxLeaves: 12, MonotoneConstraints: []int{1, -1}}, "classifier"},
 	}
 }
 

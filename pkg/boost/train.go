@@ -36,49 +36,94 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 	if err != nil {
 		return nil, err
 	}
+	if err := c.checkFeatures(ncol); err != nil {
+		return nil, err
+	}
 	y32, w32 := toF32(y), weightsF32(weights, nrow)
 	if c.earlyStopping > 0 && len(evals) == 0 {
 		return nil, invalid("early_stopping_rounds", c.earlyStopping, "needs at least one evaluation set")
 	}
-	type evalData struct {
-		name   string
-		x      []float32
-		y, w   []float32
-		margin []float32
+	ev, err := evalData(evals, &c, ncol)
+	if err != nil {
+		return nil, err
 	}
-	var ev []evalData
+	k := c.numClass
+	m := &Model{Objective: c.objective, NumClass: k, NumFeature: ncol, NJobs: p.njobs(), BestScore: math.NaN()}
+	if c.parallelTrees > 1 {
+		m.NumParallelTree = c.parallelTrees
+	}
+	margin, intercepts := startMargins(m, &c, y32, w32, nrow, ev)
+	t := &trainer{c: &c, m: m, nrow: nrow, ncol: ncol, x: x, margin: margin, ev: ev}
+	src := rand.NewPCG(c.seed, 0x9e3779b97f4a7c15)
+	t.src, t.rng = src, rand.New(src)
+	if c.treeMethod == Hist {
+		t.hg = newHistGrower(&c, quantise(x, nrow, ncol, weightsOrNil(weights, w32), c.maxBin, c.threads), c.threads)
+		t.hg.rng = t.rng
+		// From here on hist works on the bins (margins are updated from the
+		// row partition), so the float32 copy of the data can go.
+		t.x = nil
+	} else {
+		t.eg = newExactGrower(&c, x, nrow, ncol, c.threads)
+		t.eg.rng = t.rng
+	}
+	gw := gradWeights(c.objective, y32, w32, c.scalePosWeight, weights == nil)
+	if err := t.rounds(ctx, y32, gw); err != nil {
+		return nil, err
+	}
+	if intercepts != nil {
+		m.foldIntercepts(intercepts)
+	}
+	return m, nil
+}
+
+// evalSet is an evaluation set as Train uses it.
+type evalSet struct {
+	name   string
+	x      []float32
+	y, w   []float32
+	margin []float32
+}
+
+// evalData checks the evaluation sets against the training data's ncol.
+func evalData(evals []EvalSet, c *resolved, ncol int) ([]evalSet, error) {
+	var ev []evalSet
 	for i, e := range evals {
 		name := e.Name
 		if name == "" {
 			name = fmt.Sprintf("validation_%d", i)
 		}
-		ex, er, ec, err := checkData(name, e.X, e.Y, e.Weights, &c, false)
+		ex, er, ec, err := checkData(name, e.X, e.Y, e.Weights, c, false)
 		if err != nil {
 			return nil, err
 		}
 		if ec != ncol {
 			return nil, fmt.Errorf("%w: evaluation set %q has %d columns, training data %d", ErrShape, name, ec, ncol)
 		}
-		ev = append(ev, evalData{name: name, x: ex, y: toF32(e.Y), w: weightsF32(e.Weights, er)})
+		ev = append(ev, evalSet{name: name, x: ex, y: toF32(e.Y), w: weightsF32(e.Weights, er)})
 	}
+	return ev, nil
+}
 
+// startMargins sets the model's base score and returns the starting
+// margins of the training rows (and sets those of the evaluation sets),
+// with the per-class intercepts of multi:softprob (xgboost 3.1+) when
+// automatic.
+func startMargins(m *Model, c *resolved, y32, w32 []float32, nrow int, ev []evalSet) (margin, intercepts []float32) {
 	k := c.numClass
-	m := &Model{Objective: c.objective, NumClass: k, NumFeature: ncol, NJobs: p.njobs(), BestScore: math.NaN()}
 	if c.baseScore != nil {
 		m.BaseScore = float32(*c.baseScore)
 	} else {
-		m.BaseScore = autoBaseScore(&c, y32, w32)
+		m.BaseScore = autoBaseScore(c, y32, w32)
 	}
 	base := make([]float32, k)
 	for g := range base {
 		base[g] = m.baseMargin()
 	}
-	var intercepts []float32 // multi:softprob, xgboost 3.1+
 	if c.objective == MultiSoftprob && c.baseScore == nil {
 		intercepts = classIntercepts(k, y32, w32)
 		copy(base, intercepts)
 	}
-	margin := make([]float32, nrow*k)
+	margin = make([]float32, nrow*k)
 	for i := range margin {
 		margin[i] = base[i%k]
 	}
@@ -93,26 +138,35 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 			m.History = append(m.History, EvalHistory{Set: e.name, Metric: name})
 		}
 	}
+	return margin, intercepts
+}
 
-	var hg *histGrower
-	var eg *exactGrower
-	if c.treeMethod == Hist {
-		hg = newHistGrower(&c, quantise(x, nrow, ncol, weightsOrNil(weights, w32), c.maxBin, c.threads), c.threads)
-		// From here on hist works on the bins (margins are updated from the
-		// row partition), so the float32 copy of the data can go.
-		x = nil
-	} else {
-		eg = newExactGrower(&c, x, nrow, ncol, c.threads)
-	}
-	src := rand.NewPCG(c.seed, 0x9e3779b97f4a7c15)
-	rng := rand.New(src)
+// trainer is the state of Train's boosting rounds.
+type trainer struct {
+	c          *resolved
+	m          *Model
+	nrow, ncol int
+	x          []float32 // row-major, exact only
+	margin     []float32
+	ev         []evalSet
+	src        *rand.PCG
+	rng        *rand.Rand // = rand.New(src)
+	hg         *histGrower
+	eg         *exactGrower
+}
+
+// rounds runs the boosting rounds: per round the gradients, then for
+// each class num_parallel_tree trees (leaf values scaled by
+// eta/num_parallel_tree, c.leafEta, as XGBoost), then the evaluation sets and early
+// stopping.
+func (t *trainer) rounds(ctx context.Context, y32 []float32, gw []float32) error {
+	c, m, nrow, k := t.c, t.m, t.nrow, t.c.numClass
 	gp := make([]gpair, nrow*k)
 	var gk []gpair
-	if k > 1 {
+	if k > 1 || c.parallelTrees > 1 {
 		gk = make([]gpair, nrow)
 	}
-	gw := gradWeights(c.objective, y32, w32, c.scalePosWeight, weights == nil)
-	allFeats := make([]int32, ncol)
+	allFeats := make([]int32, t.ncol)
 	for i := range allFeats {
 		allFeats[i] = int32(i)
 	}
@@ -123,66 +177,18 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 	bestRound, stale := -1, 0
 	for round := 0; round < c.nEstimators; round++ {
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("boost: training stopped after %d rounds: %w", round, err)
+			return fmt.Errorf("boost: training stopped after %d rounds: %w", round, err)
 		}
-		gradients(c.objective, k, margin, y32, gw, gp, c.threads)
-		var kept, dropped []int32 // rows in and out of this round's sample
-		if c.subsample < 1 {
-			kept, dropped = drawSample(src, keepBelow(c.subsample), kept0, dropped0)
-			if k == 1 {
-				for _, r := range dropped {
-					gp[r] = gpair{}
-				}
-			} else {
-				for _, r := range dropped {
-					clear(gp[int(r)*k : int(r)*k+k])
-				}
-			}
-		}
-		feats := allFeats
-		if c.colsample < 1 {
-			n := max(1, int(c.colsample*float64(ncol)))
-			perm := rng.Perm(ncol)[:n]
-			feats = make([]int32, n)
-			for i, f := range perm {
-				feats[i] = int32(f)
-			}
-			slices.Sort(feats)
-		}
+		gradients(c.objective, k, t.margin, y32, gw, gp, c.threads)
 		for g := 0; g < k; g++ {
-			if k == 1 {
-				gk = gp
-			} else {
-				for r := 0; r < nrow; r++ {
-					gk[r] = gp[r*k+g]
-				}
-			}
-			var nodes []Node
-			if hg != nil {
-				var leaves []leafRows
-				nodes, leaves = hg.grow(gk, feats, kept)
-				hg.updateMargins(nodes, leaves, dropped, margin, k, g)
-			} else {
-				nodes = eg.grow(gk, feats)
-				addTree(nodes, x, nrow, ncol, margin, k, g, c.threads)
-			}
-			m.Trees = append(m.Trees, Tree{Nodes: nodes, Group: g})
-			for i := range ev {
-				addTree(nodes, ev[i].x, len(ev[i].y), ncol, ev[i].margin, k, g, c.threads)
+			for range c.parallelTrees {
+				t.tree(gp, gk, g, allFeats, kept0, dropped0)
 			}
 		}
-		if len(ev) == 0 {
+		if len(t.ev) == 0 {
 			continue
 		}
-		h := 0
-		var last float64
-		for _, e := range ev {
-			for _, name := range c.metrics {
-				last = metric(name, c.objective, k, e.margin, e.y, e.w)
-				m.History[h].Values = append(m.History[h].Values, last)
-				h++
-			}
-		}
+		last := t.evaluate()
 		watch := c.metrics[len(c.metrics)-1]
 		if bestRound < 0 || (maximize(watch) && last > m.BestScore) || (!maximize(watch) && last < m.BestScore) {
 			bestRound, m.BestScore, stale = round, last, 0
@@ -193,15 +199,89 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 			break
 		}
 	}
-	m.BestIteration = len(m.Trees)/k - 1
+	perRound := k * c.parallelTrees
+	m.BestIteration = len(m.Trees)/perRound - 1
 	if c.earlyStopping > 0 && bestRound >= 0 {
 		m.BestIteration = bestRound
-		m.Trees = m.Trees[:(bestRound+1)*k]
+		m.Trees = m.Trees[:(bestRound+1)*perRound]
 	}
-	if intercepts != nil {
-		m.foldIntercepts(intercepts)
+	return nil
+}
+
+// tree grows one tree of class g (of k) on the round's gradients gp,
+// with its own row and column samples, adds it to the model and its leaf
+// values to the margins.
+func (t *trainer) tree(gp, gk []gpair, g int, allFeats, kept0, dropped0 []int32) {
+	c, nrow, k := t.c, t.nrow, t.c.numClass
+	var kept, dropped []int32 // rows in and out of this tree's sample
+	if gk == nil {
+		gk = gp // one class, one tree a round: sampled in place
+	} else {
+		for r := 0; r < nrow; r++ {
+			gk[r] = gp[r*k+g]
+		}
 	}
-	return m, nil
+	if c.subsample < 1 {
+		// With one tree per round and class this draws the same numbers as
+		// one draw per round did: the rows dropped are zeroed in gk.
+		kept, dropped = drawSample(t.src, keepBelow(c.subsample), kept0, dropped0)
+		for _, r := range dropped {
+			gk[r] = gpair{}
+		}
+	}
+	feats := allFeats
+	if c.colsample < 1 {
+		n := max(1, int(c.colsample*float64(t.ncol)))
+		perm := t.rng.Perm(t.ncol)[:n]
+		feats = make([]int32, n)
+		for i, f := range perm {
+			feats[i] = int32(f)
+		}
+		slices.Sort(feats)
+	}
+	var nodes []Node
+	if t.hg != nil {
+		var leaves []leafRows
+		nodes, leaves = t.hg.grow(gk, feats, kept)
+		t.hg.updateMargins(nodes, leaves, dropped, t.margin, k, g)
+	} else {
+		nodes = t.eg.grow(gk, feats)
+		addTree(nodes, t.x, nrow, t.ncol, t.margin, k, g, c.threads)
+	}
+	t.m.Trees = append(t.m.Trees, Tree{Nodes: nodes, Group: g})
+	for i := range t.ev {
+		addTree(nodes, t.ev[i].x, len(t.ev[i].y), t.ncol, t.ev[i].margin, k, g, c.threads)
+	}
+}
+
+// evaluate scores every evaluation set after a round, appends the values
+// to the model's history and returns the last one.
+func (t *trainer) evaluate() float64 {
+	h := 0
+	var last float64
+	for _, e := range t.ev {
+		for _, name := range t.c.metrics {
+			last = metric(name, t.c.objective, t.c.numClass, e.margin, e.y, e.w)
+			t.m.History[h].Values = append(t.m.History[h].Values, last)
+			h++
+		}
+	}
+	return last
+}
+
+// checkFeatures checks the constraints against the data's ncol features.
+func (c *resolved) checkFeatures(ncol int) error {
+	if len(c.monotone) > ncol {
+		return invalid("monotone_constraints", len(c.monotone), "%d constraints for %d features", len(c.monotone), ncol)
+	}
+	for i, grp := range c.interaction {
+		for j, f := range grp {
+			if int(f) >= ncol {
+				return invalid(fmt.Sprintf("interaction_constraints[%d][%d]", i, j), f, "no such feature: the data has %d", ncol)
+			}
+		}
+	}
+	return nil
 }
 
 // uniform(src.Uint64()) is rng.Float64() of rng = rand.New(src): the same

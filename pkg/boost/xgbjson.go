@@ -101,13 +101,14 @@ func (m *Model) WriteXGBoostJSON(w io.Writer) error {
 		numClass = m.NumClass
 	}
 	j.s(`{"learner":{"attributes":{"scikit_learn":` + quote(sk) + `},"feature_names":[],"feature_types":[],`)
-	j.s(`"gradient_booster":{"model":{"gbtree_model_param":{"num_parallel_tree":"1","num_trees":"` + strconv.Itoa(len(m.Trees)) + `"},`)
+	j.s(`"gradient_booster":{"model":{"gbtree_model_param":{"num_parallel_tree":"` + strconv.Itoa(max(m.NumParallelTree, 1)) + `","num_trees":"` + strconv.Itoa(len(m.Trees)) + `"},`)
 	j.s(`"iteration_indptr":[`)
-	for i := 0; i <= len(m.Trees)/m.NumClass; i++ {
+	per := m.treesPerRound()
+	for i := 0; i <= len(m.Trees)/per; i++ {
 		if i > 0 {
 			j.s(",")
 		}
-		j.s(strconv.Itoa(i * m.NumClass))
+		j.s(strconv.Itoa(i * per))
 	}
 	j.s(`],"tree_info":[`)
 	for i, t := range m.Trees {
@@ -392,11 +393,15 @@ func ReadXGBoostJSON(r io.Reader) (*Model, error) {
 	if len(gm.Trees) > MaxTrees {
 		return nil, fmt.Errorf("%w: %d trees, more than %d", ErrModelFormat, len(gm.Trees), MaxTrees)
 	}
-	if len(gm.Trees)%m.NumClass != 0 {
-		return nil, fmt.Errorf("%w: %d trees is not a whole number of rounds of %d classes", ErrModelFormat, len(gm.Trees), m.NumClass)
-	}
 	if npt := gm.Param["num_parallel_tree"]; npt != "" && npt != "1" {
-		return nil, fmt.Errorf("%w: num_parallel_tree=%s not supported", ErrModelFormat, npt)
+		n, err := strconv.Atoi(npt)
+		if err != nil || n < 1 || n > MaxParallelTrees {
+			return nil, fmt.Errorf("%w: num_parallel_tree=%q, want an integer in [1, %d]", ErrModelFormat, npt, MaxParallelTrees)
+		}
+		m.NumParallelTree = n
+	}
+	if per := m.treesPerRound(); len(gm.Trees)%per != 0 {
+		return nil, fmt.Errorf("%w: %d trees is not a whole number of rounds of %d classes × %d parallel trees", ErrModelFormat, len(gm.Trees), m.NumClass, max(m.NumParallelTree, 1))
 	}
 	for i, t := range gm.Trees {
 		n := len(t.Left)
@@ -458,7 +463,7 @@ func ReadXGBoostJSON(r io.Reader) (*Model, error) {
 		}
 		m.foldIntercepts(classBase)
 	}
-	m.BestIteration = len(m.Trees)/m.NumClass - 1
+	m.BestIteration = len(m.Trees)/m.treesPerRound() - 1
 	return m, nil
 }
 

@@ -3,6 +3,7 @@ package boosted_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -55,6 +56,29 @@ func TestParamsDecode(t *testing.T) {
 	if !reflect.DeepEqual(*p, want) {
 		t.Errorf("aliases decoded %+v\nwant %+v", *p, want)
 	}
+	// The parameters added for issue 19, and those accepted and ignored
+	// or accepted with the one value that behaves as boost does.
+	p, err = boosted.Params(parse(t, `{colsample_bylevel: 0.5, colsample_bynode: 0.7, max_delta_step: 1,
+    monotone_constraints: [0, 1, -1], interaction_constraints: [[0, 1], [2]], num_parallel_tree: 3,
+    grow_policy: lossguide, max_leaves: 8, verbosity: 2, validate_parameters: true, importance_type: gain,
+    booster: gbtree, device: cpu, sampling_method: uniform, multi_strategy: one_output_per_tree,
+    enable_categorical: false, missing: .nan}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	yes := true
+	want = boost.Params{ColsampleBylevel: 0.5, ColsampleBynode: 0.7, MaxDeltaStep: 1, MonotoneConstraints: []int{0, 1, -1},
+		InteractionConstraints: [][]int{{0, 1}, {2}}, NumParallelTree: 3, GrowPolicy: "lossguide", MaxLeaves: 8, Verbosity: 2,
+		ValidateParameters: &yes, ImportanceType: "gain", Booster: "gbtree", Device: "cpu", SamplingMethod: "uniform",
+		MultiStrategy: "one_output_per_tree"}
+	got := *p
+	got.Missing = nil // NaN: checked below
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("decoded %+v\nwant %+v", got, want)
+	}
+	if f, ok := p.Missing.(float64); !ok || !math.IsNaN(f) {
+		t.Errorf("missing: .nan decoded as %#v, want NaN", p.Missing)
+	}
 }
 
 func TestParamsErrors(t *testing.T) {
@@ -85,6 +109,23 @@ func TestParamsErrors(t *testing.T) {
 	}
 	// boost's own rules, located by the trainer at the key.
 	for _, tc := range []struct{ params, path, want string }{
+		{`{booster: dart}`, "model.params.booster", "not supported: only gbtree"},
+		{`{device: cuda}`, "model.params.device", "not supported: training runs on the CPU"},
+		{`{sampling_method: gradient_based}`, "model.params.sampling_method", "not supported: gradient-based sampling"},
+		{`{multi_strategy: multi_output_tree}`, "model.params.multi_strategy", "not supported: one tree per class"},
+		{`{enable_categorical: true}`, "model.params.enable_categorical", "not supported: categorical splits"},
+		{`{max_cat_to_onehot: 4}`, "model.params.max_cat_to_onehot", "not supported: categorical splits"},
+		{`{max_cat_threshold: 64}`, "model.params.max_cat_threshold", "not supported: categorical splits"},
+		{`{missing: -999}`, "model.params.missing", "not supported: missing values are NaN here"},
+		{`{feature_types: [q, c]}`, "model.params.feature_types", "not supported: feature types come from the data"},
+		{`{feature_weights: [1, 2]}`, "model.params.feature_weights", "not supported: weighted column sampling"},
+		{`{callbacks: [x]}`, "model.params.callbacks", "not supported: Python callbacks"},
+		{`{tree_method: approx}`, "model.params.tree_method", "not supported: approx"},
+		{`{tree_method: exact, colsample_bynode: 0.5}`, "model.params.colsample_bynode", "not supported by tree_method exact"},
+		{`{tree_method: exact, grow_policy: lossguide}`, "model.params.grow_policy", "only with tree_method hist"},
+		{`{monotone_constraints: [1, 2]}`, "model.params.monotone_constraints[1]", "want -1, 0 or 1"},
+		{`{interaction_constraints: [[0, -1]]}`, "model.params.interaction_constraints[0][1]", "want a feature index"},
+		{`{importance_type: size}`, "model.params.importance_type", "want weight, gain, cover"},
 		{`{subsample: 1.01}`, "model.params.subsample", "must be in (0, 1]"},
 		{`{objective: 'multi:softprob'}`, "model.params.num_class", "multi:softprob needs num_class >= 2"},
 		{`{eval_metric: mlogloss}`, "model.params.eval_metric", "only for multi:softprob"},
