@@ -70,33 +70,42 @@ type comments map[string]string
 
 func parseComments(dir string) (comments, error) {
 	fset := token.NewFileSet()
-	pkgs, err := parser.ParseDir(fset, dir, func(fi os.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, parser.ParseComments)
+	names, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
 		return nil, err
 	}
+	var files []*ast.File
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
 	c := comments{}
-	for _, pkg := range pkgs {
-		for _, f := range pkg.Files {
-			for _, d := range f.Decls {
-				gd, ok := d.(*ast.GenDecl)
-				if !ok || gd.Tok != token.TYPE {
+	for _, f := range files {
+		for _, d := range f.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || gd.Tok != token.TYPE {
+				continue
+			}
+			for _, sp := range gd.Specs {
+				ts := sp.(*ast.TypeSpec)
+				doc := gd.Doc
+				if ts.Doc != nil {
+					doc = ts.Doc
+				}
+				c[ts.Name.Name] = text(doc, nil)
+				st, ok := ts.Type.(*ast.StructType)
+				if !ok {
 					continue
 				}
-				for _, sp := range gd.Specs {
-					ts := sp.(*ast.TypeSpec)
-					doc := gd.Doc
-					if ts.Doc != nil {
-						doc = ts.Doc
-					}
-					c[ts.Name.Name] = text(doc, nil)
-					st, ok := ts.Type.(*ast.StructType)
-					if !ok {
-						continue
-					}
-					for _, fl := range st.Fields.List {
-						for _, n := range fl.Names {
-							c[ts.Name.Name+"."+n.Name] = text(fl.Doc, fl.Comment)
-						}
+				for _, fl := range st.Fields.List {
+					for _, n := range fl.Names {
+						c[ts.Name.Name+"."+n.Name] = text(fl.Doc, fl.Comment)
 					}
 				}
 			}
