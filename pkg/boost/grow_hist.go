@@ -152,7 +152,7 @@ func (g *histGrower) evaluate(nodes []*hnode, feats []int32) {
 	nf := len(feats)
 	bests := make([]split, len(nodes)*nf)
 	parallelFor(len(bests), g.threads, func(i int) {
-		g.evalSplit(nodes[i/nf], feats[i%nf], &bests[i])
+		g.evalFeature(nodes[i/nf], feats[i%nf], &bests[i])
 	})
 	for i, n := range nodes {
 		n.best = split{}
@@ -184,93 +184,13 @@ func (g *histGrower) evaluateEach(nodes []*hnode, feats []int32) {
 	}
 	bests := make([]split, len(tasks))
 	parallelFor(len(tasks), g.threads, func(i int) {
-		g.evalSplit(nodes[tasks[i].n], tasks[i].f, &bests[i])
+		g.evalFeature(nodes[tasks[i].n], tasks[i].f, &bests[i])
 	})
 	for _, n := range nodes {
 		n.best = split{}
 	}
 	for i, t := range tasks { // features in increasing order within a node
 		nodes[t.n].best.merge(&bests[i])
-	}
-}
-
-// evalSplit finds the best split of node n on feature f into best.
-func (g *histGrower) evalSplit(n *hnode, f int32, best *split) {
-	if g.c.weightGain {
-		g.evalFeatureBounded(n, f, best)
-		return
-	}
-	g.evalFeature(n, f, best)
-}
-
-// evalFeatureBounded is evalFeature with the gain of XGBoost's
-// TreeEvaluator when max_delta_step or monotone constraints are set
-// (boundedSplitGain): leaf weights bounded by max_delta_step and the
-// node's monotone bounds, and splits that break a monotone constraint
-// refused. It is kept apart from evalFeature and evalBins so that the
-// common case pays nothing for it.
-func (g *histGrower) evalFeatureBounded(n *hnode, f int32, best *split) {
-	if n.sp != nil {
-		idx, bins := n.sp.feature(g.b, f)
-		g.evalBinsBounded(n, f, idx, g.b.ptr[f], bins, best)
-		return
-	}
-	lo := g.b.ptr[f]
-	g.evalBinsBounded(n, f, nil, 0, n.hist[lo:lo+int32(len(g.b.cuts[f]))], best)
-}
-
-// evalBinsBounded is evalBinsGo with boundedSplitGain.
-func (g *histGrower) evalBinsBounded(n *hnode, f int32, idx []int32, base int32, hist []hbin, best *split) {
-	c := g.c
-	b := g.b
-	cuts := b.cuts[f]
-	mcw := float64(c.minChildWeight)
-	mono := c.monoOf(f)
-	local := func(k int) int32 {
-		if idx != nil {
-			return idx[k] - base
-		}
-		return int32(k)
-	}
-	var lG, lH float64
-	for k, e := range hist {
-		if e.g == 0 && e.h == 0 {
-			continue
-		}
-		lG += e.g
-		lH += e.h
-		rG, rH := n.G-lG, n.H-lH
-		if lH >= mcw && rH >= mcw {
-			loss := c.boundedSplitGain(lG, lH, rG, rH, n.bnd, mono) - n.rootGain
-			if loss > best.loss {
-				i := local(k)
-				*best = split{loss, f, cuts[i], i, false, lG, lH, rG, rH}
-			}
-		}
-	}
-	if b.miss[f] < 0 || lG == n.G && lH == n.H {
-		return
-	}
-	var aG, aH float64 // right side, accumulated backwards
-	for k := len(hist) - 1; k >= 0; k-- {
-		e := hist[k]
-		if e.g == 0 && e.h == 0 {
-			continue
-		}
-		aG += e.g
-		aH += e.h
-		lG, lH := n.G-aG, n.H-aH
-		if lH >= mcw && aH >= mcw {
-			loss := c.boundedSplitGain(lG, lH, aG, aH, n.bnd, mono) - n.rootGain
-			if loss > best.loss {
-				i := local(k)
-				cond := b.mins[f]
-				if i > 0 {
-					cond = cuts[i-1]
-				}
-				*best = split{loss, f, cond, i - 1, true, lG, lH, aG, aH}
-			}
-		}
 	}
 }
 
@@ -298,21 +218,34 @@ func (g *histGrower) evalFeature(n *hnode, f int32, best *split) {
 // forward ones with the same rows on each side (XGBoost runs it when the
 // forward sums differ from the node's by rounding, which only adds
 // default-left copies of forward splits, equal up to rounding).
+//
+// With max_delta_step or monotone constraints (weightGain) the gain is
+// that of XGBoost's TreeEvaluator (boundedSplitGain): leaf weights bounded
+// by max_delta_step and the node's monotone bounds, and splits that break
+// a monotone constraint refused.
 func (g *histGrower) evalBins(n *hnode, f int32, idx []int32, base int32, hist []hbin, best *split) {
-	if haveScanBins && g.c.alpha == 0 && g.c.minChildWeight > 0 {
+	if haveScanBins && g.c.alpha == 0 && g.c.minChildWeight > 0 && !g.c.weightGain {
 		g.scanBins(n, f, idx, base, hist, best)
 		return
 	}
 	g.evalBinsGo(n, f, idx, base, hist, best)
 }
 
-// evalBinsGo is evalBins in Go, for any reg_alpha and min_child_weight.
+// evalBinsGo is evalBins in Go, for any reg_alpha, min_child_weight and
+// bounds (its branch on them is the same at every bin).
 func (g *histGrower) evalBinsGo(n *hnode, f int32, idx []int32, base int32, hist []hbin, best *split) {
 	c := g.c
 	b := g.b
 	cuts := b.cuts[f]
 	mcw := float64(c.minChildWeight)
 	a, l := float64(c.alpha), float64(c.lambda)
+	bounded, mono := c.weightGain, c.monoOf(f)
+	gain := func(lG, lH, rG, rH float64) float32 {
+		if bounded {
+			return c.boundedSplitGain(lG, lH, rG, rH, n.bnd, mono)
+		}
+		return leafGain(lG, lH, a, l) + leafGain(rG, rH, a, l)
+	}
 	var lG, lH float64
 	for k, e := range hist {
 		if e.g == 0 && e.h == 0 {
@@ -322,7 +255,7 @@ func (g *histGrower) evalBinsGo(n *hnode, f int32, idx []int32, base int32, hist
 		lH += e.h
 		rG, rH := n.G-lG, n.H-lH
 		if lH >= mcw && rH >= mcw {
-			loss := leafGain(lG, lH, a, l) + leafGain(rG, rH, a, l) - n.rootGain
+			loss := gain(lG, lH, rG, rH) - n.rootGain
 			if loss > best.loss {
 				i := int32(k)
 				if idx != nil {
@@ -345,7 +278,7 @@ func (g *histGrower) evalBinsGo(n *hnode, f int32, idx []int32, base int32, hist
 		aH += e.h
 		lG, lH := n.G-aG, n.H-aH
 		if lH >= mcw && aH >= mcw {
-			loss := leafGain(lG, lH, a, l) + leafGain(aG, aH, a, l) - n.rootGain
+			loss := gain(lG, lH, aG, aH) - n.rootGain
 			if loss > best.loss {
 				i := int32(k)
 				if idx != nil {
