@@ -100,15 +100,11 @@ func NewPrep(name string) Prep {
 // values (the index of the spec) wrapping ErrUnknownStep,
 // ErrUnknownOption or ErrBadOption.
 func PrepareFromSpec(specs []StepSpec) (*Preparation, error) {
-	p := &Preparation{}
-	for i, sp := range specs {
-		s, err := prepFromSpec(sp)
-		if err != nil {
-			return nil, &StepError{Index: i, Step: sp.Step, Err: err}
-		}
-		p.Steps = append(p.Steps, s)
+	steps, err := fromSpecs(specs, prepFromSpec)
+	if err != nil {
+		return nil, err
 	}
-	return p, nil
+	return &Preparation{Steps: steps}, nil
 }
 
 func prepFromSpec(sp StepSpec) (Prep, error) {

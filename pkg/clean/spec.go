@@ -90,15 +90,25 @@ func (s StepSpec) MarshalJSON() ([]byte, error) {
 // wrapping ErrUnknownStep, ErrUnknownOption or ErrBadOption, and list
 // what is available.
 func FromSpec(specs []StepSpec) (*Pipeline, error) {
-	p := &Pipeline{}
+	steps, err := fromSpecs(specs, stepFromSpec)
+	if err != nil {
+		return nil, err
+	}
+	return &Pipeline{Steps: steps}, nil
+}
+
+// fromSpecs builds a step from each spec, an error being a *StepError
+// at the spec's index.
+func fromSpecs[S any](specs []StepSpec, build func(StepSpec) (S, error)) ([]S, error) {
+	var steps []S
 	for i, sp := range specs {
-		s, err := stepFromSpec(sp)
+		s, err := build(sp)
 		if err != nil {
 			return nil, &StepError{Index: i, Step: sp.Step, Err: err}
 		}
-		p.Steps = append(p.Steps, s)
+		steps = append(steps, s)
 	}
-	return p, nil
+	return steps, nil
 }
 
 func stepFromSpec(sp StepSpec) (Step, error) {

@@ -117,14 +117,7 @@ func checkFeatures(p *config.Parsed, data *frame.Frame, lines []int) (int, error
 	if c.Resample.Method != "none" {
 		for _, col := range feats.Columns() {
 			if n := col.Missing(); n > 0 {
-				first := 0
-				for !col.IsNA(first) {
-					first++
-				}
-				at := fmt.Sprintf("row %d", first)
-				if lines != nil {
-					at = fmt.Sprintf("data line %d", lines[first])
-				}
+				at := firstMissing(col, lines)
 				return 0, p.ErrAt("clean", "column %q has %d missing value%s after cleaning (the first at %s), and %s needs every feature filled, as imblearn's: add `- step: impute` to clean (SimpleImputer), or drop those rows with prepare: dropna",
 					col.Name(), n, plural(n), at, c.Resample.Method)
 			}
@@ -167,14 +160,7 @@ func checkTarget(p *config.Parsed, data *frame.Frame, lines []int) error {
 	if err != nil || col.Missing() == 0 {
 		return err
 	}
-	first := 0
-	for !col.IsNA(first) {
-		first++
-	}
-	at := fmt.Sprintf("row %d", first)
-	if lines != nil {
-		at = fmt.Sprintf("data line %d", lines[first])
-	}
+	at := firstMissing(col, lines)
 	return p.ErrAt("data.target", "column %q has %d missing value%s (the first at %s): a model learns from labelled rows only; drop them with prepare: - {step: dropna, subset: [%s]}",
 		t, col.Missing(), plural(col.Missing()), at, t)
 }
@@ -207,4 +193,17 @@ func kindCounts(f *frame.Frame) string {
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// firstMissing says where col's first missing value is: its data line,
+// or its row when lines is nil. col has one.
+func firstMissing(col *frame.Column, lines []int) string {
+	first := 0
+	for !col.IsNA(first) {
+		first++
+	}
+	if lines != nil {
+		return fmt.Sprintf("data line %d", lines[first])
+	}
+	return fmt.Sprintf("row %d", first)
 }
