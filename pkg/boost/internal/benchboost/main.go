@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/mlstack/mlstack/pkg/boost"
+	"github.com/mlstack/mlstack/pkg/boost/internal/benchdata"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -106,29 +107,6 @@ func cpuSeconds() float64 {
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
-func load(prefix string, rows, cols int) (*mat.Dense, []float64, error) {
-	bx, err := os.ReadFile(prefix + ".x")
-	if err != nil {
-		return nil, nil, err
-	}
-	by, err := os.ReadFile(prefix + ".y")
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(bx) < rows*cols*4 || len(by) < rows*4 {
-		return nil, nil, fmt.Errorf("data files hold fewer than %d rows", rows)
-	}
-	x := make([]float64, rows*cols)
-	for i := range x {
-		x[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(bx[4*i:])))
-	}
-	y := make([]float64, rows)
-	for i := range y {
-		y[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(by[4*i:])))
-	}
-	return mat.NewDense(rows, cols, x), y, nil
-}
-
 // watchHeap samples the live heap every few milliseconds from now on; the
 // returned function stops sampling and returns the peak above the level at
 // the start.
@@ -155,7 +133,7 @@ func watchHeap() func() uint64 {
 }
 
 func run(prefix string, rows, cols, trees, depth, threads int, scaling, lgPath string) error {
-	x, y, err := load(prefix, rows, cols)
+	x, y, err := benchdata.Load(prefix, rows, cols)
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/mlstack/mlstack/pkg/boost"
+	"github.com/mlstack/mlstack/pkg/boost/internal/benchdata"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -46,7 +47,7 @@ func main() {
 }
 
 func run(train bool, prefix string, rows, cols, trees, depth, threads int, model, out string, repeat int, cpuprof string) error {
-	x, y, err := load(prefix, rows, cols)
+	x, y, err := benchdata.Load(prefix, rows, cols)
 	if err != nil {
 		return err
 	}
@@ -107,27 +108,4 @@ func run(train bool, prefix string, rows, cols, trees, depth, threads int, model
 		return err
 	}
 	return fo.Close()
-}
-
-func load(prefix string, rows, cols int) (*mat.Dense, []float64, error) {
-	bx, err := os.ReadFile(prefix + ".x")
-	if err != nil {
-		return nil, nil, err
-	}
-	by, err := os.ReadFile(prefix + ".y")
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(bx) < rows*cols*4 || len(by) < rows*4 {
-		return nil, nil, fmt.Errorf("data files hold fewer than %d rows", rows)
-	}
-	x := make([]float64, rows*cols)
-	for i := range x {
-		x[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(bx[4*i:])))
-	}
-	y := make([]float64, rows)
-	for i := range y {
-		y[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(by[4*i:])))
-	}
-	return mat.NewDense(rows, cols, x), y, nil
 }
