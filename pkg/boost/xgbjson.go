@@ -245,14 +245,17 @@ type xgbFile struct {
 		LearnerModel    map[string]string     `json:"learner_model_param"`
 		Objective       struct{ Name string } `json:"objective"`
 		GradientBooster struct {
-			Name  string `json:"name"`
-			Model struct {
-				Param    map[string]string `json:"gbtree_model_param"`
-				TreeInfo []int             `json:"tree_info"`
-				Trees    []xgbTree         `json:"trees"`
-			} `json:"model"`
+			Name  string         `json:"name"`
+			Model xgbGBTreeModel `json:"model"`
 		} `json:"gradient_booster"`
 	} `json:"learner"`
+}
+
+// xgbGBTreeModel is a gbtree booster's model: its trees.
+type xgbGBTreeModel struct {
+	Param    map[string]string `json:"gbtree_model_param"`
+	TreeInfo []int             `json:"tree_info"`
+	Trees    []xgbTree         `json:"trees"`
 }
 
 type xgbTree struct {
@@ -342,112 +345,21 @@ func ReadXGBoostJSON(r io.Reader) (*Model, error) {
 		return nil, fmt.Errorf("%w: booster %q not supported (want gbtree)", ErrModelFormat, l.GradientBooster.Name)
 	}
 	m := &Model{Objective: l.Objective.Name, NumClass: 1, BestScore: math.NaN()}
-	var err error
-	if m.NumFeature, err = strconv.Atoi(l.LearnerModel["num_feature"]); err != nil {
-		return nil, fmt.Errorf("%w: num_feature: %w", ErrModelFormat, err)
+	if err := m.readShape(l.LearnerModel); err != nil {
+		return nil, err
 	}
-	if m.NumFeature < 0 || m.NumFeature > MaxFeatures {
-		return nil, fmt.Errorf("%w: num_feature %d outside [0, %d]", ErrModelFormat, m.NumFeature, MaxFeatures)
-	}
-	if s := l.LearnerModel["num_class"]; s != "" {
-		nc, err := strconv.Atoi(s)
-		if err != nil || nc < 0 || nc > MaxClasses {
-			return nil, fmt.Errorf("%w: num_class %q: want an integer in [0, %d]", ErrModelFormat, s, MaxClasses)
-		}
-		m.NumClass = max(nc, 1)
-	}
-	var classBase []float32
-	bs := strings.TrimSpace(l.LearnerModel["base_score"])
-	if strings.HasPrefix(bs, "[") {
-		// 3.1+ writes a vector; one value per class for multi-class.
-		var vals []float32
-		if err := json.Unmarshal([]byte(bs), &vals); err != nil || len(vals) == 0 {
-			return nil, fmt.Errorf("%w: base_score %q", ErrModelFormat, bs)
-		}
-		if len(vals) > MaxClasses {
-			return nil, fmt.Errorf("%w: %d base scores", ErrModelFormat, len(vals))
-		}
-		for _, v := range vals {
-			if !finite32(v) {
-				return nil, fmt.Errorf("%w: base_score %q is not finite", ErrModelFormat, bs)
-			}
-		}
-		m.BaseScore = vals[0]
-		for _, v := range vals[1:] {
-			if v != vals[0] {
-				classBase = vals
-				break
-			}
-		}
-	} else {
-		v, err := strconv.ParseFloat(bs, 32)
-		if err != nil || !finite32(float32(v)) {
-			return nil, fmt.Errorf("%w: base_score %q: want a finite number", ErrModelFormat, bs)
-		}
-		m.BaseScore = float32(v)
+	classBase, err := m.readBaseScore(l.LearnerModel["base_score"])
+	if err != nil {
+		return nil, err
 	}
 	gm := &l.GradientBooster.Model
-	if len(gm.TreeInfo) != len(gm.Trees) {
-		return nil, fmt.Errorf("%w: %d trees but %d tree_info entries", ErrModelFormat, len(gm.Trees), len(gm.TreeInfo))
-	}
-	if len(gm.Trees) > MaxTrees {
-		return nil, fmt.Errorf("%w: %d trees, more than %d", ErrModelFormat, len(gm.Trees), MaxTrees)
-	}
-	if npt := gm.Param["num_parallel_tree"]; npt != "" && npt != "1" {
-		n, err := strconv.Atoi(npt)
-		if err != nil || n < 1 || n > MaxParallelTrees {
-			return nil, fmt.Errorf("%w: num_parallel_tree=%q, want an integer in [1, %d]", ErrModelFormat, npt, MaxParallelTrees)
-		}
-		m.NumParallelTree = n
-	}
-	if per := m.treesPerRound(); len(gm.Trees)%per != 0 {
-		return nil, fmt.Errorf("%w: %d trees is not a whole number of rounds of %d classes × %d parallel trees", ErrModelFormat, len(gm.Trees), m.NumClass, max(m.NumParallelTree, 1))
+	if err := m.readForest(gm); err != nil {
+		return nil, err
 	}
 	for i, t := range gm.Trees {
-		n := len(t.Left)
-		for name, l := range map[string]int{"right_children": len(t.Right), "split_indices": len(t.SplitIndices),
-			"split_conditions": len(t.SplitConditions), "default_left": len(t.DefaultLeft)} {
-			if l != n {
-				return nil, fmt.Errorf("%w: tree %d: %s has %d entries, left_children %d", ErrModelFormat, i, name, l, n)
-			}
-		}
-		for _, st := range t.SplitType {
-			if st != 0 {
-				return nil, fmt.Errorf("%w: tree %d has categorical splits (not supported)", ErrModelFormat, i)
-			}
-		}
-		nodes := make([]Node, n)
-		for k := range nodes {
-			nd := &nodes[k]
-			nd.Left, nd.Right, nd.Parent = t.Left[k], t.Right[k], -1
-			if nd.Left < 0 {
-				nd.Left, nd.Right = -1, -1
-				nd.Value = t.SplitConditions[k]
-				if !finite32(nd.Value) {
-					return nil, fmt.Errorf("%w: tree %d leaf %d has value %v", ErrModelFormat, i, k, nd.Value)
-				}
-			} else {
-				nd.Feature = t.SplitIndices[k]
-				nd.Cond = t.SplitConditions[k]
-				nd.DefaultLeft = bool(t.DefaultLeft[k])
-				if nd.Cond != nd.Cond {
-					return nil, fmt.Errorf("%w: tree %d node %d splits at NaN", ErrModelFormat, i, k)
-				}
-			}
-			if k < len(t.BaseWeights) {
-				nd.Weight = t.BaseWeights[k]
-			}
-			if k < len(t.LossChanges) && !nd.IsLeaf() {
-				nd.Gain = t.LossChanges[k]
-			}
-			if k < len(t.SumHessian) {
-				nd.Hess = t.SumHessian[k]
-			}
-		}
-		for k, nd := range nodes {
-			if !nd.IsLeaf() && nd.Left >= 0 && int(nd.Left) < n && nd.Right >= 0 && int(nd.Right) < n {
-				nodes[nd.Left].Parent, nodes[nd.Right].Parent = int32(k), int32(k)
-			}
+		nodes, err := readTree(i, &t)
+		if err != nil {
+			return nil, err
 		}
 		m.Trees = append(m.Trees, Tree{Nodes: nodes, Group: gm.TreeInfo[i]})
 	}
@@ -465,6 +377,133 @@ func ReadXGBoostJSON(r io.Reader) (*Model, error) {
 	}
 	m.BestIteration = len(m.Trees)/m.treesPerRound() - 1
 	return m, nil
+}
+
+// readShape reads num_feature and num_class of learner_model_param.
+func (m *Model) readShape(p map[string]string) error {
+	var err error
+	if m.NumFeature, err = strconv.Atoi(p["num_feature"]); err != nil {
+		return fmt.Errorf("%w: num_feature: %w", ErrModelFormat, err)
+	}
+	if m.NumFeature < 0 || m.NumFeature > MaxFeatures {
+		return fmt.Errorf("%w: num_feature %d outside [0, %d]", ErrModelFormat, m.NumFeature, MaxFeatures)
+	}
+	if s := p["num_class"]; s != "" {
+		nc, err := strconv.Atoi(s)
+		if err != nil || nc < 0 || nc > MaxClasses {
+			return fmt.Errorf("%w: num_class %q: want an integer in [0, %d]", ErrModelFormat, s, MaxClasses)
+		}
+		m.NumClass = max(nc, 1)
+	}
+	return nil
+}
+
+// readBaseScore sets m.BaseScore from learner_model_param's base_score: a
+// number, or (3.1+) a vector, one value per class for multi-class. It
+// returns the vector when its values differ (one intercept per class).
+func (m *Model) readBaseScore(bs string) (classBase []float32, err error) {
+	bs = strings.TrimSpace(bs)
+	if !strings.HasPrefix(bs, "[") {
+		v, err := strconv.ParseFloat(bs, 32)
+		if err != nil || !finite32(float32(v)) {
+			return nil, fmt.Errorf("%w: base_score %q: want a finite number", ErrModelFormat, bs)
+		}
+		m.BaseScore = float32(v)
+		return nil, nil
+	}
+	var vals []float32
+	if err := json.Unmarshal([]byte(bs), &vals); err != nil || len(vals) == 0 {
+		return nil, fmt.Errorf("%w: base_score %q", ErrModelFormat, bs)
+	}
+	if len(vals) > MaxClasses {
+		return nil, fmt.Errorf("%w: %d base scores", ErrModelFormat, len(vals))
+	}
+	for _, v := range vals {
+		if !finite32(v) {
+			return nil, fmt.Errorf("%w: base_score %q is not finite", ErrModelFormat, bs)
+		}
+	}
+	m.BaseScore = vals[0]
+	for _, v := range vals[1:] {
+		if v != vals[0] {
+			return vals, nil
+		}
+	}
+	return nil, nil
+}
+
+// readForest checks the booster's tree count against tree_info, MaxTrees
+// and whole rounds, and reads num_parallel_tree.
+func (m *Model) readForest(gm *xgbGBTreeModel) error {
+	if len(gm.TreeInfo) != len(gm.Trees) {
+		return fmt.Errorf("%w: %d trees but %d tree_info entries", ErrModelFormat, len(gm.Trees), len(gm.TreeInfo))
+	}
+	if len(gm.Trees) > MaxTrees {
+		return fmt.Errorf("%w: %d trees, more than %d", ErrModelFormat, len(gm.Trees), MaxTrees)
+	}
+	if npt := gm.Param["num_parallel_tree"]; npt != "" && npt != "1" {
+		n, err := strconv.Atoi(npt)
+		if err != nil || n < 1 || n > MaxParallelTrees {
+			return fmt.Errorf("%w: num_parallel_tree=%q, want an integer in [1, %d]", ErrModelFormat, npt, MaxParallelTrees)
+		}
+		m.NumParallelTree = n
+	}
+	if per := m.treesPerRound(); len(gm.Trees)%per != 0 {
+		return fmt.Errorf("%w: %d trees is not a whole number of rounds of %d classes × %d parallel trees", ErrModelFormat, len(gm.Trees), m.NumClass, max(m.NumParallelTree, 1))
+	}
+	return nil
+}
+
+// readTree reads tree i's nodes: its arrays of one length, numeric
+// splits, finite leaves and split values not NaN, each child's parent.
+// Whether the nodes make a tree is Model.check's.
+func readTree(i int, t *xgbTree) ([]Node, error) {
+	n := len(t.Left)
+	for name, l := range map[string]int{"right_children": len(t.Right), "split_indices": len(t.SplitIndices),
+		"split_conditions": len(t.SplitConditions), "default_left": len(t.DefaultLeft)} {
+		if l != n {
+			return nil, fmt.Errorf("%w: tree %d: %s has %d entries, left_children %d", ErrModelFormat, i, name, l, n)
+		}
+	}
+	for _, st := range t.SplitType {
+		if st != 0 {
+			return nil, fmt.Errorf("%w: tree %d has categorical splits (not supported)", ErrModelFormat, i)
+		}
+	}
+	nodes := make([]Node, n)
+	for k := range nodes {
+		nd := &nodes[k]
+		nd.Left, nd.Right, nd.Parent = t.Left[k], t.Right[k], -1
+		if nd.Left < 0 {
+			nd.Left, nd.Right = -1, -1
+			nd.Value = t.SplitConditions[k]
+			if !finite32(nd.Value) {
+				return nil, fmt.Errorf("%w: tree %d leaf %d has value %v", ErrModelFormat, i, k, nd.Value)
+			}
+		} else {
+			nd.Feature = t.SplitIndices[k]
+			nd.Cond = t.SplitConditions[k]
+			nd.DefaultLeft = bool(t.DefaultLeft[k])
+			if nd.Cond != nd.Cond {
+				return nil, fmt.Errorf("%w: tree %d node %d splits at NaN", ErrModelFormat, i, k)
+			}
+		}
+		if k < len(t.BaseWeights) {
+			nd.Weight = t.BaseWeights[k]
+		}
+		if k < len(t.LossChanges) && !nd.IsLeaf() {
+			nd.Gain = t.LossChanges[k]
+		}
+		if k < len(t.SumHessian) {
+			nd.Hess = t.SumHessian[k]
+		}
+	}
+	for k, nd := range nodes {
+		if !nd.IsLeaf() && nd.Left >= 0 && int(nd.Left) < n && nd.Right >= 0 && int(nd.Right) < n {
+			nodes[nd.Left].Parent, nodes[nd.Right].Parent = int32(k), int32(k)
+		}
+	}
+	return nodes, nil
 }
 
 func finite32(v float32) bool { return v-v == 0 }
