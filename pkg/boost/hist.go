@@ -184,12 +184,6 @@ func quantise(x []float32, nrow, ncol int, w []float32, maxBin, threads int) *bi
 	col8 := make([][]uint8, ncol)
 	col16 := make([][]uint16, ncol)
 	hasMiss := make([]bool, ncol)
-	type sortBufs struct {
-		keys, tk []uint32
-		rows, tr []int32
-		vals     []float32
-		sum      []wqEntry
-	}
 	pool := sync.Pool{New: func() any {
 		return &sortBufs{keys: make([]uint32, 0, nrow), tk: make([]uint32, nrow), rows: make([]int32, 0, nrow), tr: make([]int32, nrow),
 			vals: make([]float32, nrow), sum: make([]wqEntry, 0, nrow)}
@@ -198,86 +192,11 @@ func quantise(x []float32, nrow, ncol int, w []float32, maxBin, threads int) *bi
 		buf := pool.Get().(*sortBufs)
 		defer pool.Put(buf)
 		col := x[f*nrow : f*nrow+nrow]
-		keys, rows := buf.keys[:0], buf.rows[:0]
-		zeros, neg := 0, 0
-		for r, v := range col {
-			switch {
-			case v != v:
-				hasMiss[f] = true
-			case v == 0:
-				zeros++
-			default:
-				if v < 0 {
-					neg++
-				}
-				keys = append(keys, sortKey(v))
-				rows = append(rows, int32(r))
-			}
-		}
-		if len(keys) > 0 {
-			keys, rows = radixSort(keys, rows, buf.tk[:len(keys)], buf.tr[:len(keys)])
-		}
-		vals := buf.vals[:len(keys)+zeros]
-		for i, k := range keys {
-			if i >= neg {
-				i += zeros
-			}
-			vals[i] = keyValue(k)
-		}
-		clear(vals[neg : neg+zeros]) // +0, also for -0 (sortKey's order)
-		var ws []float32
-		if w != nil {
-			ws = make([]float32, len(vals))
-			for i, r := range rows {
-				if i >= neg {
-					i += zeros
-				}
-				ws[i] = w[r]
-			}
-			z := neg
-			for r, v := range col {
-				if v == 0 {
-					ws[z] = w[r]
-					z++
-				}
-			}
-		}
-		cuts, minv := sketchCuts(vals, ws, maxBin, buf.sum)
+		sc := buf.sortColumn(col, w)
+		hasMiss[f] = sc.missing
+		cuts, minv := sketchCuts(sc.vals, sc.ws, maxBin, buf.sum)
 		b.cuts[f], b.mins[f] = cuts, minv
-		nb := len(cuts) // the bin of a missing value
-		set := func(r int32, bin int) { col16[f][r] = uint16(bin) }
-		width := nb // bins of this feature: its cuts, plus one for missing
-		if hasMiss[f] {
-			width++
-		}
-		if width <= 256 { // the same rule as "wide" below
-			c := make([]uint8, nrow)
-			col8[f], set = c, func(r int32, bin int) { c[r] = uint8(bin) }
-		} else {
-			col16[f] = make([]uint16, nrow)
-		}
-		if hasMiss[f] || zeros > 0 {
-			zbin := 0 // upper_bound(cuts, 0), as the sweep below
-			for zbin < len(cuts)-1 && cuts[zbin] <= 0 {
-				zbin++
-			}
-			for r, v := range col {
-				switch {
-				case v != v:
-					set(int32(r), nb)
-				case v == 0:
-					set(int32(r), zbin)
-				}
-			}
-		}
-		ci := 0
-		for i, k := range keys {
-			v := keyValue(k)
-			for ci < len(cuts)-1 && cuts[ci] <= v {
-				ci++
-			}
-			set(rows[i], ci)
-		}
+		col8[f], col16[f] = binColumn(col, sc, cuts)
 	})
 	wide := false
 	for f := 0; f < ncol; f++ {
@@ -309,6 +228,118 @@ func quantise(x []float32, nrow, ncol int, w []float32, maxBin, threads int) *bi
 	}
 	b.layout(threads)
 	return b
+}
+
+// sortBufs are one worker's buffers for quantising a column (nrow each).
+type sortBufs struct {
+	keys, tk []uint32
+	rows, tr []int32
+	vals     []float32
+	sum      []wqEntry
+}
+
+// sortedColumn is a column's present values in ascending order: the
+// non-zero ones as sort keys with their rows, the zeros counted apart
+// (they sort between the neg negative values and the positive ones).
+type sortedColumn struct {
+	keys       []uint32
+	rows       []int32
+	zeros, neg int
+	vals       []float32 // every present value, ascending (zeros in place)
+	ws         []float32 // their weights, or nil
+	missing    bool      // the column has missing values
+}
+
+// sortColumn sorts col's present values (radix sort on sortKey), with
+// their weights from w (nil: none), in buf.
+func (buf *sortBufs) sortColumn(col, w []float32) sortedColumn {
+	sc := sortedColumn{keys: buf.keys[:0], rows: buf.rows[:0]}
+	for r, v := range col {
+		switch {
+		case v != v:
+			sc.missing = true
+		case v == 0:
+			sc.zeros++
+		default:
+			if v < 0 {
+				sc.neg++
+			}
+			sc.keys = append(sc.keys, sortKey(v))
+			sc.rows = append(sc.rows, int32(r))
+		}
+	}
+	if len(sc.keys) > 0 {
+		sc.keys, sc.rows = radixSort(sc.keys, sc.rows, buf.tk[:len(sc.keys)], buf.tr[:len(sc.keys)])
+	}
+	zeros, neg := sc.zeros, sc.neg
+	sc.vals = buf.vals[:len(sc.keys)+zeros]
+	for i, k := range sc.keys {
+		if i >= neg {
+			i += zeros
+		}
+		sc.vals[i] = keyValue(k)
+	}
+	clear(sc.vals[neg : neg+zeros]) // +0, also for -0 (sortKey's order)
+	if w != nil {
+		sc.ws = make([]float32, len(sc.vals))
+		for i, r := range sc.rows {
+			if i >= neg {
+				i += zeros
+			}
+			sc.ws[i] = w[r]
+		}
+		z := neg
+		for r, v := range col {
+			if v == 0 {
+				sc.ws[z] = w[r]
+				z++
+			}
+		}
+	}
+	return sc
+}
+
+// binColumn returns the bin of each row of col under cuts, one byte a
+// value when the column's bins (its cuts, and one for missing values)
+// fit, else two: a missing value's bin is len(cuts), a present value's
+// the first cut above it (upper_bound).
+func binColumn(col []float32, sc sortedColumn, cuts []float32) (c8 []uint8, c16 []uint16) {
+	nb := len(cuts) // the bin of a missing value
+	width := nb     // bins of this feature: its cuts, plus one for missing
+	if sc.missing {
+		width++
+	}
+	var set func(r int32, bin int)
+	if width <= 256 { // the same rule as "wide" in quantise
+		c8 = make([]uint8, len(col))
+		set = func(r int32, bin int) { c8[r] = uint8(bin) }
+	} else {
+		c16 = make([]uint16, len(col))
+		set = func(r int32, bin int) { c16[r] = uint16(bin) }
+	}
+	if sc.missing || sc.zeros > 0 {
+		zbin := 0 // upper_bound(cuts, 0), as the sweep below
+		for zbin < len(cuts)-1 && cuts[zbin] <= 0 {
+			zbin++
+		}
+		for r, v := range col {
+			switch {
+			case v != v:
+				set(int32(r), nb)
+			case v == 0:
+				set(int32(r), zbin)
+			}
+		}
+	}
+	ci := 0
+	for i, k := range sc.keys {
+		v := keyValue(k)
+		for ci < len(cuts)-1 && cuts[ci] <= v {
+			ci++
+		}
+		set(sc.rows[i], ci)
+	}
+	return c8, c16
 }
 
 // layout chooses the dense and the sparse features and builds their
