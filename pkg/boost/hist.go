@@ -345,10 +345,35 @@ func binColumn(col []float32, sc sortedColumn, cuts []float32) (c8 []uint8, c16 
 // layout chooses the dense and the sparse features and builds their
 // row-major forms.
 func (b *binned) layout(threads int) {
-	nrow, ncol := b.nrow, b.ncol
-	def := make([]int32, ncol)
-	out := make([]int, ncol) // rows outside the most frequent bin
-	parallelFor(ncol, threads, func(f int) {
+	def, out := b.mostFrequent(threads)
+	sparse, nnz := b.chooseSparse(out)
+	b.dense = make([]int32, 0, b.ncol-len(sparse))
+	for f, j := 0, 0; f < b.ncol; f++ {
+		if j < len(sparse) && sparse[j] == int32(f) {
+			j++
+			continue
+		}
+		b.dense = append(b.dense, int32(f))
+		b.dptr = append(b.dptr, int(b.ptr[f]))
+	}
+	b.rowMajor(threads)
+	if len(sparse) == 0 {
+		return
+	}
+	b.sparse = sparse
+	b.def = make([]int32, len(sparse))
+	for j, f := range sparse {
+		b.def[j] = def[f]
+	}
+	b.listSparse(nnz)
+}
+
+// mostFrequent returns each feature's most frequent bin (the first of
+// equals) and the number of rows outside it.
+func (b *binned) mostFrequent(threads int) (def []int32, out []int) {
+	def = make([]int32, b.ncol)
+	out = make([]int, b.ncol)
+	parallelFor(b.ncol, threads, func(f int) {
 		count := make([]int, b.ptr[f+1]-b.ptr[f])
 		if b.c8 != nil {
 			for _, v := range b.c8[f] {
@@ -364,34 +389,33 @@ func (b *binned) layout(threads int) {
 				def[f] = int32(i)
 			}
 		}
-		out[f] = nrow - count[def[f]]
+		out[f] = b.nrow - count[def[f]]
 	})
-	// A listed value costs about as much as a dense one, and each row
-	// pays for its list once: list the features whose most frequent bin
-	// holds at least half of the rows, when that saves more than a few
-	// dense values a row.
-	var sparse []int32
-	var nnz int
-	for f := range ncol {
-		if 2*out[f] <= nrow && nnz+out[f] <= math.MaxInt32 {
+	return def, out
+}
+
+// chooseSparse returns the features to list (ascending) and their number
+// of listed values. A listed value costs about as much as a dense one,
+// and each row pays for its list once: list the features whose most
+// frequent bin holds at least half of the rows, when that saves more than
+// a few dense values a row.
+func (b *binned) chooseSparse(out []int) (sparse []int32, nnz int) {
+	for f := range b.ncol {
+		if 2*out[f] <= b.nrow && nnz+out[f] <= math.MaxInt32 {
 			sparse = append(sparse, int32(f))
 			nnz += out[f]
 		}
 	}
-	if float64(len(sparse))-sparseEntryCost*float64(nnz)/float64(nrow) < sparseRowCost {
-		sparse, nnz = nil, 0
+	if float64(len(sparse))-sparseEntryCost*float64(nnz)/float64(b.nrow) < sparseRowCost {
+		return nil, 0
 	}
-	b.dense = make([]int32, 0, ncol-len(sparse))
-	for f, j := 0, 0; f < ncol; f++ {
-		if j < len(sparse) && sparse[j] == int32(f) {
-			j++
-			continue
-		}
-		b.dense = append(b.dense, int32(f))
-		b.dptr = append(b.dptr, int(b.ptr[f]))
-	}
+	return sparse, nnz
+}
+
+// rowMajor copies the dense features' bins into b8 (or b16), row by row.
+func (b *binned) rowMajor(threads int) {
 	const blk = 4096
-	nd := len(b.dense)
+	nrow, nd := b.nrow, len(b.dense)
 	if b.c16 != nil {
 		b.b16 = make([]uint16, nrow*nd)
 	} else {
@@ -408,19 +432,17 @@ func (b *binned) layout(threads int) {
 			}
 		}
 	})
-	if len(sparse) == 0 {
-		return
-	}
-	b.sparse = sparse
-	b.def = make([]int32, len(sparse))
-	for j, f := range sparse {
-		b.def[j] = def[f]
-	}
-	// Count each row's listed values, then list them feature by feature
-	// (so each row's list is in feature order), reading whole columns.
+}
+
+// listSparse lists each row's values of the sparse features outside
+// their most frequent bin (spRow, spIdx; nnz of them): counted first,
+// then listed feature by feature (so each row's list is in feature
+// order), reading whole columns.
+func (b *binned) listSparse(nnz int) {
+	nrow := b.nrow
 	b.spRow = make([]int32, nrow+1)
 	next := b.spRow[1:]
-	for j, f := range sparse {
+	for j, f := range b.sparse {
 		d := b.def[j]
 		if b.c8 != nil {
 			for r, v := range b.c8[f] {
@@ -437,7 +459,7 @@ func (b *binned) layout(threads int) {
 	}
 	pos := slices.Clone(b.spRow[:nrow])
 	b.spIdx = make([]uint32, nnz)
-	for j, f := range sparse {
+	for j, f := range b.sparse {
 		d, off := b.def[j], b.ptr[f]
 		if b.c8 != nil {
 			for r, v := range b.c8[f] {
