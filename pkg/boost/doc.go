@@ -86,9 +86,15 @@
 // additions in the same order as the Go loop, which other platforms and
 // -tags purego use), and with AVX2 the binary:logistic gradients are
 // computed eight rows a step (objective_amd64.s: the same float32 and
-// float64 operations as expf and the Go loop, so the same bits).
-// docs/BENCHMARKS.md (boost) has the measurements and what each of these
-// saves.
+// float64 operations as expf and the Go loop, so the same bits). The
+// split scan for reg_alpha 0 and min_child_weight > 0 without bounds is
+// SSE2 assembly too (scan_amd64.s: both sides' gains with one DIVPD, empty
+// bins scanned rather than branched over, as their split cannot be
+// strictly better than the one before); a node of at most a quarter of
+// a feature's bins keeps a sparse histogram (its non-zero bins), with the
+// dense arithmetic restricted to them, so trees are bit for bit the same.
+// docs/BENCHMARKS.md (boost, search) has the measurements and what each
+// of these saves.
 //
 // # Explaining predictions
 //
