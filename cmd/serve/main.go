@@ -146,6 +146,7 @@ func parseFlags(args []string, stderr io.Writer) (_ *config, code int) {
 	fs.DurationVar(&cfg.poll, "poll", 0, "resolve the alias again every `interval` and swap in a new version (0: only on SIGHUP)")
 	fs.Int64Var(&o.MaxBodyBytes, "max-body", serve.DefaultMaxBodyBytes, "the largest request body, in `bytes` (413 beyond)")
 	fs.IntVar(&o.MaxInFlight, "max-in-flight", 0, "scoring requests at once (0: 4 × GOMAXPROCS); more wait up to --queue-wait, then get 503")
+	fs.Int64Var(&o.MaxInFlightBytes, "max-in-flight-bytes", serve.DefaultMaxInFlightBytes, "request body `bytes` read and scored at once (at least --max-body); more wait up to --queue-wait, then get 503")
 	fs.DurationVar(&o.QueueWait, "queue-wait", serve.DefaultQueueWait, "how long a request waits for a scoring slot before 503")
 	fs.IntVar(&o.MaxConns, "max-conns", serve.DefaultMaxConns, "open connections at once")
 	fs.DurationVar(&o.ReadTimeout, "read-timeout", serve.DefaultReadTimeout, "time to read a whole request")

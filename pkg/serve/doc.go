@@ -61,19 +61,22 @@
 // schema check answers. An unknown content type or a charset other than
 // UTF-8 is 415 with a text message. No rows (every column given) is 200
 // with no predictions, as in MLflow. A body over Options.MaxBodyBytes is
-// 413 (MLflow has no limit); more than Options.MaxInFlight requests scoring
-// at once, after Options.QueueWait, is 503 TEMPORARILY_UNAVAILABLE with
-// Retry-After.
+// 413 (MLflow has no limit); more than Options.MaxInFlight requests, or
+// Options.MaxInFlightBytes of bodies, scoring at once, after
+// Options.QueueWait, is 503 TEMPORARILY_UNAVAILABLE with Retry-After.
 //
 // # Rules
 //
 //   - Nothing a client sends makes the server panic or allocate beyond
 //     a bound: a body is read up to MaxBodyBytes only once one of the
-//     MaxInFlight scoring slots is taken, and its parsed form takes at
-//     most 16 bytes per byte of body (a JSON value takes at least two
-//     bytes, its node 32; twice that while parsing, the nodes of an
-//     array being copied from the parser's stack); connections are
-//     bounded by MaxConns and slow clients by the read timeouts. A panic in a handler (a bug) is a 500
+//     MaxInFlight scoring slots is taken and its bytes (its
+//     Content-Length, or MaxBodyBytes) fit in MaxInFlightBytes, and its
+//     parsed form takes at most 16 bytes per byte of body (a JSON value
+//     takes at least two bytes, its node 32; twice that while parsing,
+//     the nodes of an array being copied from the parser's stack): at
+//     most 32 × MaxInFlightBytes at once, 1 GiB with the defaults, however
+//     many cores; connections are bounded by MaxConns and slow clients by
+//     the read timeouts. A panic in a handler (a bug) is a 500
 //     that is logged, not a crash.
 //   - A Server is safe for concurrent use; the model it serves changes
 //     only through Swap.

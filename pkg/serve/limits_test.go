@@ -265,3 +265,51 @@ func TestWideBodies(t *testing.T) {
 		})
 	}
 }
+
+// TestBodyBudget holds a request whose body never ends and has no
+// Content-Length, so it holds MaxBodyBytes of MaxInFlightBytes: with a
+// budget of one body the next request is 503 although slots are free;
+// with two, a small one is served alongside; once the body ends the
+// budget is back.
+func TestBodyBudget(t *testing.T) {
+	m, _ := models(t)
+	const body = 4096
+	for _, tc := range []struct {
+		budget int64
+		want   int
+	}{{body, 503}, {2 * body, 200}} {
+		_, url := start(t, m, serve.Options{MaxBodyBytes: body, MaxInFlightBytes: tc.budget, MaxInFlight: 4, QueueWait: 50 * time.Millisecond})
+		pr, pw := io.Pipe()
+		held := make(chan error, 1)
+		go func() {
+			req, _ := http.NewRequest("POST", url+"/invocations", pr) // chunked: no Content-Length
+			req.Header.Set("Content-Type", "text/csv")
+			resp, err := http.DefaultClient.Do(req)
+			if err == nil {
+				resp.Body.Close()
+			}
+			held <- err
+		}()
+		pw.Write([]byte("a,b,c,e\n"))
+		deadline := time.Now().Add(5 * time.Second)
+		for !strings.Contains(metricsText(t, url), "mlstack_serve_in_flight_requests 1") {
+			if time.Now().After(deadline) {
+				t.Fatal("the slow request never took its slot")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(20 * time.Millisecond) // its bytes are taken right after its slot
+		code, out := post(t, url, "text/csv", "a,b,c,e\n1,2,red,Yes\n")
+		if code != tc.want || tc.want == 503 && !strings.Contains(string(out), "bytes of requests") {
+			t.Errorf("budget %d with a chunked body held: %d %s, want %d", tc.budget, code, out, tc.want)
+		}
+		pw.Write([]byte("1,2,red,Yes\n"))
+		pw.Close()
+		if err := <-held; err != nil {
+			t.Fatal(err)
+		}
+		if code, out := post(t, url, "text/csv", "a,b,c,e\n1,2,red,Yes\n"); code != 200 {
+			t.Errorf("budget %d, after the body ended: %d %s", tc.budget, code, out)
+		}
+	}
+}

@@ -19,6 +19,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/semaphore"
+
 	"github.com/mlstack/mlstack"
 	"github.com/mlstack/mlstack/pkg/frame"
 	"github.com/mlstack/mlstack/pkg/model"
@@ -27,6 +29,7 @@ import (
 // Defaults of Options.
 const (
 	DefaultMaxBodyBytes      = 16 << 20
+	DefaultMaxInFlightBytes  = 32 << 20
 	DefaultQueueWait         = time.Second
 	DefaultMaxConns          = 10000
 	DefaultReadHeaderTimeout = 5 * time.Second
@@ -45,6 +48,12 @@ type Options struct {
 	// 0 means 4 × GOMAXPROCS. A request waits up to QueueWait for a slot,
 	// then is refused with 503 and Retry-After.
 	MaxInFlight int
+	// MaxInFlightBytes bounds the bodies of the requests read and scored
+	// at once: a request holds its Content-Length (MaxBodyBytes when it
+	// sends none) from before it is read until it is answered, waiting up
+	// to QueueWait for it, then 503 like a slot. 0 means
+	// DefaultMaxInFlightBytes (32 MiB); it is at least MaxBodyBytes.
+	MaxInFlightBytes int64
 	// QueueWait: 0 means DefaultQueueWait (1 s); negative refuses at once.
 	QueueWait time.Duration
 	// MaxConns bounds the open connections Serve accepts (more wait in
@@ -77,6 +86,10 @@ func (o Options) withDefaults() Options {
 	if o.MaxConns <= 0 {
 		o.MaxConns = DefaultMaxConns
 	}
+	if o.MaxInFlightBytes <= 0 {
+		o.MaxInFlightBytes = DefaultMaxInFlightBytes
+	}
+	o.MaxInFlightBytes = max(o.MaxInFlightBytes, o.MaxBodyBytes)
 	def(&o.QueueWait, DefaultQueueWait)
 	def(&o.ReadHeaderTimeout, DefaultReadHeaderTimeout)
 	def(&o.ReadTimeout, DefaultReadTimeout)
@@ -116,6 +129,7 @@ type Server struct {
 	cur     atomic.Pointer[Loaded]
 	reg     atomic.Pointer[RegistryState]
 	slots   chan struct{}
+	bytes   *semaphore.Weighted // MaxInFlightBytes of bodies
 	metrics *metrics
 	idBase  string
 	nextID  atomic.Uint64
@@ -127,7 +141,7 @@ func New(opts Options) *Server {
 	var rnd [4]byte
 	rand.Read(rnd[:])
 	return &Server{opts: opts, log: opts.Logger, slots: make(chan struct{}, opts.MaxInFlight),
-		metrics: newMetrics(), idBase: hex.EncodeToString(rnd[:])}
+		bytes: semaphore.NewWeighted(opts.MaxInFlightBytes), metrics: newMetrics(), idBase: hex.EncodeToString(rnd[:])}
 }
 
 // Swap makes l the model served: requests that started before go on with
@@ -380,6 +394,18 @@ func (s *Server) invocations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.release()
+	if n := r.ContentLength; n <= s.opts.MaxBodyBytes { // a larger one is refused unread
+		if n < 0 {
+			n = s.opts.MaxBodyBytes
+		}
+		if !s.acquireBytes(r.Context(), n) {
+			s.metrics.rejected.Add(1)
+			w.Header().Set("Retry-After", "1")
+			fail(w, r, &Error{Code: CodeTemporarilyUnavailable, Message: fmt.Sprintf("the server is reading and scoring %d bytes of requests, its limit; retry later", s.opts.MaxInFlightBytes)})
+			return
+		}
+		defer s.bytes.Release(n)
+	}
 	l := s.cur.Load()
 	if l == nil {
 		w.Header().Set("Retry-After", "1")
@@ -468,6 +494,20 @@ func (s *Server) acquire(ctx context.Context) bool {
 	case <-ctx.Done():
 	}
 	return false
+}
+
+// acquireBytes takes n bytes of MaxInFlightBytes, waiting up to
+// QueueWait.
+func (s *Server) acquireBytes(ctx context.Context, n int64) bool {
+	if s.bytes.TryAcquire(n) {
+		return true
+	}
+	if s.opts.QueueWait < 0 {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.opts.QueueWait)
+	defer cancel()
+	return s.bytes.Acquire(ctx, n) == nil
 }
 
 func (s *Server) release() {
