@@ -1,7 +1,6 @@
 package experiment
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -48,25 +47,38 @@ func writeJSON(path string, v any) error {
 // writeOOF writes row, repeat, fold, y_true, y_score (and y_pred, and one
 // column per class for multiclass).
 func writeOOF(path string, oc *Outcome) error {
-	var b strings.Builder
-	w := csv.NewWriter(&b)
 	head := []string{"row", "repeat", "fold", "y_true", "y_score", "y_pred"}
 	if oc.CV.Classes > 2 {
 		for k := 0; k < oc.CV.Classes; k++ {
 			head = append(head, fmt.Sprintf("p_%d", k))
 		}
 	}
-	w.Write(head)
-	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-	for _, p := range oc.CV.Predictions {
-		rec := []string{strconv.Itoa(p.Row), strconv.Itoa(p.Repeat), strconv.Itoa(p.Fold), f(p.YTrue), f(p.YScore), f(p.YPred)}
-		for _, q := range p.Proba {
-			rec = append(rec, f(q))
+	// Every field is a number (or a name above) with no comma, quote or
+	// space, which CSV writes as it is: the lines are appended straight
+	// to one buffer, without a string a field (encoding/csv's way took a
+	// third of a second on the tall shape's 500,000 predictions, at the
+	// end of the run).
+	preds := oc.CV.Predictions
+	b := make([]byte, 0, 64+len(preds)*(48+24*(len(head)-6)))
+	b = append(b, strings.Join(head, ",")...)
+	b = append(b, '\n')
+	for _, p := range preds {
+		b = strconv.AppendInt(b, int64(p.Row), 10)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(p.Repeat), 10)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(p.Fold), 10)
+		for _, v := range [3]float64{p.YTrue, p.YScore, p.YPred} {
+			b = append(b, ',')
+			b = strconv.AppendFloat(b, v, 'g', -1, 64)
 		}
-		w.Write(rec)
+		for _, q := range p.Proba {
+			b = append(b, ',')
+			b = strconv.AppendFloat(b, q, 'g', -1, 64)
+		}
+		b = append(b, '\n')
 	}
-	w.Flush()
-	return writeFileAtomic(path, []byte(b.String()))
+	return writeFileAtomic(path, b)
 }
 
 // writeFileAtomic writes via a temporary file and a rename, so a crash never
