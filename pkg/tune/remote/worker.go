@@ -41,11 +41,16 @@ func (w *Worker) Serve(ctx context.Context) error {
 	if w.Log == nil {
 		w.Log = slog.New(slog.DiscardHandler)
 	}
-	// A worker may start before its cluster is ready: it waits.
+	// A worker may start before its cluster is ready, or while it elects
+	// a leader (when a request for the consumer can time out): it waits.
+	var cons jetstream.Consumer
 	for {
 		err := Setup(ctx, w.NC, w.JS, cfg)
 		if err == nil {
-			break
+			if cons, err = w.JS.Consumer(ctx, TrialsStream, WorkersConsumer); err == nil {
+				break
+			}
+			err = fmt.Errorf("remote: consumer %s: %w", WorkersConsumer, err)
 		}
 		if ctx.Err() != nil {
 			return nil
@@ -56,10 +61,6 @@ func (w *Worker) Serve(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		}
-	}
-	cons, err := w.JS.Consumer(ctx, TrialsStream, WorkersConsumer)
-	if err != nil {
-		return fmt.Errorf("remote: consumer %s: %w", WorkersConsumer, err)
 	}
 	w.Log.Info("worker ready", "worker", w.Name, "servers", w.NC.ConnectedUrlRedacted())
 	for ctx.Err() == nil {
