@@ -70,7 +70,8 @@ func BenchmarkBuildHist(b *testing.B) {
 		for i := range gp {
 			gp[i] = gpair{float32(y[i]) - 0.5, 0.25}
 		}
-		g := newHistGrower(&c, bins, 1)
+		c.threads = 1
+		g := newHistGrower(&c, bins)
 		rng := rand.New(rand.NewPCG(1, 2))
 		var rows []int32
 		for i := range tc.n {
@@ -152,7 +153,8 @@ func BenchmarkEvaluate(b *testing.B) {
 	for i := range gp {
 		gp[i] = gpair{float32(y[i]) - 0.5, 0.25}
 	}
-	g := newHistGrower(&c, bins, 1)
+	c.threads = 1
+	g := newHistGrower(&c, bins)
 	feats := make([]int32, d)
 	for i := range feats {
 		feats[i] = int32(i)
@@ -188,7 +190,8 @@ func BenchmarkEvaluateDense(b *testing.B) {
 	for i := range gp {
 		gp[i] = gpair{float32(y[i]) - 0.3, 0.21}
 	}
-	g := newHistGrower(&c, bins, 1)
+	c.threads = 1
+	g := newHistGrower(&c, bins)
 	g.sel = bins.selectDense(nil)
 	feats := make([]int32, d)
 	for i := range feats {

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlstack/mlstack/internal/cores"
 )
 
 func TestJSONRoundTrip(t *testing.T) {
@@ -103,8 +105,22 @@ func TestDeterministic(t *testing.T) {
 				t.Errorf("%s: NJobs=%d gives different trees than NJobs=1", method, jobs)
 			}
 		}
-		p := params(0, 43)
-		m, _ := Train(context.Background(), x, y, nil, &p)
+		// One thread lent idle cores by a pool (as the last folds of a
+		// cross-validation are): the same trees, and every core returned.
+		pool := cores.NewPool(3)
+		p := params(1, 42)
+		m, err := Train(cores.NewContext(context.Background(), pool), x, y, nil, &p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(first.Trees, m.Trees) {
+			t.Errorf("%s: NJobs=1 with cores lent gives different trees than without", method)
+		}
+		if idle := pool.Borrow(10); idle != 3 {
+			t.Errorf("%s: %d of 3 lent cores came back", method, idle)
+		}
+		p = params(0, 43)
+		m, _ = Train(context.Background(), x, y, nil, &p)
 		if reflect.DeepEqual(first.Trees, m.Trees) {
 			t.Errorf("%s: another seed gives the same trees", method)
 		}

@@ -54,6 +54,11 @@
 //     columns for each level and node, nested as in XGBoost's
 //     ColumnSampler; the draws are not XGBoost's (std::mt19937), so a
 //     sampled model matches XGBoost's in distribution, not tree for tree.
+//   - Threads: NJobs goroutines (0: GOMAXPROCS), and more for a loop when
+//     Train's context carries an internal/cores pool with idle cores (the
+//     last cross-validation folds borrow the cores of workers with no fold
+//     left), up to GOMAXPROCS; by the rule above, not a bit of the model
+//     depends on it.
 //   - Cancellation: Train checks its context between trees.
 //   - Early stopping follows xgboost's callback: the last metric on the
 //     last evaluation set; training stops after EarlyStoppingRounds rounds

@@ -26,7 +26,6 @@ const partBlock = 16384
 type histGrower struct {
 	c        *resolved
 	b        *binned
-	threads  int
 	rows     []int32 // row indices; each node owns a segment
 	tmp      []int32
 	splitBin []int32 // per node of the tree being grown: rows with bins up to this go left
@@ -41,8 +40,8 @@ type histGrower struct {
 	scratches  []*sparseScratch // per worker, for buildSparse
 }
 
-func newHistGrower(c *resolved, b *binned, threads int) *histGrower {
-	return &histGrower{c: c, b: b, threads: threads, rows: make([]int32, b.nrow), tmp: make([]int32, b.nrow), nbins: b.histLen(), sparseRows: sparseRowsFor(b)}
+func newHistGrower(c *resolved, b *binned) *histGrower {
+	return &histGrower{c: c, b: b, rows: make([]int32, b.nrow), tmp: make([]int32, b.nrow), nbins: b.histLen(), sparseRows: sparseRowsFor(b)}
 }
 
 func (g *histGrower) alloc() []hbin {
@@ -100,7 +99,7 @@ func (g *histGrower) buildHists(nodes []*hnode, gp []gpair) {
 		}
 		partial = append(partial, ps)
 	}
-	parallelFor(len(tasks), g.threads, func(i int) {
+	g.c.each(len(tasks), func(i int) {
 		t := tasks[i]
 		g.b.buildHist(g.rows[t.lo:t.hi], gp, t.out, g.sel)
 	})
@@ -119,7 +118,7 @@ func (g *histGrower) buildHists(nodes []*hnode, gp []gpair) {
 			reds = append(reds, red{i, lo, min(g.nbins, lo+chunk)})
 		}
 	}
-	parallelFor(len(reds), g.threads, func(i int) {
+	g.c.each(len(reds), func(i int) {
 		r := reds[i]
 		dst := nodes[r.n].hist[r.lo:r.hi]
 		for _, p := range partial[r.n] {
@@ -136,7 +135,7 @@ func (g *histGrower) buildHists(nodes []*hnode, gp []gpair) {
 		}
 	}
 	if len(g.b.sparse) > 0 {
-		parallelFor(len(nodes), g.threads, func(i int) {
+		g.c.each(len(nodes), func(i int) {
 			g.b.fillDefaults(nodes[i].hist, nodes[i].G, nodes[i].H)
 		})
 	}
@@ -151,7 +150,7 @@ func (g *histGrower) evaluate(nodes []*hnode, feats []int32) {
 	}
 	nf := len(feats)
 	bests := make([]split, len(nodes)*nf)
-	parallelFor(len(bests), g.threads, func(i int) {
+	g.c.each(len(bests), func(i int) {
 		g.evalFeature(nodes[i/nf], feats[i%nf], &bests[i])
 	})
 	for i, n := range nodes {
@@ -183,7 +182,7 @@ func (g *histGrower) evaluateEach(nodes []*hnode, feats []int32) {
 		}
 	}
 	bests := make([]split, len(tasks))
-	parallelFor(len(tasks), g.threads, func(i int) {
+	g.c.each(len(tasks), func(i int) {
 		g.evalFeature(nodes[tasks[i].n], tasks[i].f, &bests[i])
 	})
 	for _, n := range nodes {
@@ -353,7 +352,7 @@ func (g *histGrower) partition(nodes []*hnode, tree []Node) {
 		left[i] = g.goesLeft(&tree[n.nid], n.best.bin)
 	}
 	b := g.b
-	parallelFor(len(tasks), g.threads, func(i int) {
+	g.c.each(len(tasks), func(i int) {
 		t := &tasks[i]
 		f := tree[t.n.nid].Feature
 		if b.c8 != nil {
@@ -379,7 +378,7 @@ func (g *histGrower) partition(nodes []*hnode, tree []Node) {
 		}
 		i = j
 	}
-	parallelFor(len(tasks), g.threads, func(i int) {
+	g.c.each(len(tasks), func(i int) {
 		t := &tasks[i]
 		copy(g.rows[t.dl:], g.tmp[t.lo:t.lo+t.nl])
 		// The right rows were written from the back: reverse them.
@@ -672,7 +671,7 @@ func (g *histGrower) updateMargins(tree []Node, leaves []leafRows, dropped []int
 			tasks = append(tasks, task{l.nid, lo, min(l.end, lo+partBlock)})
 		}
 	}
-	parallelFor(len(tasks), g.threads, func(i int) {
+	g.c.each(len(tasks), func(i int) {
 		t := tasks[i]
 		rows := g.rows[t.lo:t.hi]
 		n := &tree[t.nid]
@@ -714,7 +713,7 @@ func (g *histGrower) updateMargins(tree []Node, leaves []leafRows, dropped []int
 		}
 	}
 	const blk = 4096
-	parallelFor((len(dropped)+blk-1)/blk, g.threads, func(b int) {
+	g.c.each((len(dropped)+blk-1)/blk, func(b int) {
 		rows := dropped[b*blk : min(len(dropped), b*blk+blk)]
 		if g.b.c8 != nil {
 			addLeaves(walkSteps(g.b.c8, left, tree), maxDepth, tree, rows, margin, k, grp)
@@ -802,15 +801,17 @@ func (g *histGrower) childHists(parents, small, large []*hnode, gp []gpair) {
 		g.buildHists(dense, gp)
 	}
 	if len(sparse) > 0 {
-		for w := range min(g.threads, len(sparse)) {
+		team := g.c.team(len(sparse))
+		for w := range min(team, len(sparse)) {
 			g.scratch(w)
 		}
-		parallelForW(len(sparse), g.threads, func(w, i int) {
+		parallelForW(len(sparse), team, func(w, i int) {
 			sm := sparse[i]
 			sm.sp = g.buildSparse(g.rows[sm.begin:sm.end], gp, g.scratches[w])
 		})
+		g.c.give(team)
 	}
-	parallelFor(len(small), g.threads, func(i int) {
+	g.c.each(len(small), func(i int) {
 		p, sm, lg := parents[i], small[i], large[i]
 		switch {
 		case sm.sp == nil:

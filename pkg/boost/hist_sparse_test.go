@@ -64,7 +64,8 @@ func TestSparseHistSameTrees(t *testing.T) {
 					}
 				}
 				grow := func(sparseRows int32) ([]Node, []leafRows, []int32) {
-					g := newHistGrower(&c, bins, 2)
+					c.threads = 2
+					g := newHistGrower(&c, bins)
 					g.sparseRows = sparseRows
 					tree, leaves := g.grow(gp, feats, sampled)
 					return tree, leaves, g.rows
@@ -109,7 +110,8 @@ func TestScanBinsSameSplits(t *testing.T) {
 			t.Fatal(err)
 		}
 		bins := quantise(toFloat32Cols(x, 1), n, d, nil, 64, 1)
-		g := newHistGrower(&c, bins, 1)
+		c.threads = 1
+		g := newHistGrower(&c, bins)
 		g.sel = bins.selectDense(nil)
 		found := 0
 		for _, every := range []int{1, 3, 17, 101, 400} {

@@ -602,6 +602,26 @@ func parallelFor(n, threads int, f func(i int)) {
 	parallelForW(n, threads, func(_, i int) { f(i) })
 }
 
+// team returns how many goroutines a fit's parallel loop of n tasks
+// runs on: its threads, and when n is larger, the idle cores its pool
+// lends, up to c.most (none without a pool). give returns the lent ones.
+// A model does not depend on the number (TestDeterministic).
+func (c *resolved) team(n int) int {
+	if n <= c.threads || c.pool == nil {
+		return c.threads
+	}
+	return c.threads + c.pool.Borrow(min(n, c.most)-c.threads)
+}
+
+func (c *resolved) give(team int) { c.pool.Return(team - c.threads) }
+
+// each is parallelFor on c's team.
+func (c *resolved) each(n int, f func(i int)) {
+	t := c.team(n)
+	defer c.give(t)
+	parallelFor(n, t, f)
+}
+
 // parallelForW calls f(w, i) for i in 0..n-1 on up to threads goroutines;
 // w in [0, threads) identifies the goroutine (for per-goroutine scratch).
 // A panic of f, a bug, is raised again on the caller's goroutine once

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+
+	"github.com/mlstack/mlstack/internal/cores"
 )
 
 // Objectives.
@@ -210,14 +212,18 @@ type resolved struct {
 	baseScore      *float64
 	seed           uint64
 	threads        int
-	treeMethod     string
-	metrics        []string
-	earlyStopping  int
-	parallelTrees  int
-	lossguide      bool
-	maxLeaves      int
-	monotone       []int8    // per feature given (may be shorter than the data)
-	interaction    [][]int32 // groups of features; nil = none
+	// pool lends a fit idle cores beyond threads, up to most goroutines
+	// a loop (Train sets both from its context; see internal/cores).
+	pool          *cores.Pool
+	most          int
+	treeMethod    string
+	metrics       []string
+	earlyStopping int
+	parallelTrees int
+	lossguide     bool
+	maxLeaves     int
+	monotone      []int8    // per feature given (may be shorter than the data)
+	interaction   [][]int32 // groups of features; nil = none
 	// weightGain: compute split gains from the (bounded) leaf weights
 	// (XGBoost's CalcGainGivenWeight), with max_delta_step or monotone
 	// constraints; otherwise the closed form (leafGain).

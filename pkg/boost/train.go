@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"unsafe"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlstack/mlstack/internal/cores"
 )
 
 // EvalSet is data evaluated after every round (XGBoost's eval_set).
@@ -31,6 +34,7 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 	if err != nil {
 		return nil, err
 	}
+	c.pool, c.most = cores.FromContext(ctx), runtime.GOMAXPROCS(0)
 	// hist only reads the training data column by column (quantise).
 	x, nrow, ncol, err := checkData("X", X, y, weights, &c, c.treeMethod == Hist)
 	if err != nil {
@@ -57,7 +61,7 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 	src := rand.NewPCG(c.seed, 0x9e3779b97f4a7c15)
 	t.src, t.rng = src, rand.New(src)
 	if c.treeMethod == Hist {
-		t.hg = newHistGrower(&c, quantise(x, nrow, ncol, weightsOrNil(weights, w32), c.maxBin, c.threads), c.threads)
+		t.hg = newHistGrower(&c, quantise(x, nrow, ncol, weightsOrNil(weights, w32), c.maxBin, c.threads))
 		t.hg.rng = t.rng
 		// From here on hist works on the bins (margins are updated from the
 		// row partition), so the float32 copy of the data can go.
@@ -179,7 +183,9 @@ func (t *trainer) rounds(ctx context.Context, y32 []float32, gw []float32) error
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("boost: training stopped after %d rounds: %w", round, err)
 		}
-		gradients(c.objective, k, t.margin, y32, gw, gp, c.threads)
+		team := c.team(c.most)
+		gradients(c.objective, k, t.margin, y32, gw, gp, team)
+		c.give(team)
 		for g := 0; g < k; g++ {
 			for range c.parallelTrees {
 				t.tree(gp, gk, g, allFeats, kept0, dropped0)

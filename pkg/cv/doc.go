@@ -34,7 +34,11 @@
 //   - Folds run in parallel on at most Options.Workers goroutines. Every
 //     fold derives its own seed from Options.Seed and its position
 //     (FoldSeed), and results are stored by position, so the output is
-//     identical for any number of workers.
+//     identical for any number of workers. Each fold's context carries an
+//     internal/cores pool of the workers' slots: once no fold is left to
+//     start, the folds still running may borrow the idle workers' cores
+//     for their parallel loops (pkg/boost does), so the last fold of
+//     5-fold cross-validation on two cores does not run on one.
 //   - Options.Progress, if set, is called once per finished fold with
 //     (done, total); calls are serialised and done increases by one.
 //   - A cancelled context stops the run: no new fold starts, the running

@@ -11,6 +11,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/mlstack/mlstack/internal/cores"
 	"github.com/mlstack/mlstack/internal/crash"
 	"github.com/mlstack/mlstack/pkg/metrics"
 )
@@ -167,11 +168,15 @@ func RunFolds(ctx context.Context, y []float64, splits []Split, fit FoldFunc, op
 // forEachFold calls f(ctx, i) for i in [0, n) on up to workers goroutines
 // and returns the errors by i. The first error cancels the ctx the other
 // calls get and starts no more; progress, if not nil, hears of each fold
-// done.
+// done. The ctx of each call carries a cores.Pool of the workers' slots:
+// once no fold is left to start, the folds still running borrow the idle
+// workers' cores for their parallel loops (pkg/boost does).
 func forEachFold(parent context.Context, n, workers int, progress func(done, total int), f func(ctx context.Context, i int) error) []error {
 	errs := make([]error, n)
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
+	pool := cores.NewPool(workers)
+	ctx = cores.NewContext(ctx, pool)
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
@@ -192,7 +197,10 @@ loop:
 			if ctx.Err() != nil {
 				return
 			}
-			if err := f(ctx, i); err != nil {
+			pool.Acquire()
+			err := f(ctx, i)
+			pool.Release()
+			if err != nil {
 				errs[i] = err
 				cancel()
 				return

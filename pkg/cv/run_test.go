@@ -12,6 +12,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/mlstack/mlstack/internal/cores"
 	"github.com/mlstack/mlstack/pkg/cv"
 	"github.com/mlstack/mlstack/pkg/resample"
 )
@@ -262,5 +263,54 @@ func TestRunFoldsErrors(t *testing.T) {
 	_, err = runModel(context.Background(), X, multi, s, func(uint64) model { return struct{ model }{&gaussianNB{}} }, nil, nil)
 	if err == nil {
 		t.Errorf("3 classes with a binary-only model: no error")
+	}
+}
+
+// The folds' ctx lends the cores of workers with no fold left to run:
+// none while every worker is busy, the idle ones to the last fold.
+func TestRunFoldsLendIdleCores(t *testing.T) {
+	y := []float64{0, 1, 0, 1, 0, 1, 0, 1}
+	splits := []cv.Split{
+		{Train: []int{0, 1, 2, 3}, Test: []int{4, 5, 6, 7}},
+		{Train: []int{4, 5, 6, 7}, Test: []int{0, 1, 2, 3}, Fold: 1},
+	}
+	out := func(sp cv.Split) *cv.FoldOutput {
+		return &cv.FoldOutput{Score: make([]float64, len(sp.Test))}
+	}
+	tests := []struct {
+		name    string
+		splits  []cv.Split
+		workers int
+		want    int // cores a fold can borrow while the others run
+	}{
+		{"one fold, three workers", splits[:1], 3, 2},
+		{"two folds, two workers", splits, 2, 0},
+		{"one worker", splits[:1], 1, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var started, asked sync.WaitGroup
+			started.Add(len(tt.splits))
+			asked.Add(len(tt.splits))
+			got := make([]int, len(tt.splits))
+			fit := func(ctx context.Context, sp cv.Split, _ uint64) (*cv.FoldOutput, error) {
+				started.Done()
+				started.Wait() // every fold is running
+				pool := cores.FromContext(ctx)
+				got[sp.Fold] = pool.Borrow(8)
+				asked.Done()
+				asked.Wait() // no fold has ended
+				pool.Return(got[sp.Fold])
+				return out(sp), nil
+			}
+			if _, err := cv.RunFolds(context.Background(), y, tt.splits, fit, &cv.Options{Workers: tt.workers}); err != nil {
+				t.Fatal(err)
+			}
+			for i, n := range got {
+				if n != tt.want {
+					t.Errorf("fold %d borrowed %d cores, want %d", i, n, tt.want)
+				}
+			}
+		})
 	}
 }
