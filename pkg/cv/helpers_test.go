@@ -162,12 +162,12 @@ func runModel(ctx context.Context, X mat.Matrix, y []float64, s cv.Splitter, new
 		k = max(k, int(v)+1)
 	}
 	fit := func(ctx context.Context, sp cv.Split, seed uint64) (*cv.FoldOutput, error) {
+		var err error // the fold's own: folds run concurrently
 		xTrain, yTrain := rows(X, sp.Train), make([]float64, len(sp.Train))
 		for i, r := range sp.Train {
 			yTrain[i] = y[r]
 		}
 		if rs != nil {
-			var err error
 			if xTrain, yTrain, err = rs.Resample(ctx, xTrain, yTrain, rand.New(rand.NewPCG(seed, 1))); err != nil {
 				return nil, fmt.Errorf("resample: %w", err)
 			}

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -25,12 +26,12 @@ func TestTooLarge(t *testing.T) {
 	const size = 100 << 20
 	for _, chunked := range []bool{false, true} {
 		pr, pw := io.Pipe()
-		var sent int64
+		var sent atomic.Int64 // written by the sender, read after the answer
 		go func() {
 			buf := make([]byte, 64<<10)
-			for sent < size {
+			for sent.Load() < size {
 				n, err := pw.Write(buf)
-				sent += int64(n)
+				sent.Add(int64(n))
 				if err != nil {
 					return
 				}
@@ -56,8 +57,8 @@ func TestTooLarge(t *testing.T) {
 		if resp.StatusCode != http.StatusRequestEntityTooLarge || e.Code != serve.CodeRequestTooLarge {
 			t.Errorf("chunked=%v: %d %s, want 413", chunked, resp.StatusCode, b)
 		}
-		if sent > 20<<20 {
-			t.Errorf("chunked=%v: the client sent %d MB before the answer", chunked, sent>>20)
+		if n := sent.Load(); n > 20<<20 {
+			t.Errorf("chunked=%v: the client sent %d MB before the answer", chunked, n>>20)
 		}
 	}
 }
