@@ -24,6 +24,14 @@ note "go test ./... (unit, integration, interop)"
 # that `make test` never passes by skipping.
 CI="${CI:-true}" go test -count=1 -timeout 40m ./...
 
+# The unit tier again under the race detector: every package's goroutines
+# (folds, trees, neighbour searches, uploads, the server) with their shared
+# state checked. -short with CI= skips what needs a server or Python, which
+# the tier above has run (under -race those would take most of an hour);
+# about 5 minutes on two cores.
+note "go test -race -short ./... (unit tier, race detector)"
+CI= go test -race -short -count=1 -timeout 20m ./...
+
 # A short fuzz of every parser that reads what a user or a server hands us
 # (issue 16): a count of inputs per target, a few seconds each on a loaded
 # machine, so CI spends about a minute here. A finding fails the run and is
