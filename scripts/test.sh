@@ -10,6 +10,12 @@ exports=$(scripts/deps.sh)
 eval "$exports"
 note "go vet ./..."
 go vet ./...
+# The packages with assembly also build without it: the purego tag and
+# another architecture take their Go fallbacks (which the tests above run
+# too, by switching the assembly off).
+note "go vet -tags purego, GOARCH=arm64 (assembly packages)"
+go vet -tags purego ./pkg/boost ./pkg/neighbors
+GOARCH=arm64 go vet ./pkg/boost ./pkg/neighbors
 # staticcheck, pinned and cached like the other tools (2026.2.2 = v0.8.2).
 staticcheck_version=v0.8.2
 staticcheck="$MLSTACK_CACHE/staticcheck-$staticcheck_version/staticcheck"

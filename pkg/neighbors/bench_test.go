@@ -123,3 +123,75 @@ func BenchmarkKNeighbors(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAutoCostModel times a k-d tree query and a brute-force query on
+// one core (ns/query: every row's 5 nearest other rows; brute force on the
+// first 2,000 rows) on the data Auto's cost models were fitted to, and
+// reports each model's estimate beside it (est-ns/query): the k-d tree's
+// from a pilot of autoPilotQueries queries (kdQueryNs, for the leaf scan
+// that runs here), brute force's from its formula. A model whose estimates
+// drift from the timings makes Auto choose the slower algorithm where the
+// two are close.
+//
+//	go test -run - -bench AutoCostModel -cpu 1 ./pkg/neighbors
+func BenchmarkAutoCostModel(b *testing.B) {
+	type data struct {
+		name string
+		x    []float64
+		n, d int
+	}
+	var sets []data
+	for _, d := range []int{3, 8, 12, 16, 24, 32, 48, 64} {
+		rnd := rand.New(rand.NewPCG(10000, uint64(d)))
+		x := make([]float64, 10000*d)
+		for i := range x {
+			x[i] = rnd.NormFloat64()
+		}
+		sets = append(sets, data{fmt.Sprintf("normal10000x%d", d), x, 10000, d})
+	}
+	for _, nd := range [][3]int{{3000, 128, 10}, {3000, 256, 20}} {
+		rnd := rand.New(rand.NewPCG(uint64(nd[0]), uint64(nd[1])))
+		x := make([]float64, nd[0]*nd[1])
+		for i := range x {
+			if rnd.IntN(nd[2]) == 0 {
+				x[i] = 1
+			}
+		}
+		sets = append(sets, data{fmt.Sprintf("sparse%dx%d", nd[0], nd[1]), x, nd[0], nd[1]})
+	}
+	for _, s := range benchShapes {
+		if s.name != "big" {
+			x, d := shape(s.rows, s.numeric, s.levels, 1)
+			sets = append(sets, data{s.name, x, s.rows, d})
+		}
+	}
+	ctx := context.Background()
+	for _, s := range sets {
+		b.Run(s.name+"/kd_tree", func(b *testing.B) {
+			kd, err := buildKDTree(s.x, s.n, s.d, defaultLeafSize, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			w, queries := kd.pilot(5, autoPilotQueries)
+			ix := &Index{kd: kd, n: s.n, d: s.d, workers: 1}
+			for b.Loop() {
+				if _, _, err := ix.search(ctx, nil, s.n, 5); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*s.n), "ns/query")
+			b.ReportMetric(kdQueryNs(w, queries, s.d), "est-ns/query")
+		})
+		b.Run(s.name+"/brute", func(b *testing.B) {
+			ix := &Index{bf: newBruteIndex(s.x, s.n, s.d), n: s.n, d: s.d, workers: 1}
+			m := min(s.n, 2000)
+			for b.Loop() {
+				if _, _, err := ix.search(ctx, s.x[:m*s.d], m, 5); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*m), "ns/query")
+			b.ReportMetric(bruteQueryNs(s.x, s.n, s.d), "est-ns/query")
+		})
+	}
+}

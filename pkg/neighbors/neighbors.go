@@ -194,36 +194,49 @@ func auto(x []float64, n, d, leafSize, k, workers int) (*kdTree, *bruteIndex, er
 	if err != nil {
 		return nil, nil, err
 	}
-	boxes, cells := kd.pilot(k, autoPilotQueries)
+	w, queries := kd.pilot(k, autoPilotQueries)
+	if bruteQueryNs(x, n, d) < kdQueryNs(w, queries, d) {
+		return nil, newBruteIndex(x, n, d), nil
+	}
+	return kd, nil, nil
+}
+
+// kdQueryNs estimates the nanoseconds of one k-d tree query from the work
+// of a pilot's queries on d columns, with the cost model of the scan that
+// runs here. Each model was fitted, by least squares on relative error, to
+// one core's timings of every row's 5 nearest neighbours on 10,000 rows of
+// 3 to 64 independent normal columns and on rows shaped like the
+// benchmark tables (tall, wide, big; see BenchmarkKNeighbors); it is within
+// 5% of each of them.
+func kdQueryNs(w work, queries, d int) float64 {
+	q := float64(max(queries, 1))
+	boxes, cells := float64(w.boxes)/q, float64(w.cells)/q
+	if haveLeafScan16 {
+		// Per query, per term, per block of 16 rows, per node bound and
+		// 8 columns (boxDist2), per exact distance and column.
+		return 630 + 0.16*cells + 35*float64(w.blocks)/q +
+			2.85*boxes*float64((d+7)/8) + 0.88*float64(w.exact)/q*float64(d)
+	}
+	// The Go scan: per term, per node bound and column.
+	return 2.1*cells + 1*boxes*float64(d)
+}
+
+// bruteQueryNs estimates the nanoseconds of one brute-force query on the
+// n×d rows x, from a model fitted to its timings on the same data: per
+// pair of rows, 3.2 plus 0.2 per non-zero value of the query (the matrix
+// product skips zeros) plus 0.02 per column.
+func bruteQueryNs(x []float64, n, d int) float64 {
 	nonzero := 0
 	for _, v := range x {
 		if v != 0 {
 			nonzero++
 		}
 	}
-	kdNs := autoCellNs*cells + autoBoxNs*boxes*float64(d)
-	bruteNs := float64(n) * (autoPairNs + autoNonzeroNs*float64(nonzero)/float64(n) + autoColumnNs*float64(d))
-	if bruteNs < kdNs {
-		return nil, newBruteIndex(x, n, d), nil
-	}
-	return kd, nil, nil
+	return float64(n) * (3.2 + 0.2*float64(nonzero)/float64(n) + 0.02*float64(d))
 }
 
-// Auto's cost model, in nanoseconds, fitted to timings of both algorithms
-// on the benchmark shapes and on independent normal data of 8 to 64
-// dimensions (see the package documentation): a k-d tree query costs
-// autoCellNs per partial-distance term and autoBoxNs per node bound and
-// dimension; brute force costs, per pair of rows, autoPairNs plus
-// autoNonzeroNs per non-zero value of the query (the matrix product skips
-// zeros) plus autoColumnNs per column.
-const (
-	autoPilotQueries = 64
-	autoCellNs       = 2.1
-	autoBoxNs        = 1
-	autoPairNs       = 3.2
-	autoNonzeroNs    = 0.2
-	autoColumnNs     = 0.02
-)
+// autoPilotQueries is the number of k-d tree queries Auto times.
+const autoPilotQueries = 64
 
 func checkFinite(x []float64, d int) error {
 	for p, v := range x {

@@ -92,7 +92,44 @@ func floatData(n, d int, rnd *rand.Rand) []float64 {
 
 var algorithms = []Algorithm{KDTree, BallTree, Brute, Auto}
 
+// scans lists the leaf scans this machine has: the assembly one (where
+// haveLeafScan16) and the Go one.
+func scans() []bool {
+	if haveLeafScan16 {
+		return []bool{true, false}
+	}
+	return []bool{false}
+}
+
+// eachScan runs f with every leaf scan of scans.
+func eachScan(t *testing.T, f func(t *testing.T)) {
+	t.Helper()
+	have := haveLeafScan16
+	t.Cleanup(func() { haveLeafScan16 = have })
+	for _, asm := range scans() {
+		haveLeafScan16 = asm
+		name := "go"
+		if asm {
+			name = "asm"
+		}
+		t.Run(name, f)
+	}
+}
+
+// TestKNeighborsMatchesReference runs the trees with every leaf scan
+// (brute force has none); with -short (the race tier, where the Go scan is
+// slow under instrumentation) only with the one this machine uses.
 func TestKNeighborsMatchesReference(t *testing.T) {
+	have := haveLeafScan16
+	t.Cleanup(func() { haveLeafScan16 = have })
+	testKNeighborsMatchesReference(t)
+}
+
+func testKNeighborsMatchesReference(t *testing.T) {
+	paths := scans()
+	if testing.Short() {
+		paths = paths[:1]
+	}
 	for _, tc := range []struct {
 		n, d, levels int
 		ks           []int
@@ -131,27 +168,33 @@ func TestKNeighborsMatchesReference(t *testing.T) {
 		for _, k := range tc.ks {
 			wantD, wantI := reference(x, tc.n, tc.d, nil, 0, k)
 			wantQD, wantQI := reference(x, tc.n, tc.d, q, mq, k)
-			for _, alg := range algorithms {
-				for _, o := range []Options{{Workers: 1}, {Workers: 3}, {Workers: 3, LeafSize: 1}, {Workers: 1, LeafSize: 7}} {
-					if o.LeafSize != 0 && (alg == Brute || tc.d > 64) {
-						continue // Brute has no leaves; tiny leaves in 600 dimensions are slow
+			for _, asm := range paths {
+				haveLeafScan16 = asm
+				for _, alg := range algorithms {
+					if !asm && len(paths) > 1 && alg == Brute {
+						continue // no leaf scan: done once
 					}
-					o.Algorithm = alg
-					name := fmt.Sprintf("n=%d d=%d k=%d %+v", tc.n, tc.d, k, o)
-					ix, err := Fit(context.Background(), mat.NewDense(tc.n, tc.d, slices.Clone(x)), &o)
-					if err != nil {
-						t.Fatalf("%s: %v", name, err)
+					for _, o := range []Options{{Workers: 1}, {Workers: 3}, {Workers: 3, LeafSize: 1}, {Workers: 1, LeafSize: 7}} {
+						if o.LeafSize != 0 && (alg == Brute || tc.d > 64) {
+							continue // Brute has no leaves; tiny leaves in 600 dimensions are slow
+						}
+						o.Algorithm = alg
+						name := fmt.Sprintf("n=%d d=%d k=%d asm=%v %+v", tc.n, tc.d, k, asm, o)
+						ix, err := Fit(context.Background(), mat.NewDense(tc.n, tc.d, slices.Clone(x)), &o)
+						if err != nil {
+							t.Fatalf("%s: %v", name, err)
+						}
+						got, err := ix.KNeighbors(context.Background(), nil, k)
+						if err != nil {
+							t.Fatalf("%s: %v", name, err)
+						}
+						check(t, name+" self", got, wantD, wantI)
+						got, err = ix.KNeighbors(context.Background(), mat.NewDense(mq, tc.d, q), k)
+						if err != nil {
+							t.Fatalf("%s: %v", name, err)
+						}
+						check(t, name+" queries", got, wantQD, wantQI)
 					}
-					got, err := ix.KNeighbors(context.Background(), nil, k)
-					if err != nil {
-						t.Fatalf("%s: %v", name, err)
-					}
-					check(t, name+" self", got, wantD, wantI)
-					got, err = ix.KNeighbors(context.Background(), mat.NewDense(mq, tc.d, q), k)
-					if err != nil {
-						t.Fatalf("%s: %v", name, err)
-					}
-					check(t, name+" queries", got, wantQD, wantQI)
 				}
 			}
 		}
@@ -175,7 +218,9 @@ func check(t *testing.T, name string, got *Result, wantD []float64, wantI []int)
 
 // TestExtremeValues: magnitudes near underflow and overflow, where the
 // margins of BallTree and Brute must still hold.
-func TestExtremeValues(t *testing.T) {
+func TestExtremeValues(t *testing.T) { eachScan(t, testExtremeValues) }
+
+func testExtremeValues(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(9, 9))
 	for _, scale := range []float64{1e-160, 1e-300, 1e150, 1e300, 1e-320} {
 		n, d := 400, 5
@@ -267,12 +312,25 @@ func TestErrors(t *testing.T) {
 	}
 }
 
-func TestAutoAlgorithm(t *testing.T) {
+// TestAutoAlgorithm holds with either leaf scan's cost model.
+func TestAutoAlgorithm(t *testing.T) { eachScan(t, testAutoAlgorithm) }
+
+func testAutoAlgorithm(t *testing.T) {
 	normal := func(n, d int) *mat.Dense {
 		rnd := rand.New(rand.NewPCG(uint64(n), uint64(d)))
 		x := make([]float64, n*d)
 		for i := range x {
 			x[i] = rnd.NormFloat64()
+		}
+		return mat.NewDense(n, d, x)
+	}
+	sparse := func(n, d int) *mat.Dense { // 0/1, one value in 20 set
+		rnd := rand.New(rand.NewPCG(uint64(n), uint64(d)))
+		x := make([]float64, n*d)
+		for i := range x {
+			if rnd.IntN(20) == 0 {
+				x[i] = 1
+			}
 		}
 		return mat.NewDense(n, d, x)
 	}
@@ -284,8 +342,9 @@ func TestAutoAlgorithm(t *testing.T) {
 	}{
 		// A tree prunes well in few dimensions...
 		{"20000×3 normal", normal(20000, 3), 5, KDTree},
-		// ... and hardly at all in many independent ones.
-		{"3000×64 normal", normal(3000, 64), 5, Brute},
+		// ... and hardly at all in many independent sparse ones, where
+		// brute force's product skips the zeros.
+		{"3000×256 sparse", sparse(3000, 256), 5, Brute},
 		// scikit-learn's rule: k ≥ n/2 means brute force.
 		{"10×2, k=5", normal(10, 2), 5, Brute},
 		{"1000×2, k=500", normal(1000, 2), 500, Brute},

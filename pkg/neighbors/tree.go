@@ -18,13 +18,16 @@ import (
 //
 // The rows are stored in tree order: node i holds the storage positions
 // [start[i], end[i]). Each leaf is stored column by column, widest column
-// (largest variance within the leaf) first, and scanned a few columns at a
-// time: the partial squared distances of all its rows to the query over the
-// first column, then the next three columns for the rows whose partial sum
-// is still within the k-th distance, and so on; most rows drop out after a
-// few columns. Such partial sums, in another order than sqDist's, are
-// compared through margins.limit; the rows that pass every column get
-// their sqDist.
+// (largest variance within the leaf) first, and scanned column by column,
+// adding each row's term to its partial squared distance and dropping the
+// rows whose sum passes the k-th distance; most rows drop out after a few
+// columns. With AVX-512 (leafScan16) sixteen rows go through each column
+// in two instructions of eight, and a block of sixteen stops when all are
+// out; in Go, the first column for every row, then three columns at a
+// time for the rows still in. Such partial sums, in another order than
+// sqDist's, are compared through margins.limit; a row that passes every
+// column gets its sqDist unless the rows pushed since the scan began have
+// brought the k-th distance below its sum.
 type tree struct {
 	n, d       int
 	x          []float64 // n×d, leaf by leaf: see store
@@ -182,9 +185,15 @@ func (t *tree) row(p int, dst []float64) {
 type scanBuf struct {
 	part []float64 // partial sums of the leaf's rows
 	live []int32   // rows still in the running
-	// boxes counts node bounds computed, cells partial-distance terms
-	// (row, column) summed; Auto's pilot reads them.
-	boxes, cells int
+	work
+}
+
+// work counts what queries did, for Auto's pilot: node bounds computed
+// (boxes), partial-distance terms summed (cells; leafScan16 sums whole
+// blocks of 16 rows, lanes of rows that are out included), blocks of 16
+// rows that leafScan16 entered, and exact distances computed.
+type work struct {
+	boxes, cells, blocks, exact int
 }
 
 // scan offers the rows of leaf node to h (see tree).
@@ -196,25 +205,48 @@ func (t *tree) scan(node int, q []float64, excl int32, h *heap, b *scanBuf) {
 		return
 	}
 	xs := t.x[p0*d : p1*d]
-	if cap(b.part) < l {
-		b.part, b.live = make([]float64, l), make([]int32, l)
+	if cap(b.live) < l+16 {
+		b.part, b.live = make([]float64, l), make([]int32, l+16)
 	}
 	off := (node - t.nLeaf0) * d
 	limit := t.m.limit(h.worst())
-	// The first column for every row, in sequence, then the survivors
-	// column by column.
-	part, live := b.part[:l], b.live[:l]
-	c0 := xs[:l]
-	q0 := q[t.lcols[off]]
-	n := 0
-	for i, v := range c0 {
-		e := q0 - v
-		s := e * e
-		part[i] = s
-		live[n] = int32(i)
-		n += survives(s, limit)
+	var live []int32
+	if haveLeafScan16 {
+		n, terms := leafScan16(&xs[0], l, d, &q[0], &t.lcols[off], limit, &b.live[0], &b.part[0])
+		live = b.live[:n]
+		b.cells += terms
+		b.blocks += (l + 15) / 16
+	} else {
+		live = t.filterLeaf(xs, l, off, q, limit, b)
 	}
-	live = live[:n]
+	// The survivors passed limit as it was when the scan began; rows
+	// pushed since may have lowered it below their partial sums over all
+	// columns (part), which then spares them the exact distance.
+	inv := t.linv[off : off+d]
+	part := b.part[:l]
+	for _, i := range live {
+		if p := p0 + int(i); t.ids[p] != excl && part[i] <= limit {
+			// sqDist, reading the row through the leaf's column order.
+			b.exact++
+			var dd float64
+			for c, v := range q {
+				e := v - xs[int(inv[c])*l+int(i)]
+				dd += float64(e * e)
+			}
+			if dd <= h.worst() {
+				h.push(dd, t.ids[p])
+				limit = t.m.limit(h.worst())
+			}
+		}
+	}
+}
+
+// filterLeaf is scan's filter in Go: the first column for every row, in
+// sequence, then the survivors a few columns at a time.
+func (t *tree) filterLeaf(xs []float64, l, off int, q []float64, limit float64, b *scanBuf) []int32 {
+	d := t.d
+	live := first(b.live[:l], b.part[:l], xs[:l], q[t.lcols[off]], limit)
+	part := b.part[:l]
 	b.cells += l
 	// Three columns per pass: fewer passes over the survivors, at the
 	// cost of a few terms for rows that one column would have dropped.
@@ -228,20 +260,27 @@ func (t *tree) scan(node int, q []float64, excl int32, h *heap, b *scanBuf) {
 		b.cells += len(live)
 		live = filter(live, part, xs[c*l:(c+1)*l], q[t.lcols[off+c]], limit)
 	}
-	inv := t.linv[off : off+d]
-	for _, i := range live {
-		if p := p0 + int(i); t.ids[p] != excl {
-			// sqDist, reading the row through the leaf's column order.
-			var dd float64
-			for c, v := range q {
-				e := v - xs[int(inv[c])*l+int(i)]
-				dd += float64(e * e)
-			}
-			if dd <= h.worst() {
-				h.push(dd, t.ids[p])
-			}
-		}
+	return live
+}
+
+// first sets part[i] to (qc − col[i])² for every row i of the leaf and
+// returns the rows whose part stays within limit, in live (len(col) long).
+// It is a function of its own so that its loop keeps its variables in
+// registers; inlined into scan, they spilled to the stack.
+//
+//go:noinline
+func first(live []int32, part, col []float64, qc, limit float64) []int32 {
+	part = part[:len(col)]
+	live = live[:len(col)]
+	n := 0
+	for i, v := range col {
+		e := qc - v
+		s := e * e
+		part[i] = s
+		live[n] = int32(i)
+		n += survives(s, limit)
 	}
+	return live[:n]
 }
 
 // filter adds (qc − col[i])² to part[i] for the rows i in live and returns
