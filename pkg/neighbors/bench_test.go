@@ -124,12 +124,13 @@ func BenchmarkKNeighbors(b *testing.B) {
 	}
 }
 
-// BenchmarkAutoCostModel times a k-d tree query and a brute-force query on
-// one core (ns/query: every row's 5 nearest other rows; brute force on the
-// first 2,000 rows) on the data Auto's cost models were fitted to, and
+// BenchmarkAutoCostModel times a k-d tree query (with each of loops: the
+// assembly kernels this CPU runs and the Go loops) and a brute-force query
+// on one core (ns/query: every row's 5 nearest other rows; brute force on
+// the first 2,000 rows) on the data Auto's cost models were fitted to, and
 // reports each model's estimate beside it (est-ns/query): the k-d tree's
-// from a pilot of autoPilotQueries queries (kdQueryNs, for the leaf scan
-// that runs here), brute force's from its formula. A model whose estimates
+// from a pilot of autoPilotQueries queries (kdQueryNs), brute force's from
+// its formula. A model whose estimates
 // drift from the timings makes Auto choose the slower algorithm where the
 // two are close.
 //
@@ -167,21 +168,26 @@ func BenchmarkAutoCostModel(b *testing.B) {
 	}
 	ctx := context.Background()
 	for _, s := range sets {
-		b.Run(s.name+"/kd_tree", func(b *testing.B) {
-			kd, err := buildKDTree(s.x, s.n, s.d, defaultLeafSize, 1)
-			if err != nil {
-				b.Fatal(err)
-			}
-			w, queries := kd.pilot(5, autoPilotQueries)
-			ix := &Index{kd: kd, n: s.n, d: s.d, workers: 1}
-			for b.Loop() {
-				if _, _, err := ix.search(ctx, nil, s.n, 5); err != nil {
+		for _, k := range loops() {
+			b.Run(s.name+"/kd_tree/"+loopName(k), func(b *testing.B) {
+				was := kern
+				kern = k
+				defer func() { kern = was }()
+				kd, err := buildKDTree(s.x, s.n, s.d, defaultLeafSize, 1)
+				if err != nil {
 					b.Fatal(err)
 				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*s.n), "ns/query")
-			b.ReportMetric(kdQueryNs(w, queries, s.d), "est-ns/query")
-		})
+				w, queries := kd.pilot(5, autoPilotQueries)
+				ix := &Index{kd: kd, n: s.n, d: s.d, workers: 1}
+				for b.Loop() {
+					if _, _, err := ix.search(ctx, nil, s.n, 5); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*s.n), "ns/query")
+				b.ReportMetric(kdQueryNs(w, queries, s.d), "est-ns/query")
+			})
+		}
 		b.Run(s.name+"/brute", func(b *testing.B) {
 			ix := &Index{bf: newBruteIndex(s.x, s.n, s.d), n: s.n, d: s.d, workers: 1}
 			m := min(s.n, 2000)

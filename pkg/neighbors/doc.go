@@ -50,10 +50,11 @@
 //     ordered by spread, and is scanned column by column over the rows
 //     still within the k-th distance: most rows drop out after a few
 //     columns, which makes the tree pay off in more dimensions than
-//     scikit-learn's. On amd64 with AVX-512 the leaf scan and the box
-//     distances run in assembly, sixteen rows (or eight columns) at a time;
-//     elsewhere, and with the purego build tag, in Go. Both give the same
-//     results (the assembly's sums are compared through the same margins).
+//     scikit-learn's. On amd64 with AVX-512 or AVX2 the leaf scan and the
+//     box distances run in assembly, sixteen rows (or eight or four
+//     columns) at a time; elsewhere, and with the purego build tag, in Go.
+//     All give the same results (the assembly's sums are compared through
+//     the same margins).
 //   - BallTree: the same layout with bounding balls around the mean of each
 //     node. It is slower than KDTree on every data set we measured; it is
 //     there for parity with scikit-learn.
@@ -72,7 +73,7 @@
 //     Auto therefore
 //     measures: it builds the k-d tree, runs 64 pilot queries spread over
 //     the rows, and estimates the cost of the whole search with a cost
-//     model of the leaf scan that runs here, fitted on this package's
+//     model of the loops that run here, fitted on this package's
 //     timings of both algorithms (BenchmarkAutoCostModel; brute force's
 //     cost is known in advance: n² pairs, cheaper when most values are
 //     zero); it keeps the tree or switches to brute force. As

@@ -8,8 +8,8 @@ import (
 // kdTree is the k-d tree: each node keeps the bounding box of its rows.
 // The squared distance from a query to a box, summed column by column
 // (widest columns of the data first) until it passes margins.limit of the
-// k-th distance (with AVX-512: both children's boxes at once, eight
-// columns an instruction, to the end; boxDist2), bounds the sqDist of
+// k-th distance (in assembly: both children's boxes at once, eight or
+// four columns an instruction, to the end; kernel.box2), bounds the sqDist of
 // every row in the box from below (each term is at most the row's term),
 // so a node is skipped only when none of its rows can enter.
 type kdTree struct {
@@ -124,8 +124,8 @@ func (s *kdSearcher) query(q []float64, excl int32, h *heap) {
 		l, r := 2*node+1, 2*node+2
 		s.buf.boxes += 2
 		var dl, dr float64
-		if haveLeafScan16 {
-			dl, dr = boxDist2(&t.bounds[2*l*t.d], &qo[0], t.d)
+		if k := kern; k != nil {
+			dl, dr = k.box2(&t.bounds[2*l*t.d], &qo[0], t.d)
 		} else {
 			dl, dr = t.boxDist(l, qo, limit), t.boxDist(r, qo, limit)
 		}

@@ -202,23 +202,18 @@ func auto(x []float64, n, d, leafSize, k, workers int) (*kdTree, *bruteIndex, er
 }
 
 // kdQueryNs estimates the nanoseconds of one k-d tree query from the work
-// of a pilot's queries on d columns, with the cost model of the scan that
-// runs here. Each model was fitted, by least squares on relative error, to
-// one core's timings of every row's 5 nearest neighbours on 10,000 rows of
-// 3 to 64 independent normal columns and on rows shaped like the
-// benchmark tables (tall, wide, big; see BenchmarkKNeighbors); it is within
-// 5% of each of them.
+// of a pilot's queries on d columns, with the cost model of the loops that
+// run here (kern's, or the Go loops'). Each model was fitted, by least
+// squares on relative error, to one core's timings of every row's 5
+// nearest neighbours on 10,000 rows of 3 to 64 independent normal columns
+// and on rows shaped like the benchmark tables (BenchmarkAutoCostModel).
 func kdQueryNs(w work, queries, d int) float64 {
-	q := float64(max(queries, 1))
-	boxes, cells := float64(w.boxes)/q, float64(w.cells)/q
-	if haveLeafScan16 {
-		// Per query, per term, per block of 16 rows, per node bound and
-		// 8 columns (boxDist2), per exact distance and column.
-		return 630 + 0.16*cells + 35*float64(w.blocks)/q +
-			2.85*boxes*float64((d+7)/8) + 0.88*float64(w.exact)/q*float64(d)
+	if kern != nil {
+		return kern.cost(w, queries, d)
 	}
-	// The Go scan: per term, per node bound and column.
-	return 2.1*cells + 1*boxes*float64(d)
+	// The Go loops: per term, per node bound and column.
+	q := float64(max(queries, 1))
+	return 2.1*float64(w.cells)/q + 1*float64(w.boxes)/q*float64(d)
 }
 
 // bruteQueryNs estimates the nanoseconds of one brute-force query on the

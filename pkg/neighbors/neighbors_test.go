@@ -92,41 +92,39 @@ func floatData(n, d int, rnd *rand.Rand) []float64 {
 
 var algorithms = []Algorithm{KDTree, BallTree, Brute, Auto}
 
-// scans lists the leaf scans this machine has: the assembly one (where
-// haveLeafScan16) and the Go one.
-func scans() []bool {
-	if haveLeafScan16 {
-		return []bool{true, false}
+// loops lists the inner loops this machine runs: every kernel, then the
+// Go loops (nil).
+func loops() []*kernel { return append(slices.Clone(kernels), nil) }
+
+func loopName(k *kernel) string {
+	if k == nil {
+		return "go"
 	}
-	return []bool{false}
+	return k.name
 }
 
-// eachScan runs f with every leaf scan of scans.
-func eachScan(t *testing.T, f func(t *testing.T)) {
+// eachLoops runs f with each of loops as kern.
+func eachLoops(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
-	have := haveLeafScan16
-	t.Cleanup(func() { haveLeafScan16 = have })
-	for _, asm := range scans() {
-		haveLeafScan16 = asm
-		name := "go"
-		if asm {
-			name = "asm"
-		}
-		t.Run(name, f)
+	was := kern
+	t.Cleanup(func() { kern = was })
+	for _, k := range loops() {
+		kern = k
+		t.Run(loopName(k), f)
 	}
 }
 
-// TestKNeighborsMatchesReference runs the trees with every leaf scan
-// (brute force has none); with -short (the race tier, where the Go scan is
-// slow under instrumentation) only with the one this machine uses.
+// TestKNeighborsMatchesReference runs the trees with each of loops (brute
+// force has none); with -short (the race tier, where the Go loops are slow
+// under instrumentation) only with the one this machine uses.
 func TestKNeighborsMatchesReference(t *testing.T) {
-	have := haveLeafScan16
-	t.Cleanup(func() { haveLeafScan16 = have })
+	was := kern
+	t.Cleanup(func() { kern = was })
 	testKNeighborsMatchesReference(t)
 }
 
 func testKNeighborsMatchesReference(t *testing.T) {
-	paths := scans()
+	paths := loops()
 	if testing.Short() {
 		paths = paths[:1]
 	}
@@ -168,18 +166,18 @@ func testKNeighborsMatchesReference(t *testing.T) {
 		for _, k := range tc.ks {
 			wantD, wantI := reference(x, tc.n, tc.d, nil, 0, k)
 			wantQD, wantQI := reference(x, tc.n, tc.d, q, mq, k)
-			for _, asm := range paths {
-				haveLeafScan16 = asm
+			for p, loop := range paths {
+				kern = loop
 				for _, alg := range algorithms {
-					if !asm && len(paths) > 1 && alg == Brute {
-						continue // no leaf scan: done once
+					if p > 0 && alg == Brute {
+						continue // no tree loops: done once
 					}
 					for _, o := range []Options{{Workers: 1}, {Workers: 3}, {Workers: 3, LeafSize: 1}, {Workers: 1, LeafSize: 7}} {
 						if o.LeafSize != 0 && (alg == Brute || tc.d > 64) {
 							continue // Brute has no leaves; tiny leaves in 600 dimensions are slow
 						}
 						o.Algorithm = alg
-						name := fmt.Sprintf("n=%d d=%d k=%d asm=%v %+v", tc.n, tc.d, k, asm, o)
+						name := fmt.Sprintf("n=%d d=%d k=%d %s %+v", tc.n, tc.d, k, loopName(loop), o)
 						ix, err := Fit(context.Background(), mat.NewDense(tc.n, tc.d, slices.Clone(x)), &o)
 						if err != nil {
 							t.Fatalf("%s: %v", name, err)
@@ -218,7 +216,7 @@ func check(t *testing.T, name string, got *Result, wantD []float64, wantI []int)
 
 // TestExtremeValues: magnitudes near underflow and overflow, where the
 // margins of BallTree and Brute must still hold.
-func TestExtremeValues(t *testing.T) { eachScan(t, testExtremeValues) }
+func TestExtremeValues(t *testing.T) { eachLoops(t, testExtremeValues) }
 
 func testExtremeValues(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(9, 9))
@@ -312,8 +310,8 @@ func TestErrors(t *testing.T) {
 	}
 }
 
-// TestAutoAlgorithm holds with either leaf scan's cost model.
-func TestAutoAlgorithm(t *testing.T) { eachScan(t, testAutoAlgorithm) }
+// TestAutoAlgorithm holds with the cost model of each of loops.
+func TestAutoAlgorithm(t *testing.T) { eachLoops(t, testAutoAlgorithm) }
 
 func testAutoAlgorithm(t *testing.T) {
 	normal := func(n, d int) *mat.Dense {

@@ -21,10 +21,10 @@ import (
 // (largest variance within the leaf) first, and scanned column by column,
 // adding each row's term to its partial squared distance and dropping the
 // rows whose sum passes the k-th distance; most rows drop out after a few
-// columns. With AVX-512 (leafScan16) sixteen rows go through each column
-// in two instructions of eight, and a block of sixteen stops when all are
-// out; in Go, the first column for every row, then three columns at a
-// time for the rows still in. Such partial sums, in another order than
+// columns. In assembly (kernel.leaf, with AVX-512 or AVX2) sixteen rows
+// go through each column in two or four instructions, and a block of
+// sixteen stops when all are out; in Go, the first column for every row,
+// then three columns at a time for the rows still in. Such partial sums, in another order than
 // sqDist's, are compared through margins.limit; a row that passes every
 // column gets its sqDist unless the rows pushed since the scan began have
 // brought the k-th distance below its sum.
@@ -189,9 +189,9 @@ type scanBuf struct {
 }
 
 // work counts what queries did, for Auto's pilot: node bounds computed
-// (boxes), partial-distance terms summed (cells; leafScan16 sums whole
+// (boxes), partial-distance terms summed (cells; a kernel sums whole
 // blocks of 16 rows, lanes of rows that are out included), blocks of 16
-// rows that leafScan16 entered, and exact distances computed.
+// rows that a kernel entered, and exact distances computed.
 type work struct {
 	boxes, cells, blocks, exact int
 }
@@ -211,8 +211,8 @@ func (t *tree) scan(node int, q []float64, excl int32, h *heap, b *scanBuf) {
 	off := (node - t.nLeaf0) * d
 	limit := t.m.limit(h.worst())
 	var live []int32
-	if haveLeafScan16 {
-		n, terms := leafScan16(&xs[0], l, d, &q[0], &t.lcols[off], limit, &b.live[0], &b.part[0])
+	if k := kern; k != nil {
+		n, terms := k.leaf(&xs[0], l, d, &q[0], &t.lcols[off], limit, &b.live[0], &b.part[0])
 		live = b.live[:n]
 		b.cells += terms
 		b.blocks += (l + 15) / 16
