@@ -61,7 +61,7 @@ func BenchmarkBuildHist(b *testing.B) {
 	} {
 		x, y := synth(tc.n, tc.feats, 1, 0)
 		c, _ := (&Params{}).resolve()
-		bins := quantise(toFloat32Cols(x, 1), tc.n, tc.feats, nil, 256, 1)
+		bins := quantiseFrom(denseColumns(x), tc.n, tc.feats, nil, 256, 1)
 		var sel []selCol // nil: every feature
 		if tc.feats == 13 {
 			sel = bins.selectDense([]int32{0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 12})
@@ -148,7 +148,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	x, y := oneHotData(n, 20, 12, 40, 0.3, 1)
 	_, d := x.Dims()
 	c, _ := (&Params{}).resolve()
-	bins := quantise(toFloat32Cols(x, 1), n, d, nil, 256, 1)
+	bins := quantiseFrom(denseColumns(x), n, d, nil, 256, 1)
 	gp := make([]gpair, n)
 	for i := range gp {
 		gp[i] = gpair{float32(y[i]) - 0.5, 0.25}
@@ -185,7 +185,7 @@ func BenchmarkEvaluateDense(b *testing.B) {
 	const n, d = 8000, 30
 	x, y := synth(n, d, 5, 0)
 	c, _ := (&Params{}).resolve()
-	bins := quantise(toFloat32Cols(x, 1), n, d, nil, 256, 1)
+	bins := quantiseFrom(denseColumns(x), n, d, nil, 256, 1)
 	gp := make([]gpair, n)
 	for i := range gp {
 		gp[i] = gpair{float32(y[i]) - 0.3, 0.21}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sync"
 	"unsafe"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // binned is the quantised training matrix of the hist method.
@@ -168,14 +170,14 @@ func radixSort(keys []uint32, rows []int32, tk []uint32, tr []int32) ([]uint32, 
 	return keys, rows
 }
 
-// quantise builds the binned matrix from column-major float32 data (x
-// holds feature f's values at x[f*nrow:(f+1)*nrow]): per feature, radix-
-// sort the present values, compute the cuts, and assign bins by a sweep
+// quantiseFrom builds the binned matrix from the nrow × ncol data of src,
+// read a few columns at a time as float32: per feature, radix-sort the
+// present values, compute the cuts, and assign bins by a sweep
 // over the sorted values (no per-value search). Zeros, most of a one-hot
 // or count column, are counted rather than sorted: they sit between the
 // negative and the positive values, in row order like the stable sort
 // would leave them.
-func quantise(x []float32, nrow, ncol int, w []float32, maxBin, threads int) *binned {
+func quantiseFrom(src columns, nrow, ncol int, w []float32, maxBin, threads int) *binned {
 	b := &binned{nrow: nrow, ncol: ncol, cuts: make([][]float32, ncol), mins: make([]float32, ncol),
 		ptr: make([]int32, ncol+1), miss: make([]int32, ncol)}
 	// Columns are binned straight to one byte per value when their bins
@@ -184,19 +186,33 @@ func quantise(x []float32, nrow, ncol int, w []float32, maxBin, threads int) *bi
 	col8 := make([][]uint8, ncol)
 	col16 := make([][]uint16, ncol)
 	hasMiss := make([]bool, ncol)
+	// The columns come from src a group at a time into the worker's
+	// buffers: enough groups for every thread to have two, at most
+	// maxGroup columns each (a read of a row-major matrix brings whole
+	// cache lines, so a group costs about what one column does).
+	group := max(1, min(maxGroup, (ncol+2*threads-1)/(2*threads)))
 	pool := sync.Pool{New: func() any {
-		return &sortBufs{keys: make([]uint32, 0, nrow), tk: make([]uint32, nrow), rows: make([]int32, 0, nrow), tr: make([]int32, nrow),
-			vals: make([]float32, nrow), sum: make([]wqEntry, 0, nrow)}
+		buf := &sortBufs{keys: make([]uint32, 0, nrow), tk: make([]uint32, nrow), rows: make([]int32, 0, nrow), tr: make([]int32, nrow),
+			vals: make([]float32, nrow), sum: make([]wqEntry, 0, nrow), cols: make([][]float32, group)}
+		for j := range buf.cols {
+			buf.cols[j] = make([]float32, nrow)
+		}
+		return buf
 	}}
-	parallelFor(ncol, threads, func(f int) {
+	parallelFor((ncol+group-1)/group, threads, func(g int) {
 		buf := pool.Get().(*sortBufs)
 		defer pool.Put(buf)
-		col := x[f*nrow : f*nrow+nrow]
-		sc := buf.sortColumn(col, w)
-		hasMiss[f] = sc.missing
-		cuts, minv := sketchCuts(sc.vals, sc.ws, maxBin, buf.sum)
-		b.cuts[f], b.mins[f] = cuts, minv
-		col8[f], col16[f] = binColumn(col, sc, cuts)
+		f0, f1 := g*group, min(ncol, g*group+group)
+		cols := buf.cols[:f1-f0]
+		src(f0, cols)
+		for f := f0; f < f1; f++ {
+			col := cols[f-f0]
+			sc := buf.sortColumn(col, w)
+			hasMiss[f] = sc.missing
+			cuts, minv := sketchCuts(sc.vals, sc.ws, maxBin, buf.sum)
+			b.cuts[f], b.mins[f] = cuts, minv
+			col8[f], col16[f] = binColumn(col, sc, cuts)
+		}
 	})
 	wide := false
 	for f := 0; f < ncol; f++ {
@@ -230,12 +246,44 @@ func quantise(x []float32, nrow, ncol int, w []float32, maxBin, threads int) *bi
 	return b
 }
 
-// sortBufs are one worker's buffers for quantising a column (nrow each).
+// maxGroup is the most columns quantiseFrom reads from its source at once.
+const maxGroup = 8
+
+// columns writes the values of columns f0, f0+1, … of a matrix as float32
+// into dst[0], dst[1], … (one per column, each as long as the matrix has
+// rows).
+type columns func(f0 int, dst [][]float32)
+
+// denseColumns is X's columns, read row by row.
+func denseColumns(X mat.Matrix) columns {
+	r, _ := X.Dims()
+	if raw, ok := X.(mat.RawMatrixer); ok {
+		m := raw.RawMatrix()
+		return func(f0 int, dst [][]float32) {
+			for i := range r {
+				for j, v := range m.Data[i*m.Stride+f0 : i*m.Stride+f0+len(dst)] {
+					dst[j][i] = float32(v)
+				}
+			}
+		}
+	}
+	return func(f0 int, dst [][]float32) {
+		for j, col := range dst {
+			for i := range col {
+				col[i] = float32(X.At(i, f0+j))
+			}
+		}
+	}
+}
+
+// sortBufs are one worker's buffers for quantising a group of columns
+// (nrow each).
 type sortBufs struct {
 	keys, tk []uint32
 	rows, tr []int32
 	vals     []float32
 	sum      []wqEntry
+	cols     [][]float32 // the group's columns
 }
 
 // sortedColumn is a column's present values in ascending order: the

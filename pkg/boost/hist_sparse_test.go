@@ -39,7 +39,7 @@ func TestSparseHistSameTrees(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			bins := quantise(toFloat32Cols(x, 1), tc.n, tc.d, nil, tc.maxBin, 1)
+			bins := quantiseFrom(denseColumns(x), tc.n, tc.d, nil, tc.maxBin, 1)
 			rng := rand.New(rand.NewPCG(3, 4))
 			for round := range 5 {
 				gp := make([]gpair, tc.n)
@@ -109,7 +109,7 @@ func TestScanBinsSameSplits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		bins := quantise(toFloat32Cols(x, 1), n, d, nil, 64, 1)
+		bins := quantiseFrom(denseColumns(x), n, d, nil, 64, 1)
 		c.threads = 1
 		g := newHistGrower(&c, bins)
 		g.sel = bins.selectDense(nil)

@@ -80,7 +80,7 @@ func TestSparseHistogram(t *testing.T) {
 		}
 	}
 	for _, maxBin := range []int{256, 1024} { // 1024: numeric columns need uint16 bins
-		b := quantise(toFloat32Cols(x, 1), n, d, nil, maxBin, 2)
+		b := quantiseFrom(denseColumns(x), n, d, nil, maxBin, 2)
 		if got, want := len(b.sparse), 4*12+1; got != want {
 			t.Fatalf("max_bin %d: %d sparse features, want %d (the one-hot columns and the last)", maxBin, got, want)
 		}
@@ -143,7 +143,7 @@ func TestDenseHistogramSelect(t *testing.T) {
 		// bytes a bin.
 		x, _ := synth(n, d, uint64(d), 0.02*float64(d%2))
 		for _, maxBin := range []int{256, 1024} {
-			b := quantise(toFloat32Cols(x, 1), n, d, nil, maxBin, 1)
+			b := quantiseFrom(denseColumns(x), n, d, nil, maxBin, 1)
 			if len(b.sparse) != 0 {
 				t.Fatalf("d=%d: %d sparse features, want none", d, len(b.sparse))
 			}

@@ -570,33 +570,6 @@ func toFloat32(X mat.Matrix, threads int) []float32 {
 	return x
 }
 
-// toFloat32Cols copies X into a column-major float32 slice (feature j at
-// [j*rows, (j+1)*rows)), a block of rows at a time so that the rows read
-// stay in cache while each column is written.
-func toFloat32Cols(X mat.Matrix, threads int) []float32 {
-	r, c := X.Dims()
-	x := make([]float32, r*c)
-	const blk = 256
-	raw, ok := X.(mat.RawMatrixer)
-	parallelFor((r+blk-1)/blk, threads, func(b int) {
-		lo, hi := b*blk, min(r, b*blk+blk)
-		for j := 0; j < c; j++ {
-			dst := x[j*r+lo : j*r+hi]
-			if ok {
-				m := raw.RawMatrix()
-				for i := range dst {
-					dst[i] = float32(m.Data[(lo+i)*m.Stride+j])
-				}
-				continue
-			}
-			for i := range dst {
-				dst[i] = float32(X.At(lo+i, j))
-			}
-		}
-	})
-	return x
-}
-
 // parallelFor calls f(0..n-1) on up to threads goroutines.
 func parallelFor(n, threads int, f func(i int)) {
 	parallelForW(n, threads, func(_, i int) { f(i) })

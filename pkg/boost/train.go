@@ -14,11 +14,6 @@ import (
 	"github.com/mlstack/mlstack/internal/cores"
 )
 
-// collectCopyValues is the size (values, 4 bytes each) from which Train
-// collects the float32 copy of the data as soon as hist has binned it: 8M
-// values, 32 MB; a collection then costs far less than the rounds after it.
-const collectCopyValues = 8 << 20
-
 // EvalSet is data evaluated after every round (XGBoost's eval_set).
 type EvalSet struct {
 	Name    string     // e.g. "validation_0"; empty means "validation_<i>"
@@ -40,8 +35,9 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 		return nil, err
 	}
 	c.pool, c.most = cores.FromContext(ctx), runtime.GOMAXPROCS(0)
-	// hist only reads the training data column by column (quantise).
-	x, nrow, ncol, err := checkData("X", X, y, weights, &c, c.treeMethod == Hist)
+	// hist reads the training data only to bin it, a few columns at a
+	// time (quantiseFrom): no float32 copy of the whole matrix.
+	x, nrow, ncol, err := checkData("X", X, y, weights, &c, c.treeMethod != Hist)
 	if err != nil {
 		return nil, err
 	}
@@ -66,18 +62,10 @@ func Train(ctx context.Context, X mat.Matrix, y, weights []float64, p *Params, e
 	src := rand.NewPCG(c.seed, 0x9e3779b97f4a7c15)
 	t.src, t.rng = src, rand.New(src)
 	if c.treeMethod == Hist {
-		t.hg = newHistGrower(&c, quantise(x, nrow, ncol, weightsOrNil(weights, w32), c.maxBin, c.threads))
-		t.hg.rng = t.rng
 		// From here on hist works on the bins (margins are updated from the
-		// row partition), so the float32 copy of the data can go.
-		t.x, x = nil, nil
-		// It is usually the largest thing a fit allocates, and the rounds
-		// allocate little: unless collected now it stays in the heap
-		// through every round (bench-boost, 1M × 28: 107 MB for the whole
-		// fit, whenever the heap had not reached its goal yet).
-		if nrow*ncol >= collectCopyValues {
-			runtime.GC()
-		}
+		// row partition).
+		t.hg = newHistGrower(&c, quantiseFrom(denseColumns(X), nrow, ncol, weightsOrNil(weights, w32), c.maxBin, c.threads))
+		t.hg.rng = t.rng
 	} else {
 		t.eg = newExactGrower(&c, x, nrow, ncol, c.threads)
 		t.eg.rng = t.rng
@@ -108,7 +96,7 @@ func evalData(evals []EvalSet, c *resolved, ncol int) ([]evalSet, error) {
 		if name == "" {
 			name = fmt.Sprintf("validation_%d", i)
 		}
-		ex, er, ec, err := checkData(name, e.X, e.Y, e.Weights, c, false)
+		ex, er, ec, err := checkData(name, e.X, e.Y, e.Weights, c, true)
 		if err != nil {
 			return nil, err
 		}
@@ -380,9 +368,9 @@ func treeLeaf(nodes []Node, x []float32) float32 {
 	}
 }
 
-// checkData validates a data set and returns X as float32, row-major or,
-// with cols, column-major.
-func checkData(name string, X mat.Matrix, y, w []float64, c *resolved, cols bool) ([]float32, int, int, error) {
+// checkData validates a data set and, with rows, returns X as float32,
+// row-major (else nil).
+func checkData(name string, X mat.Matrix, y, w []float64, c *resolved, rows bool) ([]float32, int, int, error) {
 	if X == nil {
 		return nil, 0, 0, fmt.Errorf("%w: %s is nil", ErrEmpty, name)
 	}
@@ -404,22 +392,47 @@ func checkData(name string, X mat.Matrix, y, w []float64, c *resolved, cols bool
 	if err := checkLabels(c, y); err != nil {
 		return nil, 0, 0, fmt.Errorf("%s: %w", name, err)
 	}
-	var x []float32
-	if cols {
-		x = toFloat32Cols(X, c.threads)
-	} else {
-		x = toFloat32(X, c.threads)
+	// A value is infinite, or too large for float32 (the type the model
+	// compares in): the first in row order.
+	if i := firstInfinite(X, c.threads); i >= 0 {
+		row, col := i/d, i%d
+		return nil, 0, 0, fmt.Errorf("%w: %s[%d, %d] = %v (use NaN for missing)", ErrInvalidFeature, name, row, col, X.At(row, col))
 	}
-	for i, v := range x {
-		if math.IsInf(float64(v), 0) {
-			row, col := i/d, i%d
-			if cols {
-				row, col = i%r, i/r
+	if !rows {
+		return nil, r, d, nil
+	}
+	return toFloat32(X, c.threads), r, d, nil
+}
+
+// firstInfinite returns the row-major index of X's first value that is
+// infinite as a float32, or −1.
+func firstInfinite(X mat.Matrix, threads int) int {
+	r, d := X.Dims()
+	const blk = 4096
+	nb := (r + blk - 1) / blk
+	first := make([]int, nb)
+	at := X.At
+	if raw, ok := X.(mat.RawMatrixer); ok {
+		m := raw.RawMatrix()
+		at = func(i, j int) float64 { return m.Data[i*m.Stride+j] }
+	}
+	parallelFor(nb, threads, func(b int) {
+		first[b] = -1
+		for i := b * blk; i < min(r, b*blk+blk); i++ {
+			for j := range d {
+				if math.IsInf(float64(float32(at(i, j))), 0) {
+					first[b] = i*d + j
+					return
+				}
 			}
-			return nil, 0, 0, fmt.Errorf("%w: %s[%d, %d] = %v (use NaN for missing)", ErrInvalidFeature, name, row, col, X.At(row, col))
+		}
+	})
+	for _, i := range first {
+		if i >= 0 {
+			return i
 		}
 	}
-	return x, r, d, nil
+	return -1
 }
 
 func toF32(v []float64) []float32 {
