@@ -79,8 +79,10 @@
 //
 // # Performance
 //
-// Training with hist quantises each feature once (column by column; zeros
-// are counted, not sorted), keeps features whose most frequent bin holds
+// Training with hist quantises each feature once (reading the matrix a
+// group of up to eight columns at a time into each worker's buffers, so
+// that no float32 copy of the whole matrix is made; zeros are counted, not
+// sorted), keeps features whose most frequent bin holds
 // at least half of the rows (one-hot columns, counts) as per-row lists of
 // their other values, and builds each level's histograms for the smaller
 // children only (the siblings are parent minus child), in float64 like
