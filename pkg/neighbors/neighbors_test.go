@@ -114,9 +114,11 @@ func eachLoops(t *testing.T, f func(t *testing.T)) {
 	}
 }
 
-// TestKNeighborsMatchesReference runs the trees with each of loops (brute
-// force has none); with -short (the race tier, where the Go loops are slow
-// under instrumentation) only with the one this machine uses.
+// TestKNeighborsMatchesReference runs every algorithm and option with the
+// loops this machine uses, then the trees with each other of loops (leaves
+// of every size; brute force has no tree loops, Auto picks one of the
+// others, and the workers do not change the loops); with -short (the race
+// tier, where the Go loops are slow under instrumentation) only the first.
 func TestKNeighborsMatchesReference(t *testing.T) {
 	was := kern
 	t.Cleanup(func() { kern = was })
@@ -169,10 +171,13 @@ func testKNeighborsMatchesReference(t *testing.T) {
 			for p, loop := range paths {
 				kern = loop
 				for _, alg := range algorithms {
-					if p > 0 && alg == Brute {
-						continue // no tree loops: done once
+					if p > 0 && (alg == Brute || alg == Auto) {
+						continue // no tree loops, or one of the others: done once
 					}
 					for _, o := range []Options{{Workers: 1}, {Workers: 3}, {Workers: 3, LeafSize: 1}, {Workers: 1, LeafSize: 7}} {
+						if p > 0 && o.Workers == 3 && o.LeafSize == 0 {
+							continue // the loops do not depend on the workers: done once
+						}
 						if o.LeafSize != 0 && (alg == Brute || tc.d > 64) {
 							continue // Brute has no leaves; tiny leaves in 600 dimensions are slow
 						}
