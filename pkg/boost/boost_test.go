@@ -223,6 +223,8 @@ func TestBadInput(t *testing.T) {
 	}
 	inf := mat.DenseCopyOf(x)
 	inf.Set(3, 1, math.Inf(1))
+	huge := mat.DenseCopyOf(x) // finite, but not as float32
+	huge.Set(7, 2, 1e39)
 	for _, tc := range []struct {
 		name string
 		x    mat.Matrix
@@ -242,6 +244,8 @@ func TestBadInput(t *testing.T) {
 		{"nil X", nil, y, nil, nil, ErrEmpty, "nil"},
 		{"infinite feature", inf, y, nil, nil, ErrInvalidFeature, "[3, 1]"},
 		{"infinite feature exact", inf, y, nil, &Params{TreeMethod: Exact}, ErrInvalidFeature, "[3, 1]"},
+		{"feature too large for float32", huge, y, nil, nil, ErrInvalidFeature, "[7, 2]"},
+		{"feature too large for float32 exact", huge, y, nil, &Params{TreeMethod: Exact}, ErrInvalidFeature, "[7, 2]"},
 		{"multiclass without num_class", x, y, nil, &Params{Objective: MultiSoftprob}, ErrInvalidParam, "num_class"},
 		{"class outside num_class", x, withY(2, 3), nil, &Params{Objective: MultiSoftprob, NumClass: 3}, ErrInvalidLabel, "[0, 3)"},
 		{"fractional class", x, withY(2, 0.5), nil, &Params{Objective: MultiSoftprob, NumClass: 3}, ErrInvalidLabel, "y[2]"},

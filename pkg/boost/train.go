@@ -392,35 +392,51 @@ func checkData(name string, X mat.Matrix, y, w []float64, c *resolved, rows bool
 	if err := checkLabels(c, y); err != nil {
 		return nil, 0, 0, fmt.Errorf("%s: %w", name, err)
 	}
-	// A value is infinite, or too large for float32 (the type the model
-	// compares in): the first in row order.
-	if i := firstInfinite(X, c.threads); i >= 0 {
+	// A value infinite, or too large for float32 (the type the model
+	// compares in), is an error: the first in row order. With rows it is
+	// found in the copy, else in X.
+	var x []float32
+	i := -1
+	if rows {
+		x = toFloat32(X, c.threads)
+		i = slices.IndexFunc(x, isInf32)
+	} else {
+		i = firstInfinite(X, c.threads)
+	}
+	if i >= 0 {
 		row, col := i/d, i%d
 		return nil, 0, 0, fmt.Errorf("%w: %s[%d, %d] = %v (use NaN for missing)", ErrInvalidFeature, name, row, col, X.At(row, col))
 	}
-	if !rows {
-		return nil, r, d, nil
-	}
-	return toFloat32(X, c.threads), r, d, nil
+	return x, r, d, nil
 }
 
+func isInf32(v float32) bool { return math.IsInf(float64(v), 0) }
+
 // firstInfinite returns the row-major index of X's first value that is
-// infinite as a float32, or −1.
+// infinite as a float32, or −1, without copying X.
 func firstInfinite(X mat.Matrix, threads int) int {
 	r, d := X.Dims()
 	const blk = 4096
 	nb := (r + blk - 1) / blk
 	first := make([]int, nb)
-	at := X.At
+	var data []float64 // row-major with stride, when X exposes its storage
+	stride := 0
 	if raw, ok := X.(mat.RawMatrixer); ok {
 		m := raw.RawMatrix()
-		at = func(i, j int) float64 { return m.Data[i*m.Stride+j] }
+		data, stride = m.Data, m.Stride
 	}
 	parallelFor(nb, threads, func(b int) {
 		first[b] = -1
 		for i := b * blk; i < min(r, b*blk+blk); i++ {
+			if data != nil {
+				if j := slices.IndexFunc(data[i*stride:i*stride+d], func(v float64) bool { return isInf32(float32(v)) }); j >= 0 {
+					first[b] = i*d + j
+					return
+				}
+				continue
+			}
 			for j := range d {
-				if math.IsInf(float64(float32(at(i, j))), 0) {
+				if isInf32(float32(X.At(i, j))) {
 					first[b] = i*d + j
 					return
 				}

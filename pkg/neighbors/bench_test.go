@@ -130,9 +130,8 @@ func BenchmarkKNeighbors(b *testing.B) {
 // the first 2,000 rows) on the data Auto's cost models were fitted to, and
 // reports each model's estimate beside it (est-ns/query): the k-d tree's
 // from a pilot of autoPilotQueries queries (kdQueryNs), brute force's from
-// its formula. A model whose estimates
-// drift from the timings makes Auto choose the slower algorithm where the
-// two are close.
+// its formula. A model whose estimates drift from the timings makes Auto
+// choose the slower algorithm where the two are close.
 //
 //	go test -run - -bench AutoCostModel -cpu 1 ./pkg/neighbors
 func BenchmarkAutoCostModel(b *testing.B) {

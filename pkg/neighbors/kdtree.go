@@ -9,9 +9,9 @@ import (
 // The squared distance from a query to a box, summed column by column
 // (widest columns of the data first) until it passes margins.limit of the
 // k-th distance (in assembly: both children's boxes at once, eight or
-// four columns an instruction, to the end; kernel.box2), bounds the sqDist of
-// every row in the box from below (each term is at most the row's term),
-// so a node is skipped only when none of its rows can enter.
+// four columns an instruction, to the end; kernel.box2), bounds the
+// sqDist of every row in the box from below (each term is at most the
+// row's term), so a node is skipped only when none of its rows can enter.
 type kdTree struct {
 	*tree
 	// Node i: lo at [2i·d, 2i·d+d), hi at [2i·d+d, 2i·d+2d), columns in

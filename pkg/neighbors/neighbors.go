@@ -209,11 +209,9 @@ func auto(x []float64, n, d, leafSize, k, workers int) (*kdTree, *bruteIndex, er
 // and on rows shaped like the benchmark tables (BenchmarkAutoCostModel).
 func kdQueryNs(w work, queries, d int) float64 {
 	if kern != nil {
-		return kern.cost(w, queries, d)
+		return kern.cost.ns(w, queries, d)
 	}
-	// The Go loops: per term, per node bound and column.
-	q := float64(max(queries, 1))
-	return 2.1*float64(w.cells)/q + 1*float64(w.boxes)/q*float64(d)
+	return goCost.ns(w, queries, d)
 }
 
 // bruteQueryNs estimates the nanoseconds of one brute-force query on the

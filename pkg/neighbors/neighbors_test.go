@@ -122,10 +122,6 @@ func eachLoops(t *testing.T, f func(t *testing.T)) {
 func TestKNeighborsMatchesReference(t *testing.T) {
 	was := kern
 	t.Cleanup(func() { kern = was })
-	testKNeighborsMatchesReference(t)
-}
-
-func testKNeighborsMatchesReference(t *testing.T) {
 	paths := loops()
 	if testing.Short() {
 		paths = paths[:1]

@@ -9,10 +9,15 @@ import "golang.org/x/sys/cpu"
 var kernels = func() []*kernel {
 	var ks []*kernel
 	if cpu.X86.HasAVX512F {
-		ks = append(ks, &kernel{name: "avx512", leaf: leafScanAVX512, box2: boxDist2AVX512, cost: costAVX512})
+		// Node bounds per 8 columns (boxDist2AVX512); within 5% of the
+		// timings (see kdQueryNs).
+		ks = append(ks, &kernel{name: "avx512", leaf: leafScanAVX512, box2: boxDist2AVX512,
+			cost: costModel{query: 630, cell: 0.16, block: 35, box: 2.85, width: 8, exact: 0.88}})
 	}
 	if cpu.X86.HasAVX2 {
-		ks = append(ks, &kernel{name: "avx2", leaf: leafScanAVX2, box2: boxDist2AVX2, cost: costAVX2})
+		// Node bounds per 4 columns; within 8%.
+		ks = append(ks, &kernel{name: "avx2", leaf: leafScanAVX2, box2: boxDist2AVX2,
+			cost: costModel{query: 1040, cell: 0.23, block: 30, box: 1.31, width: 4, exact: 1.75}})
 	}
 	return ks
 }()
@@ -40,20 +45,3 @@ func leafScanAVX2(xs *float64, l, d int, q *float64, cols *int32, limit float64,
 //
 //go:noescape
 func boxDist2AVX2(b *float64, qo *float64, d int) (dl, dr float64)
-
-// costAVX512 is the AVX-512 kernel's cost model (see kdQueryNs): per
-// query, per term, per block of 16 rows, per node bound and 8 columns
-// (boxDist2AVX512), per exact distance and column.
-func costAVX512(w work, queries, d int) float64 {
-	q := float64(max(queries, 1))
-	return 630 + 0.16*float64(w.cells)/q + 35*float64(w.blocks)/q +
-		2.85*float64(w.boxes)/q*float64((d+7)/8) + 0.88*float64(w.exact)/q*float64(d)
-}
-
-// costAVX2 is the AVX2 kernel's cost model, of the same form (node bounds
-// per 4 columns); within 8% of the same timings.
-func costAVX2(w work, queries, d int) float64 {
-	q := float64(max(queries, 1))
-	return 1040 + 0.23*float64(w.cells)/q + 30*float64(w.blocks)/q +
-		1.31*float64(w.boxes)/q*float64((d+3)/4) + 1.75*float64(w.exact)/q*float64(d)
-}

@@ -24,10 +24,10 @@ import (
 // columns. In assembly (kernel.leaf, with AVX-512 or AVX2) sixteen rows
 // go through each column in two or four instructions, and a block of
 // sixteen stops when all are out; in Go, the first column for every row,
-// then three columns at a time for the rows still in. Such partial sums, in another order than
-// sqDist's, are compared through margins.limit; a row that passes every
-// column gets its sqDist unless the rows pushed since the scan began have
-// brought the k-th distance below its sum.
+// then three columns at a time for the rows still in. Such partial sums,
+// in another order than sqDist's, are compared through margins.limit; a
+// row that passes every column gets its sqDist unless the rows pushed
+// since the scan began have brought the k-th distance below its sum.
 type tree struct {
 	n, d       int
 	x          []float64 // n×d, leaf by leaf: see store
